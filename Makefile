@@ -1,0 +1,39 @@
+# make app   serve the dashboards on the built-in example estate
+# make test  run the whole test suite (unit, doctest, nbval, browser)
+# make lab   open the notebooks in JupyterLab
+# make bench run the benchmarks (prints a table, writes bench/results/latest.json)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8866
+
+.PHONY: app test unit lab bench install clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planner needs Python 3.11 or newer; set PYTHON=python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[app,test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/python -m planner.serve --host $(HOST) --port $(PORT)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ip=$(HOST) notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info test-artifacts

@@ -1,0 +1,50 @@
+"""planner: capacity planning for Dynatrace consumption licensing.
+
+Calculators take a scalar, an array or a pandas Series and return the same
+shape; every weight and rule constant comes from a table set (see
+:mod:`planner.tableset`), the shipped default unless ``tables=`` says otherwise.
+The support policy lives in :mod:`planner.support`.
+"""
+
+from planner.appsec import asu_per_hour
+from planner.automation import cau
+from planner.ddu import (
+    custom_event_ddu,
+    custom_trace_ddu,
+    grail_ddu,
+    grail_stored_gb,
+    log_monitoring_ddu,
+    serverless_ddu,
+)
+from planner.dem import (
+    billable_sessions,
+    clickpath_actions,
+    count_defined_properties,
+    http_requests,
+    rum_dem,
+    sessions_from_actions,
+    synthetic_dem,
+    third_party_results,
+)
+from planner.hosts import (
+    custom_metric_ddu,
+    host_unit_hours,
+    host_units,
+    included_custom_metrics,
+    run_hours,
+)
+from planner.mainframe import msu_monthly_peak
+from planner.pools import contract_years, pool_balance, pool_forecast
+from planner.tableset import TableError, TableSet, default_tables, export_tables, load_tables
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TableError", "TableSet", "asu_per_hour", "billable_sessions", "cau", "clickpath_actions",
+    "contract_years", "count_defined_properties", "custom_event_ddu", "custom_metric_ddu",
+    "custom_trace_ddu", "default_tables", "export_tables", "grail_ddu", "grail_stored_gb",
+    "host_unit_hours", "host_units", "http_requests", "included_custom_metrics", "load_tables",
+    "log_monitoring_ddu", "msu_monthly_peak", "pool_balance", "pool_forecast", "rum_dem",
+    "run_hours", "serverless_ddu", "sessions_from_actions", "synthetic_dem",
+    "third_party_results",
+]

@@ -1,0 +1,112 @@
+"""Input checks shared by every calculator (private).
+
+Calculators accept a scalar, a sequence, a numpy array or a pandas Series and
+return the same shape: a float for a scalar, an array for an array or sequence,
+a Series (same index) for a Series. Bad values raise ``ValueError`` naming the
+argument, the offending value, where it is and what is allowed.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any, Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+
+def _where(arr: np.ndarray, mask: np.ndarray, index: pd.Index | None) -> str:
+    pos = np.unravel_index(int(np.flatnonzero(mask)[0]), arr.shape) if arr.ndim else ()
+    value = arr[pos] if arr.ndim else arr.item()
+    if index is not None:
+        return f"{value!r} at index {index[pos[0]]!r}"
+    if arr.ndim:
+        return f"{value!r} at position {pos[0] if len(pos) == 1 else pos}"
+    return repr(value)
+
+
+def numbers_in(name: str, value: Any, *, minimum: float = 0.0, strict: bool = False,
+               integer: bool = False) -> tuple[np.ndarray, pd.Index | None, bool]:
+    """Validate one numeric argument; return (float array, Series index or None, scalar?)."""
+    index = value.index if isinstance(value, pd.Series) else None
+    scalar = np.ndim(value) == 0 and not isinstance(value, (pd.Series, np.ndarray))
+    if isinstance(value, (str, bytes)) or value is None or isinstance(value, bool):
+        raise TypeError(f"{name} must be a number or an array of numbers; got {value!r}")
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name} must be a number, an array or a Series; got a DataFrame "
+                        "(pass one column)")
+    try:
+        arr = np.asarray(value.to_numpy() if index is not None else value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers; "
+                        f"got {value!r:.80}") from None
+    finite = np.isfinite(arr)
+    if not finite.all():
+        raise ValueError(f"{name} must be finite; got {_where(arr, ~finite, index)}")
+    low = arr <= minimum if strict else arr < minimum
+    if low.any():
+        bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
+        raise ValueError(f"{name} must be {bound}; got {_where(arr, low, index)}")
+    if integer:
+        frac = arr != np.floor(arr)
+        if frac.any():
+            raise ValueError(f"{name} must be a whole number; got {_where(arr, frac, index)}")
+    return arr, index, scalar
+
+
+def broadcast(**named: tuple[np.ndarray, pd.Index | None, bool]
+              ) -> tuple[list[np.ndarray], Callable[[np.ndarray], Any]]:
+    """Broadcast validated arguments together; return arrays and a function that
+    shapes a result like the inputs (Series beats array beats scalar)."""
+    arrays = [a for a, _, _ in named.values()]
+    try:
+        arrays = list(np.broadcast_arrays(*arrays))
+    except ValueError:
+        shapes = {k: v[0].shape for k, v in named.items()}
+        raise ValueError(f"arguments have shapes that do not fit together: {shapes}") from None
+    indexes = [(k, i) for k, (_, i, _) in named.items() if i is not None]
+    for (k1, i1), (k2, i2) in zip(indexes, indexes[1:]):
+        if not i1.equals(i2):
+            raise ValueError(f"Series {k1} and {k2} must share the same index")
+    index = indexes[0][1] if indexes else None
+    all_scalar = all(s for _, _, s in named.values())
+
+    def shape(result: np.ndarray) -> Any:
+        if index is not None:
+            return pd.Series(result, index=index)
+        if all_scalar:
+            return float(result)
+        return result
+
+    return arrays, shape
+
+
+def choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:
+    """Return ``value`` (lower-cased if text) when it is one of ``allowed``."""
+    allowed = tuple(allowed)
+    key = value.strip().lower() if isinstance(value, str) else value
+    if isinstance(key, bool) or key not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return key
+
+
+def flag(name: str, value: Any) -> bool:
+    """A keyword that must be a real bool (so 'no' or 0.1 never slips through)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def columns(name: str, frame: Any, required: Iterable[str]) -> pd.DataFrame:
+    """Check that ``frame`` is a DataFrame holding the ``required`` columns."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame; got {type(frame).__name__}")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; required: {list(required)}; "
+                         f"found: {list(map(str, frame.columns))}")
+    return frame
+
+
+def is_real_number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -1,0 +1,226 @@
+"""Weighting tables and rule constants: one loader for every table.
+
+A *table set* is a folder of CSV files and one ``rules.yaml``. Every CSV file
+opens with comment lines ``# key: value`` that state its provenance (``source``,
+``section``, ``effective`` and, where a ruling applies, ``ruling``); the first
+line is always the source. ``rules.yaml`` carries a ``provenance`` mapping and
+one entry per rule constant, each with its ``value``, ``unit`` and ``source``.
+
+The default set ships inside the package (``planner.tables``). A different rate
+card or a negotiated contract is a copy of that folder with other values::
+
+    >>> import planner
+    >>> planner.export_tables("my-contract")          # doctest: +SKIP
+    >>> tables = planner.load_tables("my-contract")    # doctest: +SKIP
+    >>> planner.host_units(17, "infrastructure", tables=tables)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+__all__ = ["TableError", "TableSet", "load_tables", "default_tables", "export_tables"]
+
+RULES_FILE = "rules.yaml"
+
+#: Every CSV table of a set with the columns it must have and the numeric ones.
+SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "host_units": (("size_class", "max_ram_gib", "fullstack", "infrastructure"),
+                   ("max_ram_gib", "fullstack", "infrastructure")),
+    "included_custom_metrics": (("size_class", "max_ram_gib", "fullstack", "infrastructure"),
+                                ("max_ram_gib", "fullstack", "infrastructure")),
+    "asu_weights": (("size_class", "max_ram_gib", "vulnerability_analytics", "with_protection"),
+                    ("max_ram_gib", "vulnerability_analytics", "with_protection")),
+    "dem_weights": (("capability", "unit_of_measure", "weight"), ("weight",)),
+    "ddu_weights": (("capability", "dimension", "unit_of_measure", "weight"), ("weight",)),
+    "cau_weights": (("capability", "unit_of_measure", "weight"), ("weight",)),
+    "support_severities": (("severity", "name", "definition"), ("severity",)),
+    "support_response_times": (("plan", "severity", "target", "amount", "clock"),
+                               ("severity", "amount")),
+    "support_hours": (("coverage", "opens", "closes", "days", "time_zone"), ()),
+    "version_support": (("product", "plan", "months"), ("months",)),
+}
+
+#: Tables whose rows are RAM size classes: limits must rise strictly.
+RAM_CLASS_TABLES = ("host_units", "included_custom_metrics", "asu_weights")
+
+#: Rule constants every set must define.
+REQUIRED_RULES = (
+    "ram_step_gib", "host_units_fullstack_per_step", "host_units_infrastructure_per_step",
+    "host_units_infrastructure_cap", "included_metrics_fullstack_per_step",
+    "included_metrics_infrastructure_above_classes", "asu_vulnerability_analytics_per_step",
+    "asu_with_protection_per_step", "min_run_minutes_per_hour", "free_defined_properties",
+    "characters_per_property", "min_actions_per_session", "session_inactivity_minutes",
+    "session_max_minutes", "log_events_per_gb", "custom_event_kinds",
+    "billed_custom_event_kinds", "grail_processed_ratio",
+)
+
+
+class TableError(ValueError):
+    """A table set is missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class TableSet:
+    """A loaded table set: data frames, rule constants and their provenance."""
+
+    path: str
+    frames: dict[str, pd.DataFrame]
+    rules: dict[str, Any]
+    provenance: dict[str, dict[str, str]] = field(repr=False)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        try:
+            return self.frames[name]
+        except KeyError:
+            raise KeyError(f"no table {name!r}; tables: {sorted(self.frames)}") from None
+
+    def rule(self, name: str) -> Any:
+        """Value of the rule constant ``name``."""
+        try:
+            return self.rules[name]["value"]
+        except KeyError:
+            raise KeyError(f"no rule {name!r}; rules: {sorted(self.rules)}") from None
+
+    def weight(self, table: str, capability: str, dimension: str | None = None) -> float:
+        """Weight of one capability row (and Grail dimension) of a weight table."""
+        frame = self[table]
+        rows = frame[frame["capability"] == capability]
+        if dimension is not None:
+            rows = rows[rows["dimension"] == dimension]
+        if len(rows) != 1:
+            raise TableError(
+                f"{table}: expected one row for capability={capability!r}"
+                + (f", dimension={dimension!r}" if dimension else "")
+                + f", found {len(rows)}; capabilities: {sorted(frame['capability'].unique())}")
+        return float(rows["weight"].iloc[0])
+
+
+def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    provenance: dict[str, str] = {}
+    lines = text.splitlines()
+    body_start = 0
+    for body_start, line in enumerate(lines):
+        if not line.startswith("#"):
+            break
+        key, sep, value = line[1:].partition(":")
+        if sep:
+            provenance.setdefault(key.strip(), value.strip())
+    if not lines or not lines[0].startswith("# source:"):
+        raise TableError(f"{where}: the first line must state the source ('# source: ...')")
+    try:
+        frame = pd.read_csv(io.StringIO("\n".join(lines[body_start:])), dtype=str,
+                            keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise TableError(f"{where}: not a readable CSV table ({exc})") from None
+    columns, numeric = SCHEMA[name]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise TableError(f"{where}: missing column(s) {missing}; required columns: {list(columns)}")
+    if frame.empty:
+        raise TableError(f"{where}: the table has no rows")
+    for column in numeric:
+        values = pd.to_numeric(frame[column], errors="coerce")
+        bad = values.isna() | (values < 0)
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise TableError(
+                f"{where}: column {column!r}, data row {row + 1}: "
+                f"{frame[column].iloc[row]!r} is not a number >= 0")
+        frame[column] = values
+    if name in RAM_CLASS_TABLES and not frame["max_ram_gib"].is_monotonic_increasing:
+        raise TableError(f"{where}: max_ram_gib must rise from row to row (size classes)")
+    return frame, provenance
+
+
+def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise TableError(f"{where}: not valid YAML ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("rules"), dict):
+        raise TableError(f"{where}: expected a mapping with keys 'provenance' and 'rules'")
+    rules = doc["rules"]
+    missing = [r for r in REQUIRED_RULES if r not in rules]
+    if missing:
+        raise TableError(f"{where}: missing rule(s) {missing}")
+    for key, entry in rules.items():
+        if not isinstance(entry, dict) or "value" not in entry or "source" not in entry:
+            raise TableError(f"{where}: rules.{key} needs 'value' and 'source'")
+    return rules, dict(doc.get("provenance") or {})
+
+
+def _load(folder: Any, where: str) -> TableSet:
+    frames: dict[str, pd.DataFrame] = {}
+    provenance: dict[str, dict[str, str]] = {}
+    missing = [f"{n}.csv" for n in SCHEMA if not folder.joinpath(f"{n}.csv").is_file()]
+    if not folder.joinpath(RULES_FILE).is_file():
+        missing.append(RULES_FILE)
+    if missing:
+        raise TableError(f"table set {where}: missing file(s) {missing}; "
+                         "start from a copy of the default set (planner.export_tables)")
+    for name in SCHEMA:
+        text = folder.joinpath(f"{name}.csv").read_text(encoding="utf-8")
+        frames[name], provenance[name] = _read_csv_table(name, text, f"{where}/{name}.csv")
+    rules, provenance["rules"] = _read_rules(
+        folder.joinpath(RULES_FILE).read_text(encoding="utf-8"), f"{where}/{RULES_FILE}")
+    return TableSet(path=where, frames=frames, rules=rules, provenance=provenance)
+
+
+@functools.lru_cache(maxsize=1)
+def default_tables() -> TableSet:
+    """The table set shipped with the package (cached)."""
+    return _load(resources.files("planner.tables"), "planner.tables")
+
+
+def load_tables(path: str | Path | None = None) -> TableSet:
+    """Load a table set.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A folder holding every table of a set. ``None`` gives the default set.
+
+    Raises
+    ------
+    TableError
+        When a file or column is missing or a value is not a number.
+    """
+    if path is None:
+        return default_tables()
+    folder = Path(path)
+    if not folder.is_dir():
+        raise TableError(f"table set {str(folder)!r}: no such folder")
+    return _load(folder, str(folder))
+
+
+def export_tables(destination: str | Path) -> Path:
+    """Copy the default table set to a new folder, to edit as another rate card.
+
+    Refuses to touch a folder that already exists, so nothing is overwritten.
+    """
+    target = Path(destination)
+    if target.exists():
+        raise FileExistsError(f"{str(target)!r} already exists; choose a new folder")
+    target.mkdir(parents=True)
+    source = resources.files("planner.tables")
+    for name in [f"{n}.csv" for n in SCHEMA] + [RULES_FILE]:
+        with resources.as_file(source.joinpath(name)) as file:
+            shutil.copyfile(file, target / name)
+    return target
+
+
+def resolve(tables: TableSet | str | Path | None) -> TableSet:
+    """Tables argument of every calculator: a TableSet, a folder or None (default)."""
+    if isinstance(tables, TableSet):
+        return tables
+    return load_tables(tables)
