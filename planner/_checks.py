@@ -17,7 +17,7 @@ import pandas as pd
 
 def _where(arr: np.ndarray, mask: np.ndarray, index: pd.Index | None) -> str:
     pos = np.unravel_index(int(np.flatnonzero(mask)[0]), arr.shape) if arr.ndim else ()
-    value = arr[pos] if arr.ndim else arr.item()
+    value = arr[pos].item() if arr.ndim else arr.item()
     if index is not None:
         return f"{value!r} at index {index[pos[0]]!r}"
     if arr.ndim:
@@ -110,3 +110,37 @@ def columns(name: str, frame: Any, required: Iterable[str]) -> pd.DataFrame:
 
 def is_real_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def timestamps(table: str, column: str, values: pd.Series) -> pd.Series:
+    """Parse a column of timestamps; aware ones (mixed offsets allowed) become
+    naive UTC. Errors name the table, the column and the first bad row."""
+    if pd.api.types.is_datetime64_any_dtype(values):
+        parsed = values
+    else:
+        try:
+            parsed = pd.to_datetime(values, format="ISO8601", utc=_has_offsets(values))
+        except (ValueError, TypeError):
+            try:
+                parsed = pd.to_datetime(values, format="mixed", utc=_has_offsets(values))
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"{table}: column {column!r} must hold timestamps "
+                                 f"(e.g. 2025-01-31 14:05); {exc}") from None
+    if parsed.isna().any():
+        row = values.index[parsed.isna().to_numpy().argmax()]
+        raise ValueError(f"{table}: column {column!r} is empty in row {row!r}")
+    if parsed.dt.tz is not None:
+        parsed = parsed.dt.tz_convert("UTC").dt.tz_localize(None)
+    return parsed
+
+
+def _has_offsets(values: pd.Series) -> bool:
+    """True when any value carries a UTC offset or time zone."""
+    for value in values:
+        if isinstance(value, pd.Timestamp) or hasattr(value, "tzinfo"):
+            if getattr(value, "tzinfo", None) is not None:
+                return True
+        elif isinstance(value, str) and (value.endswith("Z") or "+" in value[10:]
+                                         or value[10:].count("-") > 0):
+            return True
+    return False

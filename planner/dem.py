@@ -151,15 +151,7 @@ def sessions_from_actions(actions: pd.DataFrame, *, tables: TableSet | None = No
         if frame[column].isna().any():
             row = frame.index[frame[column].isna().to_numpy().argmax()]
             raise ValueError(f"actions: column {column!r} is empty in row {row!r}")
-    try:
-        stamps = pd.to_datetime(frame["timestamp"])
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"actions: column 'timestamp' must hold timestamps ({exc})") from None
-    if stamps.isna().any():
-        row = frame.index[stamps.isna().to_numpy().argmax()]
-        raise ValueError(f"actions: column 'timestamp' is empty in row {row!r}")
-    if stamps.dt.tz is not None:
-        stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
+    stamps = _checks.timestamps("actions", "timestamp", frame["timestamp"])
     data = pd.DataFrame({"user": frame["user"].to_numpy(), "application": frame["application"].to_numpy(),
                          "timestamp": stamps.to_numpy()})
     data = data.sort_values(["user", "application", "timestamp"], kind="stable", ignore_index=True)

@@ -180,7 +180,7 @@ def run_hours(intervals: pd.DataFrame, *, tables: TableSet | None = None) -> pd.
     """
     t = resolve(tables)
     frame = _checks.columns("intervals", intervals, ("host", "start", "end"))
-    start, end = (_timestamps(frame[c], c) for c in ("start", "end"))
+    start, end = (_checks.timestamps("intervals", c, frame[c]) for c in ("start", "end"))
     backwards = (end < start).to_numpy()
     if backwards.any():
         row = frame.index[backwards.argmax()]
@@ -207,19 +207,6 @@ def run_hours(intervals: pd.DataFrame, *, tables: TableSet | None = None) -> pd.
     billable = (per_hour >= t.rule("min_run_minutes_per_hour")).groupby(level="host").sum()
     all_hosts = pd.Index(pd.unique(hosts), name="host")
     return billable.reindex(all_hosts, fill_value=0).astype("int64").rename("hours")
-
-
-def _timestamps(column: pd.Series, name: str) -> pd.Series:
-    try:
-        values = pd.to_datetime(column)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"intervals: column {name!r} must hold timestamps ({exc})") from None
-    if values.isna().any():
-        raise ValueError(f"intervals: column {name!r} is empty in row "
-                         f"{values.index[values.isna().argmax()]!r}")
-    if values.dt.tz is not None:
-        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
-    return values
 
 
 def _merge_intervals(host: np.ndarray, start: np.ndarray, end: np.ndarray) -> dict[str, np.ndarray]:
