@@ -220,19 +220,22 @@ def grail_stored_gb(daily_gb: pd.Series, retention_days: Any) -> pd.Series:
     retention, _, _ = _checks.numbers_in("retention_days", retention_days, minimum=1, integer=True)
     retention = np.broadcast_to(retention, volume.shape).astype(np.int64)
 
-    n = volume.size
-    stored = np.zeros(n)
-    if n:
-        # Walk ages a = 0, 1, ...: data from day s is still stored at age a when it
-        # was inside the window on each day s + a' for a' <= a (a cut deletes it
-        # for good; a later raise does not bring it back).
-        alive = np.ones(n, dtype=bool)
-        for age in range(min(int(retention.max()), n)):
-            alive[n - age:] = False                       # day s + age is past the end
-            source = np.flatnonzero(alive[: n - age])
-            alive[source] = age < retention[source + age]
-            source = source[alive[source]]
-            if source.size == 0:
-                break
-            stored[source + age] += volume[source]        # distinct targets per age
-    return pd.Series(stored, index=index, name="stored_gb")
+    return pd.Series(stored_gb(volume, retention), index=index, name="stored_gb")
+
+
+def stored_gb(volume: np.ndarray, retention: np.ndarray) -> np.ndarray:
+    """Array core of :func:`grail_stored_gb`: ``volume`` [GB/day] along the last
+    axis (leading axes, e.g. Monte Carlo draws, are kept), ``retention`` [days]
+    one per day.
+
+    What is stored on day t is always a run of days [L(t), t]: data still stored
+    at t was stored at t - 1 (or arrived at t) and is inside today's window. So
+    L(t) = max(L(t - 1), t - R(t) + 1), a running maximum, and the store is a
+    difference of cumulative sums.
+    """
+    n = volume.shape[-1]
+    first_kept = np.maximum.accumulate(np.arange(n) - retention + 1).clip(min=0)
+    total = np.cumsum(volume, axis=-1)
+    before = np.where(first_kept > 0, np.take(total, first_kept - 1, axis=-1), 0.0)
+    # a difference of running sums carries their rounding noise: keep kB precision
+    return np.round(total - before, 6)
