@@ -1,0 +1,520 @@
+"""The scenario engine: simulate an estate day by day and forecast every pool.
+
+:func:`forecast` turns a :class:`~planner.scenario.Scenario` into a
+:class:`Forecast`: tidy consumption per day, month and contract year (by unit,
+capability and driver), pool balances with run-out dates and the top-up needed
+to last the year, and money where the contract gives prices. With
+``draws=N`` it runs a seeded Monte Carlo over the growth ranges and adds P10 /
+P50 / P90 bands.
+
+How the simulation works (each rule's source is in docs/rules.md):
+
+* Days run from the horizon start; months have their real length and contract
+  years reset on the anniversary (:mod:`planner.pools`).
+* Growth compounds once a calendar month: in the k-th calendar month after the
+  start a driver's volume fields are ``base x (1 + monthly rate) ** k``; a
+  yearly rate y is the monthly rate ``(1 + y) ** (1 / 12) - 1``. A range of
+  rates is drawn uniformly per driver in Monte Carlo; a single run uses its
+  middle.
+* A ``set`` change replaces fields from its date on. A new volume (count,
+  sessions, GB, ...) keeps growing from the change date at the driver's rate.
+* ``move_hosts`` moves a number of hosts of a group (counted on the change
+  date) into a new part with another mode or application-security level; both
+  parts grow on at the group's rate.
+* Monthly volumes (sessions, query GB) are spread evenly over the month's days,
+  so a month's total equals the monthly figure.
+* Grail stores fill and drain day by day (:func:`planner.ddu.grail_stored_gb`);
+  a bucket that ``starts_full`` has been in use at its start volume for a full
+  retention window before the horizon.
+* Every weight comes from the calculators, and so from the scenario's tables.
+
+Units: flows (host_unit_hours, dem, ddu, asu, cau) add up over days; peaks
+(host_units in use, msu per LPAR) take the maximum over days.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner import appsec, automation, ddu, dem, hosts
+from planner.pools import contract_years, pool_forecast
+from planner.scenario import SECTIONS, Scenario, ScenarioError, load_scenario
+
+__all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare"]
+
+#: Every unit the engine reports, with its label.
+UNITS = {
+    "host_units": "host units in use [HU]", "host_unit_hours": "host unit hours [HU h]",
+    "dem": "DEM units", "ddu": "Davis data units [DDU]", "asu": "application security units [ASU]",
+    "cau": "cloud automation units [CAU]", "msu": "mainframe MSU (peak 4-hour average)",
+}
+FLOW_UNITS = ("host_unit_hours", "dem", "ddu", "asu", "cau")
+PEAK_UNITS = ("host_units", "msu")
+
+Component = tuple[str, str, str, np.ndarray]   # unit, capability, driver, values (draws, days)
+
+
+# --- the simulation core ---------------------------------------------------------------
+
+@dataclass
+class _Calendar:
+    days: pd.DatetimeIndex
+    month_no: np.ndarray          # calendar months since the start month, per day
+    days_in_month: np.ndarray
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> "_Calendar":
+        days = pd.date_range(scenario.start, scenario.end, freq="D")
+        month_no = (days.year - scenario.start.year) * 12 + (days.month - scenario.start.month)
+        return cls(days, np.asarray(month_no), np.asarray(days.days_in_month, dtype=float))
+
+    def index(self, date: pd.Timestamp) -> int:
+        return int((date - self.days[0]).days)
+
+
+def _monthly_rate(growth: dict[str, Any] | None, rate: float | np.ndarray | None = None) -> Any:
+    if not growth:
+        return 0.0
+    value = growth["rate"] if rate is None else rate
+    return value if growth["period"] == "monthly" else (1 + value) ** (1 / 12) - 1
+
+
+def _growth_factor(monthly: np.ndarray, cal: _Calendar) -> np.ndarray:
+    """(draws, days) factor (1 + r) ** k for monthly rates r of shape (draws,)."""
+    return (1 + np.asarray(monthly, dtype=float)[:, None]) ** cal.month_no[None, :]
+
+
+class _Driver:
+    """One driver's fields as arrays over the days, with its changes applied."""
+
+    def __init__(self, spec: dict[str, Any], changes: list[dict[str, Any]], factor: np.ndarray,
+                 cal: _Calendar, volume: tuple[str, ...]):
+        self.spec, self.factor, self.cal, self.volume = spec, factor, cal, volume
+        self.sets = [c for c in changes if c["kind"] == "set" and c["driver"] == spec["name"]]
+
+    def field(self, name: str) -> np.ndarray:
+        """A non-volume field per day (numbers or text)."""
+        base = self.spec[name]
+        values = np.full(len(self.cal.days), base, dtype=object if isinstance(base, str) else float)
+        for change in self.sets:
+            if name in change["values"]:
+                values[self.cal.index(change["date"]):] = change["values"][name]
+        return values
+
+    def level(self, name: str) -> np.ndarray:
+        """A volume field per draw and day: base x growth, re-based at each set."""
+        values = (self.spec[name] or 0.0) * self.factor
+        for change in self.sets:
+            if name in change["values"]:
+                i = self.cal.index(change["date"])
+                values[:, i:] = change["values"][name] * self.factor[:, i:] / self.factor[:, i:i + 1]
+        return values
+
+
+def _host_coefficients(ram: Any, mode: Any, hours: Any, metrics: Any, security: Any, tables: Any,
+                       total: bool) -> dict[tuple[str, str], Any]:
+    """Per host and day amounts of one host group, by (unit, capability); summed
+    over the hosts of an inventory when ``total``."""
+    out: dict[tuple[str, str], Any] = {}
+    for m in hosts.MODES:
+        is_mode = mode == m
+        hu = hosts.host_units(ram, m, tables=tables) * is_mode
+        out[("host_units", m)] = hu
+        out[("host_unit_hours", m)] = hu * hours
+        excess = hosts.custom_metric_ddu(metrics, ram_gib=ram, mode=m, minutes=hours * 60, tables=tables)
+        out[("ddu", f"custom_metrics_{m}")] = excess * is_mode
+    for level, protection in (("vulnerability_analytics", False), ("protection", True)):
+        out[("asu", level)] = appsec.asu_per_hour(ram, protection=protection, tables=tables) * hours \
+            * (security == level)
+    if total:
+        out = {key: float(np.sum(value)) for key, value in out.items()}
+    return out
+
+
+def _hosts(driver: _Driver, changes: list[dict[str, Any]], tables: Any) -> Iterator[Component]:
+    spec, cal = driver.spec, driver.cal
+    if spec["inventory"] is not None:
+        inv = spec["inventory"]
+        coefficients = _host_coefficients(
+            inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
+            inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables, total=True)
+        for (unit, capability), value in coefficients.items():
+            yield unit, capability, spec["name"], driver.factor * value
+        return
+    fields = {k: driver.field(k) for k in ("ram_gib", "mode", "hours_per_day",
+                                           "custom_metrics_per_minute", "appsec")}
+    count = driver.level("count")
+    parts = []
+    for move in (c for c in changes if c["kind"] == "move_hosts" and c["driver"] == spec["name"]):
+        i = cal.index(move["date"])
+        available = count[:, i]
+        if np.any(available < move["count"] - 1e-9) and count.shape[0] == 1:
+            raise ScenarioError(f"{driver.spec['name']}: move_hosts on {move['date'].date()}: group {spec['name']!r} has "
+                             f"{available[0]:g} hosts then, cannot move {move['count']:g}")
+        moved = np.zeros_like(count)
+        moved[:, i:] = move["count"] * driver.factor[:, i:] / driver.factor[:, i:i + 1]
+        moved = np.minimum(moved, count)
+        count = count - moved
+        label = ", ".join(str(v) for v in move["values"].values())
+        part_fields = dict(fields)
+        for key, value in move["values"].items():
+            part_fields[key] = np.full(len(cal.days), value, dtype=object)
+        parts.append((f"{spec['name']} → {label}", moved, part_fields))
+    parts.insert(0, (spec["name"], count, fields))
+    for name, part_count, f in parts:
+        coefficients = _host_coefficients(
+            f["ram_gib"], f["mode"], f["hours_per_day"], f["custom_metrics_per_minute"], f["appsec"],
+            tables, total=False)
+        for (unit, capability), per_host in coefficients.items():
+            yield unit, capability, name, part_count * np.asarray(per_host, dtype=float)
+
+
+def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: _Calendar,
+              stores: dict[str, np.ndarray] | None = None) -> Iterator[Component]:
+    """Yield every (unit, capability, driver, values[draws, days]) of a scenario."""
+    t = scenario.tables
+    for name, spec in scenario.drivers.items():
+        section = spec["section"]
+        driver = _Driver(spec, scenario.changes, _growth_factor(monthly_rates[name], cal), cal,
+                         SECTIONS[section].volume)
+        if section == "hosts":
+            yield from _hosts(driver, scenario.changes, t)
+        elif section == "rum":
+            sessions = driver.level("sessions_per_month") / cal.days_in_month
+            share = driver.field("replay_share")
+            plain, replay = dem.rum_dem(1.0, tables=t), dem.rum_dem(1.0, replay=True, tables=t)
+            extra = dem.rum_dem(1.0, properties=driver.field("properties_per_session"), tables=t) - plain
+            yield "dem", "rum_sessions", name, sessions * (1 - share) * plain
+            yield "dem", "session_replay", name, sessions * share * replay
+            yield "dem", "defined_properties", name, sessions * extra
+        elif section == "synthetic":
+            runs = dem.clickpath_actions(1.0, driver.field("frequency_minutes"), driver.field("locations"))
+            weight = _each(driver.field("kind"), lambda k: dem.synthetic_dem(k, 1.0, tables=t))
+            yield "dem", f"synthetic_{spec['kind']}", name, driver.level("per_run") * runs * weight
+        elif section == "log_monitoring":
+            if spec["gb_per_day"] is not None:
+                yield "ddu", "log_monitoring", name, driver.level("gb_per_day") * \
+                    ddu.log_monitoring_ddu(gb=1.0, tables=t)
+            else:
+                yield "ddu", "log_monitoring", name, driver.level("events_per_day") * \
+                    ddu.log_monitoring_ddu(1.0, tables=t)
+        elif section == "grail":
+            yield from _grail(driver, t, stores)
+        elif section == "traces":
+            yield "ddu", "custom_traces", name, driver.level("spans_per_day") * ddu.custom_trace_ddu(1, tables=t)
+        elif section == "custom_events":
+            per_event = _each(driver.field("kind"), lambda k: ddu.custom_event_ddu(1, kind=k, tables=t))
+            yield "ddu", "custom_events", name, driver.level("events_per_day") * per_event
+        elif section == "serverless":
+            per_call = _each(driver.field("on_oneagent_host"),
+                             lambda v: ddu.serverless_ddu(1, on_oneagent_host=bool(v), tables=t))
+            yield "ddu", "serverless", name, driver.level("invocations_per_day") * per_call
+        elif section == "cloud_automation":
+            yield "cau", "cloud_automation", name, driver.level("executions_per_day") * automation.cau(1, tables=t)
+        elif section == "mainframe":
+            yield "msu", "mainframe", name, driver.level("peak_msu")
+
+
+def _each(values: np.ndarray, weight: Callable[[Any], float]) -> np.ndarray:
+    """Apply a per-unit weight to a field that holds one choice per day."""
+    choices = {v: weight(v) for v in pd.unique(values)}
+    return np.array([choices[v] for v in values], dtype=float)
+
+
+def _grail(driver: _Driver, t: Any, stores: dict[str, np.ndarray] | None) -> Iterator[Component]:
+    spec, cal = driver.spec, driver.cal
+    capability = spec["capability"]
+    ratio_default = t.rule("grail_processed_ratio")
+    ratio = driver.field("processed_ratio") if spec["processed_ratio"] is not None or driver.sets else None
+    if ratio is None or np.any(pd.isna(ratio)):
+        ratio = np.where(pd.isna(ratio), ratio_default, ratio) if ratio is not None else ratio_default
+    ratio = np.asarray(ratio, dtype=float)
+    ingest = driver.level("ingest_gb_per_day")
+    retention = driver.field("retention_days").astype(np.int64)
+    processed = ingest * ratio
+    if spec["starts_full"]:
+        history = int(retention[0])
+        warm = np.repeat(processed[:, :1], history, axis=1)
+        stored = ddu.stored_gb(np.concatenate([warm, processed], axis=1),
+                               np.concatenate([np.full(history, retention[0]), retention]))[:, history:]
+    else:
+        stored = ddu.stored_gb(processed, retention)
+    if stores is not None:
+        stores[spec["name"]] = stored
+    weight = {d: ddu.grail_ddu(**{k: 1.0 if k == arg else 0.0 for k in
+                                  ("ingest_gb", "retained_gb_days", "query_gb")},
+                               capability=capability, tables=t)
+              for d, arg in (("ingest", "ingest_gb"), ("retain", "retained_gb_days"), ("query", "query_gb"))}
+    query = driver.level("query_gb_per_month") / cal.days_in_month
+    yield "ddu", f"{capability}_ingest", spec["name"], ingest * weight["ingest"]
+    yield "ddu", f"{capability}_retain", spec["name"], stored * weight["retain"]
+    yield "ddu", f"{capability}_query", spec["name"], query * weight["query"]
+
+
+# --- results ------------------------------------------------------------------------------
+
+@dataclass
+class Forecast:
+    """What :func:`forecast` returns. Every table is a pandas DataFrame.
+
+    Attributes
+    ----------
+    scenario : Scenario
+    daily : DataFrame
+        Tidy: ``date``, ``unit``, ``capability``, ``driver``, ``value`` [unit per
+        day; for peak units the amount in use that day].
+    grail_store : DataFrame
+        Stored GB at the end of each day per Grail bucket (columns = buckets).
+    bands : DataFrame or None
+        Monte Carlo only: ``month``, ``unit``, ``p10``, ``p50``, ``p90``.
+    seconds : float
+        Time the run took [s].
+    """
+
+    scenario: Scenario
+    daily: pd.DataFrame
+    grail_store: pd.DataFrame
+    bands: pd.DataFrame | None = None
+    draws: int = 0
+    seconds: float = 0.0
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    # totals per day by unit (peak units summed over drivers before the peak is taken)
+    def daily_totals(self) -> pd.DataFrame:
+        """Per day and unit, summed over capabilities and drivers: index date."""
+        if "daily_totals" not in self._cache:
+            wide = self.daily.pivot_table(index="date", columns="unit", values="value",
+                                          aggfunc="sum", observed=True)
+            self._cache["daily_totals"] = wide.reindex(columns=[u for u in UNITS if u in wide.columns])
+        return self._cache["daily_totals"]
+
+    def monthly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
+        """Per calendar month: flows summed, peaks as their highest day.
+
+        Parameters
+        ----------
+        by : tuple of {'unit', 'capability', 'driver'}
+            Breakdown. ``("unit",)`` (default) gives one column per unit.
+        """
+        return self._aggregate(self.daily["date"].dt.to_period("M").rename("month"), by)
+
+    def yearly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
+        """Per contract year (1, 2, ...), aggregated like :meth:`monthly`."""
+        years = contract_years(self.scenario.contract["start"], self._term_years())
+        number = np.searchsorted(years["start"].to_numpy(), self.daily["date"].to_numpy(), side="right")
+        return self._aggregate(pd.Series(number, index=self.daily.index, name="contract_year"), by)
+
+    def _term_years(self) -> int:
+        contract = self.scenario.contract
+        last = max(self.scenario.end, contract["start"])
+        years = contract["term_years"]
+        while contract["start"] + pd.DateOffset(years=years) <= last:
+            years += 1
+        return years
+
+    def _aggregate(self, period: pd.Series, by: tuple[str, ...]) -> pd.DataFrame:
+        bad = [b for b in by if b not in ("unit", "capability", "driver")]
+        if bad or "unit" not in by:
+            raise ValueError(f"by must name 'unit' and optionally 'capability', 'driver'; got {by!r}")
+        frame = self.daily.assign(**{period.name: period})
+        # peaks: add drivers up per day first, then take the highest day
+        per_day = frame.groupby([period.name, "date", *by], observed=True)["value"].sum()
+        flows = per_day[per_day.index.get_level_values("unit").isin(FLOW_UNITS)]
+        peaks = per_day[per_day.index.get_level_values("unit").isin(PEAK_UNITS)]
+        parts = [flows.groupby(level=[period.name, *by], observed=True).sum(),
+                 peaks.groupby(level=[period.name, *by], observed=True).max()]
+        result = pd.concat([p for p in parts if len(p)]).sort_index()
+        if by == ("unit",):
+            wide = result.unstack("unit")
+            return wide.reindex(columns=[u for u in UNITS if u in wide.columns])
+        return result.rename("value").reset_index()
+
+    def pools(self) -> pd.DataFrame:
+        """Per pool and contract year: amount, consumption, remaining, run-out
+        date, extra needed, and money where a price is given.
+
+        Annual pools come from :func:`planner.pools.pool_forecast`. A licence
+        (host units) compares the peak in use with the licensed quantity: its
+        ``run_out`` is the first day above it and ``extra_needed`` the excess.
+        """
+        contract = self.scenario.contract
+        totals = self.daily_totals()
+        rows = []
+        for unit, pool in contract["pools"].items():
+            daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
+            if pool["kind"] == "pools":
+                top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
+                table = pool_forecast(daily, pool["amount"], contract["start"], contract["term_years"], top_ups)
+            else:
+                table = self._licence(daily, pool["amount"])
+            table.insert(0, "unit", unit)
+            if pool["price"] is not None:
+                for column in ("amount", "consumption", "extra_needed"):
+                    table[f"{column}_cost"] = table[column] * pool["price"]
+            rows.append(table)
+        if not rows:
+            return pd.DataFrame(columns=["unit", "year", "start", "end", "amount", "consumption",
+                                         "remaining", "run_out", "extra_needed"])
+        return pd.concat(rows, ignore_index=True)
+
+    def _licence(self, daily: pd.Series, quantity: float) -> pd.DataFrame:
+        contract = self.scenario.contract
+        years = contract_years(contract["start"], contract["term_years"])
+        rows = []
+        for _, year in years.iterrows():
+            part = daily[(daily.index >= year["start"]) & (daily.index <= year["end"])]
+            if part.empty:
+                continue
+            over = part.index[part > quantity + 1e-9]
+            peak = float(part.max())
+            rows.append({"year": int(year["year"]), "start": year["start"], "end": year["end"],
+                         "days_covered": len(part), "amount": quantity, "consumption": peak,
+                         "remaining": quantity - peak, "run_out": over[0] if len(over) else pd.NaT,
+                         "extra_needed": max(0.0, peak - quantity)})
+        return pd.DataFrame(rows)
+
+    def money(self) -> pd.DataFrame:
+        """Monthly consumption x price per unit, for the pools that have a price."""
+        prices = {u: p["price"] for u, p in self.scenario.contract["pools"].items() if p["price"] is not None}
+        monthly = self.monthly()
+        return monthly[[u for u in prices if u in monthly]].mul(pd.Series(prices)).dropna(axis=1, how="all")
+
+    def mainframe(self) -> pd.DataFrame:
+        """Monthly peak MSU per LPAR against its licensed MSU."""
+        msu = self.monthly(("unit", "driver"))
+        msu = msu[msu["unit"] == "msu"].drop(columns="unit").rename(columns={"value": "peak_msu"})
+        licensed = {n: d["licensed_msu"] for n, d in self.scenario.drivers.items() if d["section"] == "mainframe"}
+        msu["licensed_msu"] = msu["driver"].map(licensed)
+        msu["over_licence"] = msu["peak_msu"] > msu["licensed_msu"]
+        return msu.reset_index(drop=True)
+
+
+# --- entry points -----------------------------------------------------------------------
+
+def forecast(scenario: Scenario | str | None = None, *, draws: int = 0, seed: int = 0,
+             progress: Callable[[str], None] | None = None) -> Forecast:
+    """Simulate a scenario over its horizon.
+
+    Parameters
+    ----------
+    scenario : Scenario, path, YAML text or None
+        ``None`` runs the built-in example estate.
+    draws : int, default 0
+        Monte Carlo draws over the growth ranges; 0 runs only the central case.
+    seed : int, default 0
+        Seed of the random generator, so a Monte Carlo run repeats exactly.
+    progress : callable, optional
+        Called with a short message as each stage starts.
+
+    Returns
+    -------
+    Forecast
+    """
+    began = time.perf_counter()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
+        raise ValueError(f"draws must be a whole number >= 0; got {draws!r}")
+    say = progress or (lambda message: None)
+    cal = _Calendar.of(scenario)
+    say(f"simulating {len(scenario.drivers)} drivers over {len(cal.days)} days")
+    rates = {name: np.array([_monthly_rate(d["growth"])]) for name, d in scenario.drivers.items()}
+    stores: dict[str, np.ndarray] = {}
+    frames = []
+    for unit, capability, driver, values in _simulate(scenario, rates, cal, stores):
+        values = np.broadcast_to(values, (1, len(cal.days)))[0]
+        if not np.any(values):
+            continue
+        frames.append(pd.DataFrame({"date": cal.days, "unit": unit, "capability": capability,
+                                    "driver": driver, "value": values}))
+    daily = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {"date": pd.DatetimeIndex([]), "unit": [], "capability": [], "driver": [], "value": []})
+    store = pd.DataFrame({name: s[0] for name, s in stores.items()}, index=cal.days)
+    bands = None
+    if draws:
+        say(f"Monte Carlo: {draws} draws")
+        bands = _bands(scenario, cal, draws, seed)
+    return Forecast(scenario, daily, store, bands, draws, time.perf_counter() - began)
+
+
+def _bands(scenario: Scenario, cal: _Calendar, draws: int, seed: int) -> pd.DataFrame:
+    """P10 / P50 / P90 of each unit's monthly total over ``draws`` growth draws."""
+    rng = np.random.default_rng(seed)
+    rates = {}
+    for name, spec in scenario.drivers.items():
+        growth = spec["growth"]
+        if growth and growth["range"]:
+            low, high = growth["range"]
+            rates[name] = _monthly_rate(growth, rng.uniform(low, high, size=draws))
+        else:  # a certain driver is computed once and broadcast over the draws
+            rates[name] = np.array([_monthly_rate(growth)])
+    month_starts = np.flatnonzero(np.r_[True, np.diff(cal.month_no) != 0])
+    flows: dict[str, np.ndarray] = {}
+    peaks: dict[str, np.ndarray] = {}
+    for unit, _, _, values in _simulate(scenario, rates, cal):
+        values = np.atleast_2d(values)
+        if unit in PEAK_UNITS:
+            peaks[unit] = peaks.get(unit, 0.0) + values
+        else:
+            flows[unit] = flows.get(unit, 0.0) + np.add.reduceat(values, month_starts, axis=1)
+    for unit, values in peaks.items():
+        flows[unit] = np.maximum.reduceat(values, month_starts, axis=1)
+    flows = {unit: np.broadcast_to(values, (draws, len(month_starts))) for unit, values in flows.items()}
+    months = cal.days[month_starts].to_period("M")
+    rows = []
+    for unit in (u for u in UNITS if u in flows):
+        p10, p50, p90 = np.percentile(flows[unit], [10, 50, 90], axis=0)
+        rows.append(pd.DataFrame({"month": months, "unit": unit, "p10": p10, "p50": p50, "p90": p90}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _same_month(a: Any, b: Any) -> bool:
+    return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
+
+
+def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
+    """Compare two or more forecasts against the first (the baseline).
+
+    Returns
+    -------
+    dict of DataFrame
+        ``monthly``: month x unit totals of each scenario and their deltas to
+        the baseline; ``yearly``: per contract year, unit and capability, each
+        scenario's value and delta; ``first_exceeded``: per pool and scenario,
+        the first month in which the pool is exceeded, and whether that differs
+        from the baseline.
+    """
+    if len(forecasts) < 2:
+        raise ValueError(f"compare needs at least two forecasts; got {len(forecasts)}")
+    names = [f.scenario.name for f in forecasts]
+    if len(set(names)) != len(names):
+        names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
+    base = names[0]
+    monthly = pd.concat({n: f.monthly() for n, f in zip(names, forecasts)}, axis=1, names=["scenario", "unit"])
+    monthly = monthly.fillna(0.0)
+    for name in names[1:]:
+        delta = monthly[name].sub(monthly[base], fill_value=0.0)
+        monthly = monthly.join(pd.concat({f"Δ {name}": delta}, axis=1, names=["scenario", "unit"]))
+    yearly = pd.concat({n: f.yearly(("unit", "capability")).set_index(["contract_year", "unit", "capability"])["value"]
+                        for n, f in zip(names, forecasts)}, axis=1).fillna(0.0)
+    for name in names[1:]:
+        yearly[f"Δ {name}"] = yearly[name] - yearly[base]
+    rows = []
+    for name, f in zip(names, forecasts):
+        pools = f.pools()
+        for unit in pools["unit"].unique() if len(pools) else []:
+            run_out = pools.loc[pools["unit"] == unit, "run_out"].dropna()
+            rows.append({"unit": unit, "scenario": name,
+                         "first_exceeded": run_out.min().to_period("M") if len(run_out) else None})
+    exceeded = pd.DataFrame(rows, columns=["unit", "scenario", "first_exceeded"])
+    if len(exceeded):
+        baseline = exceeded[exceeded["scenario"] == base].set_index("unit")["first_exceeded"]
+        exceeded["differs_from_baseline"] = [
+            not _same_month(row.first_exceeded, baseline.get(row.unit)) for row in exceeded.itertuples()]
+    return {"monthly": monthly, "yearly": yearly.reset_index(), "first_exceeded": exceeded}
