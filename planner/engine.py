@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from planner import appsec, automation, ddu, dem, hosts
-from planner.pools import contract_years, pool_forecast
+from planner.pools import contract_years, pool_balance, pool_forecast
 from planner.scenario import SECTIONS, Scenario, ScenarioError, load_scenario
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare"]
@@ -362,6 +362,18 @@ class Forecast:
             return pd.DataFrame(columns=["unit", "year", "start", "end", "amount", "consumption",
                                          "remaining", "run_out", "extra_needed"])
         return pd.concat(rows, ignore_index=True)
+
+    def pool_balance(self, unit: str) -> pd.DataFrame:
+        """Day-by-day balance of one annual pool (see :func:`planner.pools.pool_balance`)."""
+        contract = self.scenario.contract
+        pools = {u: p for u, p in contract["pools"].items() if p["kind"] == "pools"}
+        if unit not in pools:
+            raise ValueError(f"unit must be one of this contract's annual pools "
+                             f"{', '.join(map(repr, pools)) or '(none)'}; got {unit!r}")
+        totals = self.daily_totals()
+        daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
+        top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
+        return pool_balance(daily, pools[unit]["amount"], contract["start"], contract["term_years"], top_ups)
 
     def _licence(self, daily: pd.Series, quantity: float) -> pd.DataFrame:
         contract = self.scenario.contract

@@ -241,10 +241,20 @@ def _lines(node: yaml.Node, path: str, out: dict[str, int], where: str) -> None:
             _lines(item, f"{path}[{i}]", out, where)
 
 
+class _Loader(yaml.SafeLoader):
+    """``yaml.safe_load``'s loader, except that dates stay text: a date that does
+    not exist (2027-02-30) then gets our error with its key path, not PyYAML's."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+
+
 def _parse(text: str, where: str) -> tuple[dict[str, Any], dict[str, int]]:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark else ""
