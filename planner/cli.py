@@ -71,8 +71,9 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
             raise CLIError("--format xlsx needs --output FILE.xlsx (a workbook is not printable)")
         _refuse_overwrite(output, force)
         with pd.ExcelWriter(output, engine="openpyxl") as writer:
+            used: set[str] = set()
             for name, frame in tables.items():
-                _excel_safe(frame).to_excel(writer, sheet_name=name[:31], index=False)
+                _excel_safe(frame).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
         return None
     if fmt == "json":
         text = json.dumps({name: json.loads(frame.to_json(orient="records", date_format="iso"))
@@ -94,6 +95,16 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
         Path(output).write_text(text + "\n", encoding="utf-8")
         return None
     return text
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    """Excel allows 31 characters and none of []:*?/\\ in a sheet name."""
+    base = "".join("-" if c in "[]:*?/\\" else c for c in name.split(": ")[-1])[:31].strip() or "sheet"
+    sheet, n = base, 2
+    while sheet in used:
+        sheet, n = f"{base[:28]} {n}", n + 1
+    used.add(sheet)
+    return sheet
 
 
 def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -556,10 +556,11 @@ def read_inventory(source: str | Path | pd.DataFrame, *, name: str | None = None
                             f"{', '.join([*INVENTORY_COLUMNS, *INVENTORY_OPTIONAL])}")
     if frame.empty:
         raise ScenarioError(f"{label}: the inventory has no hosts")
-    clean = pd.DataFrame({"host": frame["host"].astype("string").str.strip()})
-    blank = clean["host"].isna() | (clean["host"] == "")
+    host = frame["host"].astype(object)
+    blank = host.isna() | (host.astype(str).str.len() == 0)
     if blank.any():
         raise ScenarioError(f"{label}: row {_row(blank)}, column 'host': empty host name")
+    clean = pd.DataFrame({"host": host.astype(str)})
     dupes = clean["host"].duplicated()
     if dupes.any():
         raise ScenarioError(f"{label}: row {_row(dupes)}, column 'host': host "
@@ -567,23 +568,28 @@ def read_inventory(source: str | Path | pd.DataFrame, *, name: str | None = None
     for column, strict, maximum in (("ram_gib", True, None), ("hours_per_day", False, 24.0),
                                     ("custom_metrics_per_minute", False, None)):
         raw = frame[column] if column in frame else pd.Series(INVENTORY_OPTIONAL[column], index=frame.index)
-        numbers = pd.to_numeric(raw, errors="coerce")
+        numbers = raw if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw) \
+            else pd.to_numeric(raw, errors="coerce")
+        numbers = numbers.astype(float)
         bad = numbers.isna() | ~np.isfinite(numbers) | (numbers <= 0 if strict else numbers < 0)
         if maximum is not None:
             bad |= numbers > maximum
         if bad.any():
             bound = ("> 0" if strict else ">= 0") + (f" and <= {maximum:g}" if maximum else "")
             raise ScenarioError(f"{label}: row {_row(bad)}, column {column!r}: "
-                                f"{raw[bad].iloc[0]!r} is not a number {bound}")
-        clean[column] = numbers.astype(float)
+                                f"{str(raw[bad].iloc[0])!r} is not a number {bound}")
+        clean[column] = numbers
     for column, allowed in (("mode", MODES), ("appsec", APPSEC)):
         raw = frame[column] if column in frame else pd.Series(INVENTORY_OPTIONAL[column], index=frame.index)
-        text = raw.astype("string").str.strip().str.lower()
-        bad = ~text.isin(allowed) | text.isna()
+        # normalise the few distinct values, not every row
+        codes, uniques = pd.factorize(raw)
+        words = np.array([str(u).strip().lower() for u in uniques], dtype=object)
+        known = np.isin(words, allowed) if len(words) else np.array([], dtype=bool)
+        bad = pd.Series((codes < 0) | ~known[codes] if len(known) else np.ones(len(raw), bool), index=raw.index)
         if bad.any():
             raise ScenarioError(f"{label}: row {_row(bad)}, column {column!r}: {raw[bad].iloc[0]!r} "
                                 f"is not one of {', '.join(allowed)}")
-        clean[column] = text.astype(str)
+        clean[column] = words[codes]
     return clean.reset_index(drop=True)
 
 
@@ -602,7 +608,11 @@ def _inventory_frame(source: Any, label: str) -> pd.DataFrame:
         if suffix in (".xlsx", ".xlsm"):
             return pd.read_excel(path, dtype=object)
         if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
+            # numbers are parsed by the C reader; a column with a stray word stays
+            # text and is reported row by row below. Host names stay text.
+            header = pd.read_csv(path, nrows=0, encoding="utf-8-sig", skipinitialspace=True).columns
+            text_columns = {c: str for c in header if str(c).strip().lower() in ("host", "mode", "appsec")}
+            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
                                skipinitialspace=True, encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
