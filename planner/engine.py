@@ -322,6 +322,14 @@ class Forecast:
         bad = [b for b in by if b not in ("unit", "capability", "driver")]
         if bad or "unit" not in by:
             raise ValueError(f"by must name 'unit' and optionally 'capability', 'driver'; got {by!r}")
+        if by == ("unit",):  # fast path on the cached per-day totals
+            totals = self.daily_totals()
+            labels = pd.Series(period.to_numpy(), index=self.daily["date"]).groupby(level=0).first()
+            grouped = totals.groupby(labels.reindex(totals.index).rename(period.name).to_numpy())
+            wide = pd.concat([grouped[[u for u in totals if u in FLOW_UNITS]].sum(),
+                              grouped[[u for u in totals if u in PEAK_UNITS]].max()], axis=1)
+            wide.index.name = period.name
+            return wide.reindex(columns=[u for u in UNITS if u in wide.columns])
         frame = self.daily.assign(**{period.name: period})
         # peaks: add drivers up per day first, then take the highest day
         per_day = frame.groupby([period.name, "date", *by], observed=True)["value"].sum()
@@ -399,8 +407,9 @@ class Forecast:
 
     def mainframe(self) -> pd.DataFrame:
         """Monthly peak MSU per LPAR against its licensed MSU."""
-        msu = self.monthly(("unit", "driver"))
-        msu = msu[msu["unit"] == "msu"].drop(columns="unit").rename(columns={"value": "peak_msu"})
+        rows = self.daily[self.daily["unit"] == "msu"]
+        msu = rows.groupby([rows["date"].dt.to_period("M").rename("month"), "driver"], sort=True,
+                           observed=True)["value"].max().rename("peak_msu").reset_index()
         licensed = {n: d["licensed_msu"] for n, d in self.scenario.drivers.items() if d["section"] == "mainframe"}
         msu["licensed_msu"] = msu["driver"].map(licensed)
         msu["over_licence"] = msu["peak_msu"] > msu["licensed_msu"]

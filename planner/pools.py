@@ -123,16 +123,25 @@ def pool_balance(daily: pd.Series, annual_amount: float, start: Any, term_years:
     if days.empty:
         raise ValueError("daily covers no day of the contract term "
                          f"{years['start'].iloc[0].date()} to {years['end'].iloc[-1].date()}")
-    frame = pd.DataFrame({"consumption": daily.reindex(days, fill_value=0.0)})
-    frame["year"] = np.searchsorted(years["start"].to_numpy(), days.to_numpy(), side="right")
-    bought = pd.Series(0.0, index=days)
+    consumption = daily.reindex(days, fill_value=0.0).to_numpy()
+    year = np.searchsorted(years["start"].to_numpy(), days.to_numpy(), side="right")
+    bought = np.zeros(len(days))
     for day, value in _top_ups(top_ups, years):
-        if day in bought.index:
-            bought[day] += value
-    frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
-    frame["amount"] = float(amount) + bought.groupby(frame["year"]).cumsum()
+        if days[0] <= day <= days[-1]:
+            bought[(day - days[0]).days] += value
+    frame = pd.DataFrame({"year": year, "consumption": consumption,
+                          "cumulative": _running_sum_per_year(consumption, year),
+                          "amount": float(amount) + _running_sum_per_year(bought, year)}, index=days)
     frame["balance"] = frame["amount"] - frame["cumulative"]
     return frame[["year", "consumption", "cumulative", "amount", "balance"]]
+
+
+def _running_sum_per_year(values: np.ndarray, year: np.ndarray) -> np.ndarray:
+    """Cumulative sum that restarts where ``year`` changes (the anniversary)."""
+    total = np.cumsum(values)
+    first = np.r_[True, year[1:] != year[:-1]]
+    carried = np.maximum.accumulate(np.where(first, np.arange(len(values)), 0))
+    return total - (total[carried] - values[carried])
 
 
 def pool_forecast(daily: pd.Series, annual_amount: float, start: Any, term_years: int,

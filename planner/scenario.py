@@ -241,7 +241,7 @@ def _lines(node: yaml.Node, path: str, out: dict[str, int], where: str) -> None:
             _lines(item, f"{path}[{i}]", out, where)
 
 
-class _Loader(yaml.SafeLoader):
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
     """``yaml.safe_load``'s loader, except that dates stay text: a date that does
     not exist (2027-02-30) then gets our error with its key path, not PyYAML's."""
 
@@ -252,13 +252,16 @@ _Loader.yaml_implicit_resolvers = {
 
 
 def _parse(text: str, where: str) -> tuple[dict[str, Any], dict[str, int]]:
+    loader = _Loader(text)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()           # one pass: the node tree has the line marks
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f", line {mark.line + 1}" if mark else ""
         raise ScenarioError(f"{where}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: a scenario is a YAML mapping (name:, hosts:, contract: ...); "
                             f"got {type(data).__name__}")

@@ -77,6 +77,8 @@ class TableSet:
     frames: dict[str, pd.DataFrame]
     rules: dict[str, Any]
     provenance: dict[str, dict[str, str]] = field(repr=False)
+    _weights: dict[tuple[str, str, str | None], float] = field(default_factory=dict, repr=False,
+                                                              compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         try:
@@ -93,6 +95,12 @@ class TableSet:
 
     def weight(self, table: str, capability: str, dimension: str | None = None) -> float:
         """Weight of one capability row (and Grail dimension) of a weight table."""
+        key = (table, capability, dimension)
+        if key not in self._weights:   # looked up once: calculators call this on every use
+            self._weights[key] = self._find_weight(table, capability, dimension)
+        return self._weights[key]
+
+    def _find_weight(self, table: str, capability: str, dimension: str | None) -> float:
         frame = self[table]
         rows = frame[frame["capability"] == capability]
         if dimension is not None:

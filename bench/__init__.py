@@ -1,0 +1,1 @@
+"""Benchmarks of planner (``make bench``): figures, not pass/fail tests."""

@@ -1,0 +1,188 @@
+"""``python -m bench``: run every benchmark, print a table, write bench/results/latest.json.
+
+Each figure is the median of repeated runs on this machine. Targets are
+reported next to the figures; a missed target is a finding, not a failure.
+Options: ``--quick`` (fewer repeats, no 10^6 sizes), ``--no-browser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def median_seconds(func: Callable[[], Any], repeat: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        func()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# --- calculators against the same arithmetic written directly in numpy --------------------
+
+def _numpy_host_units(ram: np.ndarray) -> np.ndarray:
+    limits = np.array([1.6, 4, 8, 16])
+    weights = np.array([0.1, 0.25, 0.5, 1.0])
+    pos = np.searchsorted(limits, ram, side="left")
+    return np.where(pos < 4, weights[np.minimum(pos, 3)], np.ceil(ram / 16))
+
+
+def _numpy_infra(ram: np.ndarray) -> np.ndarray:
+    limits = np.array([1.6, 4, 8, 16])
+    weights = np.array([0.03, 0.075, 0.15, 0.3])
+    pos = np.searchsorted(limits, ram, side="left")
+    return np.where(pos < 4, weights[np.minimum(pos, 3)], np.minimum(0.3 * np.ceil(ram / 16), 1.0))
+
+
+def _numpy_included(ram: np.ndarray) -> np.ndarray:
+    limits = np.array([1.6, 4, 8, 16])
+    weights = np.array([200, 250, 500, 1000.0])
+    pos = np.searchsorted(limits, ram, side="left")
+    return np.where(pos < 4, weights[np.minimum(pos, 3)], 1000 * np.ceil(ram / 16))
+
+
+def bench_calculators(sizes: list[int], repeat: int) -> list[dict[str, Any]]:
+    import planner
+    rng = np.random.default_rng(0)
+    rows = []
+    cases = [
+        ("host_units fullstack", lambda r: planner.host_units(r), _numpy_host_units),
+        ("host_units infrastructure", lambda r: planner.host_units(r, "infrastructure"), _numpy_infra),
+        ("included_custom_metrics", lambda r: planner.included_custom_metrics(r), _numpy_included),
+        ("asu_per_hour", lambda r: planner.asu_per_hour(r), _numpy_host_units),
+    ]
+    for n in sizes:
+        ram = rng.choice([1, 2, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 256], n) * rng.uniform(0.9, 1.0, n)
+        for name, ours, floor in cases:
+            assert np.allclose(ours(ram), floor(ram))
+            t_ours = median_seconds(lambda: ours(ram), repeat)
+            t_floor = median_seconds(lambda: floor(ram), repeat)
+            rows.append({"benchmark": f"{name} x {n:,}", "seconds": t_ours,
+                         "numpy_seconds": t_floor, "ratio_to_numpy": t_ours / t_floor,
+                         "target": "<= 2x numpy at 10^6" if n == 10**6 else ""})
+    return rows
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+def bench_engine(repeat: int, inventory_rows: int, draws: int) -> list[dict[str, Any]]:
+    from planner.engine import forecast
+    from planner.scenario import load_scenario
+    rows = []
+    scenario = load_scenario(None)
+    t = median_seconds(lambda: forecast(scenario), repeat * 4)
+    rows.append({"benchmark": f"example forecast, {scenario.months} months (warm)", "seconds": t,
+                 "target": "< 0.1 s"})
+    t = median_seconds(lambda: forecast(load_scenario(None)), repeat * 2)
+    rows.append({"benchmark": "example load + forecast", "seconds": t, "target": ""})
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "inventory.csv"
+        pd.DataFrame({
+            "host": [f"host-{i:07d}" for i in range(inventory_rows)],
+            "ram_gib": rng.choice([2, 4, 8, 16, 17.5, 32, 64, 128], inventory_rows),
+            "mode": rng.choice(["fullstack", "infrastructure"], inventory_rows),
+            "hours_per_day": 24, "custom_metrics_per_minute": rng.integers(0, 3000, inventory_rows),
+            "appsec": rng.choice(["none", "vulnerability_analytics", "protection"], inventory_rows),
+        }).to_csv(csv, index=False)
+        spec = {"contract": {"start": "2027-01-01", "term_years": 3},
+                "hosts": [{"name": "inventory", "inventory": str(csv), "growth": {"monthly": 0.01}}]}
+        t = median_seconds(lambda: forecast(load_scenario(spec)), max(repeat // 2, 1))
+        rows.append({"benchmark": f"{inventory_rows:,}-row inventory: read + 36-month forecast",
+                     "seconds": t, "target": "< 2 s" if inventory_rows == 10**6 else ""})
+    t = median_seconds(lambda: forecast(scenario, draws=draws, seed=0), max(repeat // 2, 1))
+    rows.append({"benchmark": f"Monte Carlo, {draws:,} draws (example)", "seconds": t, "target": ""})
+    return rows
+
+
+def bench_cli(repeat: int) -> list[dict[str, Any]]:
+    planner = [sys.executable, "-m", "planner", "forecast"]
+    pandas = [sys.executable, "-c", "import pandas"]
+    run = lambda cmd: subprocess.run(cmd, check=True, capture_output=True)  # noqa: E731
+    t_cli = median_seconds(lambda: run(planner), repeat)
+    t_pd = median_seconds(lambda: run(pandas), repeat)
+    return [{"benchmark": "CLI cold start: planner forecast (example)", "seconds": t_cli,
+             "numpy_seconds": None, "ratio_to_import_pandas": t_cli / t_pd, "import_pandas_seconds": t_pd,
+             "target": "<= 1.5x import pandas"}]
+
+
+def bench_dashboards(runs: int) -> list[dict[str, Any]]:
+    chromium = Path(os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium"))
+    if not chromium.exists():
+        return [{"benchmark": "dashboards", "seconds": None, "target": "skipped: no Chromium"}]
+    try:
+        from bench import dashboards
+    except ImportError as exc:
+        return [{"benchmark": "dashboards", "seconds": None, "target": f"skipped: {exc}"}]
+    notebooks = ROOT / "notebooks"
+    names = sorted(p.stem for p in notebooks.glob("*.ipynb") if p.stem != "index")
+    rows = []
+    for preheat in (False, True):
+        for row in dashboards.measure(notebooks, names, runs=runs, preheat=preheat):
+            rows.append({"benchmark": f"dashboard {row['name']} ({'preheated' if preheat else 'cold'})",
+                         "seconds": row.get("first_chart"), "interaction_seconds": row.get("interaction"),
+                         "target": "first chart < 3 s preheated; interaction < 0.2 s"})
+    return rows
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'benchmark':60s} {'median':>10s} {'vs floor':>9s}  target"]
+    for r in rows:
+        secs = "-" if r.get("seconds") is None else f"{r['seconds'] * 1000:8.1f} ms"
+        ratio = r.get("ratio_to_numpy") or r.get("ratio_to_import_pandas")
+        extra = f"{ratio:8.2f}x" if ratio else (f"{r['interaction_seconds'] * 1000:6.0f} ms"
+                                               if r.get("interaction_seconds") else "")
+        lines.append(f"{r['benchmark']:60s} {secs:>10s} {extra:>9s}  {r.get('target', '')}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
+    parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else 7
+    sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
+    sections = [("calculators", lambda: bench_calculators(sizes, repeat)),
+                ("engine", lambda: bench_engine(repeat, 10**5 if args.quick else 10**6,
+                                                1_000 if args.quick else 10_000)),
+                ("cli", lambda: bench_cli(repeat))]
+    if not args.no_browser:
+        sections.append(("dashboards", lambda: bench_dashboards(3 if args.quick else 5)))
+    rows: list[dict[str, Any]] = []
+    for name, run in sections:
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        rows.extend(run())
+    print(_table(rows))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                          "platform": platform.platform()},
+              "when": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"), "rows": rows}
+    out = RESULTS / "latest.json"
+    out.write_text(json.dumps(result, indent=2, default=float))
+    print(f"\nwrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
