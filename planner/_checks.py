@@ -25,6 +25,11 @@ def _where(arr: np.ndarray, mask: np.ndarray, index: pd.Index | None) -> str:
     return repr(value)
 
 
+#: No planning input comes near this; a larger value is a unit mistake, and
+#: products of such values would overflow to inf instead of failing.
+LARGEST = 1e15
+
+
 def numbers_in(name: str, value: Any, *, minimum: float = 0.0, strict: bool = False,
                integer: bool = False) -> tuple[np.ndarray, pd.Index | None, bool]:
     """Validate one numeric argument; return (float array, Series index or None, scalar?)."""
@@ -47,6 +52,9 @@ def numbers_in(name: str, value: Any, *, minimum: float = 0.0, strict: bool = Fa
     if low.any():
         bound = f"> {minimum:g}" if strict else f">= {minimum:g}"
         raise ValueError(f"{name} must be {bound}; got {_where(arr, low, index)}")
+    high = arr > LARGEST
+    if high.any():
+        raise ValueError(f"{name} must be <= {LARGEST:.0e}; got {_where(arr, high, index)}")
     if integer:
         frac = arr != np.floor(arr)
         if frac.any():

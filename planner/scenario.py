@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from planner import _checks
 from planner.hosts import MODES
 from planner.tableset import TableSet, load_tables
 
@@ -63,7 +64,7 @@ def _number(minimum: float = 0.0, strict: bool = False, maximum: float | None = 
     def check(value: Any, where: str) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
             _fail(where, f"must be {what}; got {value!r}")
-        if (value <= minimum if strict else value < minimum) or \
+        if (value <= minimum if strict else value < minimum) or value > _checks.LARGEST or \
                 (maximum is not None and value > maximum) or (whole and value != int(value)):
             _fail(where, f"must be {what}; got {value!r}")
         return float(value)
