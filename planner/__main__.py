@@ -1,5 +1,8 @@
+"""``python -m planner``: the command line (see planner.cli)."""
+
 import sys
 
 from planner.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
