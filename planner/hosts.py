@@ -119,8 +119,7 @@ def host_units(ram_gib: Any, mode: str = "fullstack", *, infra_cap: bool | float
     (7.0, 1.0)
     """
     t = resolve(tables)
-    ram, index, scalar = _ram(ram_gib)
-    (ram,), shape = _checks.broadcast(ram_gib=(ram, index, scalar))
+    (ram,), shape = _checks.broadcast(ram_gib=_ram(ram_gib))
     return shape(_host_units(ram, _mode(mode), infra_cap, t))
 
 
@@ -247,8 +246,7 @@ def included_custom_metrics(ram_gib: Any, mode: str = "fullstack", *,
     (250.0, 4000.0)
     """
     t = resolve(tables)
-    ram, index, scalar = _ram(ram_gib)
-    (ram,), shape = _checks.broadcast(ram_gib=(ram, index, scalar))
+    (ram,), shape = _checks.broadcast(ram_gib=_ram(ram_gib))
     return shape(_included(ram, _mode(mode), t))
 
 
