@@ -1,0 +1,170 @@
+"""Number, date and unit formatting for the dashboards.
+
+Every number a dashboard shows goes through :func:`quantity` (or
+:func:`money`, :func:`timestamp`), so that it carries its unit and reads the
+same everywhere: ``quantity(1181248, "dem")`` is ``'1,181,248 DEM units'``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "UNIT_SYMBOLS", "UNIT_NAMES", "CAPABILITY_NAMES", "capability", "symbol", "number", "quantity", "money", "day", "month",
+    "timestamp", "duration", "percent",
+]
+
+#: Short unit symbols, as printed after a number.
+UNIT_SYMBOLS = {
+    "host_units": "HU", "host_unit_hours": "HU h", "dem": "DEM units", "ddu": "DDU",
+    "asu": "ASU", "cau": "CAU", "msu": "MSU",
+}
+#: Names of the units for titles and menus.
+UNIT_NAMES = {
+    "host_units": "Host units in use", "host_unit_hours": "Host unit hours",
+    "dem": "DEM units", "ddu": "Davis data units", "asu": "Application security units",
+    "cau": "Cloud automation units", "msu": "Mainframe MSU",
+}
+
+#: Readable names of the engine's capabilities (others: underscores become spaces).
+CAPABILITY_NAMES = {
+    "fullstack": "Full-stack", "infrastructure": "Infrastructure",
+    "custom_metrics_fullstack": "Custom metrics (full-stack hosts)",
+    "custom_metrics_infrastructure": "Custom metrics (infrastructure hosts)",
+    "vulnerability_analytics": "Runtime Vulnerability Analytics",
+    "protection": "Runtime Application Protection", "rum_sessions": "RUM sessions",
+    "session_replay": "Session Replay sessions", "defined_properties": "Defined properties",
+    "synthetic_browser": "Synthetic browser monitors", "synthetic_clickpath": "Synthetic clickpaths",
+    "synthetic_http": "Synthetic HTTP monitors", "synthetic_third_party": "Third-party synthetic",
+    "log_monitoring": "Log Monitoring (classic)", "log_management_ingest": "Logs: ingest & process",
+    "log_management_retain": "Logs: retain", "log_management_query": "Logs: query",
+    "business_events_ingest": "Business events: ingest & process",
+    "business_events_retain": "Business events: retain",
+    "business_events_query": "Business events: query", "custom_traces": "Custom traces",
+    "custom_events": "Custom events", "serverless": "Serverless functions",
+    "cloud_automation": "Cloud automation", "mainframe": "Mainframe",
+}
+
+_MISSING = "n/a"
+
+
+def capability(name: str) -> str:
+    """A readable capability name: ``'rum_sessions'`` -> ``'RUM sessions'``."""
+    return CAPABILITY_NAMES.get(name, str(name).replace("_", " ").capitalize())
+
+
+def symbol(unit: str) -> str:
+    """The symbol of an engine unit (``'dem'`` -> ``'DEM units'``); other
+    texts (``'GB'``, ``'metrics/min'``) are returned unchanged."""
+    return UNIT_SYMBOLS.get(unit, unit)
+
+
+def _decimals(value: float) -> int:
+    size = abs(value)
+    if size >= 100 or size == 0:
+        return 0
+    if size >= 1:
+        return 2
+    return min(9, 2 - math.floor(math.log10(size)))  # three significant digits
+
+
+def number(value: Any, decimals: int | None = None, *, signed: bool = False) -> str:
+    """A number with thousands separators.
+
+    Parameters
+    ----------
+    value : float or None
+        NaN and None give ``'n/a'``.
+    decimals : int, optional
+        Fixed decimals. By default: none from 100 up, up to two from 1 to 100
+        and three significant digits below 1, trailing zeros dropped.
+    signed : bool, default False
+        Prefix ``+`` to positive numbers (for deltas).
+
+    Examples
+    --------
+    >>> number(1181248.4), number(0.3), number(2.0), number(-1234.5, 1), number(420, signed=True)
+    ('1,181,248', '0.3', '2', '-1,234.5', '+420')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return _MISSING
+    value = float(value)
+    auto = decimals is None
+    places = _decimals(value) if auto else decimals
+    text = f"{value:,.{places}f}"
+    if auto and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text.lstrip("-").strip("0.,") == "":
+        text = "0"   # no "-0"
+    if signed and not text.startswith("-") and text != "0":
+        text = "+" + text
+    return text
+
+
+def quantity(value: Any, unit: str, decimals: int | None = None, *, signed: bool = False) -> str:
+    """A number and its unit.
+
+    Examples
+    --------
+    >>> quantity(1181248, "dem"), quantity(6277832.3, "host_unit_hours"), quantity(35, "days")
+    ('1,181,248 DEM units', '6,277,832 HU h', '35 days')
+    """
+    text = number(value, decimals, signed=signed)
+    return text if text == _MISSING else f"{text} {symbol(unit)}"
+
+
+def money(value: Any, currency: str | None) -> str:
+    """An amount of money, whole units: ``money(36277.67, "EUR")`` -> ``'EUR 36,278'``."""
+    text = number(value, 0)
+    return text if text == _MISSING else f"{currency or ''} {text}".strip()
+
+
+def percent(share: Any, decimals: int = 0) -> str:
+    """A share 0..1 as a percentage: ``percent(0.1)`` -> ``'10 %'``."""
+    text = number(None if share is None else float(share) * 100, decimals)
+    return text if text == _MISSING else f"{text} %"
+
+
+def day(value: Any) -> str:
+    """A date as ISO ``YYYY-MM-DD``; NaT gives ``'n/a'``."""
+    if value is None or pd.isna(value):
+        return _MISSING
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def month(value: Any) -> str:
+    """A month as ``'Dec 2028'`` (from a Period, Timestamp or date); missing gives ``'n/a'``."""
+    if value is None or pd.isna(value):
+        return _MISSING
+    if isinstance(value, pd.Period):
+        value = value.to_timestamp()
+    return pd.Timestamp(value).strftime("%b %Y")
+
+
+def timestamp(value: Any) -> str:
+    """A date-time with weekday and time-zone abbreviation.
+
+    Examples
+    --------
+    >>> timestamp(pd.Timestamp("2025-03-11 10:00", tz="Europe/Vienna"))
+    'Tue 2025-03-11 10:00 CET'
+    """
+    if value is None or pd.isna(value):
+        return _MISSING
+    stamp = pd.Timestamp(value)
+    return stamp.strftime("%a %Y-%m-%d %H:%M" + (" %Z" if stamp.tzinfo else ""))
+
+
+def duration(value: Any) -> str:
+    """A time span in days, hours and minutes: ``'1 d 2 h 30 min'``, ``'30 min'``."""
+    if value is None or pd.isna(value):
+        return _MISSING
+    minutes = int(round(pd.Timedelta(value).total_seconds() / 60))
+    sign, minutes = ("-", -minutes) if minutes < 0 else ("", minutes)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days} d"] * bool(days) + [f"{hours} h"] * bool(hours) + [f"{mins} min"] * bool(mins)
+    return sign + (" ".join(parts) or "0 min")
