@@ -447,15 +447,18 @@ def forecast(scenario: Scenario | str | None = None, *, draws: int = 0, seed: in
     say(f"simulating {len(scenario.drivers)} drivers over {len(cal.days)} days")
     rates = {name: np.array([_monthly_rate(d["growth"])]) for name, d in scenario.drivers.items()}
     stores: dict[str, np.ndarray] = {}
-    frames = []
+    labels, series = [], []
     for unit, capability, driver, values in _simulate(scenario, rates, cal, stores):
         values = np.broadcast_to(values, (1, len(cal.days)))[0]
-        if not np.any(values):
-            continue
-        frames.append(pd.DataFrame({"date": cal.days, "unit": unit, "capability": capability,
-                                    "driver": driver, "value": values}))
-    daily = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"date": pd.DatetimeIndex([]), "unit": [], "capability": [], "driver": [], "value": []})
+        if np.any(values):
+            labels.append((unit, capability, driver))
+            series.append(values)
+    n = len(cal.days)
+    daily = pd.DataFrame({
+        "date": np.tile(cal.days.to_numpy(), len(labels)),
+        **{key: np.repeat(np.array([label[i] for label in labels], dtype=object), n)
+           for i, key in enumerate(("unit", "capability", "driver"))},
+        "value": np.concatenate(series) if series else np.array([], dtype=float)})
     store = pd.DataFrame({name: s[0] for name, s in stores.items()}, index=cal.days)
     bands = None
     if draws:

@@ -117,7 +117,9 @@ def pool_balance(daily: pd.Series, annual_amount: float, start: Any, term_years:
         raise TypeError("daily must be a pandas Series of units per day indexed by date")
     values, _, _ = _checks.numbers_in("daily", daily)
     amount, _, _ = _checks.numbers_in("annual_amount", annual_amount)
-    daily = pd.Series(values, index=daily.index.normalize()).groupby(level=0).sum()
+    daily = pd.Series(values, index=daily.index.normalize())
+    if not daily.index.is_unique:   # several entries a day: add them up
+        daily = daily.groupby(level=0).sum()
     days = pd.date_range(max(years["start"].iloc[0], daily.index.min()),
                          min(years["end"].iloc[-1], daily.index.max()), freq="D")
     if days.empty:
@@ -171,14 +173,17 @@ def pool_forecast(daily: pd.Series, annual_amount: float, start: Any, term_years
     """
     balance = pool_balance(daily, annual_amount, start, term_years, top_ups)
     years = contract_years(start, term_years).set_index("year")
+    year = balance["year"].to_numpy()
+    consumption, amount = balance["consumption"].to_numpy(), balance["amount"].to_numpy()
+    overdrawn = balance["balance"].to_numpy() < 0
     rows = []
-    for year, part in balance.groupby("year"):
-        exceeded = part.index[part["balance"] < 0]
-        total = float(part["consumption"].sum())
-        amount = float(part["amount"].iloc[-1])
-        rows.append({"year": int(year), "start": years.at[year, "start"],
-                     "end": years.at[year, "end"], "days_covered": len(part),
-                     "amount": amount, "consumption": total, "remaining": amount - total,
-                     "run_out": exceeded[0] if len(exceeded) else pd.NaT,
-                     "extra_needed": max(0.0, total - amount)})
+    for number in np.unique(year):
+        days = np.flatnonzero(year == number)
+        total, bought = float(consumption[days].sum()), float(amount[days[-1]])
+        exceeded = days[overdrawn[days]]
+        rows.append({"year": int(number), "start": years.at[number, "start"],
+                     "end": years.at[number, "end"], "days_covered": len(days),
+                     "amount": bought, "consumption": total, "remaining": bought - total,
+                     "run_out": balance.index[exceeded[0]] if len(exceeded) else pd.NaT,
+                     "extra_needed": max(0.0, total - bought)})
     return pd.DataFrame(rows)
