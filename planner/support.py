@@ -63,7 +63,7 @@ from planner import _checks
 from planner.tableset import TableError, TableSet, resolve
 
 __all__ = [
-    "response_deadline", "end_of_support", "response_targets", "severity_level",
+    "response_deadline", "end_of_support", "response_targets", "severity_level", "open_intervals",
 ]
 
 #: Row of table ``support_hours`` that defines business hours (and business days).
@@ -543,3 +543,39 @@ def response_targets(plan: str | None = None, *,
     merged = times.merge(severities, on="severity", how="left", validate="many_to_one")
     columns = ["plan", "severity", "name", "target", "amount", "clock", "definition"]
     return merged[columns].reset_index(drop=True)
+
+
+def open_intervals(start: pd.Timestamp, end: pd.Timestamp, *, tz: str, country: str | None = None,
+                   subdiv: str | None = None, closures: Iterable[Any] = (), coverage: str = "business_hours",
+                   tables: Any = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The open intervals of a coverage between two instants, in ``tz`` wall time.
+
+    Uses the same calendar as :func:`response_deadline` (table ``support_hours``,
+    public holidays and closures), so a chart shows exactly the hours a
+    deadline counts. ``coverage`` is ``'business_hours'`` (local to ``tz``) or
+    ``'government'`` (08:00-20:00 America/New_York every day).
+
+    Returns
+    -------
+    list of (start, end)
+        Naive local wall-clock timestamps in ``tz``.
+    """
+    t = resolve(tables)
+    hours = _coverage(t, coverage)
+    zone = tz if hours["time_zone"] == "local" else hours["time_zone"]
+    country, subdiv = _country(country, subdiv)
+    wall_start = pd.Timestamp(start).tz_convert(zone).tz_localize(None)
+    wall_end = pd.Timestamp(end).tz_convert(zone).tz_localize(None)
+    is_open = _day_test(hours["days"], country, subdiv, _closure_dates(list(closures)),
+                               wall_start.year)
+    intervals, moment = [], wall_start
+    while moment < wall_end:
+        begin, close = _next_open_interval(moment, hours, is_open)
+        if begin >= wall_end:
+            break
+        intervals.append((begin, min(close, wall_end)))
+        moment = close
+
+    def local(stamp: pd.Timestamp) -> pd.Timestamp:
+        return _place(stamp, ZoneInfo(zone)).tz_convert(tz).tz_localize(None)
+    return [(local(a), local(b)) for a, b in intervals]

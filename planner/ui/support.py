@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from planner import support as policy
+from planner.support import open_intervals
 from planner.tableset import resolve
 from planner.ui import figures
 from planner.ui import format as fmt
@@ -28,7 +29,7 @@ from planner.ui.widgets import (
     show_figure,
 )
 
-__all__ = ["PLANS", "PRODUCTS", "countries", "subdivisions", "parse_closures", "open_intervals",
+__all__ = ["PLANS", "PRODUCTS", "countries", "subdivisions", "parse_closures",
            "deadlines", "timeline_figure", "version_table", "dashboard"]
 
 PLANS = {"standard": "Standard", "enterprise": "Enterprise"}
@@ -67,42 +68,6 @@ def parse_closures(text: str) -> list[dt.date]:
             except ValueError:
                 raise ValueError(f"closure dates must be YYYY-MM-DD separated by commas; got {part!r}") from None
     return dates
-
-
-def open_intervals(start: pd.Timestamp, end: pd.Timestamp, *, tz: str, country: str | None = None,
-                   subdiv: str | None = None, closures: Iterable[Any] = (), coverage: str = "business_hours",
-                   tables: Any = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """The open intervals of a coverage between two instants, in ``tz`` wall time.
-
-    Uses the calendar of :mod:`planner.support` (its table ``support_hours``,
-    public holidays and closures), so the chart shows exactly the hours the
-    deadline counts. ``coverage`` is ``'business_hours'`` (local to ``tz``) or
-    ``'government'`` (08:00-20:00 America/New_York every day).
-
-    Returns
-    -------
-    list of (start, end)
-        Naive local wall-clock timestamps in ``tz``.
-    """
-    t = resolve(tables)
-    hours = policy._coverage(t, coverage)
-    zone = tz if hours["time_zone"] == "local" else hours["time_zone"]
-    country, subdiv = policy._country(country, subdiv)
-    wall_start = pd.Timestamp(start).tz_convert(zone).tz_localize(None)
-    wall_end = pd.Timestamp(end).tz_convert(zone).tz_localize(None)
-    is_open = policy._day_test(hours["days"], country, subdiv, policy._closure_dates(list(closures)),
-                               wall_start.year)
-    intervals, moment = [], wall_start
-    while moment < wall_end:
-        begin, close = policy._next_open_interval(moment, hours, is_open)
-        if begin >= wall_end:
-            break
-        intervals.append((begin, min(close, wall_end)))
-        moment = close
-
-    def local(stamp: pd.Timestamp) -> pd.Timestamp:
-        return policy._place(stamp, zoneinfo.ZoneInfo(zone)).tz_convert(tz).tz_localize(None)
-    return [(local(a), local(b)) for a, b in intervals]
 
 
 def deadlines(opened: Any, severity: int, *, tz: str, country: str | None = None, subdiv: str | None = None,
