@@ -103,6 +103,17 @@ def test_serve_shows_the_landing_page_and_every_dashboard():
                 break
         url = next((l.split(" ", 1)[1].strip() for l in lines if l.startswith("Dashboards: ")), None)
         assert url == f"http://127.0.0.1:{port}/voila/render/index.ipynb", "".join(lines[-20:])
+        # A page asked for while its preheated kernel still runs the notebook comes
+        # back before its widgets: wait until Voila reports every pool filled.
+        filled: set[str] = set()
+        while time.monotonic() < deadline and len(filled) < 1 + len(DASHBOARDS):
+            line = server.stdout.readline()
+            if not line and server.poll() is not None:
+                break
+            lines.append(line)
+            found = re.search(r"Kernel pool of (\S+?)\.ipynb is filled", line)
+            if found:
+                filled.add(found.group(1))
         for name in ("index", *DASHBOARDS):
             status, page = _get(url.replace("index.ipynb", f"{name}.ipynb"))
             assert status == 200, name
