@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
@@ -228,28 +229,25 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
 
 
 def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
-    from planner.hosts import host_units, included_custom_metrics
-    from planner.appsec import asu_per_hour
-    from planner.hosts import custom_metric_ddu
+    from planner.engine import host_amounts
+    from planner.hosts import included_custom_metrics
     from planner.scenario import read_inventory
     from planner.tableset import load_tables
     tables = load_tables(args.tables)
     say("reading inventory")
     inv = read_inventory(args.inventory)
+    amounts = host_amounts(inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
+                           inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables)
+
+    def per_day(unit: str) -> np.ndarray:   # summed over the modes and levels
+        return sum(values for (u, _), values in amounts.items() if u == unit)
+
     ram, full = inv["ram_gib"], inv["mode"] == "fullstack"
-    hu = host_units(ram, "fullstack", tables=tables).where(full, host_units(ram, "infrastructure", tables=tables))
     included = included_custom_metrics(ram, "fullstack", tables=tables).where(
         full, included_custom_metrics(ram, "infrastructure", tables=tables))
-    minutes = inv["hours_per_day"] * 60
-    excess = custom_metric_ddu(inv["custom_metrics_per_minute"], ram_gib=ram, mode="fullstack",
-                               minutes=minutes, tables=tables).where(
-        full, custom_metric_ddu(inv["custom_metrics_per_minute"], ram_gib=ram, mode="infrastructure",
-                                minutes=minutes, tables=tables))
-    asu = (asu_per_hour(ram, tables=tables) * (inv["appsec"] == "vulnerability_analytics")
-           + asu_per_hour(ram, protection=True, tables=tables) * (inv["appsec"] == "protection"))
-    per_host = inv.assign(host_units=hu, included_custom_metrics=included,
-                          host_unit_hours_per_day=hu * inv["hours_per_day"],
-                          custom_metric_ddu_per_day=excess, asu_per_day=asu * inv["hours_per_day"])
+    per_host = inv.assign(host_units=per_day("host_units"), included_custom_metrics=included,
+                          host_unit_hours_per_day=per_day("host_unit_hours"),
+                          custom_metric_ddu_per_day=per_day("ddu"), asu_per_day=per_day("asu"))
     totals = per_host.groupby("mode", sort=True).agg(
         hosts=("host", "size"), host_units=("host_units", "sum"),
         host_unit_hours_per_day=("host_unit_hours_per_day", "sum"),

@@ -46,7 +46,7 @@ from planner import appsec, automation, ddu, dem, hosts
 from planner.pools import contract_years, pool_balance, pool_forecast
 from planner.scenario import SECTIONS, Scenario, ScenarioError, load_scenario
 
-__all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare"]
+__all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "host_amounts"]
 
 #: Every unit the engine reports, with its label.
 UNITS = {
@@ -117,10 +117,24 @@ class _Driver:
         return values
 
 
-def _host_coefficients(ram: Any, mode: Any, hours: Any, metrics: Any, security: Any, tables: Any,
-                       total: bool) -> dict[tuple[str, str], Any]:
-    """Per host and day amounts of one host group, by (unit, capability); summed
-    over the hosts of an inventory when ``total``."""
+def host_amounts(ram: Any, mode: Any, hours: Any, metrics: Any, security: Any,
+                 tables: Any = None) -> dict[tuple[str, str], Any]:
+    """What one host consumes per day, by (unit, capability).
+
+    Parameters
+    ----------
+    ram : RAM [GiB]; mode : 'fullstack' or 'infrastructure'; hours : hours a day
+    [h]; metrics : custom metrics per minute; security : 'none',
+    'vulnerability_analytics' or 'protection'. Each may be an array (one value
+    per host or per day).
+
+    Returns
+    -------
+    dict
+        ``("host_units", mode)`` [HU in use], ``("host_unit_hours", mode)``
+        [HU h/day], ``("ddu", "custom_metrics_<mode>")`` [DDU/day] and
+        ``("asu", level)`` [ASU/day]; zero where a host has another mode or level.
+    """
     out: dict[tuple[str, str], Any] = {}
     for m in hosts.MODES:
         is_mode = mode == m
@@ -132,8 +146,6 @@ def _host_coefficients(ram: Any, mode: Any, hours: Any, metrics: Any, security: 
     for level, protection in (("vulnerability_analytics", False), ("protection", True)):
         out[("asu", level)] = appsec.asu_per_hour(ram, protection=protection, tables=tables) * hours \
             * (security == level)
-    if total:
-        out = {key: float(np.sum(value)) for key, value in out.items()}
     return out
 
 
@@ -141,11 +153,11 @@ def _hosts(driver: _Driver, changes: list[dict[str, Any]], tables: Any) -> Itera
     spec, cal = driver.spec, driver.cal
     if spec["inventory"] is not None:
         inv = spec["inventory"]
-        coefficients = _host_coefficients(
+        per_host = host_amounts(
             inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
-            inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables, total=True)
-        for (unit, capability), value in coefficients.items():
-            yield unit, capability, spec["name"], driver.factor * value
+            inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables)
+        for (unit, capability), values in per_host.items():
+            yield unit, capability, spec["name"], driver.factor * float(np.sum(values))
         return
     fields = {k: driver.field(k) for k in ("ram_gib", "mode", "hours_per_day",
                                            "custom_metrics_per_minute", "appsec")}
@@ -168,9 +180,8 @@ def _hosts(driver: _Driver, changes: list[dict[str, Any]], tables: Any) -> Itera
         parts.append((f"{spec['name']} → {label}", moved, part_fields))
     parts.insert(0, (spec["name"], count, fields))
     for name, part_count, f in parts:
-        coefficients = _host_coefficients(
-            f["ram_gib"], f["mode"], f["hours_per_day"], f["custom_metrics_per_minute"], f["appsec"],
-            tables, total=False)
+        coefficients = host_amounts(f["ram_gib"], f["mode"], f["hours_per_day"],
+                                    f["custom_metrics_per_minute"], f["appsec"], tables)
         for (unit, capability), per_host in coefficients.items():
             yield unit, capability, name, part_count * np.asarray(per_host, dtype=float)
 

@@ -11,11 +11,13 @@ widget state (refresh them with ``python -m planner.serve --execute-notebooks``)
 
 import json
 import os
+import queue
 import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -91,29 +93,30 @@ def test_serve_shows_the_landing_page_and_every_dashboard():
     server = subprocess.Popen([sys.executable, "-m", "planner.serve", "--port", str(port), "--no-browser"],
                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    lines = []
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True)
+    reader.start()
+    seen: list[str] = []
+
+    def wait_for(done, timeout: float) -> None:
+        """Read the server's output until ``done(seen)`` or the timeout (never blocks past it)."""
+        end = time.monotonic() + timeout
+        while not done(seen) and time.monotonic() < end:
+            try:
+                seen.append(lines.get(timeout=max(0.0, min(1.0, end - time.monotonic()))))
+            except queue.Empty:
+                if server.poll() is not None:
+                    return
+
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            line = server.stdout.readline()
-            if not line and server.poll() is not None:
-                break
-            lines.append(line)
-            if line.startswith("Dashboards: "):
-                break
-        url = next((l.split(" ", 1)[1].strip() for l in lines if l.startswith("Dashboards: ")), None)
-        assert url == f"http://127.0.0.1:{port}/voila/render/index.ipynb", "".join(lines[-20:])
+        wait_for(lambda out: any(l.startswith("Dashboards: ") for l in out), 120)
+        url = next((l.split(" ", 1)[1].strip() for l in seen if l.startswith("Dashboards: ")), None)
+        assert url == f"http://127.0.0.1:{port}/voila/render/index.ipynb", "".join(seen[-20:])
         # A page asked for while its preheated kernel still runs the notebook comes
-        # back before its widgets: wait until Voila reports every pool filled.
-        filled: set[str] = set()
-        while time.monotonic() < deadline and len(filled) < 1 + len(DASHBOARDS):
-            line = server.stdout.readline()
-            if not line and server.poll() is not None:
-                break
-            lines.append(line)
-            found = re.search(r"Kernel pool of (\S+?)\.ipynb is filled", line)
-            if found:
-                filled.add(found.group(1))
+        # back before its widgets: wait (bounded) until Voila reports every pool filled.
+        wait_for(lambda out: len({m.group(1) for l in out
+                                  if (m := re.search(r"Kernel pool of (\S+?)\.ipynb is filled", l))})
+                 >= 1 + len(DASHBOARDS), 120)
         for name in ("index", *DASHBOARDS):
             status, page = _get(url.replace("index.ipynb", f"{name}.ipynb"))
             assert status == 200, name
@@ -122,9 +125,14 @@ def test_serve_shows_the_landing_page_and_every_dashboard():
     finally:
         server.send_signal(signal.SIGINT)
         try:
-            rest, _ = server.communicate(timeout=60)
+            server.wait(timeout=60)
         except subprocess.TimeoutExpired:
             server.kill()
-            rest, _ = server.communicate()
+            server.wait()
+        reader.join(timeout=10)          # the process has ended: its output reaches EOF
+        wait_for(lambda out: False, 0.5)   # collect what the reader queued last
+        if not reader.is_alive():
+            server.stdout.close()
+    rest = "".join(seen)
     assert server.returncode == 0, rest[-2000:]
     assert "planner.serve: stopped" in rest
