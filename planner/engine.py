@@ -313,13 +313,13 @@ class Forecast:
         by : tuple of {'unit', 'capability', 'driver'}
             Breakdown. ``("unit",)`` (default) gives one column per unit.
         """
-        return self._aggregate(self.daily["date"].dt.to_period("M").rename("month"), by)
+        return self._aggregate("month", lambda dates: dates.to_period("M"), by)
 
     def yearly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
         """Per contract year (1, 2, ...), aggregated like :meth:`monthly`."""
-        years = contract_years(self.scenario.contract["start"], self._term_years())
-        number = np.searchsorted(years["start"].to_numpy(), self.daily["date"].to_numpy(), side="right")
-        return self._aggregate(pd.Series(number, index=self.daily.index, name="contract_year"), by)
+        starts = contract_years(self.scenario.contract["start"], self._term_years())["start"].to_numpy()
+        return self._aggregate("contract_year",
+                               lambda dates: np.searchsorted(starts, dates.to_numpy(), side="right"), by)
 
     def _term_years(self) -> int:
         contract = self.scenario.contract
@@ -329,19 +329,22 @@ class Forecast:
             years += 1
         return years
 
-    def _aggregate(self, period: pd.Series, by: tuple[str, ...]) -> pd.DataFrame:
+    def _aggregate(self, name: str, period_of: Callable[[pd.DatetimeIndex], Any],
+                   by: tuple[str, ...]) -> pd.DataFrame:
+        """Aggregate per period; ``period_of`` maps dates to period labels."""
         bad = [b for b in by if b not in ("unit", "capability", "driver")]
         if bad or "unit" not in by:
             raise ValueError(f"by must name 'unit' and optionally 'capability', 'driver'; got {by!r}")
         if by == ("unit",):  # fast path on the cached per-day totals
             totals = self.daily_totals()
-            labels = pd.Series(period.to_numpy(), index=self.daily["date"]).groupby(level=0).first()
-            grouped = totals.groupby(labels.reindex(totals.index).rename(period.name).to_numpy())
+            grouped = totals.groupby(period_of(pd.DatetimeIndex(totals.index)))
             wide = pd.concat([grouped[[u for u in totals if u in FLOW_UNITS]].sum(),
                               grouped[[u for u in totals if u in PEAK_UNITS]].max()], axis=1)
-            wide.index.name = period.name
+            wide.index.name = name
             return wide.reindex(columns=[u for u in UNITS if u in wide.columns])
-        frame = self.daily.assign(**{period.name: period})
+        period = pd.Series(np.asarray(period_of(pd.DatetimeIndex(self.daily["date"]))),
+                           index=self.daily.index, name=name)
+        frame = self.daily.assign(**{name: period})
         # peaks: add drivers up per day first, then take the highest day
         per_day = frame.groupby([period.name, "date", *by], observed=True)["value"].sum()
         flows = per_day[per_day.index.get_level_values("unit").isin(FLOW_UNITS)]
