@@ -44,7 +44,7 @@ import pandas as pd
 
 from planner import appsec, automation, ddu, dem, hosts
 from planner.pools import contract_years, pool_balance, pool_forecast
-from planner.scenario import SECTIONS, Scenario, ScenarioError, load_scenario
+from planner.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "host_amounts"]
 
@@ -94,8 +94,8 @@ class _Driver:
     """One driver's fields as arrays over the days, with its changes applied."""
 
     def __init__(self, spec: dict[str, Any], changes: list[dict[str, Any]], factor: np.ndarray,
-                 cal: _Calendar, volume: tuple[str, ...]):
-        self.spec, self.factor, self.cal, self.volume = spec, factor, cal, volume
+                 cal: _Calendar):
+        self.spec, self.factor, self.cal = spec, factor, cal
         self.sets = [c for c in changes if c["kind"] == "set" and c["driver"] == spec["name"]]
 
     def field(self, name: str) -> np.ndarray:
@@ -192,8 +192,7 @@ def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: _Ca
     t = scenario.tables
     for name, spec in scenario.drivers.items():
         section = spec["section"]
-        driver = _Driver(spec, scenario.changes, _growth_factor(monthly_rates[name], cal), cal,
-                         SECTIONS[section].volume)
+        driver = _Driver(spec, scenario.changes, _growth_factor(monthly_rates[name], cal), cal)
         if section == "hosts":
             yield from _hosts(driver, scenario.changes, t)
         elif section == "rum":
@@ -365,6 +364,11 @@ class Forecast:
         (host units) compares the peak in use with the licensed quantity: its
         ``run_out`` is the first day above it and ``extra_needed`` the excess.
         """
+        if "pools" not in self._cache:   # the CLI and dashboards ask more than once
+            self._cache["pools"] = self._pools()
+        return self._cache["pools"].copy()
+
+    def _pools(self) -> pd.DataFrame:
         contract = self.scenario.contract
         totals = self.daily_totals()
         rows = []

@@ -71,8 +71,8 @@ def contract_years(start: Any, term_years: int) -> pd.DataFrame:
                          "end": [s - pd.Timedelta(days=1) for s in starts[1:]]})
 
 
-def _top_ups(top_ups: Iterable[Any] | None, years: pd.DataFrame) -> np.ndarray:
-    """Top-up amounts per day of the term, as an array aligned with the days."""
+def _top_ups(top_ups: Iterable[Any] | None, years: pd.DataFrame) -> list[tuple[pd.Timestamp, float]]:
+    """Validated top-ups as (day, amount) pairs inside the term."""
     result = []
     for i, item in enumerate(top_ups or ()):
         try:
