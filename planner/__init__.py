@@ -34,7 +34,7 @@ from planner.hosts import (
     run_hours,
 )
 from planner.mainframe import msu_monthly_peak
-from planner.pools import contract_years, pool_balance, pool_forecast
+from planner.pools import contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.tableset import TableError, TableSet, default_tables, export_tables, load_tables
 
 __version__ = "0.1.0"
@@ -43,7 +43,8 @@ __all__ = [
     "TableError", "TableSet", "asu_per_hour", "billable_sessions", "cau", "clickpath_actions",
     "contract_years", "count_defined_properties", "custom_event_ddu", "custom_metric_ddu",
     "custom_trace_ddu", "default_tables", "export_tables", "grail_ddu", "grail_stored_gb",
-    "host_unit_hours", "host_units", "http_requests", "included_custom_metrics", "load_tables",
+    "host_unit_hours", "host_units", "http_requests", "included_custom_metrics", "licence_forecast",
+    "load_tables",
     "log_monitoring_ddu", "msu_monthly_peak", "pool_balance", "pool_forecast", "rum_dem",
     "run_hours", "serverless_ddu", "sessions_from_actions", "synthetic_dem",
     "third_party_results",

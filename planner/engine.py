@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from planner import appsec, automation, ddu, dem, hosts
-from planner.pools import contract_years, pool_balance, pool_forecast
+from planner.pools import anniversaries, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "host_amounts"]
@@ -299,8 +299,13 @@ class Forecast:
     def daily_totals(self) -> pd.DataFrame:
         """Per day and unit, summed over capabilities and drivers: index date."""
         if "daily_totals" not in self._cache:
-            wide = self.daily.pivot_table(index="date", columns="unit", values="value",
-                                          aggfunc="sum", observed=True)
+            # a two-key sum as one bincount: much quicker than pivot_table on a cold start
+            day, dates = pd.factorize(self.daily["date"], sort=True)
+            unit, units = pd.factorize(self.daily["unit"])
+            sums = np.bincount(day * len(units) + unit, weights=self.daily["value"].to_numpy(dtype=float),
+                               minlength=len(dates) * len(units)).reshape(len(dates), len(units))
+            wide = pd.DataFrame(sums, index=pd.DatetimeIndex(dates, name="date"),
+                                columns=pd.Index(units, name="unit"))
             self._cache["daily_totals"] = wide.reindex(columns=[u for u in UNITS if u in wide.columns])
         return self._cache["daily_totals"]
 
@@ -316,15 +321,16 @@ class Forecast:
 
     def yearly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
         """Per contract year (1, 2, ...), aggregated like :meth:`monthly`."""
-        starts = contract_years(self.scenario.contract["start"], self._term_years())["start"].to_numpy()
+        starts = anniversaries(self.scenario.contract["start"], self._term_years())
         return self._aggregate("contract_year",
                                lambda dates: np.searchsorted(starts, dates.to_numpy(), side="right"), by)
 
     def _term_years(self) -> int:
+        """The contract term, lengthened to whole years up to the horizon's end."""
         contract = self.scenario.contract
-        last = max(self.scenario.end, contract["start"])
+        last = max(self.scenario.end, contract["start"]).to_datetime64()
         years = contract["term_years"]
-        while contract["start"] + pd.DateOffset(years=years) <= last:
+        while anniversaries(contract["start"], years)[-1] <= last:
             years += 1
         return years
 
@@ -378,7 +384,7 @@ class Forecast:
                 top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
                 table = pool_forecast(daily, pool["amount"], contract["start"], contract["term_years"], top_ups)
             else:
-                table = self._licence(daily, pool["amount"])
+                table = licence_forecast(daily, pool["amount"], contract["start"], contract["term_years"])
             table.insert(0, "unit", unit)
             if pool["price"] is not None:
                 for column in ("amount", "consumption", "extra_needed"):
@@ -400,22 +406,6 @@ class Forecast:
         daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
         top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
         return pool_balance(daily, pools[unit]["amount"], contract["start"], contract["term_years"], top_ups)
-
-    def _licence(self, daily: pd.Series, quantity: float) -> pd.DataFrame:
-        contract = self.scenario.contract
-        years = contract_years(contract["start"], contract["term_years"])
-        rows = []
-        for _, year in years.iterrows():
-            part = daily[(daily.index >= year["start"]) & (daily.index <= year["end"])]
-            if part.empty:
-                continue
-            over = part.index[part > quantity + 1e-9]
-            peak = float(part.max())
-            rows.append({"year": int(year["year"]), "start": year["start"], "end": year["end"],
-                         "days_covered": len(part), "amount": quantity, "consumption": peak,
-                         "remaining": quantity - peak, "run_out": over[0] if len(over) else pd.NaT,
-                         "extra_needed": max(0.0, peak - quantity)})
-        return pd.DataFrame(rows)
 
     def money(self) -> pd.DataFrame:
         """Monthly consumption x price per unit, for the pools that have a price."""

@@ -20,15 +20,16 @@ from that day on, consumption is not covered.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from planner import _checks
 
-__all__ = ["contract_years", "pool_balance", "pool_forecast"]
+__all__ = ["anniversaries", "contract_years", "licence_forecast", "pool_balance", "pool_forecast"]
 
 
 def _date(name: str, value: Any) -> pd.Timestamp:
@@ -62,17 +63,31 @@ def contract_years(start: Any, term_years: int) -> pd.DataFrame:
     >>> contract_years("2024-02-29", 2)[["start", "end"]].astype(str).values.tolist()
     [['2024-02-29', '2025-02-27'], ['2025-02-28', '2026-02-27']]
     """
-    first = _date("start", start)
+    starts = anniversaries(start, term_years)
+    return pd.DataFrame({"year": np.arange(1, term_years + 1), "start": starts[:-1],
+                         "end": starts[1:] - np.timedelta64(1, "D")})
+
+
+def anniversaries(start: Any, term_years: int) -> np.ndarray:
+    """The ``term_years + 1`` anniversaries that bound the contract years, as
+    ``datetime64[ns]`` (read-only; the last one is the day after the term)."""
     if isinstance(term_years, bool) or not isinstance(term_years, (int, np.integer)) or term_years < 1:
         raise ValueError(f"term_years must be a whole number >= 1; got {term_years!r}")
-    starts = [first + pd.DateOffset(years=k) for k in range(term_years + 1)]
-    return pd.DataFrame({"year": np.arange(1, term_years + 1),
-                         "start": starts[:-1],
-                         "end": [s - pd.Timedelta(days=1) for s in starts[1:]]})
+    return _anniversaries(_date("start", start), int(term_years))
 
 
-def _top_ups(top_ups: Iterable[Any] | None, years: pd.DataFrame) -> list[tuple[pd.Timestamp, float]]:
-    """Validated top-ups as (day, amount) pairs inside the term."""
+@functools.lru_cache(maxsize=64)
+def _anniversaries(first: pd.Timestamp, term_years: int) -> np.ndarray:
+    # DateOffset keeps the day of the month and falls back to the month's last day.
+    starts = np.array([(first + pd.DateOffset(years=k)).to_datetime64() for k in range(term_years + 1)],
+                      dtype="datetime64[ns]")
+    starts.flags.writeable = False   # shared by every caller through the cache
+    return starts
+
+
+def _top_ups(top_ups: Iterable[Any] | None, first: np.datetime64, last: np.datetime64
+             ) -> list[tuple[pd.Timestamp, float]]:
+    """Validated top-ups as (day, amount) pairs inside the term [first, last]."""
     result = []
     for i, item in enumerate(top_ups or ()):
         try:
@@ -81,12 +96,51 @@ def _top_ups(top_ups: Iterable[Any] | None, years: pd.DataFrame) -> list[tuple[p
             raise ValueError(f"top_ups[{i}] must be (date, amount) or "
                              f"{{'date': ..., 'amount': ...}}; got {item!r}") from None
         day = _date(f"top_ups[{i}].date", when)
-        if not years["start"].iloc[0] <= day <= years["end"].iloc[-1]:
+        if not first <= day.to_datetime64() <= last:
             raise ValueError(f"top_ups[{i}].date {day.date()} is outside the term "
-                             f"{years['start'].iloc[0].date()} to {years['end'].iloc[-1].date()}")
+                             f"{pd.Timestamp(first).date()} to {pd.Timestamp(last).date()}")
         value, _, _ = _checks.numbers_in(f"top_ups[{i}].amount", amount)
         result.append((day, float(value)))
     return result
+
+
+class _Balance(NamedTuple):
+    """A pool's days of the term with their contract year and running sums."""
+
+    days: pd.DatetimeIndex
+    year: np.ndarray          # 1, 2, ... per day
+    consumption: np.ndarray   # [units] per day
+    cumulative: np.ndarray    # [units] since the anniversary
+    amount: np.ndarray        # [units] annual amount plus top-ups so far
+
+
+def _balance(daily: pd.Series, annual_amount: float, start: Any, term_years: int,
+             top_ups: Iterable[Any] | None) -> _Balance:
+    starts = anniversaries(start, term_years)
+    first, last = starts[0], starts[-1] - np.timedelta64(1, "D")
+    if not isinstance(daily, pd.Series) or not isinstance(daily.index, pd.DatetimeIndex):
+        raise TypeError("daily must be a pandas Series of units per day indexed by date")
+    values, _, _ = _checks.numbers_in("daily", daily)
+    amount, _, _ = _checks.numbers_in("annual_amount", annual_amount)
+    daily = pd.Series(values, index=daily.index.normalize())
+    if not daily.index.is_unique:   # several entries a day: add them up
+        daily = daily.groupby(level=0).sum()
+    days = pd.date_range(max(first, daily.index.min().to_datetime64()),
+                         min(last, daily.index.max().to_datetime64()), freq="D")
+    if days.empty:
+        raise ValueError("daily covers no day of the contract term "
+                         f"{pd.Timestamp(first).date()} to {pd.Timestamp(last).date()}")
+    if daily.index.equals(days):
+        consumption = daily.to_numpy(dtype=float)
+    else:
+        consumption = daily.reindex(days, fill_value=0.0).to_numpy(dtype=float)
+    year = np.searchsorted(starts, days.to_numpy(), side="right")
+    bought = np.zeros(len(days))
+    for day, value in _top_ups(top_ups, first, last):
+        if days[0] <= day <= days[-1]:
+            bought[(day - days[0]).days] += value
+    return _Balance(days, year, consumption, _running_sum_per_year(consumption, year),
+                    float(amount) + _running_sum_per_year(bought, year))
 
 
 def pool_balance(daily: pd.Series, annual_amount: float, start: Any, term_years: int,
@@ -112,30 +166,9 @@ def pool_balance(daily: pd.Series, annual_amount: float, start: Any, term_years:
         ``year``, ``consumption``, ``cumulative`` (since the anniversary),
         ``amount`` (annual plus top-ups so far) and ``balance`` [units].
     """
-    years = contract_years(start, term_years)
-    if not isinstance(daily, pd.Series) or not isinstance(daily.index, pd.DatetimeIndex):
-        raise TypeError("daily must be a pandas Series of units per day indexed by date")
-    values, _, _ = _checks.numbers_in("daily", daily)
-    amount, _, _ = _checks.numbers_in("annual_amount", annual_amount)
-    daily = pd.Series(values, index=daily.index.normalize())
-    if not daily.index.is_unique:   # several entries a day: add them up
-        daily = daily.groupby(level=0).sum()
-    days = pd.date_range(max(years["start"].iloc[0], daily.index.min()),
-                         min(years["end"].iloc[-1], daily.index.max()), freq="D")
-    if days.empty:
-        raise ValueError("daily covers no day of the contract term "
-                         f"{years['start'].iloc[0].date()} to {years['end'].iloc[-1].date()}")
-    consumption = daily.reindex(days, fill_value=0.0).to_numpy()
-    year = np.searchsorted(years["start"].to_numpy(), days.to_numpy(), side="right")
-    bought = np.zeros(len(days))
-    for day, value in _top_ups(top_ups, years):
-        if days[0] <= day <= days[-1]:
-            bought[(day - days[0]).days] += value
-    frame = pd.DataFrame({"year": year, "consumption": consumption,
-                          "cumulative": _running_sum_per_year(consumption, year),
-                          "amount": float(amount) + _running_sum_per_year(bought, year)}, index=days)
-    frame["balance"] = frame["amount"] - frame["cumulative"]
-    return frame[["year", "consumption", "cumulative", "amount", "balance"]]
+    b = _balance(daily, annual_amount, start, term_years, top_ups)
+    return pd.DataFrame({"year": b.year, "consumption": b.consumption, "cumulative": b.cumulative,
+                         "amount": b.amount, "balance": b.amount - b.cumulative}, index=b.days)
 
 
 def _running_sum_per_year(values: np.ndarray, year: np.ndarray) -> np.ndarray:
@@ -171,19 +204,84 @@ def pool_forecast(daily: pd.Series, annual_amount: float, start: Any, term_years
     >>> f.loc[0, ["consumption", "remaining", "extra_needed"]].tolist(), str(f.loc[0, "run_out"].date())
     ([3650.0, -650.0, 650.0], '2025-10-28')
     """
-    balance = pool_balance(daily, annual_amount, start, term_years, top_ups)
-    years = contract_years(start, term_years).set_index("year")
-    year = balance["year"].to_numpy()
-    consumption, amount = balance["consumption"].to_numpy(), balance["amount"].to_numpy()
-    overdrawn = balance["balance"].to_numpy() < 0
-    rows = []
-    for number in np.unique(year):
-        days = np.flatnonzero(year == number)
-        total, bought = float(consumption[days].sum()), float(amount[days[-1]])
-        exceeded = days[overdrawn[days]]
-        rows.append({"year": int(number), "start": years.at[number, "start"],
-                     "end": years.at[number, "end"], "days_covered": len(days),
-                     "amount": bought, "consumption": total, "remaining": bought - total,
-                     "run_out": balance.index[exceeded[0]] if len(exceeded) else pd.NaT,
-                     "extra_needed": max(0.0, total - bought)})
-    return pd.DataFrame(rows)
+    b = _balance(daily, annual_amount, start, term_years, top_ups)
+    return _per_year(b.days, b.year, anniversaries(start, term_years), amount=b.amount,
+                     consumption=np.add.reduceat(b.consumption, _year_starts(b.year)),
+                     over=b.cumulative > b.amount)
+
+
+def licence_forecast(daily: pd.Series, quantity: float, start: Any, term_years: int) -> pd.DataFrame:
+    """Per contract year: the peak in use against a licensed quantity.
+
+    A licence (such as a number of host units) is not consumed: what counts is
+    the highest amount in use on any day of the year.
+
+    Parameters
+    ----------
+    daily : pandas.Series
+        Amount in use per day [units], indexed by date; days outside the term
+        are ignored.
+    quantity : float
+        Licensed quantity [units].
+    start, term_years
+        As in :func:`contract_years`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`pool_forecast`, with ``amount`` the licensed
+        quantity, ``consumption`` the year's peak, ``run_out`` the first day
+        above the quantity and ``extra_needed`` the excess of the peak [units].
+
+    Examples
+    --------
+    >>> days = pd.date_range("2025-01-01", "2026-12-31")
+    >>> in_use = pd.Series(np.where(days >= "2026-03-01", 120.0, 90.0), index=days)
+    >>> f = licence_forecast(in_use, 100, "2025-01-01", 2)
+    >>> f[["year", "consumption", "extra_needed"]].values.tolist(), str(f.loc[1, "run_out"].date())
+    ([[1.0, 90.0, 0.0], [2.0, 120.0, 20.0]], '2026-03-01')
+    """
+    starts = anniversaries(start, term_years)
+    if not isinstance(daily, pd.Series) or not isinstance(daily.index, pd.DatetimeIndex):
+        raise TypeError("daily must be a pandas Series of units in use per day indexed by date")
+    values, _, _ = _checks.numbers_in("daily", daily)
+    amount, _, _ = _checks.numbers_in("quantity", quantity)
+    daily = pd.Series(values, index=daily.index.normalize())
+    if not daily.index.is_unique:   # several entries a day: add them up
+        daily = daily.groupby(level=0).sum()
+    daily = daily[(daily.index >= starts[0]) & (daily.index < starts[-1])].sort_index()
+    days, values = daily.index, daily.to_numpy(dtype=float)
+    if days.empty:
+        raise ValueError("daily covers no day of the contract term "
+                         f"{pd.Timestamp(starts[0]).date()} to {pd.Timestamp(starts[-1]).date()}")
+    year = np.searchsorted(starts, days.to_numpy(), side="right")
+    return _per_year(days, year, starts, amount=np.full(len(days), float(amount)),
+                     consumption=np.maximum.reduceat(values, _year_starts(year)),
+                     over=values > float(amount) + 1e-9)   # a peak equal to the licence fits
+
+
+def _year_starts(year: np.ndarray) -> np.ndarray:
+    """Positions where a new contract year begins in a run of days."""
+    return np.flatnonzero(np.r_[True, year[1:] != year[:-1]])
+
+
+def _per_year(days: pd.DatetimeIndex, year: np.ndarray, starts: np.ndarray, *, amount: np.ndarray,
+              consumption: np.ndarray, over: np.ndarray) -> pd.DataFrame:
+    """One row per contract year covered by ``days``.
+
+    ``amount`` is per day (the last day of a year counts), ``consumption`` per
+    year, ``over`` per day (the first such day of a year is its run-out date).
+    """
+    first = _year_starts(year)
+    last = np.r_[first[1:], len(year)] - 1
+    number = year[first]
+    bought = np.asarray(amount, dtype=float)[last]
+    first_over = np.minimum.reduceat(np.where(over, np.arange(len(year)), len(year)), first)
+    exceeded = first_over < len(year)
+    run_out = np.where(exceeded, days.to_numpy()[np.minimum(first_over, len(year) - 1)],
+                       np.datetime64("NaT", "ns"))
+    return pd.DataFrame({
+        "year": number.astype(int), "start": starts[number - 1],
+        "end": starts[number] - np.timedelta64(1, "D"), "days_covered": last - first + 1,
+        "amount": bought, "consumption": consumption, "remaining": bought - consumption,
+        "run_out": run_out, "extra_needed": np.maximum(0.0, consumption - bought)})

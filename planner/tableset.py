@@ -17,6 +17,7 @@ card or a negotiated contract is a copy of that folder with other values::
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import shutil
@@ -50,6 +51,10 @@ SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "version_support": (("product", "plan", "months"), ("months",)),
 }
 
+#: Weight tables and the columns that identify one of their rows.
+WEIGHT_KEYS = {"dem_weights": ("capability",), "ddu_weights": ("capability", "dimension"),
+               "cau_weights": ("capability",)}
+
 #: Tables whose rows are RAM size classes: limits must rise strictly.
 RAM_CLASS_TABLES = ("host_units", "included_custom_metrics", "asu_weights")
 
@@ -65,6 +70,9 @@ REQUIRED_RULES = (
 )
 
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # yaml.safe_load, on libyaml when available
+
+
 class TableError(ValueError):
     """A table set is missing, malformed or inconsistent."""
 
@@ -77,8 +85,27 @@ class TableSet:
     frames: dict[str, pd.DataFrame]
     rules: dict[str, Any]
     provenance: dict[str, dict[str, str]] = field(repr=False)
-    _weights: dict[tuple[str, str, str | None], float] = field(default_factory=dict, repr=False,
-                                                              compare=False)
+    _weights: dict[tuple[str, str, str | None], float] = field(repr=False, compare=False,
+                                                              default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Index every weight once: calculators look weights up on every call.
+        for table, keys in WEIGHT_KEYS.items():
+            if table not in self.frames:
+                continue
+            frame = self.frames[table]
+            seen: dict[tuple[str, str | None], int] = {}
+            dimensions = frame["dimension"] if len(keys) > 1 else [""] * len(frame)
+            for row, (capability, dimension, weight) in enumerate(zip(
+                    frame["capability"], dimensions, frame["weight"].to_numpy(dtype=float))):
+                dimension = dimension or None   # a row without a Grail dimension
+                if (capability, dimension) in seen:
+                    raise TableError(
+                        f"{self.path}/{table}.csv: data rows {seen[capability, dimension]} and {row + 1} "
+                        f"both give capability={capability!r}"
+                        + (f", dimension={dimension!r}" if dimension is not None else ""))
+                seen[capability, dimension] = row + 1
+                self._weights[table, capability, dimension] = float(weight)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         try:
@@ -95,22 +122,14 @@ class TableSet:
 
     def weight(self, table: str, capability: str, dimension: str | None = None) -> float:
         """Weight of one capability row (and Grail dimension) of a weight table."""
-        key = (table, capability, dimension)
-        if key not in self._weights:   # looked up once: calculators call this on every use
-            self._weights[key] = self._find_weight(table, capability, dimension)
-        return self._weights[key]
-
-    def _find_weight(self, table: str, capability: str, dimension: str | None) -> float:
-        frame = self[table]
-        rows = frame[frame["capability"] == capability]
-        if dimension is not None:
-            rows = rows[rows["dimension"] == dimension]
-        if len(rows) != 1:
+        try:
+            return self._weights[table, capability, dimension]
+        except KeyError:
+            frame = self[table]
             raise TableError(
-                f"{table}: expected one row for capability={capability!r}"
+                f"{table}: no row for capability={capability!r}"
                 + (f", dimension={dimension!r}" if dimension else "")
-                + f", found {len(rows)}; capabilities: {sorted(frame['capability'].unique())}")
-        return float(rows["weight"].iloc[0])
+                + f"; capabilities: {sorted(frame['capability'].unique())}") from None
 
 
 def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -125,11 +144,18 @@ def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dic
             provenance.setdefault(key.strip(), value.strip())
     if not lines or not lines[0].startswith("# source:"):
         raise TableError(f"{where}: the first line must state the source ('# source: ...')")
-    try:
-        frame = pd.read_csv(io.StringIO("\n".join(lines[body_start:])), dtype=str,
-                            keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise TableError(f"{where}: not a readable CSV table ({exc})") from None
+    # The stdlib reader is enough for these small tables and starts faster than read_csv.
+    rows = [row for row in csv.reader(io.StringIO("\n".join(lines[body_start:]))) if row]
+    if not rows:
+        raise TableError(f"{where}: not a readable CSV table (no header line)")
+    header = [name.strip() for name in rows[0]]
+    if len(set(header)) != len(header):
+        raise TableError(f"{where}: repeated column name in the header {header}")
+    for number, row in enumerate(rows[1:], start=1):
+        if len(row) != len(header):
+            raise TableError(f"{where}: not a readable CSV table (data row {number} has "
+                             f"{len(row)} fields, the header {len(header)})")
+    frame = pd.DataFrame(rows[1:], columns=header, dtype=str)
     columns, numeric = SCHEMA[name]
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -152,7 +178,7 @@ def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dic
 
 def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
     try:
-        doc = yaml.safe_load(text)
+        doc = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
         raise TableError(f"{where}: not valid YAML ({exc})") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), dict):

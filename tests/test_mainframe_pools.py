@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner import contract_years, msu_monthly_peak, pool_balance, pool_forecast
+from planner import contract_years, licence_forecast, msu_monthly_peak, pool_balance, pool_forecast
 
 
 def test_msu_peak_is_the_highest_four_hour_rolling_average():
@@ -116,7 +116,44 @@ def test_mid_year_start_and_partial_coverage():
     assert forecast[["year", "days_covered", "consumption"]].values.tolist() == [[1, 10, 10.0]]
 
 
+def test_a_leap_day_start_has_its_anniversary_on_28_february():
+    years = contract_years("2024-02-29", 5)
+    assert years["start"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-02-29", "2025-02-28", "2026-02-28", "2027-02-28", "2028-02-29"]
+    assert years["end"].iloc[-1] == pd.Timestamp("2029-02-27")
+
+
+def test_pool_run_out_in_the_second_year_only():
+    # 400 units a year from 2025-01-01, 1 a day in 2025 (365 <= 400) and 2 a day in
+    # 2026: cumulative 402 > 400 on day 201 of 2026 = 2026-07-20; 730 - 400 = 330 needed
+    days = pd.date_range("2025-01-01", "2026-12-31")
+    forecast = pool_forecast(pd.Series(np.where(days.year == 2025, 1.0, 2.0), index=days),
+                             400, "2025-01-01", 2)
+    assert forecast["run_out"].isna().tolist() == [True, False]
+    assert forecast.loc[1, "run_out"] == pd.Timestamp("2026-07-20")
+    assert forecast["extra_needed"].tolist() == [0.0, 330.0]
+
+
+def test_a_licence_compares_the_yearly_peak_with_the_quantity():
+    # 100 host units licensed, 2 years from 2025-01-01. In use: 100 (equal: fits) all of
+    # year 1, 100 + 5 entered as two rows on 2026-05-02 (added up: 105), then 90.
+    # Days after the term (2027) are ignored, however high.
+    days = pd.date_range("2025-01-01", "2027-01-31")
+    in_use = pd.Series(np.where(days.year == 2025, 100.0, 90.0), index=days)
+    in_use[days.year == 2027] = 1000.0
+    in_use = pd.concat([in_use, pd.Series([15.0], index=[pd.Timestamp("2026-05-02")])])
+    licence = licence_forecast(in_use, 100, "2025-01-01", 2)
+    assert licence[["year", "days_covered", "consumption", "remaining", "extra_needed"]].values.tolist() == [
+        [1, 365, 100.0, 0.0, 0.0], [2, 365, 105.0, -5.0, 5.0]]
+    assert licence["run_out"].isna().tolist() == [True, False]
+    assert licence.loc[1, "run_out"] == pd.Timestamp("2026-05-02")
+
+
 @pytest.mark.parametrize("call, message", [
+    (lambda: licence_forecast(pd.Series(1.0, index=pd.date_range("2025-01-01", periods=3)), -1,
+                              "2025-01-01", 1), r"quantity must be >= 0"),
+    (lambda: licence_forecast(pd.Series(1.0, index=pd.date_range("2030-01-01", periods=3)), 5,
+                              "2025-01-01", 1), r"covers no day of the contract term"),
     (lambda: contract_years("2025-02-30", 1), r"start must be a date"),
     (lambda: contract_years("2025-01-01", 0), r"term_years must be a whole number >= 1; got 0"),
     (lambda: pool_forecast(pd.Series(1.0, index=pd.date_range("2025-01-01", periods=3)), -5,

@@ -94,6 +94,12 @@ def _broken_set(tmp_path, name, text):
     ("rules.yaml", "rules: [1, 2", r"rules\.yaml: not valid YAML"),
     ("rules.yaml", "provenance: {}\nrules:\n  ram_step_gib: {value: 16, source: x}\n",
      r"rules\.yaml: missing rule\(s\) \['host_units_fullstack_per_step'"),
+    ("dem_weights.csv", "# source: x\ncapability,unit_of_measure,weight\nrum_session,session,0.25\n"
+     "rum_session,session,0.2\n",
+     r"dem_weights\.csv: data rows 1 and 2 both give capability='rum_session'"),
+    ("ddu_weights.csv", "# source: x\ncapability,dimension,unit_of_measure,weight\nlog,ingest,GB,1,extra\n",
+     r"ddu_weights\.csv: not a readable CSV table \(data row 1 has 5 fields, the header 4\)"),
+    ("cau_weights.csv", "# source: x\ncapability,weight,weight\n", r"cau_weights\.csv: repeated column name"),
 ])
 def test_malformed_table_sets_name_file_row_and_column(tmp_path, name, text, message):
     folder = _broken_set(tmp_path, name, text)
@@ -111,7 +117,7 @@ def test_missing_files_and_folders(tmp_path):
 
 
 def test_unknown_weight_row_is_reported():
-    with pytest.raises(TableError, match="expected one row for capability='nope'"):
+    with pytest.raises(TableError, match="dem_weights: no row for capability='nope'; capabilities: \\['defined_property'"):
         default_tables().weight("dem_weights", "nope")
 
 
