@@ -340,6 +340,13 @@ class Forecast:
         bad = [b for b in by if b not in ("unit", "capability", "driver")]
         if bad or "unit" not in by:
             raise ValueError(f"by must name 'unit' and optionally 'capability', 'driver'; got {by!r}")
+        key = ("aggregate", name, tuple(by))
+        if key not in self._cache:   # dashboards ask again on every redraw
+            self._cache[key] = self._aggregate_once(name, period_of, tuple(by))
+        return self._cache[key].copy()
+
+    def _aggregate_once(self, name: str, period_of: Callable[[pd.DatetimeIndex], Any],
+                        by: tuple[str, ...]) -> pd.DataFrame:
         if by == ("unit",):  # fast path on the cached per-day totals
             totals = self.daily_totals()
             grouped = totals.groupby(period_of(pd.DatetimeIndex(totals.index)))
@@ -347,20 +354,27 @@ class Forecast:
                               grouped[[u for u in totals if u in PEAK_UNITS]].max()], axis=1)
             wide.index.name = name
             return wide.reindex(columns=[u for u in UNITS if u in wide.columns])
-        period = pd.Series(np.asarray(period_of(pd.DatetimeIndex(self.daily["date"]))),
-                           index=self.daily.index, name=name)
-        frame = self.daily.assign(**{name: period})
-        # peaks: add drivers up per day first, then take the highest day
-        per_day = frame.groupby([period.name, "date", *by], observed=True)["value"].sum()
-        flows = per_day[per_day.index.get_level_values("unit").isin(FLOW_UNITS)]
-        peaks = per_day[per_day.index.get_level_values("unit").isin(PEAK_UNITS)]
-        parts = [flows.groupby(level=[period.name, *by], observed=True).sum(),
-                 peaks.groupby(level=[period.name, *by], observed=True).max()]
-        result = pd.concat([p for p in parts if len(p)]).sort_index()
-        if by == ("unit",):
-            wide = result.unstack("unit")
-            return wide.reindex(columns=[u for u in UNITS if u in wide.columns])
-        return result.rename("value").reset_index()
+        # One (day x group) matrix of sums, then one reduction per period: periods are
+        # worked out once per distinct day, never once per tidy row.
+        day, dates = pd.factorize(self.daily["date"], sort=True)
+        period, periods = pd.factorize(period_of(pd.DatetimeIndex(dates)), sort=True)
+        group, groups = pd.MultiIndex.from_arrays([self.daily[b] for b in by]).factorize(sort=True)
+        groups = groups.set_names(by)
+        cells = day * len(groups) + group
+        shape = (len(dates), len(groups))
+        per_day = np.bincount(cells, weights=self.daily["value"].to_numpy(dtype=float),
+                              minlength=shape[0] * shape[1]).reshape(shape)
+        present = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape) > 0
+        starts = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])   # dates are sorted
+        # flows add up over the days; peaks (drivers already added up per day) take the highest day
+        peak = np.isin(groups.get_level_values("unit"), PEAK_UNITS)
+        value = np.where(peak, np.maximum.reduceat(np.where(present, per_day, -np.inf), starts, axis=0),
+                         np.add.reduceat(per_day, starts, axis=0))
+        rows, columns = np.nonzero(np.add.reduceat(present, starts, axis=0))
+        result = groups.take(columns).to_frame(index=False)
+        result.insert(0, name, periods.take(period[starts][rows]))
+        result["value"] = value[rows, columns]
+        return result
 
     def pools(self) -> pd.DataFrame:
         """Per pool and contract year: amount, consumption, remaining, run-out

@@ -216,3 +216,34 @@ def test_bad_engine_arguments(estate):
 
 def test_daily_values_are_finite_and_non_negative(estate):
     assert np.isfinite(estate.daily["value"]).all() and (estate.daily["value"] >= 0).all()
+
+
+def _aggregate_by_groupby(fc, period, by):
+    """The rule of Forecast.monthly / yearly written plainly with pandas groupby:
+    flows add up; peaks add drivers up per day, then take the highest day."""
+    frame = fc.daily.assign(**{period.name: period.to_numpy()})
+    per_day = frame.groupby([period.name, "date", *by], observed=True)["value"].sum().reset_index()
+    peak = per_day["unit"].isin(["host_units", "msu"])
+    flows = per_day[~peak].groupby([period.name, *by], observed=True)["value"].sum()
+    peaks = per_day[peak].groupby([period.name, *by], observed=True)["value"].max()
+    return pd.concat([flows, peaks]).sort_index().reset_index()
+
+
+@pytest.mark.parametrize("by", [("unit", "capability"), ("unit", "driver"), ("unit", "capability", "driver")])
+def test_every_breakdown_matches_a_plain_groupby(estate, stories, by):
+    for fc in [estate, *stories.values()]:
+        month = pd.Series(fc.daily["date"].dt.to_period("M"), name="month")
+        pd.testing.assert_frame_equal(fc.monthly(by), _aggregate_by_groupby(fc, month, by), check_dtype=False)
+        starts = pd.DatetimeIndex(["2027-01-01", "2028-01-01", "2029-01-01", "2030-01-01"])
+        year = pd.Series(np.searchsorted(starts, fc.daily["date"], side="right"), name="contract_year")
+        pd.testing.assert_frame_equal(fc.yearly(by), _aggregate_by_groupby(fc, year, by), check_dtype=False)
+        by_unit = fc.monthly(by).groupby(["month", "unit"])["value"]
+        wide = fc.monthly()
+        flows = by_unit.sum().unstack()[[u for u in wide if u not in ("host_units", "msu")]]
+        pd.testing.assert_frame_equal(wide[flows.columns], flows, check_names=False)
+
+
+def test_aggregates_are_cached_but_callers_get_their_own_copy(estate):
+    first = estate.monthly(("unit", "capability"))
+    first["value"] = -1.0
+    assert (estate.monthly(("unit", "capability"))["value"] >= 0).all()
