@@ -12,6 +12,7 @@ import json
 import sys
 from importlib import resources
 
+import ipywidgets as widgets
 import nbformat
 import numpy as np
 import pandas as pd
@@ -23,8 +24,8 @@ from planner.scenario import ScenarioError, load_scenario
 from planner.ui import comparison, ddu_grail, digital_experience, figures, hosts, landing, overview, support
 from planner.ui import format as fmt
 from planner.ui.widgets import (
-    PLOTLY_MIME, DownloadLinks, KpiCard, MessageArea, ResultTable, chart, csv_bytes, data_uri,
-    figure_bundle, guard, read_uploaded_inventory, read_uploaded_scenario, readable, show_figure,
+    PLOTLY_MIME, Chart, DownloadLinks, KpiCard, MessageArea, Page, ResultTable, chart, csv_bytes,
+    data_uri, figure_spec, guard, read_uploaded_inventory, read_uploaded_scenario, readable, show_figure,
     xlsx_bytes,
 )
 from planner import serve
@@ -269,25 +270,35 @@ def test_figure_builders_have_titles_axis_titles_and_hover_units(example):
     assert fig.layout.title.text and fig.layout.xaxis.title.text == "Local time (Europe/Vienna)"
 
 
-def test_figure_bundle_is_plotly_json_only():
+def test_figure_spec_is_plain_plotly_json_with_the_planner_config():
     fig = figures.stacked_bars(FRAME, title="DEM per month", unit="dem")
-    bundle = figure_bundle(fig)
-    assert set(bundle) == {PLOTLY_MIME, "text/plain"}
-    assert bundle["text/plain"] == "[chart] DEM per month"
-    spec = bundle[PLOTLY_MIME]
+    spec = figure_spec(fig)
     assert {"data", "layout", "config"} <= set(spec)
+    assert spec["layout"]["title"]["text"] == "DEM per month"
     assert spec["config"]["toImageButtonOptions"]["filename"] == "dem-per-month"
-    assert "responsive" not in spec["config"]          # responsive sizing collapses charts in Voila
+    assert spec["config"]["displaylogo"] is False
+    assert "responsive" not in spec["config"]          # chart.js follows its own element's size
     json.dumps(spec)                                     # plain JSON, no numpy left
 
 
-def test_show_figure_sets_outputs_directly():
+def test_a_chart_holds_the_figure_and_replaces_it():
     fig = figures.stacked_bars(FRAME, title="DEM per month", unit="dem")
-    out = chart("monthly", fig)
-    assert {"planner-chart", "chart-monthly"} <= set(out._dom_classes)
-    assert len(out.outputs) == 1 and out.outputs[0]["output_type"] == "display_data"
-    show_figure(out, figures.stacked_bars(FRAME, title="Again", unit="dem"))
-    assert len(out.outputs) == 1 and out.outputs[0]["data"]["text/plain"] == "[chart] Again"
+    shown = chart("monthly", fig)
+    assert isinstance(shown, Chart) and {"planner-chart", "chart-monthly"} <= set(shown._dom_classes)
+    assert shown.title == "DEM per month" and repr(shown) == "[chart] DEM per month"
+    show_figure(shown, figures.stacked_bars(FRAME, title="Again", unit="dem"))
+    assert shown.figure["layout"]["title"]["text"] == "Again" and shown.figure == figure_spec(
+        figures.stacked_bars(FRAME, title="Again", unit="dem"))
+    assert "Plotly.react" in Chart._esm and "export default" in Chart._esm
+
+
+def test_a_page_with_charts_loads_plotly_once():
+    with_charts = Page("x", "X", [chart("a"), widgets.VBox([chart("b")])])
+    loaders = [w for w in with_charts.walk() if "planner-plotly-loader" in w._dom_classes]
+    assert len(loaders) == 1 and loaders[0].layout.display == "none"
+    assert PLOTLY_MIME in loaders[0].outputs[0]["data"]
+    without = Page("y", "Y", [widgets.HTML("no chart")])
+    assert not [w for w in without.walk() if "planner-plotly-loader" in w._dom_classes]
 
 
 def test_axis_title_names_unit_and_symbol():
@@ -388,8 +399,8 @@ def _check_page(page, name):
     stable = [c for c in classes if c.startswith(("ctl-", "kpi-", "chart-", "table-", "download-"))]
     assert len(stable) == len(set(stable)), "a stable class is used twice"
     for cls in (c for c in classes if c.startswith("chart-")):
-        out = page.find(cls)
-        assert out.outputs and PLOTLY_MIME in out.outputs[0]["data"], f"{cls} shows no chart"
+        shown = page.find(cls)
+        assert shown.figure.get("data") is not None and shown.title, f"{cls} shows no chart"
     for cls in (c for c in classes if c.startswith("kpi-")):
         assert page.find(cls).shown, f"{cls} is empty"
     assert page.find("planner-error").text == ""

@@ -14,12 +14,13 @@ Stable CSS classes (for browser tests; ``Page.css_classes()`` lists a page's):
 
 * root: ``planner-dashboard`` and ``dash-<notebook name>``; message line ``planner-error``
 * controls ``ctl-<name>``, KPI cards ``kpi-<name>`` (text: label, the value as
-  :func:`planner.ui.format.quantity` writes it, a note), chart outputs
+  :func:`planner.ui.format.quantity` writes it, a note), charts
   ``chart-<name>``, tables ``table-<name>``, download links ``download-<name>``
 """
 
 from planner.ui import figures, format
 from planner.ui.widgets import (
+    Chart,
     Dashboard,
     DownloadLinks,
     KpiCard,
@@ -28,7 +29,7 @@ from planner.ui.widgets import (
     ResultTable,
     Table,
     chart,
-    figure_bundle,
+    figure_spec,
     guard,
     read_uploaded_inventory,
     read_uploaded_scenario,
@@ -37,7 +38,7 @@ from planner.ui.widgets import (
 )
 
 __all__ = [
-    "Dashboard", "DownloadLinks", "KpiCard", "MessageArea", "Page", "ResultTable", "Table", "chart",
-    "figure_bundle", "figures", "format", "guard", "read_uploaded_inventory", "read_uploaded_scenario",
+    "Chart", "Dashboard", "DownloadLinks", "KpiCard", "MessageArea", "Page", "ResultTable", "Table",
+    "chart", "figure_spec", "figures", "format", "guard", "read_uploaded_inventory", "read_uploaded_scenario",
     "readable", "show_figure",
 ]

@@ -1,8 +1,7 @@
 """Widget building blocks shared by every dashboard.
 
-* :func:`show_figure` / :func:`chart`: a plotly figure in an ``ipywidgets.Output``,
-  set the way that never hangs Voila (STACK-NOTES.md): the output list is
-  assigned directly, at page load and in callbacks alike.
+* :class:`Chart` (:func:`chart`, :func:`show_figure`): a plotly figure drawn by
+  plotly.js in the page and redrawn in place when the figure changes.
 * :class:`KpiCard`: a number with its unit and a label.
 * :class:`DownloadLinks`: CSV and XLSX of a DataFrame as ``data:`` links.
 * :class:`MessageArea` and :func:`guard`: every callback shows a readable
@@ -31,17 +30,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import anywidget
 import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+import traitlets
 
 from planner.scenario import Scenario, ScenarioError, load_scenario, read_inventory
 from planner.ui import format as fmt
 from planner.ui.figures import CONFIG
 
 __all__ = [
-    "figure_bundle", "show_figure", "chart", "KpiCard", "kpi_row", "MessageArea", "readable",
+    "Chart", "figure_spec", "show_figure", "chart", "plotly_loader", "KpiCard", "kpi_row", "MessageArea", "readable",
     "guard", "DownloadLinks", "csv_bytes", "xlsx_bytes", "data_uri", "ResultTable", "Table", "html_table",
     "uploaded_files", "read_uploaded_scenario", "read_uploaded_inventory", "control", "field",
     "section", "note", "style", "Page", "Dashboard",
@@ -57,33 +58,73 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
 
 
-def figure_bundle(fig: go.Figure) -> dict[str, Any]:
-    """The MIME bundle of a figure: plotly JSON for the browser and a one-line
-    text for anything else (no HTML, no plotly.js inside)."""
+def figure_spec(fig: go.Figure) -> dict[str, Any]:
+    """Plotly JSON of a figure (``data``, ``layout``) with the planner's plotly.js
+    ``config``: the PNG button names its file after the title."""
     spec = json.loads(pio.to_json(fig, validate=False))
     title = fig.layout.title.text or "chart"
     spec["config"] = {**CONFIG, "toImageButtonOptions": {**CONFIG["toImageButtonOptions"],
                                                          "filename": _slug(title)}}
-    return {PLOTLY_MIME: spec, "text/plain": f"[chart] {title}"}
+    return spec
 
 
-def show_figure(out: widgets.Output, fig: go.Figure) -> None:
-    """Put ``fig`` into ``out``, replacing what was there.
+class Chart(anywidget.AnyWidget):
+    """A plotly figure in the page, with classes ``planner-chart chart-<name>``.
 
-    Assigning ``out.outputs`` works at page load and in callbacks alike, does not
-    hang Voila (``with out: fig.show()`` at load did, see STACK-NOTES.md) and
-    keeps plotly JSON out of the notebook's stored cell outputs.
+    The browser draws it with plotly.js and redraws it in place when
+    :meth:`show` gives it a new figure (``Plotly.react``, see ``chart.js``): a
+    slider move costs a diff of the plot, not a new output area with a full
+    redraw and a PNG snapshot as with the plotly MIME renderer in an
+    ``ipywidgets.Output``. Only the figure's JSON travels; plotly.js itself is
+    the one JupyterLab's plotly extension loads (see :func:`plotly_loader`).
     """
-    out.outputs = ({"output_type": "display_data", "data": figure_bundle(fig), "metadata": {}},)
+
+    _esm = resources.files("planner.ui").joinpath("chart.js").read_text(encoding="utf-8")
+    figure = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, name: str, fig: go.Figure | None = None):
+        super().__init__(layout=widgets.Layout(width="100%", min_height="120px"))
+        self.add_class("planner-chart")
+        self.add_class(f"chart-{name}")
+        if fig is not None:
+            self.show(fig)
+
+    def show(self, fig: go.Figure) -> None:
+        """Draw ``fig`` instead of the figure shown so far."""
+        self.figure = figure_spec(fig)
+
+    @property
+    def title(self) -> str:
+        """The title of the figure shown ('' before the first)."""
+        return str(((self.figure.get("layout") or {}).get("title") or {}).get("text") or "")
+
+    def __repr__(self) -> str:
+        return f"[chart] {self.title or '(empty)'}"
 
 
-def chart(name: str, fig: go.Figure | None = None) -> widgets.Output:
-    """An Output widget with classes ``planner-chart chart-<name>``, showing ``fig``."""
-    out = widgets.Output(layout=widgets.Layout(width="100%", min_height="120px"))
-    out.add_class("planner-chart")
-    out.add_class(f"chart-{name}")
-    if fig is not None:
-        show_figure(out, fig)
+def chart(name: str, fig: go.Figure | None = None) -> Chart:
+    """A :class:`Chart` with classes ``planner-chart chart-<name>``, showing ``fig``."""
+    return Chart(name, fig)
+
+
+def show_figure(target: Chart, fig: go.Figure) -> None:
+    """Show ``fig`` in the chart ``target``, replacing what was there."""
+    target.show(fig)
+
+
+def plotly_loader() -> widgets.Output:
+    """A hidden output holding an empty plotly figure.
+
+    JupyterLab's plotly renderer (in Voila too) loads plotly.js the first time
+    it draws a figure, and plotly.js then sets ``window.Plotly``, which the
+    :class:`Chart` views use. Every :class:`Page` with a chart includes one.
+    The figure is set as the output list, not shown with ``fig.show()``, which
+    can hang Voila at page load (STACK-NOTES.md).
+    """
+    out = widgets.Output(layout=widgets.Layout(display="none"))
+    out.add_class("planner-plotly-loader")
+    out.outputs = ({"output_type": "display_data", "metadata": {},
+                    "data": {PLOTLY_MIME: {"data": [], "layout": {"height": 10}}, "text/plain": ""}},)
     return out
 
 
@@ -499,6 +540,8 @@ class Page(widgets.VBox):
 
     def __init__(self, name: str, title: str, children: Sequence[widgets.Widget]):
         super().__init__(list(children), layout=widgets.Layout(width="100%"))
+        if any(isinstance(w, Chart) for w in self.walk()):
+            self.children = (*self.children, plotly_loader())
         self.add_class("planner-dashboard")
         self.add_class(f"dash-{name}")
         self.name, self.title = name, title

@@ -1,0 +1,69 @@
+// The view of planner.ui.widgets.Chart: one plotly.js plot per chart, drawn with
+// Plotly.react, so that a new figure redraws the plot in place (a diff of the
+// old one) instead of building a new output area, as the plotly MIME renderer
+// does for each new output (new plot, full redraw, then a PNG snapshot).
+//
+// plotly.js comes from JupyterLab's plotly extension (jupyterlab-plotly, part of
+// the plotly package): plotly.js sets window.Plotly when that renderer first
+// draws a figure, and every planner page with charts shows one hidden figure for
+// that (planner.ui.widgets.plotly_loader).
+
+const WAIT_MS = 30000;
+
+function plotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const timer = setInterval(() => {
+      if (window.Plotly) {
+        clearInterval(timer);
+        resolve(window.Plotly);
+      } else if (performance.now() - started > WAIT_MS) {
+        clearInterval(timer);
+        reject(new Error("plotly.js did not load: is the plotly package's JupyterLab extension installed?"));
+      }
+    }, 20);
+  });
+}
+
+function render({ model, el }) {
+  const plot = document.createElement("div");
+  plot.className = "planner-plot";
+  el.appendChild(plot);
+  let Plotly = null;
+  let alive = true;
+  let width = 0;
+
+  const draw = () => {
+    if (!Plotly || !alive) return;
+    const figure = model.get("figure") || {};
+    Plotly.react(plot, figure.data || [], figure.layout || {}, figure.config || {});
+    width = el.clientWidth;
+  };
+  // Follow the page's layout (a sidebar opening, a window resize), not only the window.
+  const resizes = new ResizeObserver(() => {
+    if (Plotly && alive && plot.data && el.clientWidth > 0 && el.clientWidth !== width) {
+      width = el.clientWidth;
+      Plotly.Plots.resize(plot);
+    }
+  });
+
+  plotly().then((loaded) => {
+    Plotly = loaded;
+    draw();
+    resizes.observe(el);
+  }).catch((error) => {
+    el.classList.add("planner-chart-failed");
+    el.textContent = `The chart could not be drawn: ${error.message}`;
+  });
+  model.on("change:figure", draw);
+
+  return () => {
+    alive = false;
+    resizes.disconnect();
+    model.off("change:figure", draw);
+    if (Plotly) Plotly.purge(plot);
+  };
+}
+
+export default { render };
