@@ -70,10 +70,8 @@ def axis_title(unit: str) -> str:
 
 def base(title: str, x_title: str, y_title: str, *, height: int = 380) -> go.Figure:
     """An empty figure with the planner template, a title and both axis titles."""
-    fig = go.Figure()
-    fig.update_layout(template=TEMPLATE, title={"text": title}, height=height,
-                      xaxis_title={"text": x_title}, yaxis_title={"text": y_title})
-    return fig
+    return go.Figure(layout={"template": TEMPLATE, "title": {"text": title}, "height": height,
+                             "xaxis": {"title": {"text": x_title}}, "yaxis": {"title": {"text": y_title}}})
 
 
 def _short(values: Any) -> np.ndarray:
@@ -82,9 +80,10 @@ def _short(values: Any) -> np.ndarray:
     return np.round(np.asarray(values, dtype=float), 3)
 
 
-def _days(index: pd.Index) -> list[str]:
+def _days(index: pd.Index) -> np.ndarray:
     """Dates as ``YYYY-MM-DD`` (half the JSON of full timestamps)."""
-    return list(pd.DatetimeIndex(index).strftime("%Y-%m-%d"))
+    # an array, not a list: plotly checks a list item by item (a third of a chart's build)
+    return np.asarray(pd.DatetimeIndex(index).strftime("%Y-%m-%d"), dtype=object)
 
 
 def _x(index: pd.Index) -> pd.Index:
@@ -109,9 +108,10 @@ def stacked_bars(frame: pd.DataFrame, *, title: str, unit: str, x_title: str = "
     """
     sym = fmt.symbol(unit)
     fig = base(title, x_title, axis_title(unit), height=height)
+    x = np.asarray(_x(frame.index))   # once, as numpy: plotly converts a pandas index per trace
     for i, column in enumerate(frame.columns):
         label = (names or {}).get(column, str(column))
-        fig.add_bar(x=_x(frame.index), y=_short(frame[column]), name=label,
+        fig.add_bar(x=x, y=_short(frame[column]), name=label,
                     marker_color=(colors or {}).get(column, color(str(column), i)),
                     hovertemplate=f"{x_hover}<br>{label}: %{{y:,.0f}} {sym}<extra></extra>")
     fig.update_layout(barmode=barmode, bargap=0.15)

@@ -139,8 +139,7 @@ def burndown_figure(f: Forecast, unit: str) -> go.Figure:
 def monthly_figure(f: Forecast, unit: str) -> go.Figure:
     """Monthly consumption of ``unit`` stacked by capability."""
     by = f.monthly(("unit", "capability"))
-    part = by[by["unit"] == unit].pivot_table(index="month", columns="capability", values="value",
-                                              aggfunc="sum", observed=True)
+    part = by[by["unit"] == unit].pivot(index="month", columns="capability", values="value")  # one row each
     if part.empty:
         part = pd.DataFrame({"none": [0.0]}, index=pd.PeriodIndex([f.scenario.start], freq="M"))
     part = part[part.sum().sort_values(ascending=False).index]
