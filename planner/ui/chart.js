@@ -8,19 +8,23 @@
 // draws a figure, and every planner page with charts shows one hidden figure for
 // that (planner.ui.widgets.plotly_loader).
 
-const WAIT_MS = 30000;
+const NOTICE_MS = 15000;
 
-function plotly() {
+// Resolves with plotly.js once window.Plotly is there. A busy page (many
+// sessions on a small server) can take long to get there, so it never gives
+// up; after NOTICE_MS it calls onSlow once, to say what the chart waits for.
+function plotly(onSlow) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const started = performance.now();
+    let noticed = false;
     const timer = setInterval(() => {
       if (window.Plotly) {
         clearInterval(timer);
         resolve(window.Plotly);
-      } else if (performance.now() - started > WAIT_MS) {
-        clearInterval(timer);
-        reject(new Error("plotly.js did not load: is the plotly package's JupyterLab extension installed?"));
+      } else if (!noticed && performance.now() - started > NOTICE_MS) {
+        noticed = true;
+        onSlow();
       }
     }, 20);
   });
@@ -48,13 +52,16 @@ function render({ model, el }) {
     }
   });
 
-  plotly().then((loaded) => {
+  const notice = document.createElement("div");
+  notice.className = "planner-chart-waiting";
+  plotly(() => {
+    notice.textContent = "Waiting for plotly.js, which the plotly package's JupyterLab extension provides\u2026";
+    el.appendChild(notice);
+  }).then((loaded) => {
+    notice.remove();
     Plotly = loaded;
     draw();
     resizes.observe(el);
-  }).catch((error) => {
-    el.classList.add("planner-chart-failed");
-    el.textContent = `The chart could not be drawn: ${error.message}`;
   });
   model.on("change:figure", draw);
 
