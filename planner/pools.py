@@ -114,17 +114,22 @@ class _Balance(NamedTuple):
     amount: np.ndarray        # [units] annual amount plus top-ups so far
 
 
+def _per_day(daily: Any, what: str) -> pd.Series:
+    """``daily`` validated, with its dates at midnight and one value a day
+    (several entries on a day are added up)."""
+    if not isinstance(daily, pd.Series) or not isinstance(daily.index, pd.DatetimeIndex):
+        raise TypeError(f"daily must be a pandas Series of {what} indexed by date")
+    values, _, _ = _checks.numbers_in("daily", daily)
+    daily = pd.Series(values, index=daily.index.normalize())
+    return daily if daily.index.is_unique else daily.groupby(level=0).sum()
+
+
 def _balance(daily: pd.Series, annual_amount: float, start: Any, term_years: int,
              top_ups: Iterable[Any] | None) -> _Balance:
     starts = anniversaries(start, term_years)
     first, last = starts[0], starts[-1] - np.timedelta64(1, "D")
-    if not isinstance(daily, pd.Series) or not isinstance(daily.index, pd.DatetimeIndex):
-        raise TypeError("daily must be a pandas Series of units per day indexed by date")
-    values, _, _ = _checks.numbers_in("daily", daily)
+    daily = _per_day(daily, "units per day")
     amount, _, _ = _checks.numbers_in("annual_amount", annual_amount)
-    daily = pd.Series(values, index=daily.index.normalize())
-    if not daily.index.is_unique:   # several entries a day: add them up
-        daily = daily.groupby(level=0).sum()
     days = pd.date_range(max(first, daily.index.min().to_datetime64()),
                          min(last, daily.index.max().to_datetime64()), freq="D")
     if days.empty:
@@ -242,18 +247,14 @@ def licence_forecast(daily: pd.Series, quantity: float, start: Any, term_years: 
     ([[1.0, 90.0, 0.0], [2.0, 120.0, 20.0]], '2026-03-01')
     """
     starts = anniversaries(start, term_years)
-    if not isinstance(daily, pd.Series) or not isinstance(daily.index, pd.DatetimeIndex):
-        raise TypeError("daily must be a pandas Series of units in use per day indexed by date")
-    values, _, _ = _checks.numbers_in("daily", daily)
+    daily = _per_day(daily, "units in use per day")
     amount, _, _ = _checks.numbers_in("quantity", quantity)
-    daily = pd.Series(values, index=daily.index.normalize())
-    if not daily.index.is_unique:   # several entries a day: add them up
-        daily = daily.groupby(level=0).sum()
     daily = daily[(daily.index >= starts[0]) & (daily.index < starts[-1])].sort_index()
     days, values = daily.index, daily.to_numpy(dtype=float)
     if days.empty:
         raise ValueError("daily covers no day of the contract term "
-                         f"{pd.Timestamp(starts[0]).date()} to {pd.Timestamp(starts[-1]).date()}")
+                         f"{pd.Timestamp(starts[0]).date()} to "
+                         f"{(pd.Timestamp(starts[-1]) - pd.Timedelta(days=1)).date()}")
     year = np.searchsorted(starts, days.to_numpy(), side="right")
     return _per_year(days, year, starts, amount=np.full(len(days), float(amount)),
                      consumption=np.maximum.reduceat(values, _year_starts(year)),
