@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from planner import appsec, automation, ddu, dem, hosts
-from planner.pools import anniversaries, licence_forecast, pool_balance, pool_forecast
+from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import Scenario, ScenarioError, load_scenario
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "host_amounts"]
@@ -299,15 +299,24 @@ class Forecast:
     def daily_totals(self) -> pd.DataFrame:
         """Per day and unit, summed over capabilities and drivers: index date."""
         if "daily_totals" not in self._cache:
-            # a two-key sum as one bincount: much quicker than pivot_table on a cold start
-            day, dates = pd.factorize(self.daily["date"], sort=True)
-            unit, units = pd.factorize(self.daily["unit"])
-            sums = np.bincount(day * len(units) + unit, weights=self.daily["value"].to_numpy(dtype=float),
-                               minlength=len(dates) * len(units)).reshape(len(dates), len(units))
-            wide = pd.DataFrame(sums, index=pd.DatetimeIndex(dates, name="date"),
-                                columns=pd.Index(units, name="unit"))
+            dates, groups, per_day, _ = self._sums_per_day(("unit",))
+            wide = pd.DataFrame(per_day, index=pd.DatetimeIndex(dates, name="date"),
+                                columns=pd.Index(groups.get_level_values("unit"), name="unit"))
             self._cache["daily_totals"] = wide.reindex(columns=[u for u in UNITS if u in wide.columns])
         return self._cache["daily_totals"]
+
+    def _sums_per_day(self, by: tuple[str, ...]) -> tuple[Any, pd.MultiIndex, np.ndarray, np.ndarray]:
+        """The tidy values summed per day and group of ``by`` as one bincount
+        (much quicker than pivot_table or groupby): the sorted days, the sorted
+        groups, the (day x group) sums and where a group has rows that day."""
+        day, dates = pd.factorize(self.daily["date"], sort=True)
+        group, groups = pd.MultiIndex.from_arrays([self.daily[b] for b in by]).factorize(sort=True)
+        cells = day * len(groups) + group
+        size = len(dates) * len(groups)
+        shape = (len(dates), len(groups))
+        sums = np.bincount(cells, weights=self.daily["value"].to_numpy(dtype=float), minlength=size)
+        present = np.bincount(cells, minlength=size) > 0
+        return dates, groups.set_names(by), sums.reshape(shape), present.reshape(shape)
 
     def monthly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
         """Per calendar month: flows summed, peaks as their highest day.
@@ -318,6 +327,11 @@ class Forecast:
             Breakdown. ``("unit",)`` (default) gives one column per unit.
         """
         return self._aggregate("month", lambda dates: dates.to_period("M"), by)
+
+    def contract_years(self) -> pd.DataFrame:
+        """The contract years of the horizon (:func:`planner.pools.contract_years`):
+        the term, and further years while the horizon runs past it."""
+        return contract_years(self.scenario.contract["start"], self._term_years())
 
     def yearly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
         """Per contract year (1, 2, ...), aggregated like :meth:`monthly`."""
@@ -356,15 +370,8 @@ class Forecast:
             return wide.reindex(columns=[u for u in UNITS if u in wide.columns])
         # One (day x group) matrix of sums, then one reduction per period: periods are
         # worked out once per distinct day, never once per tidy row.
-        day, dates = pd.factorize(self.daily["date"], sort=True)
+        dates, groups, per_day, present = self._sums_per_day(by)
         period, periods = pd.factorize(period_of(pd.DatetimeIndex(dates)), sort=True)
-        group, groups = pd.MultiIndex.from_arrays([self.daily[b] for b in by]).factorize(sort=True)
-        groups = groups.set_names(by)
-        cells = day * len(groups) + group
-        shape = (len(dates), len(groups))
-        per_day = np.bincount(cells, weights=self.daily["value"].to_numpy(dtype=float),
-                              minlength=shape[0] * shape[1]).reshape(shape)
-        present = np.bincount(cells, minlength=shape[0] * shape[1]).reshape(shape) > 0
         starts = np.flatnonzero(np.r_[True, period[1:] != period[:-1]])   # dates are sorted
         # flows add up over the days; peaks (drivers already added up per day) take the highest day
         peak = np.isin(groups.get_level_values("unit"), PEAK_UNITS)

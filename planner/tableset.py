@@ -148,7 +148,7 @@ def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dic
     rows = [row for row in csv.reader(io.StringIO("\n".join(lines[body_start:]))) if row]
     if not rows:
         raise TableError(f"{where}: not a readable CSV table (no header line)")
-    header = [name.strip() for name in rows[0]]
+    header = [column.strip() for column in rows[0]]
     if len(set(header)) != len(header):
         raise TableError(f"{where}: repeated column name in the header {header}")
     for number, row in enumerate(rows[1:], start=1):

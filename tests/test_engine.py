@@ -247,3 +247,16 @@ def test_aggregates_are_cached_but_callers_get_their_own_copy(estate):
     first = estate.monthly(("unit", "capability"))
     first["value"] = -1.0
     assert (estate.monthly(("unit", "capability"))["value"] >= 0).all()
+
+
+def test_contract_years_cover_a_horizon_longer_than_the_term(estate):
+    assert estate.contract_years()["start"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2027-01-01", "2028-01-01", "2029-01-01"]
+    # a 1-year term seen over 18 months: a second contract year, 2028-01-01 to 2028-12-31
+    longer = forecast(load_scenario("name: longer\ncontract:\n  start: 2027-01-01\n  term_years: 1\n"
+                                    "horizon:\n  months: 18\nhosts:\n  - name: web\n    count: 10\n"
+                                    "    ram_gib: 16\n"))
+    years = longer.contract_years()
+    assert years["year"].tolist() == [1, 2]
+    assert years["end"].dt.strftime("%Y-%m-%d").tolist() == ["2027-12-31", "2028-12-31"]
+    assert longer.yearly().index.tolist() == [1, 2]

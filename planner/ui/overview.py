@@ -16,7 +16,6 @@ import plotly.graph_objects as go
 import yaml
 
 from planner.engine import FLOW_UNITS, UNITS, Forecast, forecast
-from planner.pools import contract_years, pool_balance
 from planner.scenario import (
     EXAMPLES, REQUIRED, SECTIONS, Scenario, ScenarioError, example_path, load_scenario,
 )
@@ -28,7 +27,7 @@ from planner.ui.widgets import (
 )
 
 __all__ = [
-    "example_names", "units_of", "horizon_years", "contract_year_table", "key_figures", "unit_balance",
+    "example_names", "units_of", "contract_year_table", "key_figures", "unit_balance",
     "burndown_figure", "monthly_figure", "with_inventories", "dashboard",
 ]
 
@@ -87,29 +86,17 @@ def key_figures(f: Forecast, year: int = 1) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Unit", "Consumption", "Pool", "Used", "Runs out"])
 
 
-def horizon_years(f: Forecast) -> pd.DataFrame:
-    """The contract years (:func:`planner.pools.contract_years`) of the term, and
-    further ones while the horizon runs past it."""
-    contract = f.scenario.contract
-    years = contract["term_years"]
-    while contract["start"] + pd.DateOffset(years=years) <= f.scenario.end:
-        years += 1
-    return contract_years(contract["start"], years)
-
-
 def unit_balance(f: Forecast, unit: str) -> pd.DataFrame:
     """Day by day for one unit: ``year``, ``consumption``, ``cumulative`` since
     the anniversary, ``amount`` (NaN without a pool) and ``balance``."""
-    contract = f.scenario.contract
+    pool = f.scenario.contract["pools"].get(unit)
+    if pool is not None and pool["kind"] == "pools":
+        return f.pool_balance(unit)
     totals = f.daily_totals()
     daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
-    pool = contract["pools"].get(unit)
-    if pool is not None and pool["kind"] == "pools":
-        top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
-        return pool_balance(daily, pool["amount"], contract["start"], contract["term_years"], top_ups)
-    years = horizon_years(f)
     frame = pd.DataFrame({"consumption": daily})
-    frame["year"] = np.searchsorted(years["start"].to_numpy(), frame.index.to_numpy(), side="right")
+    starts = f.contract_years()["start"].to_numpy()
+    frame["year"] = np.searchsorted(starts, frame.index.to_numpy(), side="right")
     frame = frame[frame["year"] > 0]
     frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
     frame["amount"] = np.nan
@@ -221,7 +208,7 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
         used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
         peak = unit not in FLOW_UNITS
         k_used.label = f"{'Peak' if peak else 'Consumption'}, contract year {year}"
-        years = horizon_years(f)
+        years = f.contract_years()
         span = years[years["year"] == year]
         k_used.set(used, f"{fmt.day(span['start'].iloc[0])} to {fmt.day(span['end'].iloc[0])}" if len(span) else "",
                    unit=unit)
