@@ -120,7 +120,8 @@ def test_serve_shows_the_landing_page_and_every_dashboard():
         for name in ("index", *DASHBOARDS):
             status, page = _get(url.replace("index.ipynb", f"{name}.ipynb"))
             assert status == 200, name
-            assert "application/vnd.jupyter.widget-view+json" in page, f"{name}: no dashboard in the page"
+            assert "application/vnd.jupyter.widget-view+json" in page, (
+                f"{name}: no dashboard in the page; its end: {page[-3000:]!r}; server log: {''.join(seen[-30:])}")
             assert "Traceback" not in page and not re.search(r'"output_type": ?"error"', page), name
     finally:
         server.send_signal(signal.SIGINT)
