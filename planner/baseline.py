@@ -54,6 +54,8 @@ Planner's choices, where the sources are silent:
   then bills exactly that excess.
 * Synthetic counts become one monitor per kind that runs once a day from one
   location, with ``per_run`` = the daily average.
+* Sessions per month are fitted and written per average month (365.25 / 12
+  days), daily volumes per day, so that month lengths do not read as growth.
 * A scenario's start levels are the fitted value one month after the last
   imported month (with growth), else the last month's value.
 """
@@ -82,6 +84,7 @@ __all__ = ["METRICS", "Metric", "Baseline", "month_window", "hosts_from_entities
            "daily_from_csv", "build", "write", "import_dynatrace", "import_files"]
 
 GIB = 1024 ** 3                 # memoryTotal is in bytes
+_AVERAGE_MONTH = 365.25 / 12   # [days]
 GB = 10 ** 9                    # Grail usage metrics are in bytes; the Supplement prices per GB
 MODES = {"FULL_STACK": "fullstack", "INFRASTRUCTURE": "infrastructure"}
 
@@ -450,10 +453,12 @@ def _rum(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _D
             total = plain + replay
             if not total.any():
                 continue
-            fit, growth, note = _growth(list(total), name)
+            # per average month (365.25 / 12 days), so that month lengths are not read as growth
+            level = _per_day(total, months) * _AVERAGE_MONTH
+            fit, growth, note = _growth(list(level), name)
             last = int(np.flatnonzero(total)[-1])
             extra = round(props[last] / total[last])
-            entry = {"name": name, "sessions_per_month": round(_start(list(total), fit), 3),
+            entry = {"name": name, "sessions_per_month": round(_start(list(level), fit), 3),
                      "replay_share": round(replay[last] / total[last], 6),
                      "properties_per_session": int(free + extra) if extra > 0 else 0}
             if growth:
@@ -518,7 +523,7 @@ def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: 
     factor = _start(list(daily), fit) / daily[-1] if daily[-1] else 1.0
     retention = max(1, round(stored[last] / months[last].days_in_month / daily[last]))
     entry = {"name": name, "capability": "log_management", "ingest_gb_per_day": round(_start(list(daily), fit), 6),
-             "retention_days": int(retention), "query_gb_per_month": round(query[-1] * factor, 6),
+             "retention_days": int(retention), "query_gb_per_month": round(_per_day(query, months)[-1] * _AVERAGE_MONTH * factor, 6),
              "starts_full": True}
     if growth:
         entry["growth"] = growth
@@ -609,8 +614,17 @@ def build(host_frame: pd.DataFrame, daily: pd.DataFrame, months: pd.PeriodIndex,
                     notes=notes)
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars as Python numbers, for yaml.safe_dump."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _flow(entry: dict[str, Any]) -> str:
-    return yaml.safe_dump(entry, default_flow_style=True, sort_keys=False, width=10_000).strip()
+    return yaml.safe_dump(_plain(entry), default_flow_style=True, sort_keys=False, width=10_000).strip()
 
 
 def _scenario_text(drivers: _Drivers, months: pd.PeriodIndex, source: str) -> str:
