@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -158,8 +159,7 @@ class Client:
         self._retry = _Retry(max_retries, max_wait, backoff)
         self._progress = progress or (lambda _line: None)
         self._sleep = sleep
-        self._http = httpx.Client(verify=ca_bundle if ca_bundle else True, timeout=timeout,
-                                  follow_redirects=False)
+        self._http = httpx.Client(verify=_verify(ca_bundle), timeout=timeout, follow_redirects=False)
 
     def __repr__(self) -> str:
         return f"Client({self.base!r}, token=***)"
@@ -305,6 +305,17 @@ def _field(body: Any, name: str, kind: type, what: str) -> Any:
     if not isinstance(value, kind):
         raise DynatraceError(f"{what}: field {name!r} should be a {kind.__name__}; got {type(value).__name__}")
     return value
+
+
+def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """TLS verification: always on; a PEM bundle replaces the system's CAs."""
+    if not ca_bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(ca_bundle))
+    except (OSError, ssl.SSLError) as exc:
+        raise DynatraceError(f"--ca-bundle {ca_bundle}: cannot read it as PEM CA certificates "
+                             f"({exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc})") from None
 
 
 def _retry_after(response: httpx.Response) -> float:
