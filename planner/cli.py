@@ -140,8 +140,8 @@ def _scenario(name: str | None):
 
 
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    from planner.engine import UNITS
-    return frame.rename(columns={u: UNITS[u] for u in UNITS})
+    from planner.units import UNITS
+    return frame.rename(columns={k: u.label for k, u in UNITS.items()})
 
 
 def _period_table(fc, period: str, by: str) -> pd.DataFrame:
@@ -169,7 +169,7 @@ def _overruns(fc) -> list[str]:
     hit = pools[pools["run_out"].notna()] if len(pools) else pools
     lines = [f"{r.unit} year {r.year}: runs out {r.run_out.date()}, needs {r.extra_needed:,.2f} more"
              for r in hit.itertuples()]
-    if any(d["section"] == "mainframe" for d in fc.scenario.drivers.values()):
+    if fc.scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
         for lpar, months in msu[msu["over_licence"]].groupby("driver", sort=False)["month"]:
             lines.append(f"msu {lpar}: over its licensed MSU from {months.min()} ({len(months)} months)")
@@ -189,7 +189,7 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         bands = fc.bands.copy()
         bands["month"] = bands["month"].astype(str)
         tables[f"Monte Carlo bands ({args.draws} draws, seed {args.seed})"] = bands
-    if any(d["section"] == "mainframe" for d in scenario.drivers.values()):
+    if scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
         if args.period == "year":
             msu = msu.groupby("driver", sort=False).agg(
