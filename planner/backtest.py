@@ -17,7 +17,6 @@ can show actual versus modelled next to the forecast.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,20 +77,11 @@ def _month(text: str, label: str, i: int) -> pd.Period:
 
 def _past(scenario: Any, first: pd.Period, months: int) -> tuple[Any, dict[str, float], int]:
     """The scenario over the past months, each driver's monthly rate, and the
-    months from ``first`` to the scenario's start. The only place that touches
-    the scenario model (drivers as dicts today, typed objects after issue 9)."""
-    rates = {}
-    for name, driver in scenario.drivers.items():
-        growth = driver.get("growth") if isinstance(driver, Mapping) else getattr(driver, "growth", None)
-        if not growth:
-            rates[name] = 0.0
-            continue
-        period = growth["period"] if isinstance(growth, Mapping) else growth.period
-        rate = growth["rate"] if isinstance(growth, Mapping) else growth.rate
-        rates[name] = rate if period == "monthly" else (1 + rate) ** (1 / 12) - 1
+    months from ``first`` to the scenario's start. The one place that touches
+    the scenario model (:mod:`planner.model`)."""
+    rates = {name: driver.growth.monthly() if driver.growth else 0.0 for name, driver in scenario.drivers.items()}
     start = pd.Timestamp(scenario.start).to_period("M")
-    past = dataclasses.replace(scenario, start=first.start_time, months=months,
-                               changes=type(scenario.changes)())
+    past = dataclasses.replace(scenario, start=first.start_time, months=months, changes=())
     return past, rates, (start - first).n
 
 

@@ -85,6 +85,8 @@ __all__ = ["METRICS", "Metric", "Baseline", "month_window", "hosts_from_entities
 
 GIB = 1024 ** 3                 # memoryTotal is in bytes
 _AVERAGE_MONTH = 365.25 / 12   # [days]
+# monthly growth rates a scenario accepts (planner.fields.growth): above -99 %, at most 100 %
+_LOWEST_RATE, _HIGHEST_RATE = -0.99, 1.0
 GB = 10 ** 9                    # Grail usage metrics are in bytes; the Supplement prices per GB
 MODES = {"FULL_STACK": "fullstack", "INFRASTRUCTURE": "infrastructure"}
 
@@ -399,12 +401,15 @@ def _growth(values: list[float], label: str) -> tuple[Fit | None, dict[str, Any]
     if fit is None:
         months = int(np.sum(np.asarray(values, dtype=float) > 0))
         return None, None, f"{label}: no growth: {months} month(s) of history, 3 are needed for a fit"
-    half = (fit.high - fit.low) / 2
+    if not _LOWEST_RATE < fit.rate <= _HIGHEST_RATE:
+        return None, None, (f"{label}: no growth: the fitted {fit.rate:+.0%} a month over {fit.months} months "
+                            "is outside what a scenario accepts (above -99 %, at most 100 % a month)")
+    half = min((fit.high - fit.low) / 2, _HIGHEST_RATE - fit.rate, fit.rate - _LOWEST_RATE)
     rate = round(fit.rate, 6)
     if half < 5e-7:
         growth: dict[str, Any] = {"monthly": rate}
     else:   # centred on the fitted rate, so a single run uses it exactly
-        growth = {"monthly": [round(max(-0.99, fit.rate - half), 6), round(fit.rate + half, 6)]}
+        growth = {"monthly": [round(fit.rate - half, 6), round(fit.rate + half, 6)]}
     return fit, growth, (f"{label}: growth fitted over {fit.months} months: {fit.rate:+.2%} a month, "
                          f"80 % interval {fit.low:+.2%} to {fit.high:+.2%}")
 
@@ -664,7 +669,7 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     -------
     list of (file, rows)
     """
-    from planner.scenario import load_scenario
+    from planner.scenario import ScenarioError, load_scenario
     out = Path(out)
     if out.exists() and not force:
         raise ImportError_(f"{out} exists; add --force to replace it")
@@ -680,7 +685,10 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
         if baseline.host_check is not None:
             baseline.host_check.to_csv(tmp / "host_unit_check.csv", index=False)
             written.append(("host_unit_check.csv", len(baseline.host_check)))
-        load_scenario(tmp / "scenario.yaml")            # what we wrote must load as it is
+        try:
+            load_scenario(tmp / "scenario.yaml")        # what we wrote must load as it is
+        except ScenarioError as exc:
+            raise ImportError_(f"{str(exc).replace(str(tmp), str(out))} (nothing was written)") from None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
             os.rename(out, old / out.name)

@@ -90,3 +90,16 @@ def test_bad_actuals_name_row_and_column(row, message):
     frame = pd.DataFrame([{"capability": "c", "driver": "d", **row}])
     with pytest.raises(ValueError, match=message):
         read_actuals(frame)
+
+
+def test_implausible_fitted_growth_is_left_out():
+    from planner.baseline import build, hosts_from_entities, month_window
+    hosts, _ = hosts_from_entities([])
+    days = pd.period_range("2026-07-01", "2026-09-30", freq="D")
+    # 1, 10, 100 DDU a day: e^(ln 10) - 1 = +900 % a month, above the scenario's 100 % bound
+    per_day = [1.0 if d.month == 7 else 10.0 if d.month == 8 else 100.0 for d in days]
+    daily = pd.DataFrame({"metric": "builtin:billing.ddu.log.total", "app": "", "day": days, "value": per_day})
+    baseline = build(hosts, daily, month_window("2026-09", 3), source="test")
+    assert "log-monitoring: no growth: the fitted +900% a month over 3 months is outside" in baseline.scenario
+    # the last month's level: 100 DDU a day / 0.0005 DDU per event
+    assert "{name: log-monitoring, events_per_day: 200000.0}" in baseline.scenario

@@ -21,6 +21,7 @@ from planner.baseline import ImportError_, import_dynatrace, import_files
 from planner.cli import main
 from planner.dynatrace import HOST_FIELDS, Client, DynatraceError, Secret
 from planner.engine import forecast
+from planner.model import Growth
 from planner.scenario import load_scenario
 
 START_MS = int(pd.Timestamp("2026-07-01").value // 1_000_000)
@@ -144,17 +145,17 @@ def test_import_from_a_server_with_paging_429_500_and_404(httpserver, tmp_path):
 
     # the scenario loads and runs as written
     scenario = load_scenario(out / "scenario.yaml")
-    assert scenario.contract["start"] == pd.Timestamp("2026-10-01") and scenario.contract["term_years"] == 1
-    assert scenario.contract["pools"] == {}
-    log = scenario.drivers["log-monitoring"]
+    assert scenario.contract.start == pd.Timestamp("2026-10-01") and scenario.contract.term_years == 1
+    assert scenario.contract.pools == {} and scenario.contract.licences == {}
+    log = scenario.drivers["log-monitoring"].values
     # 100, 110, 121 DDU/day: exactly 10 % a month, fitted next month 133.1 DDU/day / 0.0005 DDU per event
     assert log["events_per_day"] == pytest.approx(266_200.0, abs=1e-6)
-    assert log["growth"] == {"period": "monthly", "rate": 0.1, "range": None}
-    shop = scenario.drivers["shop"]
+    assert scenario.drivers["log-monitoring"].growth == Growth("monthly", 0.1, None)
+    shop = scenario.drivers["shop"].values
     # (40 + 300) sessions/day x 365.25 / 12 days; share 40 / 340; 1700 / 340 = 5 billed above the free 20
     assert (shop["sessions_per_month"], shop["replay_share"], shop["properties_per_session"]) == \
         (10348.75, 0.117647, 25.0)
-    assert scenario.drivers["logs"]["retention_days"] == 35.0        # 35 GB stored / 1 GB a day
+    assert scenario.drivers["logs"].values["retention_days"] == 35.0        # 35 GB stored / 1 GB a day
     monthly = forecast(scenario).monthly(("unit", "capability"))
     log_ddu = monthly[monthly["capability"] == "log_monitoring"].set_index("month")["value"]
     # 266,200 events/day x 31 days x 0.0005; then x 1.1 x 30 days
