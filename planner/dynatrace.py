@@ -25,6 +25,7 @@ Sources (official Dynatrace documentation):
 * "Monitored entities API - GET entities list",
   https://docs.dynatrace.com/docs/shortlink/api-entities-v2-get-all-entities-list :
   ``GET /api/v2/entities``, scope ``entities.read``, ``pageSize`` (default 50),
+  ``from``/``to`` (UTC milliseconds; default ``now-3d``) for when the hosts were seen,
   ``nextPageKey``: "When the nextPageKey is set to obtain subsequent pages, you
   must omit all other query parameters."
 * "Metrics API - GET metric data points",
