@@ -322,14 +322,18 @@ def daily_from_csv(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
             raise ImportError_(f"{label}: row {int(frame.index[row]) + 2}, column {column!r}: "
                                f"{frame[column].iloc[row]!r} is not {allowed}")
     dims = [c for c in frame.columns if c not in ("metricId", "time", "value", "metric")]
-    keep = [_billed({c: row[c] for c in dims if row[c] != ""}) for _, row in frame.iterrows()] \
-        if any(c.lower() == "type" for c in dims) else [True] * len(frame)
-    apps = [_app({c: row[c] for c in dims if row[c] != ""}) for _, row in frame.iterrows()] if dims \
-        else [""] * len(frame)
+    keep = np.ones(len(frame), dtype=bool)          # as _billed: a Type column keeps Billed (or blank)
+    for column in (c for c in dims if c.lower() == "type"):
+        text = frame[column].str.strip().str.lower()
+        keep &= ((text == "") | (text == "billed")).to_numpy()
+    apps = pd.Series("", index=frame.index, dtype=object)   # as _app: the first entity column wins
+    for column in reversed([c for c in dims if c.startswith("dt.entity.") and not c.endswith(".name")]):
+        named = frame[f"{column}.name"] if f"{column}.name" in frame else frame[column]
+        apps = named.where(named != "", frame[column]).where(frame[column] != "", apps)
     stamps = times - pd.Timedelta(milliseconds=1)
-    out = pd.DataFrame({"metric": frame["metric"].to_numpy(), "app": apps,
+    out = pd.DataFrame({"metric": frame["metric"].to_numpy(), "app": apps.to_numpy(),
                         "day": stamps.dt.to_period("D").to_numpy(), "value": values.to_numpy(dtype=float)})
-    out = out[np.asarray(keep, dtype=bool)] if len(out) else out
+    out = out[keep]
     return (out.reset_index(drop=True) if len(out) else _empty_daily()), unknown
 
 

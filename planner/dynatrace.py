@@ -201,6 +201,9 @@ class Client:
                                          f"scopes {' and '.join(SCOPES)}")
                 if status == 404:
                     raise _NotFound()
+                if 300 <= status < 400:
+                    raise DynatraceError(f"{what}: HTTP {status}, redirected to "
+                                         f"{response.headers.get('Location', '?')[:120]}; give that address as --url")
                 if status == 429:
                     problem, wait = "HTTP 429 (too many requests)", _retry_after(response)
                 elif status >= 500:
@@ -248,10 +251,14 @@ class Client:
         if end_ms is not None:
             params["to"] = end_ms
         entities: list[dict[str, Any]] = []
-        for page, body in enumerate(self._pages("/api/v2/entities", params, what), start=1):
-            items = _field(body, "entities", list, what)
-            entities.extend(items)
-            self._progress(f"hosts: page {page}, {len(entities)} hosts so far")
+        try:
+            for page, body in enumerate(self._pages("/api/v2/entities", params, what), start=1):
+                entities.extend(_field(body, "entities", list, what))
+                self._progress(f"hosts: page {page}, {len(entities)} hosts so far")
+        except _NotFound:
+            raise DynatraceError(f"{what}: HTTP 404; --url must be the environment's address, "
+                                 "https://ENVIRONMENT-ID.live.dynatrace.com (SaaS) or "
+                                 "https://HOST/e/ENVIRONMENT-ID (Managed)") from None
         return entities
 
     def _pages(self, path: str, params: dict[str, Any], what: str, *,

@@ -339,3 +339,10 @@ def test_files_import_errors_name_file_row_and_column(tmp_path):
     with pytest.raises(ImportError_, match=r"hosts.json: not valid JSON"):
         import_files(tmp_path / "hosts.json", [bad], tmp_path / "env")
     assert not (tmp_path / "env").exists()
+
+
+def test_a_wrong_url_says_what_the_address_looks_like(httpserver):
+    with Client(httpserver.url_for("/"), Secret(fx.TOKEN)) as client:
+        httpserver.expect_request("/api/v2/entities").respond_with_data("", status=404)
+        with pytest.raises(DynatraceError, match=r"HTTP 404; --url must be the environment's address"):
+            client.hosts()
