@@ -676,7 +676,7 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     from planner.scenario import ScenarioError, load_scenario
     out = Path(out)
     if out.exists() and not force:
-        raise ImportError_(f"{out} exists; add --force to replace it")
+        raise ImportError_(f"{out} exists; add --force-out to replace it")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise ImportError_(f"{out}: the folder {parent} does not exist")
@@ -724,7 +724,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
     say = progress or (lambda _line: None)
     window = month_window(to, months)
     if Path(out).exists() and not force:             # fail before any network traffic
-        raise ImportError_(f"{out} exists; add --force to replace it")
+        raise ImportError_(f"{out} exists; add --force-out to replace it")
     start, end = _ms(window[0]), _ms(window[-1] + 1)
     with Client(url, token, ca_bundle=ca_bundle, progress=say, **client_options) as client:
         say(f"reading hosts seen in {window[-1]} from {client.host}")
@@ -762,7 +762,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
     starts with the first."""
     say = progress or (lambda _line: None)
     if Path(out).exists() and not force:
-        raise ImportError_(f"{out} exists; add --force to replace it")
+        raise ImportError_(f"{out} exists; add --force-out to replace it")
     entities = _entities_file(hosts_json)
     host_frame, skipped_hosts = hosts_from_entities(entities, str(hosts_json))
     say(f"read {len(entities)} entities from {hosts_json}")

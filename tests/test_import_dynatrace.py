@@ -299,7 +299,7 @@ def test_existing_folder_is_refused_and_untouched(tmp_path):
     out = tmp_path / "env"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(ImportError_, match="exists; add --force to replace it"):
+    with pytest.raises(ImportError_, match="exists; add --force-out to replace it"):
         import_dynatrace("https://abc12345.live.dynatrace.com", Secret(fx.TOKEN), out, months=3, to="2026-09")
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
