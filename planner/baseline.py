@@ -80,7 +80,7 @@ from planner import ddu, dem, hosts
 from planner.calibrate import Fit, fit_growth
 from planner.tableset import TableSet, resolve
 
-__all__ = ["METRICS", "Metric", "Baseline", "month_window", "hosts_from_entities", "daily_from_series",
+__all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "hosts_from_entities", "daily_from_series",
            "daily_from_csv", "build", "write", "import_dynatrace", "import_files"]
 
 GIB = 1024 ** 3                 # memoryTotal is in bytes
@@ -134,7 +134,7 @@ _DDU_SECTIONS = {
 _ACTUAL_COLUMNS = ["month", "unit", "capability", "driver", "value"]
 
 
-class ImportError_(ValueError):
+class BaselineError(ValueError):
     """Input that cannot be imported; the message names the file, call or field."""
 
 
@@ -157,7 +157,7 @@ def month_window(to: str | None, months: int, today: pd.Timestamp | None = None)
     ['2026-01', '2026-02', '2026-03']
     """
     if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
-        raise ImportError_(f"--months must be a whole number from 1 to 120; got {months!r}")
+        raise BaselineError(f"--months must be a whole number from 1 to 120; got {months!r}")
     now = pd.Timestamp.now(tz="UTC") if today is None else pd.Timestamp(today)
     if now.tzinfo is not None:
         now = now.tz_convert("UTC").tz_localize(None)
@@ -170,9 +170,9 @@ def month_window(to: str | None, months: int, today: pd.Timestamp | None = None)
                 raise ValueError
             last = pd.Period(str(to), freq="M")
         except (ValueError, TypeError):
-            raise ImportError_(f"--to must be a month YYYY-MM; got {to!r}") from None
+            raise BaselineError(f"--to must be a month YYYY-MM; got {to!r}") from None
         if last >= current:
-            raise ImportError_(f"--to {to}: that month is not over yet; the last complete month is {current - 1}")
+            raise BaselineError(f"--to {to}: that month is not over yet; the last complete month is {current - 1}")
     return pd.period_range(end=last, periods=months, freq="M")
 
 
@@ -201,11 +201,11 @@ def hosts_from_entities(entities: Any, what: str = "entities") -> tuple[pd.DataF
         ``memoryTotal``: they consume no host units the planner can compute.
     """
     if not isinstance(entities, list):
-        raise ImportError_(f"{what}: expected a list of entities; got {type(entities).__name__}")
+        raise BaselineError(f"{what}: expected a list of entities; got {type(entities).__name__}")
     rows, skipped = [], []
     for i, entity in enumerate(entities):
         if not isinstance(entity, dict) or not isinstance(entity.get("entityId"), str):
-            raise ImportError_(f"{what}: entity {i} has no field 'entityId'")
+            raise BaselineError(f"{what}: entity {i} has no field 'entityId'")
         entity_id = entity["entityId"]
         name = str(entity.get("displayName") or entity_id)
         props = entity.get("properties") or {}
@@ -260,20 +260,20 @@ def daily_from_series(key: str, series: list[dict[str, Any]], what: str | None =
     for i, item in enumerate(series):
         if not isinstance(item, dict) or not isinstance(item.get("timestamps"), list) \
                 or not isinstance(item.get("values"), list):
-            raise ImportError_(f"{what}: series {i} has no lists 'timestamps' and 'values'")
+            raise BaselineError(f"{what}: series {i} has no lists 'timestamps' and 'values'")
         if len(item["timestamps"]) != len(item["values"]):
-            raise ImportError_(f"{what}: series {i} has {len(item['timestamps'])} timestamps but "
+            raise BaselineError(f"{what}: series {i} has {len(item['timestamps'])} timestamps but "
                                f"{len(item['values'])} values")
         dims = item.get("dimensionMap") or {}
         if not isinstance(dims, dict):
-            raise ImportError_(f"{what}: series {i}: 'dimensionMap' is not an object")
+            raise BaselineError(f"{what}: series {i}: 'dimensionMap' is not an object")
         if not _billed(dims):
             continue
         pairs = [(t, v) for t, v in zip(item["timestamps"], item["values"]) if v is not None]
         bad = [p for p in pairs if isinstance(p[0], bool) or not isinstance(p[0], (int, float))
                or isinstance(p[1], bool) or not isinstance(p[1], (int, float)) or not math.isfinite(p[1])]
         if bad:
-            raise ImportError_(f"{what}: series {i}: data point {bad[0]!r} is not (timestamp [ms], number)")
+            raise BaselineError(f"{what}: series {i}: data point {bad[0]!r} is not (timestamp [ms], number)")
         if pairs:
             frames.append(pd.DataFrame({"metric": key, "app": _app(dims),
                                         "day": _days(p[0] for p in pairs),
@@ -303,12 +303,12 @@ def daily_from_csv(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ImportError_(f"{label}: no such file") from None
+        raise BaselineError(f"{label}: no such file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise ImportError_(f"{label}: cannot read the CSV ({str(exc).splitlines()[0]})") from None
+        raise BaselineError(f"{label}: cannot read the CSV ({str(exc).splitlines()[0]})") from None
     missing = [c for c in ("metricId", "time", "value") if c not in frame.columns]
     if missing:
-        raise ImportError_(f"{label}: missing column(s) {', '.join(missing)}; the metrics API's CSV has "
+        raise BaselineError(f"{label}: missing column(s) {', '.join(missing)}; the metrics API's CSV has "
                            f"metricId, the dimensions, time and value; found: {', '.join(frame.columns)}")
     keys = frame["metricId"].map(_known_key)
     unknown = sorted(set(frame.loc[keys.isna(), "metricId"]))
@@ -319,7 +319,7 @@ def daily_from_csv(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
         bad = parsed.isna() | (~np.isfinite(parsed) if column == "value" else False)
         if bad.any():
             row = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ImportError_(f"{label}: row {int(frame.index[row]) + 2}, column {column!r}: "
+            raise BaselineError(f"{label}: row {int(frame.index[row]) + 2}, column {column!r}: "
                                f"{frame[column].iloc[row]!r} is not {allowed}")
     dims = [c for c in frame.columns if c not in ("metricId", "time", "value", "metric")]
     keep = np.ones(len(frame), dtype=bool)          # as _billed: a Type column keeps Billed (or blank)
@@ -613,7 +613,7 @@ def build(host_frame: pd.DataFrame, daily: pd.DataFrame, months: pd.PeriodIndex,
     _ddu_pools(monthly, months, t, drivers, actuals)
     _grail(monthly, months, t, drivers, actuals)
     if not drivers.sections:
-        raise ImportError_(f"{source}: nothing to import: no hosts with a OneAgent and no billing data "
+        raise BaselineError(f"{source}: nothing to import: no hosts with a OneAgent and no billing data "
                            f"in {months[0]} to {months[-1]}")
     frame = pd.DataFrame(actuals, columns=_ACTUAL_COLUMNS).sort_values(
         ["month", "unit", "capability", "driver"], kind="stable", ignore_index=True)
@@ -676,10 +676,10 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     from planner.scenario import ScenarioError, load_scenario
     out = Path(out)
     if out.exists() and not force:
-        raise ImportError_(f"{out} exists; add --force-out to replace it")
+        raise BaselineError(f"{out} exists; add --force-out to replace it")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise ImportError_(f"{out}: the folder {parent} does not exist")
+        raise BaselineError(f"{out}: the folder {parent} does not exist")
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
     try:
         written = [("hosts.csv", len(baseline.hosts)), ("actuals.csv", len(baseline.actuals)), ("scenario.yaml", 1)]
@@ -692,7 +692,7 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
         try:
             load_scenario(tmp / "scenario.yaml")        # what we wrote must load as it is
         except ScenarioError as exc:
-            raise ImportError_(f"{str(exc).replace(str(tmp), str(out))} (nothing was written)") from None
+            raise BaselineError(f"{str(exc).replace(str(tmp), str(out))} (nothing was written)") from None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
             os.rename(out, old / out.name)
@@ -724,7 +724,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
     say = progress or (lambda _line: None)
     window = month_window(to, months)
     if Path(out).exists() and not force:             # fail before any network traffic
-        raise ImportError_(f"{out} exists; add --force-out to replace it")
+        raise BaselineError(f"{out} exists; add --force-out to replace it")
     start, end = _ms(window[0]), _ms(window[-1] + 1)
     with Client(url, token, ca_bundle=ca_bundle, progress=say, **client_options) as client:
         say(f"reading hosts seen in {window[-1]} from {client.host}")
@@ -762,7 +762,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
     starts with the first."""
     say = progress or (lambda _line: None)
     if Path(out).exists() and not force:
-        raise ImportError_(f"{out} exists; add --force-out to replace it")
+        raise BaselineError(f"{out} exists; add --force-out to replace it")
     entities = _entities_file(hosts_json)
     host_frame, skipped_hosts = hosts_from_entities(entities, str(hosts_json))
     say(f"read {len(entities)} entities from {hosts_json}")
@@ -774,7 +774,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
         say(f"read {len(daily)} data points from {path}")
     daily = pd.concat(frames, ignore_index=True) if frames else _empty_daily()
     if daily.empty:
-        raise ImportError_(f"{', '.join(map(str, metrics_csv))}: no data points of the billing metrics")
+        raise BaselineError(f"{', '.join(map(str, metrics_csv))}: no data points of the billing metrics")
     last = pd.PeriodIndex(daily["day"]).asfreq("M").max()
     first = pd.PeriodIndex(daily["day"]).asfreq("M").min()
     end = pd.Period(to, freq="M") if to else last
@@ -794,9 +794,9 @@ def _load_json(path: str | Path) -> Any:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise ImportError_(f"{path}: no such file") from None
+        raise BaselineError(f"{path}: no such file") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ImportError_(f"{path}: not valid JSON ({exc.__class__.__name__}: {exc})") from None
+        raise BaselineError(f"{path}: not valid JSON ({exc.__class__.__name__}: {exc})") from None
 
 
 def _entities_file(path: str | Path) -> list[dict[str, Any]]:
@@ -806,11 +806,11 @@ def _entities_file(path: str | Path) -> list[dict[str, Any]]:
     if pages is None:
         if isinstance(data, list):
             return data
-        raise ImportError_(f"{path}: expected the entities call's JSON (an object with 'entities')")
+        raise BaselineError(f"{path}: expected the entities call's JSON (an object with 'entities')")
     out = []
     for i, page in enumerate(pages):
         if not isinstance(page, dict) or not isinstance(page.get("entities"), list):
-            raise ImportError_(f"{path}: page {i} has no list 'entities'")
+            raise BaselineError(f"{path}: page {i} has no list 'entities'")
         out += page["entities"]
     return out
 
@@ -821,7 +821,7 @@ def _consumed_file(path: str | Path) -> dict[str, float]:
     out = {}
     for page in pages:
         if not isinstance(page, dict) or not isinstance(page.get("hosts"), list):
-            raise ImportError_(f"{path}: expected the /api/v1/oneagents JSON (an object with 'hosts')")
+            raise BaselineError(f"{path}: expected the /api/v1/oneagents JSON (an object with 'hosts')")
         for host in page["hosts"]:
             info = (host or {}).get("hostInfo") or {}
             if info.get("entityId") and isinstance(info.get("consumedHostUnits"), (int, float)):

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from fixtures import dynatrace_api as fx
-from planner.baseline import ImportError_, import_dynatrace, import_files
+from planner.baseline import BaselineError, import_dynatrace, import_files
 from planner.cli import main
 from planner.dynatrace import HOST_FIELDS, Client, DynatraceError, Secret
 from planner.engine import forecast
@@ -299,7 +299,7 @@ def test_existing_folder_is_refused_and_untouched(tmp_path):
     out = tmp_path / "env"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(ImportError_, match="exists; add --force-out to replace it"):
+    with pytest.raises(BaselineError, match="exists; add --force-out to replace it"):
         import_dynatrace("https://abc12345.live.dynatrace.com", Secret(fx.TOKEN), out, months=3, to="2026-09")
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
@@ -322,7 +322,7 @@ def test_a_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
     ("2999-01", "--to 2999-01: that month is not over yet"),
 ])
 def test_bad_window(tmp_path, to, message):
-    with pytest.raises(ImportError_, match=message):
+    with pytest.raises(BaselineError, match=message):
         import_dynatrace("https://abc12345.live.dynatrace.com", Secret(fx.TOKEN), tmp_path / "e", to=to)
 
 
@@ -330,13 +330,13 @@ def test_files_import_errors_name_file_row_and_column(tmp_path):
     (tmp_path / "hosts.json").write_text(fx.hosts_json())
     bad = tmp_path / "metrics.csv"
     bad.write_text("metricId,time,value\nbuiltin:billing.ddu.log.total,2026-07-02 00:00:00,lots\n")
-    with pytest.raises(ImportError_, match=r"metrics.csv: row 2, column 'value': 'lots' is not a number"):
+    with pytest.raises(BaselineError, match=r"metrics.csv: row 2, column 'value': 'lots' is not a number"):
         import_files(tmp_path / "hosts.json", [bad], tmp_path / "env")
     bad.write_text("metric,when,value\n")
-    with pytest.raises(ImportError_, match=r"missing column\(s\) metricId, time"):
+    with pytest.raises(BaselineError, match=r"missing column\(s\) metricId, time"):
         import_files(tmp_path / "hosts.json", [bad], tmp_path / "env")
     (tmp_path / "hosts.json").write_text("[{")
-    with pytest.raises(ImportError_, match=r"hosts.json: not valid JSON"):
+    with pytest.raises(BaselineError, match=r"hosts.json: not valid JSON"):
         import_files(tmp_path / "hosts.json", [bad], tmp_path / "env")
     assert not (tmp_path / "env").exists()
 
@@ -346,3 +346,14 @@ def test_a_wrong_url_says_what_the_address_looks_like(httpserver):
         httpserver.expect_request("/api/v2/entities").respond_with_data("", status=404)
         with pytest.raises(DynatraceError, match=r"HTTP 404; --url must be the environment's address"):
             client.hosts()
+
+
+def test_force_out_replaces_a_previous_import(tmp_path):
+    (tmp_path / "hosts.json").write_text(fx.hosts_json())
+    (tmp_path / "metrics.csv").write_text(fx.metrics_csv())
+    out = tmp_path / "env"
+    out.mkdir()
+    (out / "old.txt").write_text("previous")
+    import_files(tmp_path / "hosts.json", [tmp_path / "metrics.csv"], out, force=True)
+    assert sorted(p.name for p in out.iterdir()) == ["actuals.csv", "hosts.csv", "scenario.yaml"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["env", "hosts.json", "metrics.csv"]   # nothing left over
