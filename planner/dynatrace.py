@@ -263,6 +263,7 @@ class Client:
 
     def _pages(self, path: str, params: dict[str, Any], what: str, *,
                optional: bool = False) -> Iterator[dict[str, Any]]:
+        seen: set[str] = set()
         while True:
             body = self._get(path, params, what, optional=optional)
             if not isinstance(body, dict):
@@ -271,6 +272,10 @@ class Client:
             key = body.get("nextPageKey")
             if not key:
                 return
+            if not isinstance(key, str) or key in seen:
+                raise DynatraceError(f"{what}: page {len(seen) + 1} repeats or garbles its nextPageKey; "
+                                     "stopped instead of reading the same pages again")
+            seen.add(key)
             params = {"nextPageKey": key}        # and nothing else (see the module's sources)
 
     def metric(self, key: str, start_ms: int, end_ms: int) -> list[dict[str, Any]] | None:

@@ -357,3 +357,23 @@ def test_force_out_replaces_a_previous_import(tmp_path):
     import_files(tmp_path / "hosts.json", [tmp_path / "metrics.csv"], out, force=True)
     assert sorted(p.name for p in out.iterdir()) == ["actuals.csv", "hosts.csv", "scenario.yaml"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["env", "hosts.json", "metrics.csv"]   # nothing left over
+
+
+def test_a_repeated_page_key_stops_the_paging(httpserver):
+    httpserver.expect_request("/api/v2/entities").respond_with_json({"entities": [], "nextPageKey": "SAME"})
+    with Client(httpserver.url_for("/"), Secret(fx.TOKEN)) as client:
+        with pytest.raises(DynatraceError, match="page 2 repeats or garbles its nextPageKey"):
+            client.hosts()
+    assert _requests(httpserver, "/api/v2/entities") == 2
+
+
+def test_retry_after_as_seconds_or_http_date():
+    import email.utils
+
+    import httpx
+
+    from planner.dynatrace import _retry_after
+    assert _retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
+    soon = email.utils.formatdate(time.time() + 120, usegmt=True)   # RFC 9110: an HTTP date
+    assert 115 <= _retry_after(httpx.Response(429, headers={"Retry-After": soon})) <= 120
+    assert _retry_after(httpx.Response(429)) == 1.0                  # missing: one second
