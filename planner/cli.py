@@ -1,19 +1,25 @@
-"""The ``planner`` command line.
-
-::
+"""The ``planner`` command line::
 
     planner forecast [FILE]           consumption per contract year and unit, pool status
-    planner forecast FILE --period month --by capability --format csv --output f.csv
+    planner forecast FILE --period month --by capability --table consumption -o f.csv
     planner compare A B [C ...]       scenarios side by side, deltas to the first
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
+    planner support --opened TIME --tz ZONE [--severity S --plan P --country C --subdiv S]
+                                      initial-response deadlines of a support ticket
+    planner support --released DATE [--product P --plan P]
+                                      end of support of a version
 
 FILE is a scenario YAML file or the name of a built-in example (estate,
 fullstack_move, replay_rollout, grail_retention); without it the example estate
 is used. ``--fail-on-overrun`` exits with status 3 when a pool runs out inside
 the horizon, so a CI pipeline can gate a change. Errors print one line (status
 2); ``--debug`` shows the traceback.
+
+The format follows the extension of ``--output`` (.txt, .csv, .json, .md,
+.xlsx) unless ``--format`` is given. A CSV holds one table: choose it with
+``--table NAME`` when a command gives several.
 """
 
 from __future__ import annotations
@@ -141,8 +147,9 @@ def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if _is_number(out[column]) and column in frame.attrs.get("units", {}):
-            out[column] = [v if d is None or pd.isna(v) else round(float(v), d)
-                           for v, d in zip(out[column], _decimals_of(frame, column))]
+            out[column] = pd.Series([None if pd.isna(v) else float(v) if d is None else round(float(v), d) if d
+                                     else int(round(float(v))) for v, d in zip(out[column], _decimals_of(frame, column))],
+                                    index=out.index, dtype=object)
         elif isinstance(out[column].dtype, pd.PeriodDtype):
             out[column] = out[column].astype("string")
     return out
@@ -532,8 +539,9 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
         if args.tz is None:
             raise CLIError("--opened needs --tz, the customer's IANA time zone (e.g. Europe/Vienna)")
         targets = support.response_targets(args.plan, tables=t)
-        if args.severity is not None:
-            targets = targets[targets["severity"] == support.severity_level(args.severity, tables=t)]
+        if args.severity is not None:   # "2" on the command line is severity 2
+            severity = int(args.severity) if args.severity.strip().isdigit() else args.severity
+            targets = targets[targets["severity"] == support.severity_level(severity, tables=t)]
         if args.government:
             targets = targets[targets["plan"] == support.GOVERNMENT_PLAN] if args.plan is None else targets
         rows = [{"plan": r.plan, "severity": r.severity, "name": r.name, "target": r.target,
@@ -577,7 +585,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     parser.add_argument("--version", action="version", version=f"planner {__version__}",
                         help="print the package version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                help="what to do; planner COMMAND --help shows its options")
     scenario_help = "scenario YAML file or built-in example name (default: estate)"
 
     def output_options(p: argparse.ArgumentParser) -> None:
