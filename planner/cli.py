@@ -355,7 +355,7 @@ def _scenario(name: str | None):
 
 
 def _period_table(fc, period: str, by: str) -> pd.DataFrame:
-    from planner.engine import UNITS
+    from planner.units import UNITS
     group = ("unit",) if by == "unit" else ("unit", by)
     table = fc.monthly(group) if period == "month" else fc.yearly(group)
     name = "contract year" if period == "year" else "month"
@@ -364,7 +364,7 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
         units = {u: u for u in table.columns}
         table = table.reset_index()
         return _table(table, title, units=units, keys=(table.columns[0],), transpose=period == "year",
-                      labels={u: UNITS[u] for u in units}, tables=fc.scenario.tables)
+                      labels={u: UNITS[u].label for u in units}, tables=fc.scenario.tables)
     return _table(table, title, units={"value": _ROW_UNIT}, keys=(table.columns[0],),
                   tables=fc.scenario.tables)
 
@@ -385,7 +385,7 @@ def _overruns(fc) -> list[str]:
     lines = [f"{r.unit} year {r.year}: runs out {r.run_out.date()}, needs "
              f"{_cell(r.extra_needed, decimals.get(r.unit, _OTHER_DECIMALS))} more"
              for r in hit.itertuples()]
-    if any(d["section"] == "mainframe" for d in fc.scenario.drivers.values()):
+    if fc.scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
         for lpar, months in msu[msu["over_licence"]].groupby("driver", sort=False)["month"]:
             lines.append(f"msu {lpar}: over its licensed MSU from {months.min()} ({len(months)} months)")
@@ -403,7 +403,7 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         tables["bands"] = _table(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), _ROW_UNIT), keys=("month", "unit"),
                                  tables=scenario.tables)
-    if any(d["section"] == "mainframe" for d in scenario.drivers.values()):
+    if scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
         if args.period == "year":
             msu = msu.groupby("driver", sort=False).agg(
@@ -424,18 +424,22 @@ def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
     return {"pools": _pool_table(fc)}, fc
 
 
-def _capability_order() -> dict[str, int]:
-    """Capabilities in the registry's order. Until planner/sections.py lands: the order of
-    planner/ui/format.py CAPABILITY_NAMES, read without importing the dashboards' package."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("_planner_format", Path(__file__).parent / "ui" / "format.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {c: i for i, c in enumerate(module.CAPABILITY_NAMES)}
+def _in_registry_order(yearly: pd.DataFrame) -> pd.DataFrame:
+    """Rows per scenario (as given) and contract year, then units and capabilities in the
+    order of the registries (planner.units.UNITS, planner.sections.CAPABILITIES)."""
+    from planner.sections import CAPABILITIES
+    from planner.units import UNITS
+    units, capabilities = list(UNITS), list(CAPABILITIES)
+    rank = pd.DataFrame({
+        "scenario": pd.factorize(yearly["scenario"])[0], "contract_year": yearly["contract_year"],
+        "unit": [units.index(u) if u in units else len(units) for u in yearly["unit"]],
+        "capability": [capabilities.index(k) if k in capabilities else len(capabilities)
+                       for k in zip(yearly["unit"], yearly["capability"])]}, index=yearly.index)
+    return yearly.loc[rank.sort_values(list(rank.columns), kind="stable").index].reset_index(drop=True)
 
 
 def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
-    from planner.engine import UNITS, compare, forecast
+    from planner.engine import compare, forecast
     if len(args.files) < 2:
         raise CLIError("compare needs at least two scenarios")
     forecasts = []
@@ -445,12 +449,7 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     result = compare(*forecasts)
     t = forecasts[0].scenario.tables
     base = forecasts[0].scenario.name
-    units, capabilities = {u: i for i, u in enumerate(UNITS)}, _capability_order()
-    yearly = result["yearly"].sort_values(
-        ["scenario", "contract_year", "unit", "capability"], kind="stable",
-        key=lambda c: c.map(units) if c.name == "unit" else c.map(capabilities).fillna(len(capabilities))
-        if c.name == "capability" else c.map({n: i for i, n in enumerate(dict.fromkeys(c))})
-        if c.name == "scenario" else c).reset_index(drop=True)
+    yearly = _in_registry_order(result["yearly"])
     values = dict.fromkeys(("value", "baseline_value", "delta"), _ROW_UNIT)
     measures = ("consumption", "extra_needed")
     pool_units = {f"{p}{m}{d}": _ROW_UNIT for m in measures for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}

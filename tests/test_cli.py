@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 
 from planner import __version__, support
-from planner.cli import WIDTH, _capability_order, _parser, _unit_decimals, main
+from planner.cli import WIDTH, _parser, _unit_decimals, main
 from planner.engine import compare, forecast
 from planner.scenario import example_path
+from planner.sections import CAPABILITIES
 
 INVENTORY = str(example_path("estate").parent / "inventory.csv")
 EXAMPLES = ("estate", "fullstack_move", "replay_rollout", "grail_retention")
@@ -31,7 +32,7 @@ def test_forecast_prints_a_readable_table(capsys):
     code, out, err = run(capsys, "forecast")
     assert code == 0 and err == ""
     assert "Example estate (baseline): consumption per contract year" in out
-    assert "host unit hours [HU h]" in out and "2,803,200.00" in out    # ASU year 1: 40 x 8 x 24 x 365
+    assert "Host unit hours [HU h]" in out and "2,803,200.00" in out    # ASU year 1: 40 x 8 x 24 x 365
     assert "pools per contract year" in out and "2028-09-01" in out     # host units licence exceeded
 
 
@@ -206,9 +207,9 @@ def _numbers(line: str) -> list[str]:
 
 def test_each_unit_has_one_number_convention(capsys):
     code, out, _ = run(capsys, "forecast")
-    rows = {line[:35].strip(): _numbers(line[35:]) for line in out.splitlines()[4:11]}
-    assert rows["host units in use [HU]"] == ["759.022", "820.232", "890.705"]
-    assert rows["cloud automation units [CAU]"] == ["73,000", "73,200", "73,000"]
+    rows = {line[:32].strip(): _numbers(line[32:]) for line in out.splitlines()[4:11]}
+    assert rows["Host units in use [HU]"] == ["759.022", "820.232", "890.705"]
+    assert rows["Cloud automation units [CAU]"] == ["73,000", "73,200", "73,000"]
     assert all(len(v.partition(".")[2]) == 4 for v in rows["Davis data units [DDU]"])
     code, out, _ = run(capsys, "compare", "estate", "fullstack_move", "--table", "consumption")
     host_units = [line for line in out.splitlines() if " host_units " in line]
@@ -255,9 +256,9 @@ def test_compare_text_fits_120_columns(capsys, example):
 def test_compare_lists_capabilities_in_the_registry_order(capsys):
     code, out, _ = run(capsys, "compare", "estate", "replay_rollout", "--table", "consumption", "--format", "json")
     rows = [r for r in json.loads(out)["consumption"] if r["contract_year"] == 1]
-    order = _capability_order()
+    order = list(CAPABILITIES)
     units = ["host_units", "host_unit_hours", "dem", "ddu", "asu", "cau", "msu"]
-    keys = [(units.index(r["unit"]), order[r["capability"]]) for r in rows]
+    keys = [(units.index(r["unit"]), order.index((r["unit"], r["capability"]))) for r in rows]
     assert keys == sorted(keys) and [r["capability"] for r in rows][:3] == ["fullstack", "infrastructure", "fullstack"]
     dem = [r["capability"] for r in rows if r["unit"] == "dem"]
     assert dem == ["rum_sessions", "session_replay", "defined_properties", "synthetic_clickpath", "synthetic_http"]
