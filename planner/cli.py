@@ -139,6 +139,9 @@ def _shown(frame: pd.DataFrame) -> tuple[list[str], list[list[str]], list[bool]]
     headers = [frame.attrs.get("labels", {}).get(c, str(c)) for c in columns]
     cells = [[_signed(_cell(v, d), c in frame.attrs.get("signed", ()))
               for v, d in zip(frame[c], _decimals_of(frame, c))] for c in columns]
+    if "capability" in columns and "unit" in frame.columns:   # people read the registry's labels
+        from planner.sections import capability_label
+        cells[columns.index("capability")] = [capability_label(u, k) for u, k in zip(frame["unit"], frame["capability"])]
     return headers, cells, [_is_number(frame[c]) for c in columns]
 
 
@@ -365,8 +368,8 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
         table = table.reset_index()
         return _table(table, title, units=units, keys=(table.columns[0],), transpose=period == "year",
                       labels={u: UNITS[u].label for u in units}, tables=fc.scenario.tables)
-    return _table(table, title, units={"value": _ROW_UNIT}, keys=(table.columns[0],),
-                  tables=fc.scenario.tables)
+    return _table(_in_registry_order(table, table.columns[0]), title, units={"value": _ROW_UNIT},
+                  keys=(table.columns[0],), tables=fc.scenario.tables)
 
 
 _POOL_UNITS = {c: _ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
@@ -424,18 +427,20 @@ def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
     return {"pools": _pool_table(fc)}, fc
 
 
-def _in_registry_order(yearly: pd.DataFrame) -> pd.DataFrame:
-    """Rows per scenario (as given) and contract year, then units and capabilities in the
-    order of the registries (planner.units.UNITS, planner.sections.CAPABILITIES)."""
+def _in_registry_order(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Rows per scenario (as given) and period, then units and capabilities in the order of
+    the registries (planner.units.UNITS, planner.sections.CAPABILITIES)."""
     from planner.sections import CAPABILITIES
     from planner.units import UNITS
     units, capabilities = list(UNITS), list(CAPABILITIES)
-    rank = pd.DataFrame({
-        "scenario": pd.factorize(yearly["scenario"])[0], "contract_year": yearly["contract_year"],
-        "unit": [units.index(u) if u in units else len(units) for u in yearly["unit"]],
-        "capability": [capabilities.index(k) if k in capabilities else len(capabilities)
-                       for k in zip(yearly["unit"], yearly["capability"])]}, index=yearly.index)
-    return yearly.loc[rank.sort_values(list(rank.columns), kind="stable").index].reset_index(drop=True)
+    rank = pd.DataFrame({period: frame[period]}, index=frame.index)
+    if "scenario" in frame:
+        rank.insert(0, "scenario", pd.factorize(frame["scenario"])[0])
+    rank["unit"] = [units.index(u) if u in units else len(units) for u in frame["unit"]]
+    if "capability" in frame:
+        rank["capability"] = [capabilities.index(k) if k in capabilities else len(capabilities)
+                              for k in zip(frame["unit"], frame["capability"])]
+    return frame.loc[rank.sort_values(list(rank.columns), kind="stable").index].reset_index(drop=True)
 
 
 def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
@@ -449,7 +454,7 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     result = compare(*forecasts)
     t = forecasts[0].scenario.tables
     base = forecasts[0].scenario.name
-    yearly = _in_registry_order(result["yearly"])
+    yearly = _in_registry_order(result["yearly"], "contract_year")
     values = dict.fromkeys(("value", "baseline_value", "delta"), _ROW_UNIT)
     measures = ("consumption", "extra_needed")
     pool_units = {f"{p}{m}{d}": _ROW_UNIT for m in measures for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
