@@ -62,7 +62,7 @@ _OTHER_DECIMALS = 2        # units no weight table prices (MSU is given by the s
 
 #: Weight tables each unit is computed from: a unit shows as many decimals as its weights
 #: are published with (host units: 0.075 -> 3; DEM: 0.25 -> 2; DDU: 0.0005 -> 4; ASU: 0.25 -> 2;
-#: CAU: 1 -> 0). Port to the unit registry (planner/units.py) when it lands.
+#: CAU: 1 -> 0). A candidate for a field of planner.units.Unit.
 _UNIT_WEIGHTS = {
     "host_units": ("host_units", ("fullstack", "infrastructure")),
     "host_unit_hours": ("host_units", ("fullstack", "infrastructure")),
@@ -91,7 +91,8 @@ def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, st
     """Attach how a table is shown (see the comment above) and return it. For people, ``hidden``
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
-                       hidden=hidden, labels=labels or {}, group=group, signed=signed, decimals={**_unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
+                       hidden=hidden, labels=labels or {}, group=group, signed=signed,
+                       decimals={**_unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
     return frame
 
 
@@ -162,7 +163,10 @@ def _for_text_files(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO text (YYYY-MM-DD, or with time and offset), missing as None (CSV, JSON)."""
     out = _rounded(frame)
     for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
+        if pd.api.types.is_float_dtype(out[column]) and out[column].isna().any():
+            out[column] = pd.Series([None if pd.isna(v) else float(v) for v in out[column]], index=out.index,
+                                    dtype=object)
+        elif pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = pd.Series([None if pd.isna(v) else _cell(v, None).replace(" ", "T")
                                      if v.tzinfo else _cell(v, None) for v in out[column]],
                                     index=out.index, dtype=object)
@@ -250,7 +254,7 @@ def _title(name: str, frame: pd.DataFrame) -> str:
 
 def output_format(fmt: str | None, output: str | None) -> str:
     """The format to write: --format, else the extension of --output, else a text table."""
-    if output and not output.endswith(("/", "\\")):
+    if output:
         suffix = Path(output).suffix.lower()
         implied = EXTENSIONS.get(suffix)
         if fmt and implied and implied != fmt:
@@ -295,7 +299,7 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
         return None
     if fmt == "json":
         text = json.dumps({name: _for_text_files(frame).to_dict(orient="records")
-                           for name, frame in tables.items()}, indent=2, default=_json_value)
+                           for name, frame in tables.items()}, indent=2, default=_json_value, allow_nan=False)
     elif fmt == "csv":
         text = next(_for_text_files(frame).to_csv(index=False) for frame in tables.values()).rstrip("\n")
     elif fmt == "markdown":
