@@ -184,7 +184,7 @@ def test_cli_import_forecast_backtest_keep_the_token_secret(httpserver, tmp_path
     captured = capsys.readouterr()
     assert status == 0, captured.err
     assert "metrics: 17/17 fetched" in captured.err                 # progress on stderr
-    assert "31,188" in captured.out and "21,842.40" in captured.out    # DEM and DDU totals
+    assert "31,188" in captured.out and "21,842.4" in captured.out    # DEM and DDU totals
     assert main(["forecast", str(out / "scenario.yaml")]) == 0
     assert main(["backtest", str(out / "scenario.yaml"), str(out / "actuals.csv")]) == 0
     captured2 = capsys.readouterr()
