@@ -76,6 +76,10 @@ def test_export_never_overwrites(tmp_path):
         export_tables(tmp_path / "mine")
 
 
+#: The provenance every table header must state (source first).
+HEAD = "# source: x\n# effective: 2022-11-15\n# section: s\n"
+
+
 def _broken_set(tmp_path, name, text):
     folder = export_tables(tmp_path / "set")
     (folder / name).write_text(text)
@@ -85,21 +89,23 @@ def _broken_set(tmp_path, name, text):
 @pytest.mark.parametrize("name, text, message", [
     ("host_units.csv", "size_class,max_ram_gib,fullstack\nMicro,1.6,0.1\n",
      r"host_units\.csv: the first line must state the source"),
-    ("host_units.csv", "# source: x\nsize_class,max_ram_gib,fullstack\nMicro,1.6,0.1\n",
+    ("host_units.csv", HEAD + "size_class,max_ram_gib,fullstack\nMicro,1.6,0.1\n",
      r"host_units\.csv: missing column\(s\) \['infrastructure'\]"),
-    ("dem_weights.csv", "# source: x\ncapability,unit_of_measure,weight\nrum_session,session,cheap\n",
+    ("dem_weights.csv", HEAD + "capability,unit_of_measure,weight\nrum_session,session,cheap\n",
      r"dem_weights\.csv: column 'weight', data row 1: 'cheap' is not a number"),
-    ("host_units.csv", "# source: x\nsize_class,max_ram_gib,fullstack,infrastructure\nA,4,1,1\nB,2,1,1\n",
+    ("host_units.csv", HEAD + "size_class,max_ram_gib,fullstack,infrastructure\nA,4,1,1\nB,2,1,1\n",
      r"max_ram_gib must rise"),
+    ("host_units.csv", "# source: x\n# section: s\nsize_class,max_ram_gib,fullstack,infrastructure\nA,4,1,1\n",
+     r"host_units\.csv: the header must state effective"),
     ("rules.yaml", "rules: [1, 2", r"rules\.yaml: not valid YAML"),
     ("rules.yaml", "provenance: {}\nrules:\n  ram_step_gib: {value: 16, source: x}\n",
      r"rules\.yaml: missing rule\(s\) \['host_units_fullstack_per_step'"),
-    ("dem_weights.csv", "# source: x\ncapability,unit_of_measure,weight\nrum_session,session,0.25\n"
+    ("dem_weights.csv", HEAD + "capability,unit_of_measure,weight\nrum_session,session,0.25\n"
      "rum_session,session,0.2\n",
      r"dem_weights\.csv: data rows 1 and 2 both give capability='rum_session'"),
-    ("ddu_weights.csv", "# source: x\ncapability,dimension,unit_of_measure,weight\nlog,ingest,GB,1,extra\n",
+    ("ddu_weights.csv", HEAD + "capability,dimension,unit_of_measure,weight\nlog,ingest,GB,1,extra\n",
      r"ddu_weights\.csv: not a readable CSV table \(data row 1 has 5 fields, the header 4\)"),
-    ("cau_weights.csv", "# source: x\ncapability,weight,weight\n", r"cau_weights\.csv: repeated column name"),
+    ("cau_weights.csv", HEAD + "capability,weight,weight\n", r"cau_weights\.csv: repeated column name"),
 ])
 def test_malformed_table_sets_name_file_row_and_column(tmp_path, name, text, message):
     folder = _broken_set(tmp_path, name, text)
