@@ -2,7 +2,7 @@
 
 Rules (Dynatrace Platform Usage Supplement, effective 2022-11-15, section
 "Application Security", ASU Weighting Table; read as in
-docs/rules.md#application-security-asu):
+docs/rules.md#asu-ram-classes and docs/rules.md#asu-protection):
 
 * ASU per host and hour follow the host-unit RAM classes without the
   infrastructure cap: 0.1, 0.25, 0.5, 1, then N = ceil(RAM / 16).

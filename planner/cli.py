@@ -47,7 +47,9 @@ def _number(value: Any) -> str:
             return f"{value:,.0f}"
         if abs(value) >= 1000:
             return f"{value:,.2f}"
-        return f"{value:,.3f}".rstrip("0")   # table weights have three decimals (0.075)
+        if abs(value) < 0.01:   # weights such as 0.0005 DDU per log event need their digits
+            return f"{value:.3g}"
+        return f"{value:,.3f}".rstrip("0")   # most table weights have three decimals (0.075)
     if isinstance(value, pd.Timestamp):
         return "" if pd.isna(value) else str(value.date())
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -268,7 +270,13 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
                                ("source", "section", "effective")}} for name in t.provenance]
     rules = pd.DataFrame([{"rule": k, "value": str(v["value"]), "unit": v.get("unit", ""),
                            "source": v["source"]} for k, v in t.rules.items()])
-    return {f"table set {t.path}": pd.DataFrame(rows), "rule constants": rules}, None
+    # the weights themselves, one table each, titled with its source
+    weights = {f"weights: {name}, from {t.provenance[name]['source']}": t[name]
+               for name in ("host_units", "included_custom_metrics", "asu_weights")}
+    weights.update({f"weights: {name}, from {t.provenance[name]['source']}":
+                    frame.drop(columns=["table", "source"]).reset_index(drop=True)
+                    for name, frame in t.weights().groupby("table", sort=False)})
+    return {f"table set {t.path}": pd.DataFrame(rows), **weights, "rule constants": rules}, None
 
 
 # --- entry point -------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Reference values are the worked examples of the Platform Usage Supplement
 (effective 2022-11-15), "Extending Dynatrace Data Collection and Analytics",
 recomputed from the document's own inputs, and hand-worked cases from
-RULINGS.md "Davis data units".
+docs/rules.md#davis-data-units-ddu.
 """
 
 import numpy as np

@@ -2,8 +2,8 @@
 sessions from raw user actions, synthetic monitors.
 
 Reference values: Platform Usage Supplement (effective 2022-11-15), "Digital
-Experience Monitoring" worked examples, and RULINGS.md "Digital experience
-monitoring (DEM units)" worked by hand.
+Experience Monitoring" worked examples, and docs/rules.md#digital-experience-monitoring-dem-units
+worked by hand.
 """
 
 import pandas as pd
@@ -29,7 +29,7 @@ def test_defined_properties_supplement_example():
 
 
 def test_replay_session_replaces_the_plain_weight():
-    # RULINGS: 1.00 with Session Replay, not 0.25 + 1.00
+    # docs/rules.md#replay-session: 1.00 with Session Replay, not 0.25 + 1.00
     assert rum_dem(1000) == 250
     assert rum_dem(1000, replay=True) == 1000
     assert rum_dem(1000, replay=True, properties=21) == 1010    # + 1000 x 1 x 0.01
@@ -37,7 +37,7 @@ def test_replay_session_replaces_the_plain_weight():
 
 
 def test_count_defined_properties_string_length_rule():
-    # RULINGS: non-string 1; string ceil(len / 100); empty string 1
+    # docs/rules.md#defined-properties: non-string 1; string ceil(len / 100); empty string 1
     assert count_defined_properties([1, 2.5, True]) == 3
     assert count_defined_properties(["", "a", "x" * 100]) == 3
     assert count_defined_properties(["x" * 101, "x" * 200, "x" * 201]) == 2 + 2 + 3
@@ -113,7 +113,7 @@ def test_synthetic_browser_and_http():
     # 2 x 1440 = 2880 requests x 0.10 = 288 DEM
     assert http_requests(2, 1, 1) == 2880
     assert synthetic_dem("http", 2880) == 288
-    # RULINGS: runs per day = 1440 / frequency as is: every 7 min -> 205.714... runs
+    # docs/rules.md#synthetic-runs-per-day: runs per day = 1440 / frequency as is: every 7 min -> 205.714... runs
     assert clickpath_actions(1, 7, 1) == pytest.approx(1440 / 7)
 
 

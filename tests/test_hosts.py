@@ -3,7 +3,8 @@
 Reference values are quoted from the Platform Usage Supplement (effective
 2022-11-15), "Application and Infrastructure Monitoring - Unit Weighting Table",
 "Custom metrics" and "Application Security", or worked out by hand from
-RULINGS.md "Host units" / "Application security".
+docs/rules.md#host-units-and-host-unit-hours and
+docs/rules.md#application-security-asu-and-cloud-automation-cau.
 """
 
 import numpy as np
@@ -41,11 +42,11 @@ def test_host_units_reproduce_every_row_of_the_supplement_table(ram, fullstack, 
     (1.61, 0.25, 0.075),     # just above Micro's 1.6 limit -> Extra Small
     (4.0001, 0.5, 0.15),     # just above 4 -> Small
     (8.01, 1, 0.3),          # just above 8 -> Regular
-    (16.01, 2, 0.6),         # RULINGS: ceil(16.01 / 16) = 2
-    (17, 2, 0.6),            # RULINGS: "17 GB is 2 HU full-stack and 0.6 HU infrastructure"
+    (16.01, 2, 0.6),         # docs/rules.md#host-units-above-16-gib: ceil(16.01 / 16) = 2
+    (17, 2, 0.6),            # 17 GiB is 2 HU full-stack and 0.6 HU infrastructure
     (32.5, 3, 0.9),          # ceil(32.5 / 16) = 3
     (65, 5, 1.0),            # ceil(65 / 16) = 5, infrastructure capped at 1.0
-    (100, 7, 1.0),           # RULINGS: "100 GB is 7 HU and 1.0"
+    (100, 7, 1.0),           # 100 GiB is 7 HU and 1.0
     (1024, 64, 1.0),         # 1 TiB host
 ])
 def test_host_units_at_and_above_class_boundaries(ram, fullstack, infrastructure):
@@ -54,7 +55,7 @@ def test_host_units_at_and_above_class_boundaries(ram, fullstack, infrastructure
 
 
 def test_infrastructure_cap_is_configurable():
-    # RULINGS: without the cap infrastructure is 0.3 x N: 64 GiB -> 0.3 x 4 = 1.2,
+    # docs/rules.md#infrastructure-cap: without the cap infrastructure is 0.3 x N: 64 GiB -> 0.3 x 4 = 1.2,
     # 100 GiB -> 0.3 x 7 = 2.1; a cap of 2 gives min(2, 2.1) = 2.
     assert host_units(64, "infrastructure", infra_cap=False) == 1.2
     assert host_units(100, "infrastructure", infra_cap=False) == 2.1
@@ -117,7 +118,7 @@ def test_host_unit_hours_from_intervals():
 @pytest.mark.parametrize("ram, fullstack", [
     (1.6, 200), (4, 250), (8, 500), (16, 1000), (32, 2000), (48, 3000), (64, 4000),
     (80, 5000), (96, 6000), (112, 7000),   # Supplement, included custom metrics table
-    (0.5, 200), (16.01, 2000), (65, 5000),  # RULINGS: max(200, 1000 x HU)
+    (0.5, 200), (16.01, 2000), (65, 5000),  # docs/rules.md#included-custom-metrics: max(200, 1000 x HU)
 ])
 def test_included_custom_metrics(ram, fullstack):
     assert included_custom_metrics(ram) == fullstack
@@ -150,7 +151,7 @@ def test_custom_metric_excess_is_per_host_and_per_minute():
 @pytest.mark.parametrize("ram, va, both", [
     (1.6, 0.1, 0.2), (4, 0.25, 0.5), (8, 0.5, 1), (16, 1, 2), (32, 2, 4), (48, 3, 6),
     (64, 4, 8), (80, 5, 10),                # Supplement, ASU Weighting Table rows
-    (100, 7, 14), (16.01, 2, 4),            # RULINGS: N = ceil(RAM / 16), no cap
+    (100, 7, 14), (16.01, 2, 4),            # docs/rules.md#asu-ram-classes: N = ceil(RAM / 16), no cap
 ])
 def test_asu_per_hour(ram, va, both):
     assert asu_per_hour(ram) == va

@@ -1,8 +1,8 @@
 """Tests of planner.support.
 
 Expected values are worked out by hand from the Support Policy's table
-"Response times / Initial Contact SLA" (shared/seeds/000_e97a3f66a8a8fa1e.txt)
-and RULINGS.md "Support policy"; the working is next to each case.
+"Response times / Initial Contact SLA" (Dynatrace Support Policy, effective
+2024-01-04) and docs/rules.md#support-policy; the working is next to each case.
 
 Calendar used below: 2025-03-10 is a Monday; the US change to EDT is Sunday
 2025-03-09; Europe changes to CEST on Sunday 2025-03-30 (02:00 -> 03:00) and back
