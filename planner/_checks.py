@@ -127,9 +127,9 @@ def categories_in(name: str, value: Any, allowed: Iterable[Any]
     flat = arr.ravel()
     uniques_codes, uniques = pd.factorize(flat, use_na_sentinel=False)
     lookup = np.empty(len(uniques), dtype=np.intp)
-    for position, unique in enumerate(uniques):
-        first = int(np.argmax(uniques_codes == position))
-        lookup[position] = _category_code(name, unique, allowed,
+    for position in range(len(uniques)):
+        first = int(np.argmax(uniques_codes == position))   # the value as given there
+        lookup[position] = _category_code(name, flat[first], allowed,
                                           located(arr.shape, first, index))
     return lookup[uniques_codes].reshape(arr.shape), index, False
 
@@ -156,11 +156,15 @@ def flags_in(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
     (one flag per row); ``'no'``, 0.1 or None never slip through."""
     index = value.index if isinstance(value, pd.Series) else None
     scalar = np.ndim(value) == 0 and not isinstance(value, (pd.Series, np.ndarray))
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name} must be True, False, an array or a Series of them; got a "
+                        "DataFrame (pass one column)")
     if scalar:
         return np.asarray(flag(name, value)), None, True
-    arr = np.asarray(value.to_numpy() if index is not None else value)
-    if arr.dtype != bool:
-        obj = arr.astype(object).ravel()
+    arr = value.to_numpy() if index is not None else value
+    if not (isinstance(arr, np.ndarray) and arr.dtype == bool):
+        arr = np.asarray(arr, dtype=object)   # a list of [False, 'yes'] must stay as given
+        obj = arr.ravel()
         bad = np.array([not isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool)
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
@@ -170,10 +174,14 @@ def flags_in(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
     return arr, index, False
 
 
-def split(codes: np.ndarray, allowed: tuple[Any, ...]) -> list[tuple[Any, np.ndarray]]:
-    """(value, mask) for each category present in ``codes``: a calculator computes
-    once per distinct value, never once per row."""
-    return [(allowed[code], codes == code) for code in np.unique(codes)]
+def split(codes: np.ndarray, allowed: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """(value, rows) for each category present in ``codes``: a calculator computes
+    once per distinct value, never once per row. ``rows`` is a boolean mask, or
+    ``...`` (every row) when one category covers all of them."""
+    present = np.flatnonzero(np.bincount(np.ravel(codes), minlength=len(allowed)))
+    if len(present) == 1:
+        return [(allowed[present[0]], ...)]
+    return [(allowed[code], codes == code) for code in present]
 
 
 def choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:

@@ -1,6 +1,6 @@
 """Support policy: initial-response deadlines and version-support windows.
 
-Rules (Dynatrace Support Policy, last updated 2024-01-04; read as in
+Rules (Dynatrace Support Policy, effective 2024-01-04; read as in
 docs/rules.md#support-policy). Every amount, clock, opening hour, time zone,
 weekend day and plan is read from the tables ``support_response_times``,
 ``support_hours``, ``support_severities``, ``version_support`` and the rules

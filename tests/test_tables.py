@@ -266,6 +266,8 @@ def test_new_rule_constants_drive_the_calculators(tmp_path):
     assert (t.rule("msu_window_hours"), t.rule("result_decimals"), t.rule("stored_gb_decimals")) == (4, 9, 6)
     assert t.rule("support_weekend_days") == ["saturday", "sunday"]
     assert t.rule("support_government_plan") == "enterprise"
+    from planner.mainframe import WINDOW
+    assert WINDOW == pd.Timedelta(hours=4)              # the default set's window
     folder = export_tables(tmp_path / "contract")
     rules = (folder / RULES_FILE).read_text()
     (folder / RULES_FILE).write_text(rules.replace("  msu_window_hours:\n    value: 4",
@@ -293,3 +295,44 @@ def test_a_rule_without_its_provenance_is_refused(tmp_path, field):
                                                   "", 1))
     with pytest.raises(TableError, match=r"rules\.ram_step_gib needs 'value', 'unit', 'source'"):
         load_tables(folder)
+
+
+# --- no rule value written in a calculator -------------------------------------------------
+
+CALCULATORS = ["hosts", "appsec", "dem", "ddu", "automation", "mainframe", "support"]
+# Numbers in calculator code that are not rules: units of time, array positions.
+NOT_RULES = {
+    "24": "hours a day", "60": "minutes an hour, seconds a minute", "7": "days a week",
+    "3_600_000_000_000": "nanoseconds an hour", "60e9": "nanoseconds a minute",
+    "3660": "search limit of the support calendar walk (days)", "256": "cache size",
+}
+# ... and where a small number is a position, not a value
+POSITIONS = ("arrays[:3]", "arrays[3]", "w[..., 2]", "nlevels != 2")
+
+
+def _rule_values() -> set[float]:
+    t = default_tables()
+    values = {float(v["value"]) for v in t.rules.values()
+              if isinstance(v["value"], (int, float)) and not isinstance(v["value"], bool)}
+    for name in ("host_units", "included_custom_metrics", "asu_weights"):
+        values |= set(t[name].select_dtypes("number").to_numpy(dtype=float).ravel())
+    values |= set(t.weights()["weight"])
+    return values - {0.0, 1.0}
+
+
+def test_no_rule_value_is_written_in_a_calculator():
+    import io
+    import tokenize
+    rules = _rule_values()
+    hits = []
+    for module in CALCULATORS:
+        path = ROOT / "planner" / f"{module}.py"
+        lines = path.read_text().splitlines()
+        for token in tokenize.generate_tokens(io.StringIO(path.read_text()).readline):
+            if token.type != tokenize.NUMBER or token.string in NOT_RULES:
+                continue
+            line = lines[token.start[0] - 1]
+            if float(token.string.replace("_", "")) in rules and not any(p in line for p in POSITIONS):
+                hits.append(f"planner/{module}.py:{token.start[0]}: {line.strip()}")
+    assert not hits, "rule values belong in tables/ (read them with TableSet.rule):\n" + "\n".join(hits)
+    assert 20.0 in rules and 0.3 in rules and 4.0 in rules     # the scan knows the rule values
