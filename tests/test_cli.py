@@ -95,7 +95,8 @@ def test_progress_goes_to_stderr(capsys):
 
 def test_tables_lists_provenance(capsys):
     code, out, _ = run(capsys, "tables", "--format", "csv")
-    assert "host_units,Dynatrace Platform Usage Supplement" in out and "free_defined_properties,20" in out
+    assert 'host_units,"Dynatrace Platform Usage Supplement, effective 2022-11-15, section' in out
+    assert "free_defined_properties,20" in out
 
 
 def test_console_script_runs():
