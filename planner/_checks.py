@@ -13,7 +13,8 @@ a scalar, or one value per row aligned with the numeric arguments.
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, Hashable, Iterable
+from collections.abc import Hashable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -117,7 +118,7 @@ def categories_in(name: str, value: Any, allowed: Iterable[Any]
     """
     allowed = tuple(allowed)
     index = value.index if isinstance(value, pd.Series) else None
-    scalar = np.ndim(value) == 0 and not isinstance(value, (pd.Series, np.ndarray))
+    scalar = _is_scalar(value)
     if isinstance(value, pd.DataFrame):
         raise TypeError(f"{name} must be a value, an array or a Series; got a DataFrame "
                         "(pass one column)")
@@ -125,13 +126,28 @@ def categories_in(name: str, value: Any, allowed: Iterable[Any]
         return np.asarray(_category_code(name, value, allowed, ""), dtype=np.intp), None, True
     arr = np.asarray(value.to_numpy() if index is not None else value, dtype=object)
     flat = arr.ravel()
-    uniques_codes, uniques = pd.factorize(flat, use_na_sentinel=False)
+    try:
+        uniques_codes, uniques = pd.factorize(flat, use_na_sentinel=False)
+    except TypeError:   # an unhashable element, such as a list inside the list
+        raise TypeError(f"{name} must hold one value per row (text); got {value!r:.80}") from None
     lookup = np.empty(len(uniques), dtype=np.intp)
     for position in range(len(uniques)):
         first = int(np.argmax(uniques_codes == position))   # the value as given there
         lookup[position] = _category_code(name, flat[first], allowed,
                                           located(arr.shape, first, index))
     return lookup[uniques_codes].reshape(arr.shape), index, False
+
+
+def _is_scalar(value: Any) -> bool:
+    """One value rather than one per row (a ragged list counts as rows)."""
+    if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray)):
+        return False
+    if isinstance(value, (str, bytes)):
+        return True
+    try:
+        return np.ndim(value) == 0
+    except ValueError:   # a ragged list: rows of different lengths
+        return False
 
 
 def located(shape: tuple[int, ...], flat: int, index: pd.Index | None) -> str:
@@ -155,7 +171,7 @@ def flags_in(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
     """Validate a True/False argument that may also be an array or Series of them
     (one flag per row); ``'no'``, 0.1 or None never slip through."""
     index = value.index if isinstance(value, pd.Series) else None
-    scalar = np.ndim(value) == 0 and not isinstance(value, (pd.Series, np.ndarray))
+    scalar = _is_scalar(value)
     if isinstance(value, pd.DataFrame):
         raise TypeError(f"{name} must be True, False, an array or a Series of them; got a "
                         "DataFrame (pass one column)")

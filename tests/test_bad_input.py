@@ -50,6 +50,8 @@ TABLE = [
      r"shapes that do not fit together"),
     ("host_units", "modes as a DataFrame", lambda: planner.host_units(4, pd.DataFrame({"mode": ["fullstack"]})),
      TypeError, r"mode must be a value, an array or a Series; got a DataFrame"),
+    ("host_units", "a list inside the modes", lambda: planner.host_units([4, 8], [["fullstack"], "fullstack"]),
+     TypeError, r"mode must hold one value per row"),
     ("host_unit_hours", "unknown mode in a list",
      lambda: planner.host_unit_hours([4, 8, 16], 1, ["fullstack", "fullstack", "hybrid"]), ValueError,
      r"mode must be one of 'fullstack', 'infrastructure'; got 'hybrid' at position 2"),
