@@ -260,7 +260,8 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
     rows = [{"table": name, **{k: v for k, v in t.provenance[name].items() if k in
                                ("source", "section", "effective")}} for name in t.provenance]
     rules = pd.DataFrame([{"rule": k, "value": str(v["value"]), "unit": v.get("unit", ""),
-                           "source": v["source"]} for k, v in t.rules.items()])
+                           "source": v["source"], "ruling": v.get("ruling", "")}
+                          for k, v in t.rules.items()])
     # the weights themselves, one table each, titled with its source
     weights = {f"weights: {name}, from {t.provenance[name]['source']}": t[name]
                for name in ("host_units", "included_custom_metrics", "asu_weights")}

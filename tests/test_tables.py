@@ -259,6 +259,7 @@ def test_planner_tables_prints_the_weights_and_their_sources(capsys):
     assert re.search(r"log_monitoring\s+log event\s+0\.0005\n", out)
     assert re.search(r"Extra Small\s+4\s+0\.25\s+0\.075\n", out)          # host units
     assert re.search(r"msu_window_hours\s+4\s+hours", out)
+    assert re.search(r"free_defined_properties\s+20\s+properties per session.*docs/rules\.md#defined-properties", out)
 
 
 def test_new_rule_constants_drive_the_calculators(tmp_path):
