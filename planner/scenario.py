@@ -794,9 +794,10 @@ def _inventory_frame(source: Any, label: str, max_rows: int | None = None) -> pd
         with open(path, "rb") as handle:
             head = handle.read(8)
     nrows = None if max_rows is None else max_rows + 1
+    if suffix in (".xlsx", ".xlsm"):
+        _check_workbook(head, label)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            _check_workbook(head, label)
             return pd.read_excel(data, dtype=object, engine="openpyxl", nrows=nrows)
         if suffix == ".csv":
             # numbers are parsed by the C reader; a column with a stray word stays

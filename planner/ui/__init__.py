@@ -2,7 +2,8 @@
 module per notebook in ``notebooks/``.
 
 Building blocks (:mod:`planner.ui.widgets`, :mod:`planner.ui.figures`,
-:mod:`planner.ui.format`) are used by the dashboards
+:mod:`planner.ui.format`, and :mod:`planner.ui.uploads` with its upload
+sandbox) are used by the dashboards
 (:mod:`planner.ui.overview`, :mod:`planner.ui.hosts`,
 :mod:`planner.ui.digital_experience`, :mod:`planner.ui.ddu_grail`,
 :mod:`planner.ui.comparison`, :mod:`planner.ui.support`, and the landing page's
@@ -31,11 +32,10 @@ from planner.ui.widgets import (
     chart,
     figure_spec,
     guard,
-    read_uploaded_inventory,
-    read_uploaded_scenario,
     readable,
     show_figure,
 )
+from planner.ui.uploads import read_uploaded_inventory, read_uploaded_scenario
 
 __all__ = [
     "Chart", "Dashboard", "DownloadLinks", "KpiCard", "MessageArea", "Page", "ResultTable", "Table",

@@ -6,8 +6,6 @@
 * :class:`DownloadLinks`: CSV and XLSX of a DataFrame as ``data:`` links.
 * :class:`MessageArea` and :func:`guard`: every callback shows a readable
   message in the page instead of a traceback.
-* :func:`read_uploaded_scenario`, :func:`read_uploaded_inventory`: uploads to a
-  Scenario or an inventory, or a :class:`~planner.scenario.ScenarioError`.
 * :class:`Dashboard`: the page layout (header, controls left, results right)
   and the stable CSS classes the browser tests use: ``planner-dashboard``,
   ``dash-<name>``, ``ctl-<name>``, ``kpi-<name>``, ``chart-<name>``,
@@ -23,11 +21,8 @@ import io
 import json
 import logging
 import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import anywidget
@@ -37,14 +32,14 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import traitlets
 
-from planner.scenario import Scenario, ScenarioError, load_scenario, read_inventory
+from planner.scenario import ScenarioError
 from planner.ui import format as fmt
 from planner.ui.figures import CONFIG
 
 __all__ = [
     "Chart", "figure_spec", "show_figure", "chart", "plotly_loader", "KpiCard", "kpi_row", "MessageArea", "readable",
     "guard", "DownloadLinks", "csv_bytes", "xlsx_bytes", "data_uri", "ResultTable", "Table", "html_table",
-    "uploaded_files", "read_uploaded_scenario", "read_uploaded_inventory", "control", "field",
+    "control", "field",
     "section", "note", "style", "Page", "Dashboard",
 ]
 
@@ -366,75 +361,6 @@ class Table(widgets.HTML):
         """Show ``frame`` (cells already formatted as text)."""
         self.frame = frame
         self.value = html_table(frame, index=self.index)
-
-
-# --- uploads ------------------------------------------------------------------------
-
-def uploaded_files(value: Any) -> list[tuple[str, bytes]]:
-    """``(name, content)`` of each file of a ``FileUpload.value``."""
-    return [(str(item["name"]), bytes(item["content"])) for item in (value or ())]
-
-
-def _safe_name(name: str) -> str:
-    base = Path(str(name).replace("\\", "/")).name
-    if not base or base in (".", ".."):
-        raise ScenarioError(f"{name!r}: not a file name")
-    return base
-
-
-def _examples_dir() -> Path:
-    return Path(str(resources.files("planner.examples")))
-
-
-def read_uploaded_scenario(name: str, content: bytes,
-                           extra_files: Iterable[tuple[str, bytes]] = ()) -> Scenario:
-    """Load an uploaded scenario YAML.
-
-    The file is read from a fresh folder that also holds the built-in examples
-    (so ``extends: estate.yaml`` works) and ``extra_files`` (inventories the
-    scenario names). Error messages name the uploaded file, not the folder.
-
-    Raises
-    ------
-    ScenarioError
-        With the file, line and key path of the problem.
-    """
-    name = _safe_name(name)
-    if not name.lower().endswith((".yaml", ".yml")):
-        raise ScenarioError(f"{name}: a scenario is a .yaml or .yml file")
-    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
-    try:
-        for example in _examples_dir().iterdir():
-            if example.suffix in (".yaml", ".csv"):
-                shutil.copy(example, folder / example.name)
-        for extra, data in extra_files:
-            (folder / _safe_name(extra)).write_bytes(data)
-        (folder / name).write_bytes(content)
-        try:
-            return load_scenario(folder / name)
-        except ScenarioError as exc:
-            raise ScenarioError(str(exc).replace(f"{folder}/", "").replace(str(folder), "")) from None
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def read_uploaded_inventory(name: str, content: bytes) -> pd.DataFrame:
-    """Read an uploaded host inventory (CSV or XLSX) with
-    :func:`planner.scenario.read_inventory`.
-
-    Raises
-    ------
-    ScenarioError
-        Naming the file, row and column.
-    """
-    name = _safe_name(name)
-    folder = Path(tempfile.mkdtemp(prefix="planner-upload-"))
-    try:
-        path = folder / name
-        path.write_bytes(content)
-        return read_inventory(path, name=name)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 # --- layout -------------------------------------------------------------------------
