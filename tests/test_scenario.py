@@ -296,3 +296,15 @@ def test_aliases_cannot_blow_up_the_reader():
         f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
     with pytest.raises(ScenarioError, match=r"more than 100,000 keys and list items"):
         load_scenario(bomb)
+
+
+def test_planner_hosts_carries_extra_columns_and_says_so(tmp_path, capsys):
+    from planner.cli import main
+    path = inventory(tmp_path, "host,ram_gib,mode,owner\na,16,fullstack,alice\nb,8,infrastructure,bob\n")
+    assert main(["hosts", str(path), "--format", "csv"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"planner: note: {path}: column(s) 'owner' not used by the planner; kept as they are\n"
+    header = next(line for line in out.splitlines() if line.startswith("host,"))
+    assert header.split(",")[:7] == ["host", "ram_gib", "hours_per_day", "custom_metrics_per_minute", "mode",
+                                     "appsec", "owner"]
+    assert any(line.startswith("a,16.0,24.0,0.0,fullstack,none,alice,") for line in out.splitlines())
