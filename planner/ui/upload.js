@@ -2,7 +2,7 @@
 // browser before anything is sent, so a file above the limit gets a message
 // instead of a websocket message the server refuses (and a silent reconnect).
 function megabytes(bytes) {
-  return (bytes / 1e6).toLocaleString("en-US", { maximumFractionDigits: 1 });
+  return (bytes / 1e6).toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 function limitOf(model, name) {
