@@ -110,7 +110,7 @@ TABLE = [
      r"grail_retention\) or YAML text$"),
     ("load_scenario", "folder", lambda: load_scenario("/"), ScenarioError, r"^/: is a folder, not a scenario file$"),
     ("load_scenario", "unknown key, no hint", lambda: load_scenario({"contract": {"start": "2027-01-01"}, "xyzzy": 1}),
-     ScenarioError, r"^<scenario>, xyzzy: unknown key\. Allowed: name, description, extends"),
+     ScenarioError, r"^<scenario>, xyzzy: unknown key; allowed: name, description, extends"),
     ("load_scenario", "missing inventory", lambda: load_scenario(
         "contract: {start: 2027-01-01}\nhosts:\n  - {name: h, inventory: /nonexistent/nothere.csv}\n"),
      ScenarioError, r"^<scenario>, line 3, hosts\[0\]\.inventory: /nonexistent/nothere\.csv: no such inventory file$"),

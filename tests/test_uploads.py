@@ -186,7 +186,7 @@ def refused_upload(call) -> str:
 def test_built_in_examples_inventory_and_table_set_by_bare_name():
     scenario = read_uploaded_scenario("mine.yaml", b"extends: estate.yaml\nname: Mine\ntables: default\n"
                                                    b"hosts:\n  - {name: h, inventory: inventory.csv}\n")
-    assert scenario.name == "Mine" and len(scenario.drivers["h"]["inventory"]) == 12
+    assert scenario.name == "Mine" and len(scenario.drivers["h"].inventory) == 12
     assert scenario.tables.path == "planner.tables"
     assert load_scenario("fullstack_move.yaml", files=UploadSandbox()).name == \
         load_scenario("fullstack_move").name
@@ -196,7 +196,7 @@ def test_uploads_name_each_other():
     base = b"name: base\n" + CONTRACT.encode() + b"hosts:\n  - {name: mine, inventory: hosts.csv}\n"
     scenario = read_uploaded_scenario("top.yaml", b"extends: base.yaml\nname: top\n", [
         ("base.yaml", base), ("hosts.csv", b"host,ram_gib,mode,owner\na,16,fullstack,x\nb,32,infrastructure,y\n")])
-    inventory = scenario.drivers["mine"]["inventory"]
+    inventory = scenario.drivers["mine"].inventory
     assert inventory["ram_gib"].tolist() == [16.0, 32.0] and inventory["owner"].tolist() == ["x", "y"]
 
 
