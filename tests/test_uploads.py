@@ -293,6 +293,18 @@ def test_a_file_above_the_limit_is_reported_on_the_page(example):
     assert page.messages.text == "big.yaml: 20.0 MB is too large (at most 5.0 MB); nothing was uploaded"
 
 
+def test_the_hosts_page_reports_a_file_above_the_limit():
+    from planner.ui import hosts
+    page = hosts.dashboard(load_scenario(), group="web")
+    button = page.find("ctl-upload-inventory")
+    button._received(button, {"event": "too_large", "files": [{"name": "big.xlsx", "size": 75_300_000}]}, [])
+    assert page.messages.text == "big.xlsx: 75.3 MB is too large (at most 50.0 MB); nothing was uploaded"
+    button._received(button, {"event": "files", "files": [{"name": "ok.csv", "size": 40}]},
+                     [b"host,ram_gib,mode,rack\na,64,infrastructure,r1\n"])
+    assert page.messages.text == ""
+    assert page.find("table-mode-totals").frame["Host units"].tolist() == ["1.000 HU", "1.000 HU"]
+
+
 def test_the_server_accepts_websocket_messages_of_an_inventory_upload():
     """tornado closes a websocket whose message is above ``websocket_max_message_size``
     (10 MiB by default), so Voila must allow an inventory of 50 MB plus framing."""
