@@ -9,7 +9,14 @@ file, the line and the key path::
 A scenario may ``extends:`` another file (a path relative to itself): mappings
 are merged key by key, lists are replaced, except ``changes`` which are added
 after the base file's. The built-in examples in ``planner/examples`` use this:
-one estate, several growth stories.
+one estate, several growth stories. A key from an extended file is reported
+in that file, at its line.
+
+The files a scenario names (``extends``, ``inventory``, ``tables``) are read
+through one file-access object: :class:`LocalFiles` (any local path, for the
+command line and the Python API) or, for a dashboard's uploads,
+:class:`planner.ui.uploads.UploadSandbox` (bare names of uploaded and built-in
+files only).
 
 The sections and their fields are those of :data:`planner.sections.SECTIONS`;
 ``docs/scenarios.md`` shows a complete file.
@@ -368,7 +375,7 @@ class LocalFiles:
 
     def scenario(self, ref: str | Path) -> Opened:
         """Read the scenario file ``ref``."""
-        path = self._path(ref) if self.base is not None else Path(ref)
+        path = self._path(ref)
         label = str(path)
         if path.is_dir():
             raise ScenarioError(f"{label}: is a folder, not a scenario file")
