@@ -494,6 +494,8 @@ def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
     tables = load_tables(args.tables)
     say("reading inventory")
     inv = read_inventory(args.inventory)
+    for line in inv.attrs.get("notes", ()):     # extra columns: kept in the per-host table
+        print(f"planner: note: {line}", file=sys.stderr)
     amounts = host_amounts(inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
                            inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables)
 
