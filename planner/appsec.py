@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from planner import _checks
-from planner.hosts import _decimals, ram_class_weight
+from planner.hosts import _decimals, _ram_class_weight
 from planner.tableset import TableSet, resolve
 
 __all__ = ["LEVELS", "asu_per_hour"]
@@ -83,7 +83,7 @@ def asu_per_hour(ram_gib: Any, *, protection: Any = False, vulnerability_analyti
     for name, rows in _checks.split(codes, tuple(LEVELS)):
         column = LEVELS[name]
         if column is not None:
-            result[rows] = ram_class_weight(ram[rows], t["asu_weights"], column,
+            result[rows] = _ram_class_weight(ram[rows], t["asu_weights"], column,
                                             t.rule(f"asu_{column}_per_step"),
                                             t.rule("ram_step_gib"), decimals=_decimals(t))
     return shape(result)

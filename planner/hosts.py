@@ -33,7 +33,7 @@ from planner.tableset import TableSet, resolve
 
 __all__ = [
     "MODES", "host_units", "host_unit_hours", "run_hours", "included_custom_metrics",
-    "custom_metric_ddu", "ram_class_weight",
+    "custom_metric_ddu",
 ]
 
 #: OneAgent monitoring modes: the weight columns of tables ``host_units`` and
@@ -47,7 +47,7 @@ def _decimals(t: TableSet) -> int:
     return int(t.rule("result_decimals"))
 
 
-def ram_class_weight(ram: np.ndarray, classes: pd.DataFrame, column: str,
+def _ram_class_weight(ram: np.ndarray, classes: pd.DataFrame, column: str,
                      per_step: float, step_gib: float, cap: float | None = None,
                      decimals: int | None = None) -> np.ndarray:
     """Weight of each RAM value from a size-class table, and above its largest
@@ -97,7 +97,7 @@ def _host_units(ram: np.ndarray, mode: str, infra_cap: bool | float, t: TableSet
     else:
         per_step = t.rule("host_units_infrastructure_per_step")
         cap = _infra_cap(infra_cap, t)
-    return ram_class_weight(ram, t["host_units"], mode, per_step, t.rule("ram_step_gib"), cap,
+    return _ram_class_weight(ram, t["host_units"], mode, per_step, t.rule("ram_step_gib"), cap,
                             _decimals(t))
 
 
@@ -282,7 +282,7 @@ def _included(ram: np.ndarray, mode: str, t: TableSet) -> np.ndarray:
         per_step, cap = t.rule("included_metrics_fullstack_per_step"), None
     else:  # a constant above the classes: per-step 200 capped at 200
         per_step = cap = t.rule("included_metrics_infrastructure_above_classes")
-    return ram_class_weight(ram, t["included_custom_metrics"], mode, per_step,
+    return _ram_class_weight(ram, t["included_custom_metrics"], mode, per_step,
                             t.rule("ram_step_gib"), cap, _decimals(t))
 
 
