@@ -410,12 +410,12 @@ def _validate_contract(raw: Any, where: _Where) -> dict[str, Any]:
                 raise ScenarioError(f"{where(path)}: must be {{{'annual' if group == 'pools' else 'quantity'}: "
                                     f"AMOUNT, price: PRICE}}; got {spec!r}")
             amount_key = "annual" if group == "pools" else "quantity"
-            _unknown(spec, (amount_key, "price"), path, where)
+            _unknown(spec, (amount_key, "price", "overage_price"), path, where)
             if amount_key not in spec:
                 raise ScenarioError(f"{where(path)}: missing key {amount_key!r}")
             pools[unit] = {"kind": group, "amount": _number(unit=unit)(spec[amount_key], where(f"{path}.{amount_key}")),
-                           "price": _number(unit="currency per unit")(spec["price"], where(f"{path}.price"))
-                           if spec.get("price") is not None else None}
+                           **{key: _number(unit="currency per unit")(spec[key], where(f"{path}.{key}"))
+                              if spec.get(key) is not None else None for key in ("price", "overage_price")}}
     contract["pools"] = pools
     top_ups = []
     for i, item in enumerate(raw.get("top_ups") or []):
