@@ -6,6 +6,7 @@
     planner forecast FILE --period month --by capability --format csv --output f.csv
     planner compare A B [C ...]       scenarios side by side, deltas to the first
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
+    planner size [FILE] --risk 0.1    renewal sizing: chance of running out, what to commit to
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
 
@@ -177,6 +178,9 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
     from planner.engine import forecast
     say("loading scenario")
     scenario = _scenario(args.file)
+    if args.draws and not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} "
+              "draws are the same (the bands are the forecast)", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
     tables = {f"{scenario.name}: consumption per {'contract year' if args.period == 'year' else 'month'}":
@@ -197,6 +201,58 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         else:
             msu["month"] = msu["month"].astype(str)
         tables["mainframe MSU per LPAR (peak 4-hour rolling average per month)"] = msu
+    return tables, fc
+
+
+_SIZING_VIEWS = {   # the table format splits the sizing columns so that lines stay under 120 characters
+    "risk as contracted": ("unit", "year", "amount", "p_run_out", "run_out_p10", "run_out_p50", "run_out_p90",
+                           "expected_extra", "expected_overage_cost"),
+    "consumption over the draws and amounts to commit to": ("unit", "year", "p10", "p50", "p90",
+                                                             "optimal_amount", "risk_amount"),
+    "expected cost, committed plus overage": ("unit", "year", "cost_at_amount", "cost_at_optimal", "cost_at_risk"),
+}
+
+
+def _share(value: float, option: str, *, upper: bool) -> float:
+    if not (0 <= value <= 1 if upper else 0 <= value < 1):
+        raise CLIError(f"{option} must be a number >= 0 and {'<=' if upper else '<'} 1 (a chance of running "
+                       f"out); got {value:g}")
+    return value
+
+
+def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
+    """Renewal sizing per pool and contract year (``Forecast.sizing``): one table
+    in csv / json / xlsx, split into three (and the notes) in table / markdown."""
+    from planner.engine import forecast
+    risk = _share(args.risk, "--risk", upper=False)
+    gate = None if args.fail_if_risk_above is None else _share(args.fail_if_risk_above, "--fail-if-risk-above",
+                                                               upper=True)
+    if args.draws < 1:
+        raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
+    say("loading scenario")
+    scenario = _scenario(args.file)
+    if not scenario.contract["pools"]:
+        raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
+    if not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} draws "
+              "are the same and the amounts are the forecast's consumption", file=sys.stderr)
+    fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
+    say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    table = fc.sizing(risk)
+    if gate is not None:
+        args.gate_failures = [f"{r.unit} year {r.year}: P(run out) {r.p_run_out:g} > {gate:g} with "
+                              f"{r.amount:,.2f}; {r.risk_amount:,.2f} keeps it at or below {risk:g}"
+                              for r in table.itertuples() if r.p_run_out > gate]
+    for column in ("run_out_p10", "run_out_p50", "run_out_p90"):
+        table[column] = table[column].dt.date.astype("string").fillna("")
+    title = f"{scenario.name}: renewal sizing ({args.draws:,} draws, seed {args.seed}, risk {risk:g})"
+    if args.format not in ("table", "markdown"):
+        return {title: table}, fc
+    tables = {f"{title}: {name}" if i == 0 else name: table[list(columns)]
+              for i, (name, columns) in enumerate(_SIZING_VIEWS.items())}
+    notes = table.loc[table["note"] != "", ["unit", "year", "note"]]
+    if len(notes):
+        tables["notes"] = notes
     return tables, fc
 
 
@@ -303,6 +359,17 @@ def _parser() -> argparse.ArgumentParser:
     output_options(p)
     p.set_defaults(run=cmd_pools)
 
+    p = sub.add_parser("size", help="renewal sizing: per pool and year the risk, and what to commit to")
+    p.add_argument("file", nargs="?", help="scenario YAML or built-in example name (default: estate)")
+    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws over growth ranges (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws: the same seed, the same answer")
+    p.add_argument("--risk", type=float, default=0.1,
+                   help="accepted chance of running out, >= 0 and < 1, for risk_amount (default 0.1)")
+    p.add_argument("--fail-if-risk-above", type=float, metavar="R",
+                   help="exit 3 if a pool's chance of running out as contracted is above R")
+    output_options(p)
+    p.set_defaults(run=cmd_size)
+
     p = sub.add_parser("compare", help="two or more scenarios side by side")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--period", choices=("year", "month"), default="year")
@@ -345,6 +412,9 @@ def main(argv: list[str] | None = None) -> int:
             if overruns:
                 print("planner: pools run out inside the horizon:\n  " + "\n  ".join(overruns), file=sys.stderr)
                 return EXIT_OVERRUN
+        if getattr(args, "gate_failures", None):   # planner size --fail-if-risk-above
+            print("planner: pools likely to run out:\n  " + "\n  ".join(args.gate_failures), file=sys.stderr)
+            return EXIT_OVERRUN
         return 0
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)

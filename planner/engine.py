@@ -546,6 +546,8 @@ def _check_memory(scenario: Scenario, cal: _Calendar, draws: int) -> None:
         fits = draws
         while fits > 1 and _monte_carlo_bytes(scenario, cal, fits) > MONTE_CARLO_MEMORY:
             fits = fits * 9 // 10
+        scale = 10 ** max(0, len(str(fits)) - 2)
+        fits = fits // scale * scale     # two significant digits, rounded down: an estimate, not a promise
         raise ValueError(f"draws must be at most about {fits:,} for this scenario: {draws:,} draws would need "
                          f"about {need / 1024 ** 3:,.1f} GiB of memory (the limit is "
                          f"{MONTE_CARLO_MEMORY / 1024 ** 3:g} GiB)")
