@@ -36,7 +36,7 @@ import pandas as pd
 
 from planner.pools import contract_years
 
-__all__ = ["COLUMNS", "PoolYear", "Recorder", "sizing", "cost_curve", "check_risk"]
+__all__ = ["COLUMNS", "PoolYear", "Recorder", "sizing", "cost_curve", "amount_grid", "quantile", "check_risk"]
 
 #: The columns of :func:`sizing`, in order (``note`` says what a row leaves out and why).
 COLUMNS = ("unit", "year", "amount", "p10", "p50", "p90", "p_run_out", "run_out_p10", "run_out_p50",
@@ -362,3 +362,13 @@ def cost_curve(year: PoolYear, amounts: Any) -> pd.DataFrame:
     """
     q = np.asarray(amounts, dtype=float).reshape(-1)
     return pd.DataFrame({"amount": q, **year.at(q)})
+
+
+def amount_grid(year: PoolYear, points: int = 201) -> np.ndarray:
+    """Committed amounts to draw :func:`cost_curve` over [units]: from below the
+    smallest draw (or the contracted amount) to above what the most demanding
+    draw needs, by a quarter of that span on each side (never below 0)."""
+    low = min(float(year.consumption.min()), year.amount)
+    high = max(float(year.need.max()), year.amount)
+    span = (high - low) or 0.1 * max(abs(high), 1.0)
+    return np.linspace(max(0.0, low - 0.25 * span), high + 0.25 * span, points)
