@@ -36,7 +36,7 @@ from planner.ui.widgets import (
     section, show_figure,
 )
 
-__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "at_amount", "sizing_table",
+__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "at_amount", "sizing_table", "sizing_rows",
            "histogram_figure", "cost_figure", "dashboard"]
 
 _MARKERS = (("as contracted", "#475569", "dash"), ("cost-optimal", "#059669", "solid"),
@@ -226,8 +226,8 @@ def cost_figure(view: View) -> go.Figure:
 
 # --- the page ------------------------------------------------------------------------------
 
-def _format_rows(table: pd.DataFrame, unit: str, currency: str | None) -> pd.DataFrame:
-    """The sizing rows of one pool, formatted for reading."""
+def sizing_rows(table: pd.DataFrame, unit: str, currency: str | None) -> pd.DataFrame:
+    """The sizing rows of one pool (from :func:`sizing_table`), formatted for reading."""
     rows = table[table["unit"] == unit]
     q = lambda v: fmt.quantity(v, unit)   # noqa: E731
     m = lambda v: fmt.money(v, currency)  # noqa: E731
@@ -323,7 +323,7 @@ def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: s
         row_note.value = (f'<div class="planner-note-text">{html.escape(row["note"])}</div>' if row["note"]
                           else "")
         sizing_frame = sizing_table(f, risk_pick.value)
-        table.update(_format_rows(sizing_frame, unit, view.currency))
+        table.update(sizing_rows(sizing_frame, unit, view.currency))
         download.update(sizing_frame)
         show_committed(view)
 
