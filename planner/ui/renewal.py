@@ -174,18 +174,23 @@ def histogram_figure(view: View) -> go.Figure:
     fig.add_histogram(x=np.round(view.year.consumption, 3), nbinsx=40, name=what,
                       marker={"color": figures.color(unit)}, opacity=0.75,
                       hovertemplate=f"%{{x}} {fmt.symbol(unit)}<br>%{{y}} draws<extra></extra>")
+    lines = []   # layout shapes: add_vline is slow (it works out the axes for every line)
     for (label, colour, dash), (amount, _) in zip(_MARKERS, view.markers.values()):
         if not np.isnan(amount):
-            fig.add_vline(x=amount, line={"color": colour, "dash": dash, "width": 2})
+            lines.append(_vline(amount, {"color": colour, "dash": dash, "width": 2}))
             fig.add_scatter(x=[amount], y=[0], mode="markers", name=f"{label}: {fmt.quantity(amount, unit)}",
                             marker={"color": colour, "size": 9, "symbol": "triangle-up"},
                             hovertemplate=f"{label}: %{{x:,.0f}} {fmt.symbol(unit)}<extra></extra>")
-    fig.add_vline(x=view.committed, line={"color": "#111827", "width": 3})
+    lines.append(_vline(view.committed, {"color": "#111827", "width": 3}))
     fig.add_scatter(x=[view.committed], y=[0], mode="markers", name=f"committed: {fmt.quantity(view.committed, unit)}",
                     marker={"color": "#111827", "size": 11, "symbol": "diamond"},
                     hovertemplate=f"committed: %{{x:,.0f}} {fmt.symbol(unit)}<extra></extra>")
-    fig.update_layout(bargap=0.05, legend={"y": -0.02}, margin={"b": 90})
+    fig.update_layout(bargap=0.05, legend={"y": -0.02}, margin={"b": 90}, shapes=lines)
     return fig
+
+
+def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
 
 
 def cost_figure(view: View) -> go.Figure:
