@@ -69,13 +69,14 @@ def _markdown(frame: pd.DataFrame) -> str:
 def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force: bool) -> str | None:
     """Render named tables in a format; write to ``output`` or return the text."""
     if fmt == "xlsx":
+        from planner.export import exportable
         if not output:
             raise CLIError("--format xlsx needs --output FILE.xlsx (a workbook is not printable)")
         _refuse_overwrite(output, force)
         with pd.ExcelWriter(output, engine="openpyxl") as writer:
             used: set[str] = set()
             for name, frame in tables.items():
-                _excel_safe(frame).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
+                exportable(frame).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
         return None
     if fmt == "json":
         text = json.dumps({name: json.loads(frame.to_json(orient="records", date_format="iso"))
@@ -109,16 +110,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return sheet
 
 
-def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.PeriodDtype):
-            out[column] = out[column].astype(str)
-        elif isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
-    return out
-
-
 def _refuse_overwrite(output: str, force: bool) -> None:
     if Path(output).exists() and not force:
         raise CLIError(f"{output} exists; add --force to overwrite it")
@@ -138,8 +129,8 @@ def _scenario(name: str | None):
 
 
 def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
-    from planner.engine import UNITS
-    return frame.rename(columns={u: UNITS[u] for u in UNITS})
+    from planner.units import UNITS
+    return frame.rename(columns={k: u.label for k, u in UNITS.items()})
 
 
 def _period_table(fc, period: str, by: str) -> pd.DataFrame:
@@ -167,7 +158,7 @@ def _overruns(fc) -> list[str]:
     hit = pools[pools["run_out"].notna()] if len(pools) else pools
     lines = [f"{r.unit} year {r.year}: runs out {r.run_out.date()}, needs {r.extra_needed:,.2f} more"
              for r in hit.itertuples()]
-    if any(d["section"] == "mainframe" for d in fc.scenario.drivers.values()):
+    if fc.scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
         for lpar, months in msu[msu["over_licence"]].groupby("driver", sort=False)["month"]:
             lines.append(f"msu {lpar}: over its licensed MSU from {months.min()} ({len(months)} months)")
@@ -190,7 +181,7 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         bands = fc.bands.copy()
         bands["month"] = bands["month"].astype(str)
         tables[f"Monte Carlo bands ({args.draws} draws, seed {args.seed})"] = bands
-    if any(d["section"] == "mainframe" for d in scenario.drivers.values()):
+    if scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
         if args.period == "year":
             msu = msu.groupby("driver", sort=False).agg(
@@ -231,7 +222,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
         raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
     say("loading scenario")
     scenario = _scenario(args.file)
-    if not scenario.contract["pools"]:
+    if not scenario.contract.pools and not scenario.contract.licences:
         raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
     if not scenario.uncertain():
         print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} draws "

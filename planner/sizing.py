@@ -173,15 +173,16 @@ class _Slot:
 
 
 def _contract(scenario: Any) -> list[tuple[str, bool, float, float | None, float | None, list[tuple[Any, float]]]]:
-    """The one place that reads the scenario's contract: per pool or licence
-    (unit, is a licence, annual amount or quantity, price, overage price,
-    top-ups as (date, amount))."""
+    """The one place that reads the scenario's contract (:class:`planner.model.Contract`):
+    per pool, then per licence, (unit, is a licence, annual amount or quantity,
+    price, overage price, top-ups as (date, amount))."""
     contract = scenario.contract
     out = []
-    for unit, pool in contract["pools"].items():
-        top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
-        out.append((unit, pool["kind"] == "licences", pool["amount"], pool["price"],
-                    pool.get("overage_price"), top_ups))
+    for unit, pool in contract.pools.items():
+        top_ups = [(t.date, t.amount) for t in contract.top_ups if t.pool == unit]
+        out.append((unit, False, pool.annual, pool.price, pool.overage_price, top_ups))
+    for unit, licence in contract.licences.items():
+        out.append((unit, True, licence.quantity, licence.price, licence.overage_price, []))
     return out
 
 
@@ -204,7 +205,7 @@ class Recorder:
         self.draws = draws
         self.slots: list[_Slot] = []
         contract = scenario.contract
-        years = contract_years(contract["start"], contract["term_years"])
+        years = contract_years(contract.start, contract.term_years)
         for unit, licence, amount, price, overage, top_ups in _contract(scenario):
             for row in years.itertuples():
                 first = int(days.searchsorted(row.start))
@@ -226,7 +227,7 @@ class Recorder:
     def bytes_per_draw(cls, scenario: Any) -> int:
         """Memory kept per draw for sizing [bytes] (an upper estimate)."""
         contract = scenario.contract
-        return cls.BYTES_PER_DRAW_AND_YEAR * len(contract["pools"]) * int(contract["term_years"])
+        return cls.BYTES_PER_DRAW_AND_YEAR * (len(contract.pools) + len(contract.licences)) * contract.term_years
 
     def record(self, lo: int, hi: int, totals: Mapping[str, np.ndarray]) -> None:
         """Take draws ``lo`` to ``hi - 1`` from the per-day totals of each unit

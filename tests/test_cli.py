@@ -23,7 +23,7 @@ def test_forecast_prints_a_readable_table(capsys):
     code, out, err = run(capsys, "forecast")
     assert code == 0 and err == ""
     assert "Example estate (baseline): consumption per contract year" in out
-    assert "host unit hours [HU h]" in out and "2,803,200" in out     # ASU year 1: 40 x 8 x 24 x 365
+    assert "Host unit hours [HU h]" in out and "2,803,200" in out     # ASU year 1: 40 x 8 x 24 x 365
     assert "pools" in out and "2028-09-01" in out                       # host units licence exceeded
 
 

@@ -26,10 +26,12 @@ def stories():
             for name in ("fullstack_move", "replay_rollout", "grail_retention")}
 
 
-def day(fc, date, unit, driver=None):
+def day(fc, date, unit, driver=None, capability=None):
     rows = fc.daily[(fc.daily["date"] == pd.Timestamp(date)) & (fc.daily["unit"] == unit)]
     if driver is not None:
         rows = rows[rows["driver"] == driver]
+    if capability is not None:
+        rows = rows[rows["capability"] == capability]
     return rows["value"].sum()
 
 
@@ -108,13 +110,14 @@ def test_fullstack_move_mid_year_at_day_resolution(stories):
     # 2027-04-01 (month 3): 300 of the 400 x 1.0125^3 = 415.19 app hosts now full-stack
     # (32 GiB -> 2 HU); the other 115.19 stay at 0.6
     app = 400 * 1.0125 ** 3
-    assert day(fc, "2027-04-01", "host_units", "app → fullstack") == pytest.approx(600)
-    assert day(fc, "2027-04-01", "host_units", "app") == pytest.approx((app - 300) * 0.6)
+    # moved hosts stay in their group, under their new mode's capability
+    assert day(fc, "2027-04-01", "host_units", "app", "fullstack") == pytest.approx(600)
+    assert day(fc, "2027-04-01", "host_units", "app", "infrastructure") == pytest.approx((app - 300) * 0.6)
     assert day(fc, "2027-04-01", "host_units") == pytest.approx(120 * 1.01 ** 3 + (app - 300) * 0.6 + 600 + 350)
     # in month 4 the moved part grows with the group: 300 x 1.0125
-    assert day(fc, "2027-05-15", "host_units", "app → fullstack") == pytest.approx(600 * 1.0125)
+    assert day(fc, "2027-05-15", "host_units", "app", "fullstack") == pytest.approx(600 * 1.0125)
     # full-stack app hosts include 2000 metrics each: 150 a minute stays under -> no DDU
-    moved = fc.daily[(fc.daily["driver"] == "app → fullstack") & (fc.daily["unit"] == "ddu")]
+    moved = fc.daily[(fc.daily["driver"] == "app") & (fc.daily["capability"] == "custom_metrics_fullstack")]
     assert moved.empty
 
 

@@ -207,18 +207,29 @@ def test_huge_draw_counts_are_refused_up_front():
         forecast(draws=100_000_000)
 
 
-def test_memory_stays_flat_as_draws_grow():
-    # 5,000 draws of the example estate used to hold every component as (draws x 1,096 days)
-    # arrays (5,000 x 1,096 x 8 bytes = 44 MB each, dozens at once); now one chunk of 956
-    # draws is simulated at a time and per draw 36 months x 7 units + 18 pool-years are kept.
+def _peak(draws: int) -> int:
+    """Peak memory numpy and Python allocate during a forecast [bytes] (tracemalloc)."""
     scenario = load_scenario(None)
     tracemalloc.start()
     try:
-        forecast(scenario, draws=5_000)
-        _, peak = tracemalloc.get_traced_memory()
+        forecast(scenario, draws=draws)
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert peak < 150 * 2 ** 20, f"peak {peak / 2 ** 20:.0f} MiB"
+
+
+def test_memory_stays_flat_as_draws_grow():
+    # 5,000 draws of the example estate used to hold every component as (draws x 1,096 days)
+    # arrays (5,000 x 1,096 x 8 bytes = 44 MB each, dozens at once: a 506 MiB peak); now 478
+    # draws are simulated at a time and per draw only 36 months x 8 unit totals (3 kB) and
+    # 3 numbers per pool-year are kept. 4,000 more draws add about what the estimate says.
+    small, large = _peak(1_000), _peak(5_000)
+    assert large < 150 * 2 ** 20, f"peak {large / 2 ** 20:.0f} MiB"
+    scenario = load_scenario(None)
+    cal = engine.Calendar.of(scenario.start, scenario.end)
+    per_draw = engine._monte_carlo_bytes(scenario, cal, 10_001) - engine._monte_carlo_bytes(scenario, cal, 10_000)
+    assert per_draw == 8 * 36 * 8 + 44 * 18 + 8   # months x (7 units + a copy), pool-years, one rate
+    assert large - small < 1.5 * 4_000 * per_draw, f"{(large - small) / 2 ** 20:.1f} MiB for 4,000 draws"
 
 
 # --- the command line --------------------------------------------------------------------
