@@ -223,7 +223,8 @@ def cost_figure(view: View) -> go.Figure:
                                       f"expected cost %{{y:,.0f}} {money}<extra></extra>")
     fig.update_layout(yaxis2={"title": {"text": "chance of running out [%]"}, "overlaying": "y", "side": "right",
                               "range": [0, 100], "showgrid": False, "ticksuffix": " %"},
-                      legend={"y": -0.02}, margin={"b": 90})
+                      legend={"y": -0.02}, margin={"b": 90},
+                      shapes=[_vline(view.committed, {"color": "#111827", "width": 1.5, "dash": "dot"})])
     if not priced:
         fig.update_layout(yaxis={"title": {"text": "expected cost: no price and overage price in the contract"}})
     return fig
