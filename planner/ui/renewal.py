@@ -221,8 +221,10 @@ def cost_figure(view: View) -> go.Figure:
                         name="committed", marker={"color": "#111827", "size": 13, "symbol": "diamond"},
                         hovertemplate=f"committed: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
                                       f"expected cost %{{y:,.0f}} {money}<extra></extra>")
-    fig.update_layout(yaxis2={"title": {"text": "chance of running out [%]"}, "overlaying": "y", "side": "right",
-                              "range": [0, 100], "showgrid": False, "ticksuffix": " %"},
+    fig.update_layout(yaxis={"rangemode": "normal"},   # the cost's shape, not its distance from 0
+                      yaxis2={"title": {"text": "chance of running out [%]"}, "overlaying": "y", "side": "right",
+                              "range": [-2, 102], "tickvals": [0, 25, 50, 75, 100], "showgrid": False,
+                              "ticksuffix": " %", "zeroline": False},
                       legend={"y": -0.02}, margin={"b": 90},
                       shapes=[_vline(view.committed, {"color": "#111827", "width": 1.5, "dash": "dot"})])
     if not priced:
