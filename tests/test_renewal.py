@@ -34,11 +34,17 @@ def test_compute_reads_the_sizing_row_and_the_draws(estate):
 
 
 def test_compute_at_a_committed_amount(estate):
-    view = renewal.compute(estate, renewal.Inputs("host_units", 2, committed=850))
-    peaks = view.year.consumption
-    # hand rule: a share of draws with a peak above 850 HU; cost 80 x 850 + 120 x mean excess
-    assert view.at_committed["p_run_out"] == pytest.approx(np.mean(peaks > 850))
-    assert view.at_committed["expected_cost"] == pytest.approx(80 * 850 + 120 * np.maximum(0, peaks - 850).mean())
+    view = renewal.compute(estate, renewal.Inputs("host_unit_hours", 3, committed=7_500_000))
+    used = view.year.consumption
+    # hand rule: the share of draws using more than 7,500,000 HU h; cost 0.01 x 7,500,000
+    # committed + 0.015 x the mean excess
+    assert view.at_committed["p_run_out"] == pytest.approx(np.mean(used > 7_500_000))
+    assert view.at_committed["expected_cost"] == pytest.approx(
+        0.01 * 7_500_000 + 0.015 * np.maximum(0, used - 7_500_000).mean())
+    licence = renewal.compute(estate, renewal.Inputs("host_units", 2, committed=850))
+    assert licence.at_committed["p_run_out"] == pytest.approx(np.mean(licence.year.consumption > 850))
+    assert np.isnan(licence.at_committed["expected_cost"])   # the example prices no licence
+    assert "no price and no overage_price in the contract" in licence.row["note"]
 
 
 def test_compute_says_what_is_missing(estate):
