@@ -31,10 +31,10 @@ from planner.scenario import EXAMPLES, example_path, load_scenario
 from planner.ui import figures
 from planner.ui import format as fmt
 from planner.ui.overview import example_names
-from planner.ui.widgets import (
-    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row, note,
-    section, show_figure,
-)
+from planner.ui.cards import KpiCard, MessageArea, Table, guard, kpi_row, note
+from planner.ui.charts import chart, show_figure
+from planner.ui.exports import DownloadLinks
+from planner.ui.layout import Dashboard, control, field, section
 
 __all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "at_amount", "sizing_table", "sizing_rows",
            "histogram_figure", "cost_figure", "dashboard"]
