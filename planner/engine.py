@@ -249,7 +249,10 @@ class Forecast:
         if not self.draws:
             raise ValueError("sizing needs a forecast with Monte Carlo draws, e.g. "
                              "forecast(scenario, draws=2000); this one has none")
-        return sizing.sizing(self.pool_draws, risk, certain=not self.scenario.uncertain())
+        key = ("sizing", sizing.check_risk(risk))
+        if key not in self._cache:   # the renewal page asks again on every redraw
+            self._cache[key] = sizing.sizing(self.pool_draws, risk, certain=not self.scenario.uncertain())
+        return self._cache[key].copy()
 
     def pool_balance(self, unit: str) -> pd.DataFrame:
         """Day-by-day balance of one annual pool (see :func:`planner.pools.pool_balance`)."""

@@ -120,11 +120,8 @@ def _pool_year(f: Forecast, unit: str, year: int) -> sizing.PoolYear:
 
 
 def sizing_table(f: Forecast, risk: float) -> pd.DataFrame:
-    """``Forecast.sizing(risk)``, computed once per forecast and risk."""
-    cache = f._cache.setdefault("renewal_sizing", {})
-    if risk not in cache:
-        cache[risk] = f.sizing(risk)
-    return cache[risk]
+    """``Forecast.sizing(risk)`` (the forecast computes it once per risk)."""
+    return f.sizing(risk)
 
 
 def at_amount(year: sizing.PoolYear, amount: float) -> dict[str, float]:
