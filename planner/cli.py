@@ -118,8 +118,9 @@ def _cell(value: Any, decimals: int | None) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        if decimals is None:
-            decimals = 0 if float(value).is_integer() else 3
+        if decimals is None:   # no unit: at least 3 decimals, more where a weight has them (0.0005)
+            exact = np.format_float_positional(abs(float(value)), precision=10, trim="-").partition(".")[2]
+            decimals = 0 if float(value).is_integer() else max(3, len(exact))
             text = f"{value:,.{decimals}f}"
             return text.rstrip("0").rstrip(".") if "." in text else text
         text = f"{value:,.{decimals}f}"
@@ -256,6 +257,11 @@ def _title(name: str, frame: pd.DataFrame) -> str:
     return frame.attrs.get("title") or name
 
 
+def _wrapped_title(name: str, frame: pd.DataFrame) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(_title(name, frame), WIDTH))
+
+
 def output_format(fmt: str | None, output: str | None) -> str:
     """The format to write: --format, else the extension of --output, else a text table."""
     if output:
@@ -310,7 +316,7 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
     elif fmt == "markdown":
         text = "\n\n".join(f"### {_title(n, f)}\n\n{_blocks(f, _markdown, '#### ')}" for n, f in tables.items())
     else:
-        text = "\n\n".join(f"{_title(n, f)}\n{'=' * min(len(_title(n, f)), WIDTH)}\n"
+        text = "\n\n".join(f"{_wrapped_title(n, f)}\n{'=' * min(len(_title(n, f)), WIDTH)}\n"
                            f"{_blocks(f, _text_table, '')}" for n, f in tables.items())
     if output:
         _refuse_overwrite(output, force)
@@ -566,9 +572,16 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
     rows = [{"table": name, **{k: v for k, v in t.provenance[name].items() if k in
                                ("source", "section", "effective")}} for name in t.provenance]
     rules = pd.DataFrame([{"rule": k, "value": str(v["value"]), "unit": v.get("unit", ""),
-                           "source": v["source"]} for k, v in t.rules.items()])
-    return {"tables": _table(pd.DataFrame(rows), f"table set {t.path}", keys=("table",), tables=t),
-            "rules": _table(rules, "rule constants", keys=("rule",), tables=t)}, None
+                           "source": v["source"], "ruling": v.get("ruling", "")} for k, v in t.rules.items()])
+    out = {"tables": _table(pd.DataFrame(rows), f"table set {t.path}", keys=("table",), tables=t)}
+    # the weights themselves, one table each, titled with its source
+    weights = {name: t[name] for name in ("host_units", "included_custom_metrics", "asu_weights")}
+    weights.update({name: frame.drop(columns=["table", "source"]).reset_index(drop=True)
+                    for name, frame in t.weights().groupby("table", sort=False)})
+    for name, frame in weights.items():
+        out[name] = _table(frame.copy(), f"weights: {name}, from {t.provenance[name]['source']}", tables=t)
+    out["rules"] = _table(rules, "rule constants", keys=("rule",), tables=t)
+    return out, None
 
 
 def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
