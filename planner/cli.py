@@ -4,6 +4,7 @@
     planner forecast FILE --period month --by capability --table consumption -o f.csv
     planner compare A B [C ...]       scenarios side by side, deltas to the first
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
+    planner size [FILE] --risk 0.1    renewal sizing: chance of running out, what to commit to
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
     planner import dynatrace --url URL --out DIR    a baseline from an environment (token in $DT_API_TOKEN)
@@ -403,6 +404,9 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
     from planner.engine import forecast
     say("loading scenario")
     scenario = _scenario(args.file)
+    if args.draws and not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} "
+              "draws are the same (the bands are the forecast)", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
     tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc)}
@@ -423,6 +427,46 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
             units={"peak_msu": "msu", "highest_month_peak_msu": "msu", "licensed_msu": "msu",
                    "months_over_licence": _COUNT}, tables=scenario.tables)
     return tables, fc
+
+
+_SIZING_UNITS = {c: _ROW_UNIT for c in ("amount", "p10", "p50", "p90", "expected_extra", "optimal_amount",
+                                          "risk_amount")} | {
+    c: _MONEY for c in ("expected_overage_cost", "cost_at_amount", "cost_at_optimal", "cost_at_risk")}
+
+
+def _share(value: float, option: str, *, upper: bool) -> float:
+    if not (0 <= value <= 1 if upper else 0 <= value < 1):
+        raise CLIError(f"{option} must be a number >= 0 and {'<=' if upper else '<'} 1 (a chance of running "
+                       f"out); got {value:g}")
+    return value
+
+
+def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
+    """Renewal sizing per pool and contract year (``Forecast.sizing``): one table, ``sizing``."""
+    from planner.engine import forecast
+    risk = _share(args.risk, "--risk", upper=False)
+    gate = None if args.fail_if_risk_above is None else _share(args.fail_if_risk_above, "--fail-if-risk-above",
+                                                               upper=True)
+    if args.draws < 1:
+        raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
+    say("loading scenario")
+    scenario = _scenario(args.file)
+    if not scenario.contract.pools and not scenario.contract.licences:
+        raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
+    if not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} draws "
+              "are the same and the amounts are the forecast's consumption", file=sys.stderr)
+    fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
+    say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    table = fc.sizing(risk)
+    if gate is not None:
+        decimals = _unit_decimals(scenario.tables)
+        args.gate_failures = [f"{r.unit} year {r.year}: P(run out) {r.p_run_out:g} > {gate:g} with "
+                              f"{_cell(r.amount, decimals.get(r.unit, _OTHER_DECIMALS))}; "
+                              f"{_cell(r.risk_amount, decimals.get(r.unit, _OTHER_DECIMALS))} keeps it at or "
+                              f"below {risk:g}" for r in table.itertuples() if r.p_run_out > gate]
+    title = f"{scenario.name}: renewal sizing ({args.draws:,} draws, seed {args.seed}, risk {risk:g})"
+    return {"sizing": _table(table, title, units=_SIZING_UNITS, keys=("unit", "year"), tables=scenario.tables)}, fc
 
 
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
@@ -682,6 +726,17 @@ def _parser() -> argparse.ArgumentParser:
     output_options(p)
     p.set_defaults(run=cmd_pools)
 
+    p = sub.add_parser("size", help="renewal sizing: per pool and year the risk, and what to commit to")
+    p.add_argument("file", nargs="?", help=scenario_help)
+    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws over growth ranges (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws: the same seed, the same answer")
+    p.add_argument("--risk", type=float, default=0.1,
+                   help="accepted chance of running out, >= 0 and < 1, for risk_amount (default 0.1)")
+    p.add_argument("--fail-if-risk-above", type=float, metavar="R",
+                   help="exit 3 if a pool's chance of running out as contracted is above R")
+    output_options(p)
+    p.set_defaults(run=cmd_size)
+
     p = sub.add_parser("compare", help="two or more scenarios side by side")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="scenario YAML files or built-in example names; the first is the baseline")
@@ -797,6 +852,9 @@ def main(argv: list[str] | None = None) -> int:
             if overruns:
                 print("planner: pools run out inside the horizon:\n  " + "\n  ".join(overruns), file=sys.stderr)
                 return EXIT_OVERRUN
+        if getattr(args, "gate_failures", None):   # planner size --fail-if-risk-above
+            print("planner: pools likely to run out:\n  " + "\n  ".join(args.gate_failures), file=sys.stderr)
+            return EXIT_OVERRUN
         return 0
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)

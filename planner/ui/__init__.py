@@ -7,7 +7,7 @@ sandbox in :mod:`planner.ui.uploads`, figures in :mod:`planner.ui.figures`,
 formatting in :mod:`planner.ui.format`) are used by the dashboards
 (:mod:`planner.ui.overview`, :mod:`planner.ui.hosts`,
 :mod:`planner.ui.digital_experience`, :mod:`planner.ui.ddu_grail`,
-:mod:`planner.ui.comparison`, :mod:`planner.ui.support`, and the landing page's
+:mod:`planner.ui.comparison`, :mod:`planner.ui.support`, :mod:`planner.ui.renewal`, and the landing page's
 :mod:`planner.ui.landing`). Each dashboard module has pure functions that
 compute what its page shows (tested without a browser) and a ``dashboard(...)``
 function that builds the page.
