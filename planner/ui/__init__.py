@@ -42,3 +42,8 @@ __all__ = [
     "chart", "figure_spec", "figures", "format", "guard", "read_uploaded_inventory", "read_uploaded_scenario",
     "readable", "show_figure",
 ]
+
+# Layout helpers the pages build with, at package level too (they live in planner.ui.widgets).
+from planner.ui.widgets import control, field, kpi_row, note, section  # noqa: E402
+
+__all__ += ["control", "field", "kpi_row", "note", "section"]
