@@ -10,6 +10,7 @@ registry's (:mod:`planner.units`).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -18,20 +19,28 @@ import pandas as pd
 from planner.engine import Forecast
 from planner.ui import KpiCard, Page, kpi_row
 from planner.ui import format as fmt
-from planner.ui.overview import UnitYear, year_figures
+from planner.ui.overview import Lpar, UnitYear, lpar_verdicts, year_figures
 from planner.ui.widgets import style
 from planner.units import UNITS
 
 __all__ = ["card_note", "summary"]
 
 
-def card_note(u: UnitYear) -> str:
+def card_note(u: UnitYear, lpars: Sequence[Lpar] = ()) -> str:
     """The note under a unit's card: the share of its pool or licence and the
-    run-out date (``'98 % of 15,000,000 DEM units a year; lasts the year'``)."""
+    run-out date (``'98 % of 15,000,000 DEM units a year; lasts the year'``);
+    for MSU each LPAR's verdict against its own licence (``lpars``)."""
+    if u.unit == "msu" and lpars:
+        over = [p for p in lpars if p.months_over]
+        return ("each LPAR within its licence" if not over else
+                "over the licence: " + ", ".join(f"{p.name} from {fmt.month(p.first_month_over)}" for p in over))
     if u.bought_as is None:
         return "no pool in the contract"
     kind = "licensed" if u.bought_as == "licence" else "a year"
-    ends = "lasts the year" if pd.isna(u.run_out) else f"runs out {fmt.day(u.run_out)}"
+    if pd.isna(u.run_out):
+        ends = "within it all year" if u.bought_as == "licence" else "lasts the year"
+    else:
+        ends = f"{'above it from' if u.bought_as == 'licence' else 'runs out'} {fmt.day(u.run_out)}"
     return f"{fmt.percent(u.share)} of {fmt.quantity(u.amount, u.unit)} {kind}; {ends}"
 
 
@@ -53,10 +62,11 @@ def summary(f: Forecast, year: int = 1) -> Page:
     """KPI cards of contract year ``year``: consumption (peak for host units and
     MSU) per unit, with the share of its pool or licence as the note."""
     figures = year_figures(f, year)
+    lpars = lpar_verdicts(f, year)
     cards = []
     for u in figures:
         card = KpiCard(u.unit.replace("_", "-"), UNITS[u.unit].name + (" (peak)" if u.peak else ""), u.unit)
-        note = card_note(u)
+        note = card_note(u, lpars)
         card.set(u.consumption, note)
         cards.append((card, note))
     span = figures[0] if figures else None
