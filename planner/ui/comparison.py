@@ -29,7 +29,7 @@ from planner.ui import format as fmt
 from planner.ui.overview import example_names
 from planner.units import UNITS
 
-__all__ = ["ForecastCache", "ComparisonView", "names_of", "compute", "deltas", "yearly_table",
+__all__ = ["ForecastCache", "ComparisonView", "names_of", "compute", "headline", "deltas", "yearly_table",
            "first_exceeded_table", "delta_figure", "bands_figure", "dashboard"]
 
 #: Shown where a KPI or table has nothing to say (fewer than two scenarios selected).
@@ -114,6 +114,20 @@ def compute(forecasts: Sequence[Forecast], unit: str) -> ComparisonView:
         total = {n: highest[n] - highest[names[0]] for n in names[1:]}
     return ComparisonView(unit, names, frame, year1, total, _first_exceeded(result, unit, names),
                           yearly_table(forecasts, unit), first_exceeded_table(result), result["monthly"])
+
+
+def headline(view: ComparisonView) -> list[str]:
+    """One sentence per compared scenario: its change in contract year 1 and
+    the first month its pool of the unit is exceeded, against the baseline."""
+    unit, lines = view.unit, []
+    for name in view.compared:
+        text = f"{name}: {fmt.quantity(view.year1[name], unit, signed=True)} in contract year 1"
+        if view.first_exceeded is not None:
+            first, base = (view.first_exceeded[n] for n in (name, view.baseline))
+            text += (f"; pool first exceeded {fmt.month(first) if first is not None else 'never'}"
+                     f" (baseline: {fmt.month(base) if base is not None else 'never'})")
+        lines.append(text)
+    return lines
 
 
 def _yearly(f: Forecast, unit: str) -> pd.Series:

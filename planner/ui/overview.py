@@ -41,7 +41,7 @@ from planner.units import UNITS
 
 __all__ = [
     "UPLOADED", "UnitYear", "Lpar", "OverviewView", "example_names", "units_of", "year_figures",
-    "lpar_verdicts", "compute", "contract_year_table", "lpar_table", "burndown_figure", "monthly_figure",
+    "lpar_verdicts", "compute", "run_out_lines", "contract_year_table", "lpar_table", "burndown_figure", "monthly_figure",
     "with_inventories", "Inputs", "dashboard",
 ]
 
@@ -230,6 +230,23 @@ def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
         "Over the licence from": fmt.month(p.first_month_over) if p.first_month_over else "never",
         "Months over": fmt.quantity(p.months_over, "month" if p.months_over == 1 else "months"),
     } for p in lpars], columns=["LPAR", "Licensed", "Highest monthly peak", "Over the licence from", "Months over"])
+
+
+def run_out_lines(f: Forecast) -> list[str]:
+    """One sentence per pool and contract year that runs out (or licence
+    exceeded), and per LPAR above its licence: the engine's verdicts, in words."""
+    lines = []
+    for row in f.pools().itertuples():
+        if pd.isna(row.run_out):
+            continue
+        what = "above the licence from" if row.unit in f.scenario.contract.licences else "runs out"
+        lines.append(f"{UNITS[row.unit].name}, contract year {row.year}: {what} {fmt.day(row.run_out)}; "
+                     f"{fmt.quantity(row.extra_needed, row.unit)} more needed")
+    for p in lpar_verdicts(f):
+        if p.first_month_over is not None:
+            lines.append(f"LPAR {p.name}: above its {fmt.quantity(p.licensed_msu, 'msu')} licence from "
+                         f"{fmt.month(p.first_month_over)} ({fmt.quantity(p.months_over, 'months')})")
+    return lines
 
 
 # --- figures --------------------------------------------------------------------------------
