@@ -62,7 +62,7 @@ _OTHER_DECIMALS = 2        # units no weight table prices (MSU is given by the s
 
 #: Weight tables each unit is computed from: a unit shows as many decimals as its weights
 #: are published with (host units: 0.075 -> 3; DEM: 0.25 -> 2; DDU: 0.0005 -> 4; ASU: 0.25 -> 2;
-#: CAU: 1 -> 0). Port to the unit registry (planner/units.py) when it lands.
+#: CAU: 1 -> 0). A candidate for a field of planner.units.Unit.
 _UNIT_WEIGHTS = {
     "host_units": ("host_units", ("fullstack", "infrastructure")),
     "host_unit_hours": ("host_units", ("fullstack", "infrastructure")),
@@ -91,7 +91,8 @@ def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, st
     """Attach how a table is shown (see the comment above) and return it. For people, ``hidden``
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
-                       hidden=hidden, labels=labels or {}, group=group, signed=signed, decimals={**_unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
+                       hidden=hidden, labels=labels or {}, group=group, signed=signed,
+                       decimals={**_unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
     return frame
 
 
@@ -139,6 +140,9 @@ def _shown(frame: pd.DataFrame) -> tuple[list[str], list[list[str]], list[bool]]
     headers = [frame.attrs.get("labels", {}).get(c, str(c)) for c in columns]
     cells = [[_signed(_cell(v, d), c in frame.attrs.get("signed", ()))
               for v, d in zip(frame[c], _decimals_of(frame, c))] for c in columns]
+    if "capability" in columns and "unit" in frame.columns:   # people read the registry's labels
+        from planner.sections import capability_label
+        cells[columns.index("capability")] = [capability_label(u, k) for u, k in zip(frame["unit"], frame["capability"])]
     return headers, cells, [_is_number(frame[c]) for c in columns]
 
 
@@ -159,7 +163,10 @@ def _for_text_files(frame: pd.DataFrame) -> pd.DataFrame:
     """Dates as ISO text (YYYY-MM-DD, or with time and offset), missing as None (CSV, JSON)."""
     out = _rounded(frame)
     for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
+        if pd.api.types.is_float_dtype(out[column]) and out[column].isna().any():
+            out[column] = pd.Series([None if pd.isna(v) else float(v) for v in out[column]], index=out.index,
+                                    dtype=object)
+        elif pd.api.types.is_datetime64_any_dtype(out[column]):
             out[column] = pd.Series([None if pd.isna(v) else _cell(v, None).replace(" ", "T")
                                      if v.tzinfo else _cell(v, None) for v in out[column]],
                                     index=out.index, dtype=object)
@@ -247,7 +254,7 @@ def _title(name: str, frame: pd.DataFrame) -> str:
 
 def output_format(fmt: str | None, output: str | None) -> str:
     """The format to write: --format, else the extension of --output, else a text table."""
-    if output and not output.endswith(("/", "\\")):
+    if output:
         suffix = Path(output).suffix.lower()
         implied = EXTENSIONS.get(suffix)
         if fmt and implied and implied != fmt:
@@ -282,17 +289,18 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
     """Render named tables in a format; write to ``output`` or return the text."""
     tables = _select(tables, fmt, table)
     if fmt == "xlsx":
+        from planner.export import exportable
         if not output:
             raise CLIError("--format xlsx needs --output FILE.xlsx (a workbook is not printable)")
         _refuse_overwrite(output, force)
         with pd.ExcelWriter(output, engine="openpyxl") as writer:
             used: set[str] = set()
             for name, frame in tables.items():
-                _excel_safe(_rounded(frame)).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
+                exportable(_rounded(frame)).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
         return None
     if fmt == "json":
         text = json.dumps({name: _for_text_files(frame).to_dict(orient="records")
-                           for name, frame in tables.items()}, indent=2, default=_json_value)
+                           for name, frame in tables.items()}, indent=2, default=_json_value, allow_nan=False)
     elif fmt == "csv":
         text = next(_for_text_files(frame).to_csv(index=False) for frame in tables.values()).rstrip("\n")
     elif fmt == "markdown":
@@ -326,16 +334,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
     return sheet
 
 
-def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.PeriodDtype):
-            out[column] = out[column].astype(str)
-        elif isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
-    return out
-
-
 def _refuse_overwrite(output: str, force: bool) -> None:
     if Path(output).exists() and not force:
         raise CLIError(f"{output} exists; add --force to overwrite it")
@@ -365,8 +363,8 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
         table = table.reset_index()
         return _table(table, title, units=units, keys=(table.columns[0],), transpose=period == "year",
                       labels={u: UNITS[u].label for u in units}, tables=fc.scenario.tables)
-    return _table(table, title, units={"value": _ROW_UNIT}, keys=(table.columns[0],),
-                  tables=fc.scenario.tables)
+    return _table(_in_registry_order(table, table.columns[0]), title, units={"value": _ROW_UNIT},
+                  keys=(table.columns[0],), tables=fc.scenario.tables)
 
 
 _POOL_UNITS = {c: _ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
@@ -424,18 +422,20 @@ def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
     return {"pools": _pool_table(fc)}, fc
 
 
-def _in_registry_order(yearly: pd.DataFrame) -> pd.DataFrame:
-    """Rows per scenario (as given) and contract year, then units and capabilities in the
-    order of the registries (planner.units.UNITS, planner.sections.CAPABILITIES)."""
+def _in_registry_order(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Rows per scenario (as given) and period, then units and capabilities in the order of
+    the registries (planner.units.UNITS, planner.sections.CAPABILITIES)."""
     from planner.sections import CAPABILITIES
     from planner.units import UNITS
     units, capabilities = list(UNITS), list(CAPABILITIES)
-    rank = pd.DataFrame({
-        "scenario": pd.factorize(yearly["scenario"])[0], "contract_year": yearly["contract_year"],
-        "unit": [units.index(u) if u in units else len(units) for u in yearly["unit"]],
-        "capability": [capabilities.index(k) if k in capabilities else len(capabilities)
-                       for k in zip(yearly["unit"], yearly["capability"])]}, index=yearly.index)
-    return yearly.loc[rank.sort_values(list(rank.columns), kind="stable").index].reset_index(drop=True)
+    rank = pd.DataFrame({period: frame[period]}, index=frame.index)
+    if "scenario" in frame:
+        rank.insert(0, "scenario", pd.factorize(frame["scenario"])[0])
+    rank["unit"] = [units.index(u) if u in units else len(units) for u in frame["unit"]]
+    if "capability" in frame:
+        rank["capability"] = [capabilities.index(k) if k in capabilities else len(capabilities)
+                              for k in zip(frame["unit"], frame["capability"])]
+    return frame.loc[rank.sort_values(list(rank.columns), kind="stable").index].reset_index(drop=True)
 
 
 def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
@@ -449,7 +449,7 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     result = compare(*forecasts)
     t = forecasts[0].scenario.tables
     base = forecasts[0].scenario.name
-    yearly = _in_registry_order(result["yearly"])
+    yearly = _in_registry_order(result["yearly"], "contract_year")
     values = dict.fromkeys(("value", "baseline_value", "delta"), _ROW_UNIT)
     measures = ("consumption", "extra_needed")
     pool_units = {f"{p}{m}{d}": _ROW_UNIT for m in measures for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
