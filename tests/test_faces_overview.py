@@ -38,7 +38,7 @@ def _cli_json(tmp_path, scenario, period):
 
 
 def _none(value):
-    """The CLI writes a missing month as NaN in JSON (reported); None and NaN both mean never."""
+    """A missing month: null in the CLI's JSON (None; NaN tolerated)."""
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
 
 

@@ -367,6 +367,13 @@ def test_support_open_intervals_follow_the_policy_calendar():
         support.parse_closures("2025-12-24 x")
 
 
+# --- dashboards: classes and the interactions the browser tests repeat ----------------------
+# (the overview, comparison and landing pages: tests/test_ui_overview.py)
+
+def _kpi(page, name):
+    return page.find(f"kpi-{name}").shown
+
+
 def _upload(name, content):
     return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
              "last_modified": dt.datetime(2025, 1, 1)},)

@@ -33,7 +33,3 @@ __all__ = [
     "read_uploaded_inventory", "read_uploaded_scenario", "readable", "section", "show_figure", "uploaded_files",
 ]
 
-# Layout helpers the pages build with, at package level too (they live in planner.ui.widgets).
-from planner.ui.widgets import control, field, kpi_row, note, section  # noqa: E402
-
-__all__ += ["control", "field", "kpi_row", "note", "section"]

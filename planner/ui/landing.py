@@ -20,7 +20,7 @@ from planner.engine import Forecast
 from planner.ui import KpiCard, Page, kpi_row
 from planner.ui import format as fmt
 from planner.ui.overview import Lpar, UnitYear, lpar_verdicts, year_figures
-from planner.ui.widgets import style
+from planner.ui.layout import style
 from planner.units import UNITS
 
 __all__ = ["card_note", "summary"]

@@ -33,10 +33,9 @@ from planner.scenario import EXAMPLES, ScenarioError, example_path, load_scenari
 from planner.sections import SECTIONS
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
-    note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure,
+    note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui import format as fmt
-from planner.ui.widgets import uploaded_files
 from planner.units import UNITS
 
 __all__ = [
