@@ -166,10 +166,12 @@ def burndown(balance: pd.DataFrame, unit: str, *, run_outs: Sequence[Any] = (),
 
 
 def _mark(fig: go.Figure, x: pd.DatetimeIndex, y: pd.Series, text: Sequence[str], name: str, hover: str) -> None:
-    """Red crosses with a label: the days a pool runs out or a licence is exceeded."""
+    """Red crosses with a label: the days a pool runs out or a licence is exceeded
+    (labels alternate above-left and below-right, so that close dates stay readable)."""
     fig.add_scatter(x=_days(x), y=_short(y), name=name, mode="markers+text",
                     marker={"symbol": "x", "size": 12, "color": "#b91c1c"}, text=list(text),
-                    textposition="top left", textfont={"color": "#b91c1c"},
+                    textposition=["top left" if i % 2 == 0 else "bottom right" for i in range(len(x))],
+                    textfont={"color": "#b91c1c"},
                     hovertemplate=hover + "<extra></extra>")
 
 
