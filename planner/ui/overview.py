@@ -244,7 +244,7 @@ def run_out_lines(f: Forecast) -> list[str]:
     for p in lpar_verdicts(f):
         if p.first_month_over is not None:
             lines.append(f"LPAR {p.name}: above its {fmt.quantity(p.licensed_msu, 'msu')} licence from "
-                         f"{fmt.month(p.first_month_over)} ({fmt.quantity(p.months_over, 'months')})")
+                         f"{fmt.month(p.first_month_over)} ({fmt.quantity(p.months_over, 'month' if p.months_over == 1 else 'months')})")
     return lines
 
 
