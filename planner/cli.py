@@ -6,6 +6,9 @@
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
+    planner import dynatrace --url URL --out DIR    a baseline from an environment (token in $DT_API_TOKEN)
+    planner import files --hosts H.json --metrics M.csv --out DIR    the same from exported files
+    planner backtest DIR/scenario.yaml DIR/actuals.csv    the model over past months against actuals
     planner support --opened TIME --tz ZONE [--severity S --plan P --country C --subdiv S]
                                       initial-response deadlines of a support ticket
     planner support --released DATE [--product P --plan P]
@@ -570,6 +573,52 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
     return out, None
 
 
+def cmd_import_dynatrace(args: argparse.Namespace, say: Callable[[str], None]):
+    import os
+
+    from planner.baseline import import_dynatrace
+    from planner.dynatrace import DynatraceError, Secret
+    value = os.environ.get(args.token_env, "").strip()
+    if not value:
+        raise CLIError(f"the environment variable {args.token_env} holds no API token; set it to a token "
+                       "with the scopes entities.read and metrics.read (and oneAgents.read for the "
+                       "host-unit cross-check)")
+    token = Secret(value)
+    try:
+        baseline = import_dynatrace(args.url, token, args.out, months=args.months, to=args.to,
+                                    ca_bundle=args.ca_bundle, force=args.force_out, progress=say)
+    except (DynatraceError, ValueError, OSError) as exc:
+        raise CLIError(token.redact(str(exc))) from None
+    except Exception as exc:  # whatever it is, never with the token in it
+        raise CLIError(token.redact(f"unexpected {type(exc).__name__}: {exc}")) from None
+    return _import_tables(baseline, args.out), None
+
+
+def cmd_import_files(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.baseline import import_files
+    baseline = import_files(args.hosts, args.metrics, args.out, oneagents_json=args.oneagents,
+                            months=args.months, to=args.to, force=args.force_out, progress=say)
+    return _import_tables(baseline, args.out), None
+
+
+def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
+    written = pd.DataFrame([(str(Path(out) / f), rows) for f, rows in baseline.written], columns=["file", "rows"])
+    tables = {f"imported {baseline.months[0]} to {baseline.months[-1]}": written, **baseline.summary()}
+    if baseline.notes:
+        tables["notes"] = pd.DataFrame({"note": baseline.notes})
+    return tables
+
+
+def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.backtest import backtest, read_actuals, summary
+    scenario = _scenario(args.file)
+    say("running the model over the past months")
+    table = backtest(scenario, read_actuals(args.actuals))
+    shown = table.assign(month=table["month"].astype(str))
+    return {"modelled versus actual per unit and month (error in %)": shown,
+            "summary per unit": summary(table)}, None
+
+
 # --- entry point -------------------------------------------------------------------------
 
 def _help_text(doc: str) -> str:
@@ -642,6 +691,41 @@ def _parser() -> argparse.ArgumentParser:
     output_options(p)
     p.set_defaults(run=cmd_tables)
 
+    p = sub.add_parser("import", help="a baseline (hosts.csv, actuals.csv, scenario.yaml) from Dynatrace")
+    source = p.add_subparsers(dest="source", required=True, metavar="SOURCE",
+                              help="dynatrace (through the API) or files (exported JSON and CSV)")
+
+    def import_options(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--out", required=True, metavar="DIR", help="folder to create (must not exist)")
+        q.add_argument("--to", metavar="YYYY-MM", help="last month to import (default: the last complete one)")
+        q.add_argument("--force-out", action="store_true", help="replace DIR if it exists")
+        output_options(q)
+        q.add_argument("--quiet", action="store_false", dest="progress", help="no progress lines on stderr")
+        q.set_defaults(progress=True)
+
+    q = source.add_parser("dynatrace", help="read an environment through its API")
+    q.add_argument("--url", required=True, help="environment URL, e.g. https://abc12345.live.dynatrace.com")
+    q.add_argument("--token-env", default="DT_API_TOKEN", metavar="NAME",
+                   help="environment variable holding the API token (default DT_API_TOKEN)")
+    q.add_argument("--months", type=int, default=12, help="months of history (default 12)")
+    q.add_argument("--ca-bundle", metavar="FILE.pem", help="CA certificates to trust (TLS is always verified)")
+    import_options(q)
+    q.set_defaults(run=cmd_import_dynatrace)
+
+    q = source.add_parser("files", help="the same from exports: entities JSON and metrics CSV")
+    q.add_argument("--hosts", required=True, metavar="HOSTS.json", help="JSON of GET /api/v2/entities (type HOST)")
+    q.add_argument("--metrics", required=True, nargs="+", metavar="METRICS.csv",
+                   help="CSV of GET /api/v2/metrics/query (Accept: text/csv)")
+    q.add_argument("--oneagents", metavar="ONEAGENTS.json", help="JSON of GET /api/v1/oneagents (host-unit check)")
+    q.add_argument("--months", type=int, help="months of history (default: all in the CSV)")
+    import_options(q)
+    q.set_defaults(run=cmd_import_files)
+
+    p = sub.add_parser("backtest", help="the model over past months against imported actuals")
+    p.add_argument("file", help="scenario YAML (e.g. DIR/scenario.yaml)")
+    p.add_argument("actuals", help="actuals CSV (e.g. DIR/actuals.csv)")
+    output_options(p)
+    p.set_defaults(run=cmd_backtest)
     p = sub.add_parser("support", help="initial-response deadlines of a ticket, end of support of a version",
                        description="Initial-response deadlines (Dynatrace Support Policy, Initial Contact "
                                    "SLA) and version end-of-support dates, from planner.support.")
@@ -655,7 +739,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--closure", action="append", default=[], metavar="DATE",
                    help="an extra closure day (YYYY-MM-DD); repeat for more")
     p.add_argument("--government", action="store_true",
-                   help="Enterprise for Government: Critical and High count only 08:00-20:00 US Eastern time")
+                   help="Enterprise for Government: Critical and High count only inside its coverage window "
+                        "(the table set's support_hours)")
     p.add_argument("--released", metavar="DATE", help="release date of a version (YYYY-MM-DD)")
     p.add_argument("--product", help="saas, managed or cluster (default: every product)")
     p.add_argument("--tables", help="a table-set folder (default: the shipped rate card)")
