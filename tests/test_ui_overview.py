@@ -226,9 +226,9 @@ def test_comparison_compute_describes_every_scenario(runs):
 
 def test_comparison_tables_fit_four_scenarios(runs):
     view = comparison.compute(runs, "dem")
-    assert list(view.yearly.columns) == ["Contract year", "Scenario", "DEM units", "Change against the baseline"]
+    assert list(view.yearly.columns) == ["Scenario", "Contract year", "DEM units", "Change against the baseline"]
     assert len(view.yearly) == 3 * 4                                     # a row per contract year and scenario
-    assert view.yearly.iloc[0].to_dict() == {"Contract year": 1, "Scenario": "Example estate (baseline)",
+    assert view.yearly.iloc[0].to_dict() == {"Scenario": "Example estate (baseline)", "Contract year": 1,
                                              "DEM units": "14,749,768 DEM units",
                                              "Change against the baseline": "baseline"}
     assert list(view.exceeded.columns) == ["Scenario", "HU", "HU h", "DEM units", "DDU", "ASU", "CAU"]

@@ -157,16 +157,17 @@ def deltas(result: Mapping[str, pd.DataFrame], unit: str) -> pd.DataFrame:
 
 def yearly_table(forecasts: Sequence[Forecast], unit: str) -> pd.DataFrame:
     """Per contract year and scenario (one row each, so that any number of
-    scenarios fits): ``unit`` and its change against the baseline, formatted."""
+    scenarios fits; the scenario first, as the table's left-aligned column):
+    ``unit`` and its change against the baseline, formatted."""
     names = names_of(forecasts)
     values = pd.DataFrame({n: _yearly(f, unit) for n, f in zip(names, forecasts)}).fillna(0.0)
     peak = " peak" if UNITS[unit].kind == "peak" else ""
-    rows = [{"Contract year": int(year), "Scenario": name,
+    rows = [{"Scenario": name, "Contract year": int(year),
              UNITS[unit].name: fmt.quantity(values.loc[year, name], unit) + peak,
              "Change against the baseline": "baseline" if i == 0 else
              fmt.quantity(values.loc[year, name] - values.loc[year, names[0]], unit, signed=True)}
             for year in values.index for i, name in enumerate(names)]
-    return pd.DataFrame(rows, columns=["Contract year", "Scenario", UNITS[unit].name, "Change against the baseline"])
+    return pd.DataFrame(rows, columns=["Scenario", "Contract year", UNITS[unit].name, "Change against the baseline"])
 
 
 def first_exceeded_table(result: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
