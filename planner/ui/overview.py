@@ -493,7 +493,7 @@ class _Page:
         self.lpar_section = section("Mainframe LPARs against their licence", self.lpars)
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
-        self.view = compute(f)
+        self.view, self.drawn = compute(f), None
         self._observe()
         self.render(self.view)
 
@@ -559,9 +559,9 @@ class _Page:
 
     # view -> widgets
     def render(self, view: OverviewView) -> None:
-        """Draw every part of the page from ``view``."""
+        """Draw every part of the page from ``view`` (the scenario's tables and
+        downloads only when the forecast changed: they do not depend on the unit or year)."""
         f = view.forecast
-        self.scenario_note.value = _scenario_note(view.scenario)
         with _unobserved(self.unit_pick, self.on_view):
             self.unit_pick.options = [(UNITS[u].name, u) for u in view.units]
             self.unit_pick.value = view.unit
@@ -571,6 +571,13 @@ class _Page:
         self.kpis.show(view)
         show_figure(self.burn, burndown_figure(f, view.unit))
         show_figure(self.monthly, monthly_figure(f, view.unit))
+        if f is not self.drawn:
+            self._render_scenario(view)
+            self.drawn = f
+
+    def _render_scenario(self, view: OverviewView) -> None:
+        f = view.forecast
+        self.scenario_note.value = _scenario_note(view.scenario)
         self.table.update(contract_year_table(f))
         self.lpars.update(lpar_table(view.lpars_horizon))
         self.lpar_section.layout.display = None if view.lpars_horizon else "none"
