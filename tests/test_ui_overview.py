@@ -166,7 +166,8 @@ def test_overview_uploads(example):
     assert page.messages.text.startswith("x.csv: missing column(s) 'ram_gib'")
     page.find("ctl-upload-scenario").value = _upload(
         "ref.yaml", b"name: Ref\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: mine, inventory: hosts.csv}\n")
-    assert page.messages.text.startswith("hosts.csv: no such inventory file. Upload the inventory")
+    assert page.messages.text.startswith("ref.yaml, line 4, hosts[0].inventory: hosts.csv: not uploaded and not a "
+                                         "built-in example: no such inventory file. Upload the inventory")
     page.find("ctl-upload-inventory").value = _upload(
         "hosts.csv", b"host,ram_gib,mode\na,16,fullstack\nb,32,infrastructure\n")
     assert page.messages.text == "" and page.find("ctl-unit").value == "host_units"

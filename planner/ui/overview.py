@@ -36,6 +36,7 @@ from planner.ui import (
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui import format as fmt
+from planner.ui.uploads import inventory_upload, scenario_upload
 from planner.units import UNITS
 
 __all__ = [
@@ -461,12 +462,13 @@ def _unobserved(widget: widgets.Widget, handler: Callable[..., Any]) -> Iterator
         widget.observe(handler, "value")
 
 
-def _upload_controls() -> tuple[widgets.FileUpload, widgets.FileUpload]:
-    """The scenario and inventory upload buttons."""
-    scenario_file = control(widgets.FileUpload(accept=".yaml,.yml", multiple=False,
-                                               description="Scenario YAML", icon="upload"), "upload-scenario")
-    inventory = control(widgets.FileUpload(accept=".csv,.xlsx", multiple=True,
-                                           description="Inventory", icon="upload"), "upload-inventory")
+def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget]:
+    """The scenario and inventory upload buttons (:mod:`planner.ui.uploads`); a
+    file above its size limit is refused in the browser and said in ``messages``."""
+    scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
+    inventory = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
+    for upload in (scenario_file, inventory):
+        upload.observe(lambda change: change.new and messages.error(change.new), "error")
     return scenario_file, inventory
 
 
@@ -481,7 +483,7 @@ class _Page:
         self.inputs = Inputs(start, given=f.scenario if start == UPLOADED else None)
         self.forecasts: dict[tuple[Any, ...], Forecast] = {self.inputs.key(): f}
         self.pick = control(widgets.Dropdown(options=self._menu(), value=start), "scenario")
-        self.upload_yaml, self.upload_inv = _upload_controls()
+        self.upload_yaml, self.upload_inv = _upload_controls(self.messages)
         self.unit_pick = control(widgets.Dropdown(), "unit")
         self.year_pick = control(widgets.ToggleButtons(), "year")
         self.year_pick.style.button_width = "auto"
