@@ -112,7 +112,7 @@ def test_with_inventories_adds_a_host_group():
 def test_overview_dashboard(example):
     page = overview.dashboard(example)
     assert _check_page(page, "overview") == [
-        "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
+        "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory", "ctl-upload-actuals",
         "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining", "kpi-run-out", "kpi-cost",
         "chart-burndown", "chart-monthly", "table-lpars", "table-yearly", "download-contract-years",
         "download-monthly"]

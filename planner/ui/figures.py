@@ -20,7 +20,7 @@ from planner.units import UNITS
 
 __all__ = [
     "UNIT_COLORS", "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
-    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "curves", "sweep", "bands", "store_fill", "timeline",
+    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "actual_vs_modelled", "curves", "sweep", "bands", "store_fill", "timeline",
 ]
 
 #: One colour per engine unit, from the unit registry (:mod:`planner.units`).
@@ -229,6 +229,39 @@ def lpar_peaks(mainframe: pd.DataFrame, *, title: str | None = None) -> go.Figur
             _mark(fig, pd.DatetimeIndex(first.to_timestamp()), over["peak_msu"],
                   [f"{lpar} over from {fmt.month(first[0])}"], f"{lpar}: over the licence",
                   "%{x|%b %Y}<br>%{y:,.1f} " + sym + " above the licence")
+    return fig
+
+
+def actual_vs_modelled(past: pd.DataFrame, forecast: pd.Series, unit: str, *, title: str) -> go.Figure:
+    """What was consumed in past months (bars) against the model over those
+    months (line), then the forecast (dashed line).
+
+    Parameters
+    ----------
+    past : DataFrame
+        Index: months (PeriodIndex); columns ``actual``, ``modelled`` [unit per
+        month] and ``error_pct`` [%], as :func:`planner.backtest.backtest` gives them.
+    forecast : Series
+        Index: months (PeriodIndex); the forecast per month [unit].
+    unit : str
+        The engine unit, for the axis and the hover text.
+    """
+    fig = base(title, "Month", axis_title(unit), height=400)
+    x = np.asarray(_x(past.index))
+    fig.add_bar(x=x, y=_short(past["actual"]), name="Actual", marker_color="#9ca3af",
+                customdata=[fmt.quantity(v, unit) for v in past["actual"]],
+                hovertemplate="%{x|%b %Y}<br>actual: %{customdata}<extra></extra>")
+    fig.add_scatter(x=x, y=_short(past["modelled"]), name="Modelled", mode="lines+markers",
+                    line={"color": color(unit), "width": 2.5}, marker={"size": 7},
+                    customdata=[[fmt.quantity(m, unit), fmt.quantity(e, "%", signed=True)]
+                                for m, e in zip(past["modelled"], past["error_pct"])],
+                    hovertemplate="%{x|%b %Y}<br>modelled: %{customdata[0]}<br>"
+                                  "error: %{customdata[1]}<extra></extra>")
+    fig.add_scatter(x=np.asarray(_x(forecast.index)), y=_short(forecast), name="Forecast", mode="lines+markers",
+                    line={"color": color(unit), "width": 2, "dash": "dash"}, marker={"size": 4},
+                    customdata=[fmt.quantity(v, unit) for v in forecast],
+                    hovertemplate="%{x|%b %Y}<br>forecast: %{customdata}<extra></extra>")
+    fig.update_layout(bargap=0.3)
     return fig
 
 
