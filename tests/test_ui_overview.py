@@ -112,8 +112,8 @@ def test_with_inventories_adds_a_host_group():
 def test_overview_dashboard(example):
     page = overview.dashboard(example)
     assert _check_page(page, "overview") == [
-        "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory", "ctl-upload-actuals",
-        "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining", "kpi-run-out", "kpi-cost",
+        "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
+        "ctl-upload-actuals", "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining", "kpi-run-out", "kpi-cost",
         "chart-burndown", "chart-monthly", "table-lpars", "table-yearly", "download-contract-years",
         "download-monthly"]
     assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
@@ -347,7 +347,8 @@ def test_actuals_figure_continues_with_the_forecast(imported_view):
     assert pd.Timestamp(ahead.x[0]) == pd.Timestamp("2026-10-01") and ahead.y[0] == pytest.approx(8068.344)
     assert len(ahead.y) == 12 and list(ahead.y) == pytest.approx(list(view.forecast.monthly()["ddu"]), abs=5e-4)
     assert fig.layout.yaxis.title.text == "Davis data units [DDU]" and fig.layout.xaxis.title.text == "Month"
-    assert list(actual.customdata) == ["7,043 DDU", "7,353 DDU", "7,446 DDU"] and "%{customdata}" in actual.hovertemplate
+    assert list(actual.customdata) == ["7,043 DDU", "7,353 DDU", "7,446 DDU"]
+    assert "actual: %{customdata}" in actual.hovertemplate
     assert [list(c) for c in modelled.customdata][0] == ["7,042 DDU", "-0.0136 %"]
     assert ahead.customdata[0] == "8,068 DDU"
 

@@ -20,7 +20,8 @@ from planner.units import UNITS
 
 __all__ = [
     "UNIT_COLORS", "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
-    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "actual_vs_modelled", "curves", "sweep", "bands", "store_fill", "timeline",
+    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "actual_vs_modelled",
+    "curves", "sweep", "bands", "store_fill", "timeline",
 ]
 
 #: One colour per engine unit, from the unit registry (:mod:`planner.units`).
