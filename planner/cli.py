@@ -68,13 +68,14 @@ def _markdown(frame: pd.DataFrame) -> str:
 def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force: bool) -> str | None:
     """Render named tables in a format; write to ``output`` or return the text."""
     if fmt == "xlsx":
+        from planner.export import exportable
         if not output:
             raise CLIError("--format xlsx needs --output FILE.xlsx (a workbook is not printable)")
         _refuse_overwrite(output, force)
         with pd.ExcelWriter(output, engine="openpyxl") as writer:
             used: set[str] = set()
             for name, frame in tables.items():
-                _excel_safe(frame).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
+                exportable(frame).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
         return None
     if fmt == "json":
         text = json.dumps({name: json.loads(frame.to_json(orient="records", date_format="iso"))
@@ -106,16 +107,6 @@ def _sheet_name(name: str, used: set[str]) -> str:
         sheet, n = f"{base[:28]} {n}", n + 1
     used.add(sheet)
     return sheet
-
-
-def _excel_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.PeriodDtype):
-            out[column] = out[column].astype(str)
-        elif isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
-    return out
 
 
 def _refuse_overwrite(output: str, force: bool) -> None:

@@ -24,11 +24,11 @@ from planner.engine import forecast
 from planner.scenario import ScenarioError, load_scenario
 from planner.ui import comparison, ddu_grail, digital_experience, figures, hosts, landing, overview, support
 from planner.ui import format as fmt
-from planner.ui.widgets import (
-    PLOTLY_MIME, Chart, DownloadLinks, KpiCard, MessageArea, Page, ResultTable, chart, csv_bytes,
-    data_uri, figure_spec, guard, read_uploaded_inventory, read_uploaded_scenario, readable, show_figure,
-    xlsx_bytes,
-)
+from planner.ui.cards import KpiCard, MessageArea, ResultTable, guard, readable
+from planner.ui.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
+from planner.ui.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
+from planner.ui.layout import Page
+from planner.ui.widgets import read_uploaded_inventory, read_uploaded_scenario
 from planner import serve
 
 
