@@ -37,10 +37,13 @@ from planner.scenario import load_scenario, read_inventory
 from planner.sections import (
     APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, SECTIONS, inventory_amounts, inventory_totals,
 )
-from planner.ui import Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, figures, guard, show_figure
+from planner.ui import (
+    Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
+    read_uploaded_inventory, section, show_figure, uploaded_files,
+)
 from planner.ui import format as fmt
-from planner.ui.inputs import counted
-from planner.ui.widgets import control, field, kpi_row, note, read_uploaded_inventory, section, uploaded_files
+from planner.ui.inputs import counted, guard_figures
+from planner.ui.saver import OnDemandDownload
 
 __all__ = [
     "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",
@@ -347,9 +350,9 @@ def _show_group(page: _Page) -> None:
 
 def _show_inventory(page: _Page) -> None:
     w, per_host = page.w, page.estate.per_host
-    w["inventory_box"].children = [w["inventory_note"], w["hosts"], w["prepare"], w["download"],
+    w["inventory_box"].children = [w["inventory_note"], w["hosts"], w["download"],
                                    w["mode_totals"]] if per_host is not None else [w["inventory_note"]]
-    w["download"].value = ""
+    w["download"].source(lambda: page.estate.per_host)
     if per_host is None:
         w["inventory_note"].value = ('<div class="planner-note-text">Upload a host inventory (CSV or XLSX) to '
                                      "plan its hosts: the page then moves the inventory's hosts.</div>")
@@ -405,9 +408,7 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   for u, (css, label) in _CARDS.items()},
         "chart": chart("move"), "totals": Table("mode-totals"), "inventory_note": note(name="inventory"),
         "hosts": Table("hosts"), "mode_totals": Table("inventory-totals"),
-        "prepare": control(widgets.Button(description="Prepare per-host download", icon="download"),
-                           "prepare-download"),
-        "download": DownloadLinks("hosts", label="Per-host table", index=False)}
+        "download": OnDemandDownload("hosts", label="Every host", messages=page.messages)}
     w["inventory_box"] = widgets.VBox([w["inventory_note"]], layout=widgets.Layout(width="100%"))
     return w
 
@@ -415,7 +416,7 @@ def _widgets(page: _Page) -> dict[str, Any]:
 def _wire(page: _Page, scenario: Scenario) -> None:
     w = page.w
 
-    @guard(page.messages)
+    @guard_figures(page.messages, w["cards"].values())
     def on_change(change: Any = None) -> None:
         if change is not None and change["owner"] is w["group"]:
             _set_estate(page, page.estate, w["group"].value)
@@ -423,21 +424,15 @@ def _wire(page: _Page, scenario: Scenario) -> None:
         page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None)
         _show_move(page)
 
-    @guard(page.messages)
+    @guard_figures(page.messages, w["cards"].values())
     def on_upload(change: Any = None) -> None:
         for name, content in uploaded_files(w["upload"].value)[:1]:
             _read_upload(page, scenario, name, content)
-
-    @guard(page.messages)
-    def on_prepare(button: Any = None) -> None:
-        w["download"].value = '<span class="planner-download-label">Preparing the files …</span>'
-        w["download"].update(page.estate.per_host)
 
     w["on_change"] = on_change
     for key in ("group", "move", "appsec"):
         w[key].observe(on_change, "value")
     w["upload"].observe(on_upload, "value")
-    w["prepare"].on_click(on_prepare)
 
 
 def _layout(page: _Page) -> Dashboard:

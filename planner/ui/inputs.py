@@ -19,9 +19,9 @@ import ipywidgets as widgets
 from planner.fields import ScenarioError
 from planner.sections import SECTIONS
 from planner.ui import format as fmt
-from planner.ui.widgets import control
+from planner.ui import control, guard
 
-__all__ = ["number_box", "read_number", "field_check", "counted"]
+__all__ = ["number_box", "read_number", "field_check", "counted", "guard_figures"]
 
 _SEPARATORS = re.compile(r"[\s,_'\u00a0\u202f]")
 
@@ -80,3 +80,19 @@ def counted(value: float, singular: str, plural: str | None = None) -> str:
     """A count with its noun in the right number: ``'1 day'``, ``'35 days'``."""
     noun = singular if float(value) == 1 else (plural or singular + "s")
     return f"{fmt.number(value)} {noun}"
+
+
+def guard_figures(messages: Any, cards: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Like :func:`planner.ui.guard`, and on a failure the KPI ``cards`` say
+    so instead of keeping the figures of the last inputs that worked."""
+    def wrap(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except Exception:
+                for card in cards:
+                    card.set_text("n/a", "see the message above")
+                raise
+        run.__name__ = getattr(fn, "__name__", "callback")
+        return guard(messages)(run)
+    return wrap
