@@ -168,17 +168,18 @@ def deadlines(opened: Any, severity: int, *, tz: str, country: str | None = None
     """
     targets = policy.response_targets(tables=tables)
     closures = list(closures)
-    received = pd.Timestamp(opened)
-    received = received.tz_localize(tz) if received.tzinfo is None else received.tz_convert(tz)
     rows = []
-    for plan in plans(tables):
+    for plan in plans(tables):   # the policy checks the inputs first, with its own messages
         gov = government and plan == policy.GOVERNMENT_PLAN
         due = policy.response_deadline(opened, severity, plan, tz=tz, country=country, subdiv=subdiv,
                                        closures=closures, government=gov, tables=tables)
         target = targets[(targets["plan"] == plan) & (targets["severity"] == severity)]["target"].iloc[0]
-        rows.append({"plan": plan, "target": target + (" (government window)" if gov else ""),
-                     "deadline": due, "after": due - received})
-    return pd.DataFrame(rows)
+        rows.append({"plan": plan, "target": target + (" (government window)" if gov else ""), "deadline": due})
+    received = pd.Timestamp(opened)
+    received = received.tz_localize(tz) if received.tzinfo is None else received.tz_convert(tz)
+    table = pd.DataFrame(rows)
+    table["after"] = table["deadline"] - received
+    return table
 
 
 def ticket_view(ticket: Ticket, tables: Any = None) -> TicketView:
