@@ -351,17 +351,86 @@ def _same_month(a: Any, b: Any) -> bool:
     return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
 
 
+def _against(frames: dict[str, pd.DataFrame], keys: list[str], base: str) -> pd.DataFrame:
+    """Tidy rows of every scenario but the baseline, each next to the baseline's
+    value for the same keys (0 where one side has no such consumption)."""
+    baseline = frames[base].set_index(keys)["value"]
+    rows = []
+    for name, frame in frames.items():
+        if name == base:
+            continue
+        mine = frame.set_index(keys)["value"]
+        both = pd.concat({"value": mine, "baseline_value": baseline}, axis=1).fillna(0.0)
+        both.insert(0, "baseline", base)
+        both.insert(0, "scenario", name)
+        rows.append(both.reset_index())
+    out = pd.concat(rows, ignore_index=True)
+    out["delta"] = out["value"] - out["baseline_value"]
+    return _in_order(out[["scenario", "baseline", *keys, "value", "baseline_value", "delta"]], keys)
+
+
+def _in_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows by scenario (as given), then ``keys`` with units in the order of UNITS."""
+    order = {"scenario": {n: i for i, n in enumerate(dict.fromkeys(frame["scenario"]))},
+             "unit": {u: i for i, u in enumerate(UNITS)}}
+    return frame.sort_values(["scenario", *keys], kind="stable", key=lambda c: c.map(order[c.name]).fillna(len(UNITS))
+                             if c.name in order else c).reset_index(drop=True)
+
+
+_POOL_MEASURES = {"consumption": "consumption", "cost": "consumption_cost",
+                  "extra_needed": "extra_needed", "extra_cost": "extra_needed_cost"}
+
+
+def _pool_deltas(pools: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
+    """Per pool and contract year: each measure of every scenario, the baseline's and the delta."""
+    keys = ["unit", "year"]
+
+    def measures(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({name: frame[column] if column in frame else np.nan
+                             for name, column in _POOL_MEASURES.items()}
+                            | {k: frame[k] for k in keys}).set_index(keys)
+
+    baseline = measures(pools[base])
+    rows = []
+    for name, frame in pools.items():
+        if name == base:
+            continue
+        mine = measures(frame)
+        both = mine.join(baseline.add_prefix("baseline_"), how="outer")
+        for measure in _POOL_MEASURES:
+            both[f"{measure}_delta"] = both[measure] - both[f"baseline_{measure}"]
+        both.insert(0, "baseline", base)
+        both.insert(0, "scenario", name)
+        rows.append(both.reset_index())
+    columns = ["scenario", "baseline", *keys] + [c for m in _POOL_MEASURES
+                                                 for c in (m, f"baseline_{m}", f"{m}_delta")]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return _in_order(pd.concat(rows, ignore_index=True).reindex(columns=columns).astype({"year": "int64"}), keys)
+
+
 def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
     """Compare two or more forecasts against the first (the baseline).
+
+    Every frame is tidy and holds numbers only (labels, signs and units are the
+    faces' business). Scenarios are named by their ``name``; equal names get
+    `` (1)``, `` (2)``, ... in the order given.
 
     Returns
     -------
     dict of DataFrame
-        ``monthly``: month x unit totals of each scenario and their deltas to
-        the baseline; ``yearly``: per contract year, unit and capability, each
-        scenario's value and delta; ``first_exceeded``: per pool and scenario,
-        the first month in which the pool is exceeded, and whether that differs
-        from the baseline.
+        ``monthly``: ``scenario``, ``baseline``, ``unit``, ``month`` (Period),
+        ``value``, ``baseline_value``, ``delta`` [the unit; flows summed over
+        the month, peaks its highest day], one row per compared scenario (not
+        the baseline), unit and month.
+        ``yearly``: the same per ``contract_year``, ``unit`` and ``capability``.
+        ``pools``: per compared scenario, ``unit`` and contract ``year``:
+        ``consumption``, ``cost`` (consumption x price), ``extra_needed`` and
+        ``extra_cost`` (extra needed x price), each with ``baseline_<measure>``
+        and ``<measure>_delta``; costs are NaN without a price.
+        ``first_exceeded``: per pool and scenario (baseline included) the
+        first month (Period, NaT if never) in which the pool is exceeded, and
+        ``differs_from_baseline``.
     """
     if len(forecasts) < 2:
         raise ValueError(f"compare needs at least two forecasts; got {len(forecasts)}")
@@ -369,20 +438,14 @@ def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
     if len(set(names)) != len(names):
         names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
     base = names[0]
-    monthly = pd.concat({n: f.monthly() for n, f in zip(names, forecasts)}, axis=1, names=["scenario", "unit"])
-    monthly = monthly.fillna(0.0)
-    for name in names[1:]:
-        delta = monthly[name].sub(monthly[base], fill_value=0.0)
-        monthly = monthly.join(pd.concat({f"Δ {name}": delta}, axis=1, names=["scenario", "unit"]))
-    yearly = pd.concat({n: f.yearly(("unit", "capability")).set_index(["contract_year", "unit", "capability"])["value"]
-                        for n, f in zip(names, forecasts)}, axis=1).fillna(0.0)
-    for name in names[1:]:
-        yearly[f"Δ {name}"] = yearly[name] - yearly[base]
+    monthly = {n: f.monthly().rename_axis(columns="unit").stack().rename("value").reset_index()
+               for n, f in zip(names, forecasts)}
+    yearly = {n: f.yearly(("unit", "capability")) for n, f in zip(names, forecasts)}
+    pools = {n: f.pools() for n, f in zip(names, forecasts)}
     rows = []
-    for name, f in zip(names, forecasts):
-        pools = f.pools()
-        for unit in pools["unit"].unique() if len(pools) else []:
-            run_out = pools.loc[pools["unit"] == unit, "run_out"].dropna()
+    for name, frame in pools.items():
+        for unit in frame["unit"].unique() if len(frame) else []:
+            run_out = frame.loc[frame["unit"] == unit, "run_out"].dropna()
             rows.append({"unit": unit, "scenario": name,
                          "first_exceeded": run_out.min().to_period("M") if len(run_out) else None})
     exceeded = pd.DataFrame(rows, columns=["unit", "scenario", "first_exceeded"])
@@ -390,4 +453,6 @@ def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
         baseline = exceeded[exceeded["scenario"] == base].set_index("unit")["first_exceeded"]
         exceeded["differs_from_baseline"] = [
             not _same_month(row.first_exceeded, baseline.get(row.unit)) for row in exceeded.itertuples()]
-    return {"monthly": monthly, "yearly": yearly.reset_index(), "first_exceeded": exceeded}
+    return {"monthly": _against(monthly, ["unit", "month"], base),
+            "yearly": _against(yearly, ["contract_year", "unit", "capability"], base),
+            "pools": _pool_deltas(pools, base), "first_exceeded": exceeded}

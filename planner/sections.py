@@ -161,8 +161,8 @@ def host_amounts(ram: Any, mode: Any, hours: Any, metrics: Any, security: Any,
 
 _HOST_FIELDS = ("ram_gib", "mode", "hours_per_day", "custom_metrics_per_minute", "appsec")
 #: Per-host columns of :func:`inventory_amounts`, with their units.
-INVENTORY_AMOUNTS = {"host_units": "HU", "included_custom_metrics": "metrics/min",
-                     "host_unit_hours_per_day": "HU h/day", "custom_metric_ddu_per_day": "DDU/day",
+INVENTORY_AMOUNTS = {"host_units": "HU", "host_unit_hours_per_day": "HU h/day",
+                     "included_custom_metrics": "metrics/min", "custom_metric_ddu_per_day": "DDU/day",
                      "asu_per_day": "ASU/day"}
 
 

@@ -195,10 +195,15 @@ def test_monte_carlo_is_seeded_and_ordered():
 
 def test_compare_reports_deltas_and_first_exceeded(estate, stories):
     result = compare(estate, stories["fullstack_move"])
-    monthly = result["monthly"]
+    monthly = result["monthly"].set_index(["scenario", "unit", "month"])
     april = pd.Period("2027-04", "M")
-    delta = monthly.loc[april, ("Δ Move 300 app hosts to full-stack", "host_units")]
+    delta = monthly.loc[("Move 300 app hosts to full-stack", "host_units", april), "delta"]
     assert delta == pytest.approx(300 * (2 - 0.6))
+    pools = result["pools"].set_index(["unit", "year"])
+    # extra needed = consumption - the 7,000,000 HU h pool; cost = HU h x 0.01 (estate.yaml)
+    hours = pools.loc[("host_unit_hours", 1)]
+    assert hours["extra_needed"] == pytest.approx(hours["consumption"] - 7_000_000)
+    assert hours["cost_delta"] == pytest.approx(hours["consumption_delta"] * 0.01)
     exceeded = result["first_exceeded"].set_index(["unit", "scenario"])
     assert exceeded.loc[("host_units", "Example estate (baseline)"), "first_exceeded"] == pd.Period("2028-09", "M")
     assert exceeded.loc[("host_units", "Move 300 app hosts to full-stack"), "first_exceeded"] == pd.Period("2027-04", "M")
