@@ -36,7 +36,7 @@ from planner.ui import (
     section, show_figure,
 )
 from planner.ui import format as fmt
-from planner.ui.inputs import counted, field_check, guard_figures, number_box, read_number
+from planner.ui.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
 
 __all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]
@@ -261,17 +261,12 @@ def _widgets(page: _Page) -> dict[str, Any]:
 
 def _load_bucket(page: _Page) -> None:
     w, b = page.w, page.inputs.buckets[page.inputs.bucket]
-    for key in ("capability", "ingest", "retention_now", "query", "starts_full"):
-        w[key].unobserve(w["on_change"], "value")
-    try:
+    with silenced(w["on_change"], *(w[k] for k in ("capability", "ingest", "retention_now", "query", "starts_full"))):
         w["capability"].value = b["capability"]
         w["ingest"].value = f"{b['ingest_gb_per_day']:.15g}"
         w["retention_now"].value = f"{b['retention_days']:.15g}"
         w["query"].value = f"{b['query_gb_per_month']:.15g}"
         w["starts_full"].value = bool(b["starts_full"])
-    finally:
-        for key in ("capability", "ingest", "retention_now", "query", "starts_full"):
-            w[key].observe(w["on_change"], "value")
 
 
 def _read(page: _Page) -> GrailInputs:

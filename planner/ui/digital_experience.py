@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +35,7 @@ from planner.ui import (
     note, section, show_figure,
 )
 from planner.ui import format as fmt
-from planner.ui.inputs import field_check, guard_figures, number_box, read_number
+from planner.ui.inputs import field_check, guard_figures, number_box, read_number, silenced
 
 __all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
@@ -212,17 +211,6 @@ def replay_figure(view: DemView) -> go.Figure:
 
 # --- the page -------------------------------------------------------------------------------------
 
-@contextmanager
-def _silenced(handler: Callable[..., Any], *controls: widgets.Widget) -> Iterator[None]:
-    for w in controls:
-        w.unobserve(handler, "value")
-    try:
-        yield
-    finally:
-        for w in controls:
-            w.observe(handler, "value")
-
-
 @dataclass
 class _Page:
     """State (scenario, inputs, cached sweep) and widgets of the page."""
@@ -317,7 +305,7 @@ def _show(page: _Page) -> None:
 
 def _load_app(page: _Page) -> None:
     w, app = page.w, page.inputs.rum[page.inputs.app]
-    with _silenced(w["on_rum"], w["sessions"], w["replay"], w["properties"]):
+    with silenced(w["on_rum"], w["sessions"], w["replay"], w["properties"]):
         w["sessions"].value = f"{app['sessions_per_month']:.15g}"
         w["replay"].value = round(app["replay_share"] * 100)
         w["properties"].value = f"{app['properties_per_session']:.15g}"
@@ -331,7 +319,7 @@ def _load_monitor(page: _Page) -> None:
     if not editing:
         return
     m = page.inputs.monitors[i]
-    with _silenced(w["on_monitor_edit"], w["kind"], w["per_run"], w["frequency"], w["locations"]):
+    with silenced(w["on_monitor_edit"], w["kind"], w["per_run"], w["frequency"], w["locations"]):
         w["kind"].value = m.kind
         w["per_run"].value = f"{m.per_run:.15g}"
         if m.frequency_minutes not in [v for _, v in w["frequency"].options]:
@@ -344,7 +332,7 @@ def _load_monitor(page: _Page) -> None:
 
 def _set_monitors(page: _Page, monitors: tuple[Monitor, ...], select: int | None) -> None:
     page.inputs = dataclasses.replace(page.inputs, monitors=monitors)
-    with _silenced(page.w["on_monitor_pick"], page.w["monitor"]):
+    with silenced(page.w["on_monitor_pick"], page.w["monitor"]):
         page.w["monitor"].options = _monitor_options(monitors)
         page.w["monitor"].value = select
     _load_monitor(page)

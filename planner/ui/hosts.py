@@ -18,8 +18,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -42,7 +40,7 @@ from planner.ui import (
     read_uploaded_inventory, section, show_figure, uploaded_files,
 )
 from planner.ui import format as fmt
-from planner.ui.inputs import counted, guard_figures
+from planner.ui.inputs import counted, guard_figures, silenced
 from planner.ui.saver import OnDemandDownload
 
 __all__ = [
@@ -277,18 +275,6 @@ def _mode_totals_text(per_host: pd.DataFrame) -> pd.DataFrame:
 
 # --- the page -------------------------------------------------------------------------------
 
-@contextmanager
-def _silenced(handler: Callable[..., Any], *controls: widgets.Widget) -> Iterator[None]:
-    """Change controls without running ``handler``."""
-    for w in controls:
-        w.unobserve(handler, "value")
-    try:
-        yield
-    finally:
-        for w in controls:
-            w.observe(handler, "value")
-
-
 @dataclass
 class _Page:
     """The page's state (estate, inputs, cached sweep) and its widgets."""
@@ -369,7 +355,7 @@ def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> No
     w = page.w
     page.estate = estate
     page.inputs = HostsInputs(group or next(iter(estate.groups)))
-    with _silenced(w["on_change"], w["group"], w["move"], w["appsec"]):
+    with silenced(w["on_change"], w["group"], w["move"], w["appsec"]):
         w["group"].options = _group_options(estate)
         w["group"].value = page.inputs.group
         w["move"].value, w["move"].max = 0, estate.hosts(page.inputs.group)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -21,7 +23,7 @@ from planner.sections import SECTIONS
 from planner.ui import format as fmt
 from planner.ui import control, guard
 
-__all__ = ["number_box", "read_number", "field_check", "counted", "guard_figures"]
+__all__ = ["number_box", "read_number", "field_check", "counted", "guard_figures", "silenced"]
 
 _SEPARATORS = re.compile(r"[\s,_'\u00a0\u202f]")
 
@@ -96,3 +98,16 @@ def guard_figures(messages: Any, cards: Any) -> Callable[[Callable[..., Any]], C
         run.__name__ = getattr(fn, "__name__", "callback")
         return guard(messages)(run)
     return wrap
+
+
+@contextmanager
+def silenced(handler: Callable[..., Any], *controls: widgets.Widget) -> Iterator[None]:
+    """Change the ``value`` of ``controls`` without running ``handler``
+    (e.g. loading another group's values into the controls)."""
+    for w in controls:
+        w.unobserve(handler, "value")
+    try:
+        yield
+    finally:
+        for w in controls:
+            w.observe(handler, "value")

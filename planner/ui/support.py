@@ -36,7 +36,7 @@ from planner.ui import (
     Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section, show_figure,
 )
 from planner.ui import format as fmt
-from planner.ui.inputs import guard_figures
+from planner.ui.inputs import guard_figures, silenced
 
 __all__ = ["EARLIEST", "LATEST", "PRODUCT_NAMES", "Ticket", "Release", "TicketView", "ReleaseView",
            "countries", "subdivisions", "parse_closures", "plans", "severities", "coverage_text",
@@ -353,12 +353,9 @@ def _wire(page: _Page) -> None:
 
     @on_ticket_error
     def on_country(change: Any = None) -> None:
-        w["subdivision"].unobserve(on_ticket, "value")
-        try:
+        with silenced(on_ticket, w["subdivision"]):
             w["subdivision"].options = _subdiv_options(w["country"].value or None)
             w["subdivision"].value = ""
-        finally:
-            w["subdivision"].observe(on_ticket, "value")
         _show_ticket(page)
 
     @guard_figures(page.messages, w["eos_cards"].values())
