@@ -412,7 +412,10 @@ def _wire(page: _Page, scenario: Scenario) -> None:
 
     @guard_figures(page.messages, w["cards"].values())
     def on_upload(change: Any = None) -> None:
-        for name, content in uploaded_files(w["upload"].value)[:1]:
+        files = uploaded_files(w["upload"].value)[:1]
+        if files:
+            w["upload"].value = ()      # the file's bytes need not stay in the widget's state
+        for name, content in files:
             _read_upload(page, scenario, name, content)
 
     w["on_change"] = on_change
