@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -364,63 +364,54 @@ def _read_monitor(page: _Page) -> None:
         _set_monitors(page, page.inputs.monitors, i)
 
 
+def _add_monitor(page: _Page) -> None:
+    page.added += 1
+    names = {m.name for m in page.inputs.monitors}
+    while f"new monitor {page.added}" in names:
+        page.added += 1
+    new = Monitor(f"new monitor {page.added}", "http", 1.0, 5, 1.0)
+    _set_monitors(page, (*page.inputs.monitors, new), len(page.inputs.monitors))
+
+
+def _remove_monitor(page: _Page) -> None:
+    i = page.w["monitor"].value
+    if i is not None:
+        rest = tuple(m for k, m in enumerate(page.inputs.monitors) if k != i)
+        _set_monitors(page, rest, 0 if rest else None)
+
+
 def _wire(page: _Page) -> None:
+    """Each control runs one step on the page's state, then shows the result."""
     w, guarded = page.w, guard_figures(page.messages, page.w["cards"].values())
 
-    @guarded
-    def on_app(change: Any = None) -> None:
-        page.inputs = dataclasses.replace(page.inputs, app=w["app"].value)
-        _load_app(page)
-        _show(page)
-
-    @guarded
-    def on_rum(change: Any = None) -> None:
-        _read_rum(page)
-        _show(page)
-
-    @guarded
-    def on_month(change: Any = None) -> None:
-        page.inputs = dataclasses.replace(page.inputs, month=w["month"].value)
-        _show(page)
-
-    @guarded
-    def on_monitor_pick(change: Any = None) -> None:
-        _load_monitor(page)
-        _show(page)
-
-    @guarded
-    def on_monitor_edit(change: Any = None) -> None:
-        _read_monitor(page)
-        _show(page)
-
-    @guarded
-    def on_add(button: Any = None) -> None:
-        page.added += 1
-        names = {m.name for m in page.inputs.monitors}
-        while f"new monitor {page.added}" in names:
-            page.added += 1
-        new = Monitor(f"new monitor {page.added}", "http", 1.0, 5, 1.0)
-        _set_monitors(page, (*page.inputs.monitors, new), len(page.inputs.monitors))
-        _show(page)
-
-    @guarded
-    def on_remove(button: Any = None) -> None:
-        i = w["monitor"].value
-        if i is not None:
-            rest = tuple(m for k, m in enumerate(page.inputs.monitors) if k != i)
-            _set_monitors(page, rest, 0 if rest else None)
+    def handler(step: Callable[[_Page], None]) -> Callable[..., None]:
+        @guarded
+        def run(change: Any = None) -> None:
+            step(page)
             _show(page)
+        return run
 
+    on_rum, on_monitor_pick = handler(_read_rum), handler(_load_monitor)
+    on_monitor_edit = handler(_read_monitor)
     w.update(on_rum=on_rum, on_monitor_pick=on_monitor_pick, on_monitor_edit=on_monitor_edit)
-    w["app"].observe(on_app, "value")
+    w["app"].observe(handler(_pick_app), "value")
     for key in ("sessions", "replay", "properties"):
         w[key].observe(on_rum, "value")
-    w["month"].observe(on_month, "value")
+    w["month"].observe(handler(lambda p: _set_inputs(p, month=p.w["month"].value)), "value")
     w["monitor"].observe(on_monitor_pick, "value")
     for key in ("kind", "per_run", "frequency", "locations"):
         w[key].observe(on_monitor_edit, "value")
-    w["add"].on_click(on_add)
-    w["remove"].on_click(on_remove)
+    w["add"].on_click(handler(_add_monitor))
+    w["remove"].on_click(handler(_remove_monitor))
+
+
+def _set_inputs(page: _Page, **changes: Any) -> None:
+    page.inputs = dataclasses.replace(page.inputs, **changes)
+
+
+def _pick_app(page: _Page) -> None:
+    _set_inputs(page, app=page.w["app"].value)
+    _load_app(page)
 
 
 def _layout(page: _Page) -> Dashboard:
