@@ -42,6 +42,7 @@ from planner.ui import (
 from planner.ui import format as fmt
 from planner.ui.inputs import counted, guard_figures, silenced
 from planner.ui.saver import OnDemandDownload
+from planner.ui.uploads import inventory_upload
 
 __all__ = [
     "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",
@@ -387,8 +388,7 @@ def _widgets(page: _Page) -> dict[str, Any]:
                                           readout=False, continuous_update=False), "move-hosts"),
         "appsec": control(widgets.Dropdown(options=[("unchanged", "")] + [(_appsec_label(a), a) for a in APPSEC],
                                            value=""), "to-appsec"),
-        "upload": control(widgets.FileUpload(accept=".csv,.xlsx", multiple=False, description="Inventory",
-                                             icon="upload"), "upload-inventory"),
+        "upload": control(inventory_upload("Inventory"), "upload-inventory"),
         "progress": note(name="upload-progress"), "group_note": note(name="group"), "move_label": widgets.HTML(),
         "cards": {u: KpiCard(css, label, u, decimals=1 if u == "host_units" else None)
                   for u, (css, label) in _CARDS.items()},
@@ -422,6 +422,7 @@ def _wire(page: _Page, scenario: Scenario) -> None:
     for key in ("group", "move", "appsec"):
         w[key].observe(on_change, "value")
     w["upload"].observe(on_upload, "value")
+    w["upload"].observe(lambda change: change.new and page.messages.error(change.new), "error")
 
 
 def _layout(page: _Page) -> Dashboard:
