@@ -175,6 +175,9 @@ def _for_text_files(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.Series([None if pd.isna(v) else _cell(v, None).replace(" ", "T")
                                      if v.tzinfo else _cell(v, None) for v in out[column]],
                                     index=out.index, dtype=object)
+        elif not pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
+            # text columns with a missing value (an LPAR never over its licence): None, not NaN
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
 
 

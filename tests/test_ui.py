@@ -242,22 +242,8 @@ def test_axis_title_names_unit_and_symbol():
 
 # --- pure computations of the dashboards ---------------------------------------------------
 
-def test_key_figures_and_contract_year_table(example):
-    key = overview.key_figures(example, year=1).set_index("Unit")
-    assert key.loc["DEM units", "Consumption"] == "14,749,768 DEM units"
-    assert key.loc["DEM units", "Used"] == "98 %"
-    table = overview.contract_year_table(example)
-    row = table[(table["Unit"] == "DEM units") & (table["Year"] == 2)].iloc[0]
-    assert (row["Remaining"], row["Runs out"]) == ("-1,116,598 DEM units", "2028-12-07")
-
-
-def test_with_inventories_adds_a_host_group():
-    scenario = overview.with_inventories(load_scenario(), {"inventory.csv": hosts.example_inventory()})
-    assert scenario.drivers["inventory"].inventory is not None
-    assert forecast(scenario).yearly().loc[1, "host_units"] > forecast().yearly().loc[1, "host_units"]
-
-
 # --- dashboards: classes and the interactions the browser tests repeat ----------------------
+# (the overview, comparison and landing pages: tests/test_ui_overview.py)
 
 def _kpi(page, name):
     return page.find(f"kpi-{name}").shown
@@ -282,72 +268,6 @@ def _check_page(page, name):
     bundle = page._repr_mimebundle_()
     assert "Dashboard" in bundle["text/plain"]
     return classes
-
-
-def test_landing_summary(example):
-    page = landing.summary(example)
-    assert page.css_classes() == ["dash-index", "kpi-host-units", "kpi-host-unit-hours", "kpi-dem", "kpi-ddu",
-                                  "kpi-asu", "kpi-cau", "kpi-msu"]
-    assert _kpi(page, "dem") == "14,749,768 DEM units"
-    assert _kpi(page, "host-units") == "759 HU"
-
-
-def test_overview_dashboard(example):
-    page = overview.dashboard(example)
-    assert _check_page(page, "overview") == [
-        "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
-        "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining", "kpi-run-out", "kpi-cost",
-        "chart-burndown", "chart-monthly", "table-yearly", "download-contract-years", "download-monthly"]
-    assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
-    page.find("ctl-unit").value = "dem"
-    assert (_kpi(page, "consumption"), _kpi(page, "amount"), _kpi(page, "run-out"), _kpi(page, "cost")) == (
-        "14,749,768 DEM units", "15,000,000 DEM units", "lasts the year", "EUR 176,997")
-    page.find("ctl-year").value = 2
-    assert (_kpi(page, "consumption"), _kpi(page, "remaining"), _kpi(page, "run-out")) == (
-        "16,116,598 DEM units", "-1,116,598 DEM units", "2028-12-07")
-    page.find("ctl-scenario").value = "fullstack_move"
-    page.find("ctl-unit").value = "host_units"
-    assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("1,359 HU", "2028-01-01")
-
-
-def test_overview_uploads(example):
-    page = overview.dashboard(example)
-    page.find("ctl-upload-scenario").value = _upload("bad.yaml", b"name: [x\n")
-    assert page.messages.text == "bad.yaml, line 2: not valid YAML (did not find expected ',' or ']')"
-    assert page.find("ctl-scenario").value == "estate"
-    page.find("ctl-upload-scenario").value = _upload("mine.yaml", GOOD_YAML)
-    assert page.messages.text == "" and page.find("ctl-scenario").value == "uploaded"
-    assert _kpi(page, "consumption") == "916 HU"          # peak in contract year 1
-    page.find("ctl-upload-inventory").value = _upload("x.csv", b"host,ram\nx,3\n")
-    assert page.messages.text.startswith("x.csv: missing column(s) 'ram_gib'")
-    page.find("ctl-upload-scenario").value = _upload(
-        "ref.yaml", b"name: Ref\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: mine, inventory: hosts.csv}\n")
-    assert page.messages.text.startswith("ref.yaml, line 4, hosts[0].inventory: hosts.csv: not uploaded and not a "
-                                         "built-in example: no such inventory file. Upload the inventory")
-    page.find("ctl-upload-inventory").value = _upload(
-        "hosts.csv", b"host,ram_gib,mode\na,16,fullstack\nb,32,infrastructure\n")
-    assert page.messages.text == "" and page.find("ctl-unit").value == "host_units"
-    assert _kpi(page, "consumption") == "1.6 HU"
-
-
-def test_comparison_dashboard(example):
-    page = comparison.dashboard(given={"estate": example}, draws=200)
-    assert _check_page(page, "comparison") == [
-        "dash-comparison", "planner-error", "ctl-scenarios", "ctl-unit", "ctl-draws", "ctl-seed",
-        "kpi-delta-year1", "kpi-delta-total", "kpi-first-exceeded", "kpi-p90-last", "chart-delta",
-        "table-yearly", "table-first-exceeded", "download-comparison-monthly", "chart-bands"]
-    assert (_kpi(page, "delta-year1"), _kpi(page, "first-exceeded")) == ("+464 HU", "Apr 2027")
-    page.find("ctl-unit").value = "host_unit_hours"
-    assert (_kpi(page, "delta-year1"), _kpi(page, "first-exceeded")) == ("+2,914,980 HU h", "Oct 2027")
-    p90 = _kpi(page, "p90-last")
-    page.find("ctl-seed").value = 1
-    page.find("ctl-seed").value = 0
-    assert _kpi(page, "p90-last") == p90                                      # seeded: repeatable
-    page.find("ctl-scenarios").value = ("estate",)
-    assert page.messages.text.startswith("Select at least two scenarios to compare")
-    page.find("ctl-scenarios").value = ("estate", "replay_rollout")
-    page.find("ctl-unit").value = "dem"
-    assert page.messages.text == "" and _kpi(page, "first-exceeded") == "Dec 2027"
 
 
 # --- serve (no server started here; see tests/test_notebooks.py) ----------------------------

@@ -17,6 +17,7 @@ from planner.scenario import load_scenario
 from planner.sections import inventory_amounts, inventory_totals
 from planner.ui import ddu_grail, digital_experience, hosts, support
 from planner.ui.inputs import counted, field_check, read_number
+from test_ui import _assert_labelled   # titles, axis titles and hover units, as for every figure
 
 DAYS_2027 = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
@@ -282,3 +283,18 @@ def test_views_are_pure_functions_of_their_inputs():
     again = digital_experience.dem_view(scenario, digital_experience.inputs_of(scenario))
     pd.testing.assert_frame_equal(first.by_source, again.by_source)
     assert np.isclose(first.month_total, 1_181_248)
+
+
+def test_figures_have_titles_axis_titles_and_hover_units():
+    scenario = load_scenario()
+    estate = hosts.scenario_estate(scenario)
+    _assert_labelled(hosts.move_figure(hosts.move_view(estate, hosts.HostsInputs("web", 10))), "DDU")
+    view = digital_experience.dem_view(scenario, digital_experience.inputs_of(scenario))
+    _assert_labelled(digital_experience.breakdown_figure(view), "DEM units")
+    _assert_labelled(digital_experience.replay_figure(view), "DEM units")
+    grail = ddu_grail.grail_view(scenario, ddu_grail.inputs_of(scenario))
+    _assert_labelled(ddu_grail.store_figure(grail), "GB")
+    _assert_labelled(ddu_grail.ddu_figure(grail), "DDU")
+    ticket = support.ticket_view(support.Ticket(dt.datetime(2025, 3, 10, 15), 1, "Europe/Vienna", "AT"))
+    fig = support.timeline_figure(ticket)
+    assert fig.layout.title.text and fig.layout.xaxis.title.text == "Local time (Europe/Vienna)"
