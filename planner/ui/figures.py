@@ -19,13 +19,11 @@ from planner.ui import format as fmt
 from planner.units import UNITS
 
 __all__ = [
-    "UNIT_COLORS", "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
+    "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
     "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "actual_vs_modelled",
     "curves", "sweep", "bands", "store_fill", "timeline",
 ]
 
-#: One colour per engine unit, from the unit registry (:mod:`planner.units`).
-UNIT_COLORS = {k: u.colour for k, u in UNITS.items()}
 #: Colours for series that are not units (capabilities, scenarios, monitors).
 PALETTE = ("#1d4ed8", "#ea580c", "#059669", "#7c3aed", "#dc2626", "#0891b2", "#ca8a04",
            "#db2777", "#475569", "#65a30d", "#9333ea", "#0f766e")
@@ -57,13 +55,13 @@ CONFIG = {"displaylogo": False,
 
 def color(key: str, position: int = 0) -> str:
     """The colour of a unit, or the palette colour at ``position`` for anything else."""
-    return UNIT_COLORS.get(key, PALETTE[position % len(PALETTE)])
+    return UNITS[key].colour if key in UNITS else PALETTE[position % len(PALETTE)]
 
 
 def axis_title(unit: str) -> str:
     """An axis title that names a unit and its symbol: ``'DEM units [DEM units]'``
     is shortened to ``'DEM units'``; ``'ddu'`` gives ``'Davis data units [DDU]'``."""
-    name, sym = fmt.UNIT_NAMES.get(unit, unit), fmt.symbol(unit)
+    name, sym = fmt.unit_name(unit), fmt.symbol(unit)
     return name if name == sym else f"{name} [{sym}]"
 
 
@@ -146,7 +144,7 @@ def burndown(balance: pd.DataFrame, unit: str, *, run_outs: Sequence[Any] = (),
         :meth:`planner.engine.Forecast.pools`), marked "runs out".
     """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)}: pool burn-down per contract year",
+    fig = base(title or f"{fmt.unit_name(unit)}: pool burn-down per contract year",
                "Date", axis_title(unit), height=420)
     # one line per contract year, broken at the anniversary (NaN row between years)
     gaps = balance["year"].ne(balance["year"].shift()).to_numpy()
@@ -185,7 +183,7 @@ def licence_peak(daily: pd.Series, quantity: float | None, unit: str, *, above_f
     ``quantity`` only the amount in use is drawn.
     """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)}" + (" against the licence" if quantity is not None
+    fig = base(title or f"{fmt.unit_name(unit)}" + (" against the licence" if quantity is not None
                                                                else " per day (no licence in the contract)"),
                "Date", axis_title(unit), height=420)
     if quantity is not None:
@@ -346,7 +344,7 @@ def bands(series: Mapping[str, pd.DataFrame], unit: str, *, title: str | None = 
         Columns ``month`` (Period), ``p10``, ``p50``, ``p90`` [unit], one unit only.
     """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)} per month: P10 to P90 band and P50",
+    fig = base(title or f"{fmt.unit_name(unit)} per month: P10 to P90 band and P50",
                "Month", axis_title(unit), height=420)
     for i, (name, frame) in enumerate(series.items()):
         tint = PALETTE[i % len(PALETTE)]
