@@ -41,6 +41,7 @@ from planner.ui import (
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui import format as fmt
+from planner.ui.inputs import counted
 from planner.ui.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
 from planner.units import UNITS
 
@@ -285,7 +286,7 @@ def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
         "LPAR": p.name, "Licensed": fmt.quantity(p.licensed_msu, "msu"),
         "Highest monthly peak": fmt.quantity(p.peak_msu, "msu"),
         "Over the licence from": fmt.month(p.first_month_over) if p.first_month_over else "never",
-        "Months over": fmt.quantity(p.months_over, "month" if p.months_over == 1 else "months"),
+        "Months over": counted(p.months_over, "month"),
     } for p in lpars], columns=["LPAR", "Licensed", "Highest monthly peak", "Over the licence from", "Months over"])
 
 
@@ -302,7 +303,7 @@ def run_out_lines(f: Forecast) -> list[str]:
     for p in lpar_verdicts(f):
         if p.first_month_over is not None:
             lines.append(f"LPAR {p.name}: above its {fmt.quantity(p.licensed_msu, 'msu')} licence from "
-                         f"{fmt.month(p.first_month_over)} ({fmt.quantity(p.months_over, 'month' if p.months_over == 1 else 'months')})")
+                         f"{fmt.month(p.first_month_over)} ({counted(p.months_over, 'month')})")
     return lines
 
 
@@ -494,7 +495,7 @@ class _Kpis:
             n = len(past.months)
             span = fmt.month(past.months[0]) + (f" to {fmt.month(past.months[-1])}" if n > 1 else "")
             self.past.label = "Modelled against actual: mean absolute error"
-            self.past.set(past.mean_abs_error_pct, f"{fmt.quantity(n, 'month' if n == 1 else 'months')}, {span}; "
+            self.past.set(past.mean_abs_error_pct, f"{counted(n, 'month')}, {span}; "
                                                    f"totals {fmt.quantity(past.total_error_pct, '%', signed=True)}",
                           unit="%")
             cards += (self.past,)
@@ -514,7 +515,7 @@ class _Kpis:
             self.run_out.set_text("lasts the year", f"contract year {u.year} ends {fmt.day(u.end)}")
         else:
             days = (u.end - u.run_out).days + 1
-            self.run_out.set_text(fmt.day(u.run_out), f"{fmt.quantity(days, 'day' if days == 1 else 'days')} "
+            self.run_out.set_text(fmt.day(u.run_out), f"{counted(days, 'day')} "
                                                       "before the anniversary")
 
     def _show_cost(self, u: UnitYear, currency: str | None) -> None:
