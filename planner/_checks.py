@@ -252,6 +252,19 @@ def timestamps(table: str, column: str, values: pd.Series) -> pd.Series:
     return parsed
 
 
+def month(text: Any) -> pd.Period:
+    """A calendar month from ``YYYY-MM`` text (surrounding blanks ignored).
+
+    Raises ``ValueError`` for anything else, including texts pandas would
+    still read as a month (``'2026'``, ``'2026-03-01'``); the caller names the
+    field in its own message.
+    """
+    value = str(text).strip()
+    if len(value) != 7:
+        raise ValueError(f"not a month YYYY-MM: {text!r}")
+    return pd.Period(value, freq="M")
+
+
 def _has_offsets(values: pd.Series) -> bool:
     """True when any value carries a UTC offset or time zone."""
     for value in values:

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from planner import _checks
+
 __all__ = ["ACTUAL_COLUMNS", "read_actuals", "backtest", "summary"]
 
 ACTUAL_COLUMNS = ("month", "unit", "capability", "driver", "value")
@@ -77,9 +79,7 @@ def read_actuals(source: str | Path | bytes | pd.DataFrame, name: str | None = N
 
 def _month(text: str, label: str, i: int) -> pd.Period:
     try:
-        if len(text.strip()) != 7:
-            raise ValueError
-        return pd.Period(text.strip(), freq="M")
+        return _checks.month(text)
     except (ValueError, TypeError):
         raise ValueError(f"{label}: row {i + 2}, column 'month': {text!r} is not a month YYYY-MM") from None
 

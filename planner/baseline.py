@@ -76,7 +76,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from planner import ddu, dem, hosts
+from planner import _checks, ddu, dem, hosts
 from planner.calibrate import Fit, fit_growth
 from planner.tableset import TableSet, resolve
 
@@ -165,15 +165,18 @@ def month_window(to: str | None, months: int, today: pd.Timestamp | None = None)
     if to is None:
         last = current - 1
     else:
-        try:
-            if len(str(to)) != 7:
-                raise ValueError
-            last = pd.Period(str(to), freq="M")
-        except (ValueError, TypeError):
-            raise BaselineError(f"--to must be a month YYYY-MM; got {to!r}") from None
+        last = _to_month(to)
         if last >= current:
             raise BaselineError(f"--to {to}: that month is not over yet; the last complete month is {current - 1}")
     return pd.period_range(end=last, periods=months, freq="M")
+
+
+def _to_month(to: str) -> pd.Period:
+    """``--to`` as a month, or an error saying what it must be."""
+    try:
+        return _checks.month(to)
+    except (ValueError, TypeError):
+        raise BaselineError(f"--to must be a month YYYY-MM; got {to!r}") from None
 
 
 def _ms(period: pd.Period) -> int:
@@ -777,7 +780,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
         raise BaselineError(f"{', '.join(map(str, metrics_csv))}: no data points of the billing metrics")
     last = pd.PeriodIndex(daily["day"]).asfreq("M").max()
     first = pd.PeriodIndex(daily["day"]).asfreq("M").min()
-    end = pd.Period(to, freq="M") if to else last
+    end = _to_month(to) if to else last
     count = months if months is not None else max(1, (end - first).n + 1)
     window = month_window(str(end), count, today=(end + 1).start_time)
     present = set(daily["metric"])

@@ -326,6 +326,16 @@ def test_bad_window(tmp_path, to, message):
         import_dynatrace("https://abc12345.live.dynatrace.com", Secret(fx.TOKEN), tmp_path / "e", to=to)
 
 
+@pytest.mark.parametrize("to", ["2026", "2026-07-01", "July"])
+def test_files_import_checks_to_as_the_environment_import_does(tmp_path, to):
+    # pandas alone reads "2026" as 2026-01; the window must not end in a month nobody asked for
+    (tmp_path / "hosts.json").write_text(fx.hosts_json())
+    (tmp_path / "metrics.csv").write_text(fx.metrics_csv())
+    with pytest.raises(BaselineError, match=f"--to must be a month YYYY-MM; got '{to}'"):
+        import_files(tmp_path / "hosts.json", [tmp_path / "metrics.csv"], tmp_path / "env", to=to)
+    assert not (tmp_path / "env").exists()
+
+
 def test_files_import_errors_name_file_row_and_column(tmp_path):
     (tmp_path / "hosts.json").write_text(fx.hosts_json())
     bad = tmp_path / "metrics.csv"
