@@ -12,6 +12,7 @@ a scalar, or one value per row aligned with the numeric arguments.
 
 from __future__ import annotations
 
+import io
 import numbers
 from collections.abc import Hashable
 from typing import Any, Callable, Iterable
@@ -263,6 +264,22 @@ def month(text: Any) -> pd.Period:
     if len(value) != 7:
         raise ValueError(f"not a month YYYY-MM: {text!r}")
     return pd.Period(value, freq="M")
+
+
+def text_csv(source: Any, label: str, error: type[ValueError] = ValueError) -> pd.DataFrame:
+    """A CSV file (a path, or its content as bytes) with every cell as text,
+    blanks kept as ``''`` and a UTF-8 byte-order mark ignored.
+
+    Raises ``error`` naming the file (``label``) when it is missing or is not a
+    readable CSV.
+    """
+    try:
+        return pd.read_csv(io.BytesIO(source) if isinstance(source, bytes) else source,
+                           dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise error(f"{label}: no such file") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
+        raise error(f"{label}: cannot read the CSV ({str(exc).splitlines()[0]})") from None
 
 
 def _has_offsets(values: pd.Series) -> bool:

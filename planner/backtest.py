@@ -17,7 +17,6 @@ can show actual versus modelled next to the forecast.
 from __future__ import annotations
 
 import dataclasses
-import io
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +48,7 @@ def read_actuals(source: str | Path | bytes | pd.DataFrame, name: str | None = N
     """
     from planner.engine import UNITS
     label = name or ("actuals" if isinstance(source, (pd.DataFrame, bytes)) else str(source))
-    if isinstance(source, pd.DataFrame):
-        frame = source.copy()
-    else:
-        try:
-            frame = pd.read_csv(io.BytesIO(source) if isinstance(source, bytes) else source,
-                                dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise ValueError(f"{label}: no such file") from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-            raise ValueError(f"{label}: cannot read the CSV ({str(exc).splitlines()[0]})") from None
+    frame = source.copy() if isinstance(source, pd.DataFrame) else _checks.text_csv(source, label)
     missing = [c for c in ACTUAL_COLUMNS if c not in frame.columns]
     if missing:
         raise ValueError(f"{label}: missing column(s) {', '.join(missing)}; required: {', '.join(ACTUAL_COLUMNS)}")

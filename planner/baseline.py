@@ -303,12 +303,7 @@ def daily_from_csv(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
         metricIds in the file that the import does not use.
     """
     label = str(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BaselineError(f"{label}: no such file") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
-        raise BaselineError(f"{label}: cannot read the CSV ({str(exc).splitlines()[0]})") from None
+    frame = _checks.text_csv(path, label, BaselineError)
     missing = [c for c in ("metricId", "time", "value") if c not in frame.columns]
     if missing:
         raise BaselineError(f"{label}: missing column(s) {', '.join(missing)}; the metrics API's CSV has "

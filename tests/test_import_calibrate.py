@@ -92,6 +92,21 @@ def test_bad_actuals_name_row_and_column(row, message):
         read_actuals(frame)
 
 
+def test_unreadable_actuals_and_metrics_files_are_named(tmp_path):
+    from planner.baseline import BaselineError, daily_from_csv
+    with pytest.raises(ValueError, match=r"^nowhere/actuals.csv: no such file$"):
+        read_actuals("nowhere/actuals.csv")
+    with pytest.raises(ValueError, match=r"^actuals.csv: cannot read the CSV \(No columns to parse from file\)$"):
+        read_actuals(b"", name="actuals.csv")
+    with pytest.raises(ValueError, match=rf"^{tmp_path}: cannot read the CSV \(.*directory"):
+        read_actuals(tmp_path)
+    with pytest.raises(BaselineError, match=r"^nowhere/metrics.csv: no such file$"):
+        daily_from_csv("nowhere/metrics.csv")
+    (tmp_path / "metrics.csv").write_bytes(b"metricId,time,value\n\xff\xfe,x,1\n")
+    with pytest.raises(BaselineError, match=r"metrics.csv: cannot read the CSV \(.*codec can't decode"):
+        daily_from_csv(tmp_path / "metrics.csv")
+
+
 def test_implausible_fitted_growth_is_left_out():
     from planner.baseline import build, hosts_from_entities, month_window
     hosts, _ = hosts_from_entities([])
