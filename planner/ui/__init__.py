@@ -3,8 +3,9 @@ module per notebook in ``notebooks/``.
 
 Building blocks (:mod:`planner.ui.charts`, :mod:`planner.ui.cards`,
 :mod:`planner.ui.exports`, :mod:`planner.ui.layout`, uploads and their
-sandbox in :mod:`planner.ui.uploads`, figures in :mod:`planner.ui.figures`,
-formatting in :mod:`planner.ui.format`) are used by the dashboards
+sandbox in :mod:`planner.ui.uploads`, downloads built on demand in
+:mod:`planner.ui.saver`, number boxes and counts in :mod:`planner.ui.inputs`,
+figures in :mod:`planner.ui.figures`, formatting in :mod:`planner.ui.format`) are used by the dashboards
 (:mod:`planner.ui.overview`, :mod:`planner.ui.hosts`,
 :mod:`planner.ui.digital_experience`, :mod:`planner.ui.ddu_grail`,
 :mod:`planner.ui.comparison`, :mod:`planner.ui.support`, :mod:`planner.ui.renewal`, and the landing page's
