@@ -39,6 +39,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from planner._numbers import number
+
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 EXIT_ERROR, EXIT_OVERRUN = 2, 3
 
@@ -111,8 +113,9 @@ def _decimals_of(frame: pd.DataFrame, column: str) -> list[int | None]:
     return [decimals.get(kind, _OTHER_DECIMALS)] * len(frame)
 
 
-def _cell(value: Any, decimals: int | None) -> str:
-    """One value as text: fixed decimals with thousands separators; missing is blank."""
+def _cell(value: Any, decimals: int | None, signed: bool = False) -> str:
+    """One value as text: numbers as the dashboards write them (:func:`planner._numbers.number`)
+    with their unit's fixed decimals, ``+`` on a positive change when ``signed``; missing is blank."""
     if value is None or (not isinstance(value, (str, list, tuple)) and pd.isna(value)):
         return ""
     if isinstance(value, (bool, np.bool_)):
@@ -120,19 +123,12 @@ def _cell(value: Any, decimals: int | None) -> str:
     if isinstance(value, (int, float, np.integer, np.floating)):
         if decimals is None:   # no unit: at least 3 decimals, more where a weight has them (0.0005)
             exact = np.format_float_positional(abs(float(value)), precision=10, trim="-").partition(".")[2]
-            decimals = 0 if float(value).is_integer() else max(3, len(exact))
-            text = f"{value:,.{decimals}f}"
-            return text.rstrip("0").rstrip(".") if "." in text else text
-        text = f"{value:,.{decimals}f}"
-        return "0" if text.lstrip("-").strip("0.,") == "" else text   # no "-0.00"
+            places = 0 if float(value).is_integer() else max(3, len(exact))
+            return number(value, places, signed=signed, trim=True)
+        return number(value, decimals, signed=signed)
     if isinstance(value, pd.Timestamp):
         return value.isoformat(sep=" ") if (value.tzinfo or value != value.normalize()) else str(value.date())
     return str(value)
-
-
-def _signed(text: str, signed: bool) -> str:
-    """A change shows its sign: +1,234 (zero and blanks stay as they are)."""
-    return "+" + text if signed and text not in ("", "0") and not text.startswith("-") else text
 
 
 def _is_number(series: pd.Series) -> bool:
@@ -143,8 +139,8 @@ def _shown(frame: pd.DataFrame) -> tuple[list[str], list[list[str]], list[bool]]
     """Headers, cells (column by column) and right-alignment of a table for people."""
     columns = [c for c in frame.columns if c not in frame.attrs.get("hidden", ())]
     headers = [frame.attrs.get("labels", {}).get(c, str(c)) for c in columns]
-    cells = [[_signed(_cell(v, d), c in frame.attrs.get("signed", ()))
-              for v, d in zip(frame[c], _decimals_of(frame, c))] for c in columns]
+    cells = [[_cell(v, d, c in frame.attrs.get("signed", ())) for v, d in zip(frame[c], _decimals_of(frame, c))]
+             for c in columns]
     if "capability" in columns and "unit" in frame.columns:   # people read the registry's labels
         from planner.sections import capability_label
         cells[columns.index("capability")] = [capability_label(u, k) for u, k in zip(frame["unit"], frame["capability"])]

@@ -7,11 +7,12 @@ same everywhere: ``quantity(1181248, "dem")`` is ``'1,181,248 DEM units'``.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
+from planner._numbers import MISSING as _MISSING
+from planner._numbers import number
 from planner.sections import CAPABILITIES, capability_label
 from planner.units import UNITS
 
@@ -19,9 +20,6 @@ __all__ = [
     "capability", "symbol", "unit_name", "number", "quantity", "money", "day", "month",
     "timestamp", "duration", "percent",
 ]
-
-
-_MISSING = "n/a"
 
 
 def capability(name: str, unit: str | None = None) -> str:
@@ -42,48 +40,6 @@ def unit_name(unit: str) -> str:
     """The name of an engine unit for titles and menus (``'ddu'`` -> ``'Davis data
     units'``), from :data:`planner.units.UNITS`; other texts are returned unchanged."""
     return UNITS[unit].name if unit in UNITS else unit
-
-
-def _decimals(value: float) -> int:
-    size = abs(value)
-    if size >= 100 or size == 0:
-        return 0
-    if size >= 1:
-        return 2
-    return min(9, 2 - math.floor(math.log10(size)))  # three significant digits
-
-
-def number(value: Any, decimals: int | None = None, *, signed: bool = False) -> str:
-    """A number with thousands separators.
-
-    Parameters
-    ----------
-    value : float or None
-        NaN and None give ``'n/a'``.
-    decimals : int, optional
-        Fixed decimals. By default: none from 100 up, up to two from 1 to 100
-        and three significant digits below 1, trailing zeros dropped.
-    signed : bool, default False
-        Prefix ``+`` to positive numbers (for deltas).
-
-    Examples
-    --------
-    >>> number(1181248.4), number(0.3), number(2.0), number(-1234.5, 1), number(420, signed=True)
-    ('1,181,248', '0.3', '2', '-1,234.5', '+420')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return _MISSING
-    value = float(value)
-    auto = decimals is None
-    places = _decimals(value) if auto else decimals
-    text = f"{value:,.{places}f}"
-    if auto and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    if text.lstrip("-").strip("0.,") == "":
-        text = "0"   # no "-0"
-    if signed and not text.startswith("-") and text != "0":
-        text = "+" + text
-    return text
 
 
 def quantity(value: Any, unit: str, decimals: int | None = None, *, signed: bool = False) -> str:
