@@ -611,8 +611,6 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
 
 
 def cmd_import_dynatrace(args: argparse.Namespace, say: Callable[[str], None]):
-    import os
-
     from planner.baseline import import_dynatrace
     from planner.dynatrace import DynatraceError, Secret
     value = os.environ.get(args.token_env, "").strip()

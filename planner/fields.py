@@ -85,6 +85,15 @@ def date(value: Any, where: str) -> pd.Timestamp:
     fail(where, f"must be a date YYYY-MM-DD that exists; got {value!r}")
 
 
+def date_between(value: Any, where: str, first: pd.Timestamp, last: pd.Timestamp, span: str) -> pd.Timestamp:
+    """A date (as :func:`date` reads it) from ``first`` to ``last``, both
+    included; ``span`` names that period in the message (``'horizon'``, ``'term'``)."""
+    day = date(value, where)
+    if not first <= day <= last:
+        fail(where, f"{day.date()} is outside the {span} {first.date()} to {last.date()}")
+    return day
+
+
 def flag(value: Any, where: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         fail(where, f"must be true or false; got {value!r}")

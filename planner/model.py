@@ -235,9 +235,7 @@ def check_change(change: Any, drivers: Mapping[str, Driver], start: pd.Timestamp
     if not isinstance(change, (SetValues, MoveHosts)):
         f.fail(where(""), f"a change is SetValues(...) or MoveHosts(...); got {change!r}")
     kind = "set" if isinstance(change, SetValues) else "move_hosts"
-    date = f.date(change.date, where("date"))
-    if not start <= date <= end:
-        f.fail(where("date"), f"{date.date()} is outside the horizon {start.date()} to {end.date()}")
+    date = f.date_between(change.date, where("date"), start, end, "horizon")
     key = "driver" if kind == "set" else "from"
     driver = drivers.get(change.driver)
     if driver is None or (kind == "move_hosts" and driver.section != "hosts"):

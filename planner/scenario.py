@@ -224,11 +224,8 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         if item.get("pool") not in pools:
             raise ScenarioError(f"{where(f'{path}.pool')}: {item.get('pool')!r} is not an annual pool of "
                                 f"this contract; pools: {', '.join(pools) or '(none)'}")
-        date = f.date(item.get("date"), where(f"{path}.date"))
         last = start + pd.DateOffset(years=term) - pd.Timedelta(days=1)
-        if not start <= date <= last:
-            raise ScenarioError(f"{where(f'{path}.date')}: {date.date()} is outside the term "
-                                f"{start.date()} to {last.date()}")
+        date = f.date_between(item.get("date"), where(f"{path}.date"), start, last, "term")
         top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
                                                                              where(f"{path}.amount"))))
     return Contract(start, term, pools, licences, tuple(top_ups))
