@@ -48,7 +48,8 @@ from planner.tableset import TableSet, load_tables
 from planner.units import LICENCE_UNITS, POOL_UNITS
 
 __all__ = [
-    "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "read_inventory",
+    "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "examples_folder",
+    "read_inventory",
     "EXAMPLES", "LocalFiles",
 ]
 
@@ -632,11 +633,16 @@ def _check_workbook(head: bytes, label: str) -> None:
 EXAMPLES = ("estate", "fullstack_move", "replay_rollout", "grail_retention")
 
 
+def examples_folder() -> Path:
+    """The folder of the built-in examples (the scenarios and ``inventory.csv``)."""
+    return Path(str(resources.files("planner.examples")))
+
+
 def example_path(name: str = "estate") -> Path:
-    """Path of a built-in example scenario (or its inventory)."""
+    """Path of a built-in example scenario, by its name in :data:`EXAMPLES`."""
     if name not in EXAMPLES:
         raise ValueError(f"example must be one of {', '.join(map(repr, EXAMPLES))}; got {name!r}")
-    return Path(str(resources.files("planner.examples").joinpath(f"{name}.yaml")))
+    return examples_folder() / f"{name}.yaml"
 
 
 def example_scenarios() -> dict[str, Scenario]:

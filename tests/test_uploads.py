@@ -132,7 +132,7 @@ def test_a_symlink_is_not_followed(secret, tmp_path, monkeypatch):
     examples.mkdir()
     (examples / "inventory.csv").symlink_to(secret / "hosts.csv")
     (examples / "estate.yaml").symlink_to(secret / "secret.yaml")
-    monkeypatch.setattr(uploads, "_examples_dir", lambda: examples)
+    monkeypatch.setattr(uploads, "examples_folder", lambda: examples)
     text = refused(f"name: x\n{CONTRACT}hosts:\n  - {{name: h, inventory: inventory.csv}}\n")
     assert text == ("up.yaml, line 4, hosts[0].inventory: inventory.csv: not uploaded and not a built-in example: "
                     "no such inventory file")

@@ -19,8 +19,6 @@ import dataclasses
 import html
 import time
 from dataclasses import dataclass
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as widgets
@@ -31,7 +29,7 @@ import plotly.graph_objects as go
 from planner.engine import Forecast, forecast
 from planner.hosts import MODES
 from planner.model import Driver, MoveHosts, Scenario
-from planner.scenario import load_scenario, read_inventory
+from planner.scenario import examples_folder, load_scenario, read_inventory
 from planner.sections import (
     APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, SECTIONS, inventory_amounts, inventory_totals,
 )
@@ -71,8 +69,7 @@ def _appsec_label(level: str) -> str:
 
 def example_inventory() -> pd.DataFrame:
     """The built-in example inventory (``planner/examples/inventory.csv``)."""
-    path = Path(str(resources.files("planner.examples").joinpath("inventory.csv")))
-    return read_inventory(path, name="inventory.csv")
+    return read_inventory(examples_folder() / "inventory.csv", name="inventory.csv")
 
 
 # --- the estate the page plans, and its inputs -------------------------------------------

@@ -34,7 +34,7 @@ import anywidget
 import pandas as pd
 import traitlets
 
-from planner.scenario import Opened, Scenario, ScenarioError, load_scenario, read_inventory
+from planner.scenario import Opened, Scenario, ScenarioError, examples_folder, load_scenario, read_inventory
 from planner.tableset import TableSet, default_tables
 
 __all__ = [
@@ -74,10 +74,6 @@ def _bare(ref: Any) -> bool:
             and PurePosixPath(ref).name == ref)
 
 
-def _examples_dir() -> Path:
-    return Path(str(resources.files("planner.examples")))
-
-
 class UploadSandbox:
     """The files an uploaded scenario may name: those uploaded with it, then the
     built-in examples (``estate.yaml``, ``inventory.csv``, ...), by bare name.
@@ -110,7 +106,7 @@ class UploadSandbox:
         if ref in self.uploads:
             content, origin = bytes(self.uploads[ref]), "upload"
         else:
-            folder = _examples_dir()
+            folder = examples_folder()
             path = folder / ref
             # a built-in file, not a link out of the package
             if not (path.is_file() and not path.is_symlink() and path.resolve().parent == folder.resolve()):
