@@ -35,7 +35,7 @@ Units: flows (host_unit_hours, dem, ddu, asu, cau) add up over days; peaks
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -49,7 +49,7 @@ from planner.scenario import ScenarioError, load_scenario
 from planner.sections import Calendar, DriverDays, host_amounts
 from planner.units import FLOW_UNITS, PEAK_UNITS, UNITS
 
-__all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "host_amounts"]
+__all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "scenario_names", "host_amounts"]
 
 Component = tuple[str, str, str, np.ndarray]   # unit, capability, driver, values (draws, days)
 
@@ -490,6 +490,13 @@ def _pool_deltas(pools: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
     return _in_order(pd.concat(rows, ignore_index=True).reindex(columns=columns).astype({"year": "int64"}), keys)
 
 
+def scenario_names(forecasts: Sequence[Forecast]) -> list[str]:
+    """The names :func:`compare` gives the forecasts' scenarios: their own, or,
+    when two are equal, each with its place (`` (1)``, `` (2)``, ...)."""
+    names = [f.scenario.name for f in forecasts]
+    return names if len(set(names)) == len(names) else [f"{n} ({i + 1})" for i, n in enumerate(names)]
+
+
 def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
     """Compare two or more forecasts against the first (the baseline).
 
@@ -515,9 +522,7 @@ def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
     """
     if len(forecasts) < 2:
         raise ValueError(f"compare needs at least two forecasts; got {len(forecasts)}")
-    names = [f.scenario.name for f in forecasts]
-    if len(set(names)) != len(names):
-        names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
+    names = scenario_names(forecasts)
     base = names[0]
     monthly = {n: f.monthly().rename_axis(columns="unit").stack().rename("value").reset_index()
                for n, f in zip(names, forecasts)}

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.engine import Forecast, compare, forecast
+from planner.engine import Forecast, compare, forecast, scenario_names
 from planner.scenario import EXAMPLES, example_path, load_scenario
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
@@ -29,7 +29,7 @@ from planner.ui import format as fmt
 from planner.ui.overview import example_names
 from planner.units import UNITS
 
-__all__ = ["ForecastCache", "ComparisonView", "names_of", "compute", "headline", "deltas", "yearly_table",
+__all__ = ["ForecastCache", "ComparisonView", "compute", "headline", "deltas", "yearly_table",
            "first_exceeded_table", "delta_figure", "bands_figure", "dashboard"]
 
 #: Shown where a KPI or table has nothing to say (fewer than two scenarios selected).
@@ -50,13 +50,6 @@ class ForecastCache:
         if (key, draws, seed) not in self._runs:
             self._runs[(key, draws, seed)] = forecast(load_scenario(example_path(key)), draws=draws, seed=seed)
         return self._runs[(key, draws, seed)]
-
-
-def names_of(forecasts: Sequence[Forecast]) -> list[str]:
-    """The scenarios' names as :func:`planner.engine.compare` gives them (equal
-    names get `` (1)``, `` (2)``, ...)."""
-    names = [f.scenario.name for f in forecasts]
-    return names if len(set(names)) == len(names) else [f"{n} ({i + 1})" for i, n in enumerate(names)]
 
 
 # --- compute --------------------------------------------------------------------------------
@@ -103,7 +96,7 @@ class ComparisonView:
 def compute(forecasts: Sequence[Forecast], unit: str) -> ComparisonView:
     """The comparison of ``forecasts`` (the first is the baseline) for ``unit``."""
     result = compare(*forecasts)
-    names = tuple(names_of(forecasts))
+    names = tuple(scenario_names(forecasts))
     frame = deltas(result, unit)
     yearly = {n: _yearly(f, unit) for n, f in zip(names, forecasts)}
     year1 = {n: float(yearly[n].get(1, 0.0) - yearly[names[0]].get(1, 0.0)) for n in names[1:]}
@@ -159,7 +152,7 @@ def yearly_table(forecasts: Sequence[Forecast], unit: str) -> pd.DataFrame:
     """Per contract year and scenario (one row each, so that any number of
     scenarios fits; the scenario first, as the table's left-aligned column):
     ``unit`` and its change against the baseline, formatted."""
-    names = names_of(forecasts)
+    names = scenario_names(forecasts)
     values = pd.DataFrame({n: _yearly(f, unit) for n, f in zip(names, forecasts)}).fillna(0.0)
     peak = " peak" if UNITS[unit].kind == "peak" else ""
     rows = [{"Scenario": name, "Contract year": int(year),
@@ -198,7 +191,7 @@ def delta_figure(frame: pd.DataFrame, unit: str, baseline: str) -> go.Figure:
 
 def bands_figure(forecasts: Sequence[Forecast], unit: str) -> go.Figure:
     """Monte Carlo bands of ``unit`` per scenario (forecasts run with draws)."""
-    series = {n: f.bands[f.bands["unit"] == unit] for n, f in zip(names_of(forecasts), forecasts)
+    series = {n: f.bands[f.bands["unit"] == unit] for n, f in zip(scenario_names(forecasts), forecasts)
               if f.bands is not None}
     draws = max((f.draws for f in forecasts), default=0)
     return figures.bands(series, unit, title=f"{UNITS[unit].name} per month: P10 to P90 over "
@@ -245,7 +238,7 @@ class _Kpis:
         self.exceeded.set_text(_joined([shown[n] for n in names]), f"baseline: {shown[view.baseline]}")
 
     def show_bands(self, forecasts: Sequence[Forecast], unit: str) -> None:
-        names = names_of(forecasts)[1:]
+        names = scenario_names(forecasts)[1:]
         last = [f.bands[f.bands["unit"] == unit].tail(1) for f in forecasts[1:]]
         if all(rows.empty for rows in last):
             self.p90.set_text("n/a", "no such consumption in these scenarios")
