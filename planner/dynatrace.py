@@ -63,6 +63,8 @@ SCOPES = ("entities.read", "metrics.read")
 #: Properties the entities call asks for (monitored entities API v2, ``fields``).
 HOST_FIELDS = "+properties.memoryTotal,+properties.monitoringMode"
 _ENTITY_PAGE = 500
+#: Hosts an ``http://`` URL may name: test servers on this machine only.
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class Secret:
@@ -154,6 +156,10 @@ class Client:
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise DynatraceError(f"--url must be the environment's address, like "
                                  f"https://abc12345.live.dynatrace.com; got {url!r}")
+        if parts.scheme == "http" and parts.hostname not in _LOOPBACK:
+            # the token would cross the network in clear text
+            raise DynatraceError(f"--url must use https:// (plain http:// only for a test server on this "
+                                 f"machine); got {url!r}")
         self.base = url.strip().rstrip("/")
         self.host = parts.netloc
         self._token = token

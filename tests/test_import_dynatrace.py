@@ -358,6 +358,13 @@ def test_a_wrong_url_says_what_the_address_looks_like(httpserver):
             client.hosts()
 
 
+@pytest.mark.parametrize("url", ["http://abc12345.live.dynatrace.com", "http://10.0.0.5/e/ENV"])
+def test_the_token_is_not_sent_over_plain_http_to_another_machine(url):
+    with pytest.raises(DynatraceError, match=r"--url must use https://") as caught:
+        Client(url, Secret(fx.TOKEN))
+    assert fx.TOKEN not in str(caught.value)
+
+
 def test_force_out_replaces_a_previous_import(tmp_path):
     (tmp_path / "hosts.json").write_text(fx.hosts_json())
     (tmp_path / "metrics.csv").write_text(fx.metrics_csv())
