@@ -25,6 +25,11 @@ option of ``voila`` and adds these (all also settable in ``voila.json``):
   (tornado's ``compress_response``); content-hashed lab-extension files
   (``remoteEntry.<hash>.js``, ``<n>.<hash>.js``) are cached as immutable, the
   others revalidate (304).
+* **No request leaves the server**: the lab template links Font Awesome 5 from a
+  CDN (``cdn.jsdelivr.net``), which an offline network cannot reach; the page's
+  links are rewritten to a copy served from ``planner/ui/static/fontawesome``
+  (Font Awesome Free 5.15.4: CSS under the MIT licence, fonts under SIL OFL 1.1;
+  woff2 only, which every current browser reads) at ``/voila/planner-static/``.
 * **Token from the environment**: ``PLANNER_VOILA_TOKEN`` sets Voila's token, so
   it is not visible in the process list.
 
@@ -43,13 +48,16 @@ import os
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_core.utils import ensure_async
+from jupyter_server._tz import utcnow
 from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Int
+from traitlets import Dict, Float, Int
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
@@ -70,6 +78,20 @@ this page reloads itself every 60 seconds.</p>
 """
 
 _HASHED = re.compile(r"\.[0-9a-f]{16,}\.js$")
+STATIC_DIR = Path(__file__).resolve().parent / "ui" / "static"
+STATIC_URL = "voila/planner-static/"
+_CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/\"']*/css/")
+
+
+def local_assets(chunk: str, base_url: str) -> str:
+    """``chunk`` of a rendered page with the Font Awesome CDN links made local.
+
+    >>> local_assets('<link href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css">', "/")
+    '<link href="/voila/planner-static/fontawesome/css/all.min.css">'
+    """
+    if "cdn.jsdelivr.net" not in chunk:
+        return chunk
+    return _CDN.sub(f"{base_url.rstrip('/')}/{STATIC_URL}fontawesome/css/", chunk)
 
 
 class PlannerKernelManager(AsyncMappingKernelManager):
@@ -176,6 +198,9 @@ class PlannerKernelManager(AsyncMappingKernelManager):
                 if kernel is None or getattr(kernel, "execution_state", None) == "busy":
                     continue
                 waited = now - self._handed_out.get(kernel_id, now)
+                last = getattr(kernel, "last_activity", None)
+                if last is not None:  # executing the page counts as activity
+                    waited = min(waited, (utcnow() - last).total_seconds())
                 if waited >= self.connect_timeout:
                     ending.append((kernel_id, f"no page connected to it in {waited:.0f} s"))
         return ending
@@ -220,7 +245,7 @@ class PlannerRenderHandler(TornadoVoilaHandler):
                 if waiting:  # the kernel now exists (started, or taken from the pool)
                     PlannerRenderHandler._starting -= 1
                     waiting = False
-                self.write(chunk)
+                self.write(local_assets(chunk, self.base_url))
                 self.flush()
         finally:
             if waiting:
@@ -238,12 +263,24 @@ class CachedLabextensionsHandler(FileFindHandler):
             self.set_header("Cache-Control", "no-cache")
 
 
+class CachedStaticHandler(FileFindHandler):
+    """The planner's own static files (Font Awesome): cached a day, then revalidated."""
+
+    def set_headers(self) -> None:
+        super().set_headers()
+        self.set_header("Cache-Control", "public, max-age=86400")
+
+
 class PlannerVoila(Voila):
     """Voila with the page-kernel rules, the cap and the asset settings above."""
 
     max_kernels = Int(0, config=True, help=(
         "Most page kernels alive at once (pre-heated pool kernels not counted); a visitor "
         "beyond it gets a 'busy, try again in a minute' page (HTTP 503). 0: no cap."))
+
+    pool_sizes = Dict(value_trait=Int(), config=True, help=(
+        "Pre-heated kernels per notebook, e.g. {'overview.ipynb': 2}; the others get "
+        "VoilaConfiguration.default_pool_size (``--pool_size``). Only with --preheat_kernel=True."))
 
     def initialize(self, argv: Any = None) -> None:
         token = os.environ.get(TOKEN_ENV)
@@ -253,6 +290,14 @@ class PlannerVoila(Voila):
         manager = self.voila_configuration.multi_kernel_manager_class
         if not (isinstance(manager, type) and issubclass(manager, PlannerKernelManager)):
             self.voila_configuration.multi_kernel_manager_class = PlannerKernelManager
+        if self.pool_sizes:
+            # Voila's pool configuration (voila/voila_kernel_manager.py, kernel_pools_config:
+            # notebook path -> {"pool_size": n}, with a "default" entry)
+            pools = dict(self.config.VoilaKernelManager.get("kernel_pools_config", {}) or {})
+            pools.setdefault("default", {"pool_size": max(self.voila_configuration.default_pool_size, 0)})
+            for name, size in self.pool_sizes.items():
+                pools[name] = {**pools.get(name, {}), "pool_size": max(int(size), 0)}
+            self.config.VoilaKernelManager.kernel_pools_config = pools
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()
@@ -270,6 +315,8 @@ class PlannerVoila(Voila):
                 handler = CachedLabextensionsHandler
                 rest = [{**rest[0], "no_cache_paths": []}] if rest else rest
             handlers.append((pattern, handler, *rest))
+        handlers.insert(0, (url_path_join(self.server_url, STATIC_URL + "(.*)"), CachedStaticHandler,
+                            {"path": str(STATIC_DIR)}))
         return handlers
 
 
