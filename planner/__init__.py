@@ -4,6 +4,15 @@ Calculators take a scalar, an array or a pandas Series and return the same
 shape; every weight and rule constant comes from a table set (see
 :mod:`planner.tableset`), the shipped default unless ``tables=`` says otherwise.
 The support policy lives in :mod:`planner.support`.
+
+Scenarios (:mod:`planner.model`, read from YAML by :mod:`planner.scenario`) run
+through one engine, :func:`forecast`:
+
+>>> import planner
+>>> f = planner.forecast("estate")
+>>> dem = f.pools().set_index(["unit", "year"]).loc["dem"]
+>>> [str(day.date()) for day in dem["run_out"]]
+['NaT', '2028-12-07', '2029-11-09']
 """
 
 from planner.appsec import asu_per_hour
@@ -33,13 +42,19 @@ from planner.hosts import (
     included_custom_metrics,
     run_hours,
 )
+from planner.engine import Forecast, compare, forecast
 from planner.mainframe import msu_monthly_peak
+from planner.model import Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp
 from planner.pools import contract_years, licence_forecast, pool_balance, pool_forecast
+from planner.scenario import ScenarioError, example_scenarios, load_scenario, read_inventory
 from planner.tableset import TableError, TableSet, default_tables, export_tables, load_tables
+from planner.units import UNITS
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Contract", "Driver", "Forecast", "Licence", "MoveHosts", "Pool", "Scenario", "ScenarioError", "SetValues",
+    "TopUp", "UNITS", "compare", "example_scenarios", "forecast", "load_scenario", "read_inventory",
     "TableError", "TableSet", "asu_per_hour", "billable_sessions", "cau", "clickpath_actions",
     "contract_years", "count_defined_properties", "custom_event_ddu", "custom_metric_ddu",
     "custom_trace_ddu", "default_tables", "export_tables", "grail_ddu", "grail_stored_gb",

@@ -42,229 +42,37 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner import appsec, automation, ddu, dem, hosts
+from planner import _checks
+from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
-from planner.scenario import Scenario, ScenarioError, load_scenario
+from planner.scenario import ScenarioError, load_scenario
+from planner.sections import Calendar, DriverDays, host_amounts
+from planner.units import FLOW_UNITS, PEAK_UNITS, UNITS
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "host_amounts"]
-
-#: Every unit the engine reports, with its label.
-UNITS = {
-    "host_units": "host units in use [HU]", "host_unit_hours": "host unit hours [HU h]",
-    "dem": "DEM units", "ddu": "Davis data units [DDU]", "asu": "application security units [ASU]",
-    "cau": "cloud automation units [CAU]", "msu": "mainframe MSU (peak 4-hour average)",
-}
-FLOW_UNITS = ("host_unit_hours", "dem", "ddu", "asu", "cau")
-PEAK_UNITS = ("host_units", "msu")
 
 Component = tuple[str, str, str, np.ndarray]   # unit, capability, driver, values (draws, days)
 
 
 # --- the simulation core ---------------------------------------------------------------
 
-@dataclass
-class _Calendar:
-    days: pd.DatetimeIndex
-    month_no: np.ndarray          # calendar months since the start month, per day
-    days_in_month: np.ndarray
-
-    @classmethod
-    def of(cls, scenario: Scenario) -> "_Calendar":
-        days = pd.date_range(scenario.start, scenario.end, freq="D")
-        month_no = (days.year - scenario.start.year) * 12 + (days.month - scenario.start.month)
-        return cls(days, np.asarray(month_no), np.asarray(days.days_in_month, dtype=float))
-
-    def index(self, date: pd.Timestamp) -> int:
-        return int((date - self.days[0]).days)
-
-
-def _monthly_rate(growth: dict[str, Any] | None, rate: float | np.ndarray | None = None) -> Any:
-    if not growth:
-        return 0.0
-    value = growth["rate"] if rate is None else rate
-    return value if growth["period"] == "monthly" else (1 + value) ** (1 / 12) - 1
-
-
-def _growth_factor(monthly: np.ndarray, cal: _Calendar) -> np.ndarray:
-    """(draws, days) factor (1 + r) ** k for monthly rates r of shape (draws,)."""
-    return (1 + np.asarray(monthly, dtype=float)[:, None]) ** cal.month_no[None, :]
-
-
-class _Driver:
-    """One driver's fields as arrays over the days, with its changes applied."""
-
-    def __init__(self, spec: dict[str, Any], changes: list[dict[str, Any]], factor: np.ndarray,
-                 cal: _Calendar):
-        self.spec, self.factor, self.cal = spec, factor, cal
-        self.sets = [c for c in changes if c["kind"] == "set" and c["driver"] == spec["name"]]
-
-    def field(self, name: str) -> np.ndarray:
-        """A non-volume field per day (numbers or text)."""
-        base = self.spec[name]
-        values = np.full(len(self.cal.days), base, dtype=object if isinstance(base, str) else float)
-        for change in self.sets:
-            if name in change["values"]:
-                values[self.cal.index(change["date"]):] = change["values"][name]
-        return values
-
-    def level(self, name: str) -> np.ndarray:
-        """A volume field per draw and day: base x growth, re-based at each set."""
-        values = (self.spec[name] or 0.0) * self.factor
-        for change in self.sets:
-            if name in change["values"]:
-                i = self.cal.index(change["date"])
-                values[:, i:] = change["values"][name] * self.factor[:, i:] / self.factor[:, i:i + 1]
-        return values
-
-
-def host_amounts(ram: Any, mode: Any, hours: Any, metrics: Any, security: Any,
-                 tables: Any = None) -> dict[tuple[str, str], Any]:
-    """What one host consumes per day, by (unit, capability).
-
-    Parameters
-    ----------
-    ram : RAM [GiB]; mode : 'fullstack' or 'infrastructure'; hours : hours a day
-    [h]; metrics : custom metrics per minute; security : 'none',
-    'vulnerability_analytics' or 'protection'. Each may be an array (one value
-    per host or per day).
-
-    Returns
-    -------
-    dict
-        ``("host_units", mode)`` [HU in use], ``("host_unit_hours", mode)``
-        [HU h/day], ``("ddu", "custom_metrics_<mode>")`` [DDU/day] and
-        ``("asu", level)`` [ASU/day]; zero where a host has another mode or level.
-    """
-    out: dict[tuple[str, str], Any] = {}
-    for m in hosts.MODES:
-        is_mode = mode == m
-        hu = hosts.host_units(ram, m, tables=tables) * is_mode
-        out[("host_units", m)] = hu
-        out[("host_unit_hours", m)] = hu * hours
-        excess = hosts.custom_metric_ddu(metrics, ram_gib=ram, mode=m, minutes=hours * 60, tables=tables)
-        out[("ddu", f"custom_metrics_{m}")] = excess * is_mode
-    for level, protection in (("vulnerability_analytics", False), ("protection", True)):
-        out[("asu", level)] = appsec.asu_per_hour(ram, protection=protection, tables=tables) * hours \
-            * (security == level)
-    return out
-
-
-def _hosts(driver: _Driver, changes: list[dict[str, Any]], tables: Any) -> Iterator[Component]:
-    spec, cal = driver.spec, driver.cal
-    if spec["inventory"] is not None:
-        inv = spec["inventory"]
-        per_host = host_amounts(
-            inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
-            inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables)
-        for (unit, capability), values in per_host.items():
-            yield unit, capability, spec["name"], driver.factor * float(np.sum(values))
-        return
-    fields = {k: driver.field(k) for k in ("ram_gib", "mode", "hours_per_day",
-                                           "custom_metrics_per_minute", "appsec")}
-    count = driver.level("count")
-    parts = []
-    for move in (c for c in changes if c["kind"] == "move_hosts" and c["driver"] == spec["name"]):
-        i = cal.index(move["date"])
-        available = count[:, i]
-        if np.any(available < move["count"] - 1e-9) and count.shape[0] == 1:
-            raise ScenarioError(f"{driver.spec['name']}: move_hosts on {move['date'].date()}: group {spec['name']!r} has "
-                             f"{available[0]:g} hosts then, cannot move {move['count']:g}")
-        moved = np.zeros_like(count)
-        moved[:, i:] = move["count"] * driver.factor[:, i:] / driver.factor[:, i:i + 1]
-        moved = np.minimum(moved, count)
-        count = count - moved
-        label = ", ".join(str(v) for v in move["values"].values())
-        part_fields = dict(fields)
-        for key, value in move["values"].items():
-            part_fields[key] = np.full(len(cal.days), value, dtype=object)
-        parts.append((f"{spec['name']} → {label}", moved, part_fields))
-    parts.insert(0, (spec["name"], count, fields))
-    for name, part_count, f in parts:
-        coefficients = host_amounts(f["ram_gib"], f["mode"], f["hours_per_day"],
-                                    f["custom_metrics_per_minute"], f["appsec"], tables)
-        for (unit, capability), per_host in coefficients.items():
-            yield unit, capability, name, part_count * np.asarray(per_host, dtype=float)
-
-
-def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: _Calendar,
+def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: Calendar,
               stores: dict[str, np.ndarray] | None = None) -> Iterator[Component]:
-    """Yield every (unit, capability, driver, values[draws, days]) of a scenario."""
-    t = scenario.tables
-    for name, spec in scenario.drivers.items():
-        section = spec["section"]
-        driver = _Driver(spec, scenario.changes, _growth_factor(monthly_rates[name], cal), cal)
-        if section == "hosts":
-            yield from _hosts(driver, scenario.changes, t)
-        elif section == "rum":
-            sessions = driver.level("sessions_per_month") / cal.days_in_month
-            share = driver.field("replay_share")
-            plain, replay = dem.rum_dem(1.0, tables=t), dem.rum_dem(1.0, replay=True, tables=t)
-            extra = dem.rum_dem(1.0, properties=driver.field("properties_per_session"), tables=t) - plain
-            yield "dem", "rum_sessions", name, sessions * (1 - share) * plain
-            yield "dem", "session_replay", name, sessions * share * replay
-            yield "dem", "defined_properties", name, sessions * extra
-        elif section == "synthetic":
-            runs = dem.clickpath_actions(1.0, driver.field("frequency_minutes"), driver.field("locations"))
-            weight = _each(driver.field("kind"), lambda k: dem.synthetic_dem(k, 1.0, tables=t))
-            yield "dem", f"synthetic_{spec['kind']}", name, driver.level("per_run") * runs * weight
-        elif section == "log_monitoring":
-            if spec["gb_per_day"] is not None:
-                yield "ddu", "log_monitoring", name, driver.level("gb_per_day") * \
-                    ddu.log_monitoring_ddu(gb=1.0, tables=t)
-            else:
-                yield "ddu", "log_monitoring", name, driver.level("events_per_day") * \
-                    ddu.log_monitoring_ddu(1.0, tables=t)
-        elif section == "grail":
-            yield from _grail(driver, t, stores)
-        elif section == "traces":
-            yield "ddu", "custom_traces", name, driver.level("spans_per_day") * ddu.custom_trace_ddu(1, tables=t)
-        elif section == "custom_events":
-            per_event = _each(driver.field("kind"), lambda k: ddu.custom_event_ddu(1, kind=k, tables=t))
-            yield "ddu", "custom_events", name, driver.level("events_per_day") * per_event
-        elif section == "serverless":
-            per_call = _each(driver.field("on_oneagent_host"),
-                             lambda v: ddu.serverless_ddu(1, on_oneagent_host=bool(v), tables=t))
-            yield "ddu", "serverless", name, driver.level("invocations_per_day") * per_call
-        elif section == "cloud_automation":
-            yield "cau", "cloud_automation", name, driver.level("executions_per_day") * automation.cau(1, tables=t)
-        elif section == "mainframe":
-            yield "msu", "mainframe", name, driver.level("peak_msu")
+    """Yield every (unit, capability, driver, values[draws, days]) of a scenario:
+    each driver's section (:data:`planner.sections.SECTIONS`) says how it consumes."""
+    sets = [c for c in scenario.changes if isinstance(c, SetValues)]
+    moves = [c for c in scenario.changes if isinstance(c, MoveHosts)]
+    for name, driver in scenario.drivers.items():
+        days = DriverDays(driver, [c for c in sets if c.driver == name], [c for c in moves if c.driver == name],
+                          cal.growth_factor(monthly_rates[name]), cal, scenario.tables)
+        for unit, capability, values in driver.spec.consume(days):
+            yield unit, capability, name, values
+        if stores is not None and "stored_gb" in days.extras:
+            stores[name] = days.extras["stored_gb"]
 
 
-def _each(values: np.ndarray, weight: Callable[[Any], float]) -> np.ndarray:
-    """Apply a per-unit weight to a field that holds one choice per day."""
-    choices = {v: weight(v) for v in pd.unique(values)}
-    return np.array([choices[v] for v in values], dtype=float)
-
-
-def _grail(driver: _Driver, t: Any, stores: dict[str, np.ndarray] | None) -> Iterator[Component]:
-    spec, cal = driver.spec, driver.cal
-    capability = spec["capability"]
-    ratio_default = t.rule("grail_processed_ratio")
-    ratio = driver.field("processed_ratio") if spec["processed_ratio"] is not None or driver.sets else None
-    if ratio is None or np.any(pd.isna(ratio)):
-        ratio = np.where(pd.isna(ratio), ratio_default, ratio) if ratio is not None else ratio_default
-    ratio = np.asarray(ratio, dtype=float)
-    ingest = driver.level("ingest_gb_per_day")
-    retention = driver.field("retention_days").astype(np.int64)
-    processed = ingest * ratio
-    if spec["starts_full"]:
-        history = int(retention[0])
-        warm = np.repeat(processed[:, :1], history, axis=1)
-        stored = ddu.stored_gb(np.concatenate([warm, processed], axis=1),
-                               np.concatenate([np.full(history, retention[0]), retention]))[:, history:]
-    else:
-        stored = ddu.stored_gb(processed, retention)
-    if stores is not None:
-        stores[spec["name"]] = stored
-    weight = {d: ddu.grail_ddu(**{k: 1.0 if k == arg else 0.0 for k in
-                                  ("ingest_gb", "retained_gb_days", "query_gb")},
-                               capability=capability, tables=t)
-              for d, arg in (("ingest", "ingest_gb"), ("retain", "retained_gb_days"), ("query", "query_gb"))}
-    query = driver.level("query_gb_per_month") / cal.days_in_month
-    yield "ddu", f"{capability}_ingest", spec["name"], ingest * weight["ingest"]
-    yield "ddu", f"{capability}_retain", spec["name"], stored * weight["retain"]
-    yield "ddu", f"{capability}_query", spec["name"], query * weight["query"]
+def _central_rates(scenario: Scenario) -> dict[str, np.ndarray]:
+    return {name: np.array([d.growth.monthly() if d.growth else 0.0]) for name, d in scenario.drivers.items()}
 
 
 # --- results ------------------------------------------------------------------------------
@@ -331,20 +139,20 @@ class Forecast:
     def contract_years(self) -> pd.DataFrame:
         """The contract years of the horizon (:func:`planner.pools.contract_years`):
         the term, and further years while the horizon runs past it."""
-        return contract_years(self.scenario.contract["start"], self._term_years())
+        return contract_years(self.scenario.contract.start, self._term_years())
 
     def yearly(self, by: tuple[str, ...] = ("unit",)) -> pd.DataFrame:
         """Per contract year (1, 2, ...), aggregated like :meth:`monthly`."""
-        starts = anniversaries(self.scenario.contract["start"], self._term_years())
+        starts = anniversaries(self.scenario.contract.start, self._term_years())
         return self._aggregate("contract_year",
                                lambda dates: np.searchsorted(starts, dates.to_numpy(), side="right"), by)
 
     def _term_years(self) -> int:
         """The contract term, lengthened to whole years up to the horizon's end."""
         contract = self.scenario.contract
-        last = max(self.scenario.end, contract["start"]).to_datetime64()
-        years = contract["term_years"]
-        while anniversaries(contract["start"], years)[-1] <= last:
+        last = max(self.scenario.end, contract.start).to_datetime64()
+        years = contract.term_years
+        while anniversaries(contract.start, years)[-1] <= last:
             years += 1
         return years
 
@@ -395,21 +203,25 @@ class Forecast:
             self._cache["pools"] = self._pools()
         return self._cache["pools"].copy()
 
-    def _pools(self) -> pd.DataFrame:
-        contract = self.scenario.contract
+    def _daily(self, unit: str) -> pd.Series:
         totals = self.daily_totals()
+        return totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
+
+    def _top_ups(self, unit: str) -> list[tuple[pd.Timestamp, float]]:
+        return [(t.date, t.amount) for t in self.scenario.contract.top_ups if t.pool == unit]
+
+    def _pools(self) -> pd.DataFrame:
+        c = self.scenario.contract
+        tables = [(pool, pool_forecast(self._daily(unit), pool.annual, c.start, c.term_years, self._top_ups(unit)))
+                  for unit, pool in c.pools.items()]
+        tables += [(licence, licence_forecast(self._daily(unit), licence.quantity, c.start, c.term_years))
+                   for unit, licence in c.licences.items()]
         rows = []
-        for unit, pool in contract["pools"].items():
-            daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
-            if pool["kind"] == "pools":
-                top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
-                table = pool_forecast(daily, pool["amount"], contract["start"], contract["term_years"], top_ups)
-            else:
-                table = licence_forecast(daily, pool["amount"], contract["start"], contract["term_years"])
-            table.insert(0, "unit", unit)
-            if pool["price"] is not None:
+        for bought, table in tables:
+            table.insert(0, "unit", bought.unit)
+            if bought.price is not None:
                 for column in ("amount", "consumption", "extra_needed"):
-                    table[f"{column}_cost"] = table[column] * pool["price"]
+                    table[f"{column}_cost"] = table[column] * bought.price
             rows.append(table)
         if not rows:
             return pd.DataFrame(columns=["unit", "year", "start", "end", "amount", "consumption",
@@ -418,19 +230,16 @@ class Forecast:
 
     def pool_balance(self, unit: str) -> pd.DataFrame:
         """Day-by-day balance of one annual pool (see :func:`planner.pools.pool_balance`)."""
-        contract = self.scenario.contract
-        pools = {u: p for u, p in contract["pools"].items() if p["kind"] == "pools"}
-        if unit not in pools:
+        c = self.scenario.contract
+        if unit not in c.pools:
             raise ValueError(f"unit must be one of this contract's annual pools "
-                             f"{', '.join(map(repr, pools)) or '(none)'}; got {unit!r}")
-        totals = self.daily_totals()
-        daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
-        top_ups = [(u["date"], u["amount"]) for u in contract["top_ups"] if u["pool"] == unit]
-        return pool_balance(daily, pools[unit]["amount"], contract["start"], contract["term_years"], top_ups)
+                             f"{', '.join(map(repr, c.pools)) or '(none)'}; got {unit!r}")
+        return pool_balance(self._daily(unit), c.pools[unit].annual, c.start, c.term_years, self._top_ups(unit))
 
     def money(self) -> pd.DataFrame:
         """Monthly consumption x price per unit, for the pools that have a price."""
-        prices = {u: p["price"] for u, p in self.scenario.contract["pools"].items() if p["price"] is not None}
+        c = self.scenario.contract
+        prices = {u: p.price for u, p in {**c.pools, **c.licences}.items() if p.price is not None}
         monthly = self.monthly()
         return monthly[[u for u in prices if u in monthly]].mul(pd.Series(prices)).dropna(axis=1, how="all")
 
@@ -439,7 +248,7 @@ class Forecast:
         rows = self.daily[self.daily["unit"] == "msu"]
         msu = rows.groupby([rows["date"].dt.to_period("M").rename("month"), "driver"], sort=True,
                            observed=True)["value"].max().rename("peak_msu").reset_index()
-        licensed = {n: d["licensed_msu"] for n, d in self.scenario.drivers.items() if d["section"] == "mainframe"}
+        licensed = {n: d.values["licensed_msu"] for n, d in self.scenario.drivers_of("mainframe").items()}
         msu["licensed_msu"] = msu["driver"].map(licensed)
         msu["over_licence"] = msu["peak_msu"] > msu["licensed_msu"]
         return msu.reset_index(drop=True)
@@ -472,13 +281,14 @@ def forecast(scenario: Scenario | str | None = None, *, draws: int = 0, seed: in
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 0:
         raise ValueError(f"draws must be a whole number >= 0; got {draws!r}")
     say = progress or (lambda message: None)
-    cal = _Calendar.of(scenario)
+    cal = Calendar.of(scenario.start, scenario.end)
     say(f"simulating {len(scenario.drivers)} drivers over {len(cal.days)} days")
-    rates = {name: np.array([_monthly_rate(d["growth"])]) for name, d in scenario.drivers.items()}
+    rates = _central_rates(scenario)
     stores: dict[str, np.ndarray] = {}
     labels, series = [], []
     for unit, capability, driver, values in _simulate(scenario, rates, cal, stores):
         values = np.broadcast_to(values, (1, len(cal.days)))[0]
+        _refuse_absurd(values, unit, capability, driver, scenario)
         if np.any(values):
             labels.append((unit, capability, driver))
             series.append(values)
@@ -496,17 +306,27 @@ def forecast(scenario: Scenario | str | None = None, *, draws: int = 0, seed: in
     return Forecast(scenario, daily, store, bands, draws, time.perf_counter() - began)
 
 
-def _bands(scenario: Scenario, cal: _Calendar, draws: int, seed: int) -> pd.DataFrame:
+def _refuse_absurd(values: np.ndarray, unit: str, capability: str, driver: str, scenario: Scenario) -> None:
+    """Refuse results no estate produces: an overflow to inf, or a day above
+    1e15 units, comes from a mistaken input (a growth of 2 meant as 2 %)."""
+    if values.size and not np.nanmax(values) <= _checks.LARGEST:
+        day = int(np.argmax(~(values <= _checks.LARGEST)))
+        raise ScenarioError(f"{scenario.source}: driver {driver!r} reaches {values[day]:.3g} {UNITS[unit].symbol} "
+                            f"a day ({capability}) on {(scenario.start + pd.Timedelta(days=day)).date()}, above "
+                            f"{_checks.LARGEST:.0e}; check its volumes and growth (rates are fractions: 0.02 = 2 %)")
+
+
+def _bands(scenario: Scenario, cal: Calendar, draws: int, seed: int) -> pd.DataFrame:
     """P10 / P50 / P90 of each unit's monthly total over ``draws`` growth draws."""
     rng = np.random.default_rng(seed)
     rates = {}
-    for name, spec in scenario.drivers.items():
-        growth = spec["growth"]
-        if growth and growth["range"]:
-            low, high = growth["range"]
-            rates[name] = _monthly_rate(growth, rng.uniform(low, high, size=draws))
+    for name, driver in scenario.drivers.items():
+        growth = driver.growth
+        if growth and growth.range:
+            low, high = growth.range
+            rates[name] = growth.monthly(rng.uniform(low, high, size=draws))
         else:  # a certain driver is computed once and broadcast over the draws
-            rates[name] = np.array([_monthly_rate(growth)])
+            rates[name] = np.array([growth.monthly() if growth else 0.0])
     month_starts = np.flatnonzero(np.r_[True, np.diff(cal.month_no) != 0])
     flows: dict[str, np.ndarray] = {}
     peaks: dict[str, np.ndarray] = {}
@@ -531,17 +351,86 @@ def _same_month(a: Any, b: Any) -> bool:
     return (pd.isna(a) and pd.isna(b)) or (not pd.isna(a) and not pd.isna(b) and a == b)
 
 
+def _against(frames: dict[str, pd.DataFrame], keys: list[str], base: str) -> pd.DataFrame:
+    """Tidy rows of every scenario but the baseline, each next to the baseline's
+    value for the same keys (0 where one side has no such consumption)."""
+    baseline = frames[base].set_index(keys)["value"]
+    rows = []
+    for name, frame in frames.items():
+        if name == base:
+            continue
+        mine = frame.set_index(keys)["value"]
+        both = pd.concat({"value": mine, "baseline_value": baseline}, axis=1).fillna(0.0)
+        both.insert(0, "baseline", base)
+        both.insert(0, "scenario", name)
+        rows.append(both.reset_index())
+    out = pd.concat(rows, ignore_index=True)
+    out["delta"] = out["value"] - out["baseline_value"]
+    return _in_order(out[["scenario", "baseline", *keys, "value", "baseline_value", "delta"]], keys)
+
+
+def _in_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Rows by scenario (as given), then ``keys`` with units in the order of UNITS."""
+    order = {"scenario": {n: i for i, n in enumerate(dict.fromkeys(frame["scenario"]))},
+             "unit": {u: i for i, u in enumerate(UNITS)}}
+    return frame.sort_values(["scenario", *keys], kind="stable", key=lambda c: c.map(order[c.name]).fillna(len(UNITS))
+                             if c.name in order else c).reset_index(drop=True)
+
+
+_POOL_MEASURES = {"consumption": "consumption", "cost": "consumption_cost",
+                  "extra_needed": "extra_needed", "extra_cost": "extra_needed_cost"}
+
+
+def _pool_deltas(pools: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
+    """Per pool and contract year: each measure of every scenario, the baseline's and the delta."""
+    keys = ["unit", "year"]
+
+    def measures(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({name: frame[column] if column in frame else np.nan
+                             for name, column in _POOL_MEASURES.items()}
+                            | {k: frame[k] for k in keys}).set_index(keys)
+
+    baseline = measures(pools[base])
+    rows = []
+    for name, frame in pools.items():
+        if name == base:
+            continue
+        mine = measures(frame)
+        both = mine.join(baseline.add_prefix("baseline_"), how="outer")
+        for measure in _POOL_MEASURES:
+            both[f"{measure}_delta"] = both[measure] - both[f"baseline_{measure}"]
+        both.insert(0, "baseline", base)
+        both.insert(0, "scenario", name)
+        rows.append(both.reset_index())
+    columns = ["scenario", "baseline", *keys] + [c for m in _POOL_MEASURES
+                                                 for c in (m, f"baseline_{m}", f"{m}_delta")]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return _in_order(pd.concat(rows, ignore_index=True).reindex(columns=columns).astype({"year": "int64"}), keys)
+
+
 def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
     """Compare two or more forecasts against the first (the baseline).
+
+    Every frame is tidy and holds numbers only (labels, signs and units are the
+    faces' business). Scenarios are named by their ``name``; equal names get
+    `` (1)``, `` (2)``, ... in the order given.
 
     Returns
     -------
     dict of DataFrame
-        ``monthly``: month x unit totals of each scenario and their deltas to
-        the baseline; ``yearly``: per contract year, unit and capability, each
-        scenario's value and delta; ``first_exceeded``: per pool and scenario,
-        the first month in which the pool is exceeded, and whether that differs
-        from the baseline.
+        ``monthly``: ``scenario``, ``baseline``, ``unit``, ``month`` (Period),
+        ``value``, ``baseline_value``, ``delta`` [the unit; flows summed over
+        the month, peaks its highest day], one row per compared scenario (not
+        the baseline), unit and month.
+        ``yearly``: the same per ``contract_year``, ``unit`` and ``capability``.
+        ``pools``: per compared scenario, ``unit`` and contract ``year``:
+        ``consumption``, ``cost`` (consumption x price), ``extra_needed`` and
+        ``extra_cost`` (extra needed x price), each with ``baseline_<measure>``
+        and ``<measure>_delta``; costs are NaN without a price.
+        ``first_exceeded``: per pool and scenario (baseline included) the
+        first month (Period, NaT if never) in which the pool is exceeded, and
+        ``differs_from_baseline``.
     """
     if len(forecasts) < 2:
         raise ValueError(f"compare needs at least two forecasts; got {len(forecasts)}")
@@ -549,20 +438,14 @@ def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
     if len(set(names)) != len(names):
         names = [f"{n} ({i + 1})" for i, n in enumerate(names)]
     base = names[0]
-    monthly = pd.concat({n: f.monthly() for n, f in zip(names, forecasts)}, axis=1, names=["scenario", "unit"])
-    monthly = monthly.fillna(0.0)
-    for name in names[1:]:
-        delta = monthly[name].sub(monthly[base], fill_value=0.0)
-        monthly = monthly.join(pd.concat({f"Δ {name}": delta}, axis=1, names=["scenario", "unit"]))
-    yearly = pd.concat({n: f.yearly(("unit", "capability")).set_index(["contract_year", "unit", "capability"])["value"]
-                        for n, f in zip(names, forecasts)}, axis=1).fillna(0.0)
-    for name in names[1:]:
-        yearly[f"Δ {name}"] = yearly[name] - yearly[base]
+    monthly = {n: f.monthly().rename_axis(columns="unit").stack().rename("value").reset_index()
+               for n, f in zip(names, forecasts)}
+    yearly = {n: f.yearly(("unit", "capability")) for n, f in zip(names, forecasts)}
+    pools = {n: f.pools() for n, f in zip(names, forecasts)}
     rows = []
-    for name, f in zip(names, forecasts):
-        pools = f.pools()
-        for unit in pools["unit"].unique() if len(pools) else []:
-            run_out = pools.loc[pools["unit"] == unit, "run_out"].dropna()
+    for name, frame in pools.items():
+        for unit in frame["unit"].unique() if len(frame) else []:
+            run_out = frame.loc[frame["unit"] == unit, "run_out"].dropna()
             rows.append({"unit": unit, "scenario": name,
                          "first_exceeded": run_out.min().to_period("M") if len(run_out) else None})
     exceeded = pd.DataFrame(rows, columns=["unit", "scenario", "first_exceeded"])
@@ -570,4 +453,6 @@ def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
         baseline = exceeded[exceeded["scenario"] == base].set_index("unit")["first_exceeded"]
         exceeded["differs_from_baseline"] = [
             not _same_month(row.first_exceeded, baseline.get(row.unit)) for row in exceeded.itertuples()]
-    return {"monthly": monthly, "yearly": yearly.reset_index(), "first_exceeded": exceeded}
+    return {"monthly": _against(monthly, ["unit", "month"], base),
+            "yearly": _against(yearly, ["contract_year", "unit", "capability"], base),
+            "pools": _pool_deltas(pools, base), "first_exceeded": exceeded}

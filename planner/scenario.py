@@ -1,7 +1,8 @@
 """Scenario files: an estate, its growth, dated changes and the contract.
 
-A scenario is a YAML file read with ``yaml.safe_load`` and validated here, so
-that every mistake is reported with the file, the line and the key path::
+A scenario is a YAML file read with libyaml and validated here into the typed
+model of :mod:`planner.model`, so that every mistake is reported with the
+file, the line and the key path::
 
     estate.yaml, line 14, hosts[1].ram_gib: must be a number > 0 [GiB]; got 'big'
 
@@ -10,220 +11,42 @@ are merged key by key, lists are replaced, except ``changes`` which are added
 after the base file's. The built-in examples in ``planner/examples`` use this:
 one estate, several growth stories.
 
-Sections and their volume fields (those that ``growth`` scales) are listed in
-``SECTIONS``; ``docs/scenarios.md`` shows a complete file.
+The sections and their fields are those of :data:`planner.sections.SECTIONS`;
+``docs/scenarios.md`` shows a complete file.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import difflib
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
-from planner import _checks
+from planner import fields as f
+from planner.fields import ScenarioError
 from planner.hosts import MODES
-from planner.tableset import TableSet, load_tables
+from planner.model import (
+    Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp, check_change, driver_values,
+)
+from planner.sections import APPSEC, SECTIONS
+from planner.tableset import load_tables
+from planner.units import LICENCE_UNITS, POOL_UNITS
 
 __all__ = [
-    "ScenarioError", "Scenario", "SECTIONS", "POOL_UNITS", "LICENCE_UNITS", "APPSEC",
-    "load_scenario", "example_scenarios", "example_path", "read_inventory",
+    "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "read_inventory",
+    "EXAMPLES",
 ]
-
-APPSEC = ("none", "vulnerability_analytics", "protection")
-#: Units bought as an annual amount (they reset on the anniversary).
-POOL_UNITS = ("host_unit_hours", "dem", "ddu", "asu", "cau")
-#: Units licensed as a peak quantity (host units in use, MSU per LPAR).
-LICENCE_UNITS = ("host_units",)
-
-
-class ScenarioError(ValueError):
-    """A scenario or inventory file is malformed; the message names the place."""
-
-
-# --- field checks --------------------------------------------------------------
-# Each check takes (value, where) and returns the clean value or raises.
-
-def _fail(where: str, message: str) -> None:
-    raise ScenarioError(f"{where}: {message}")
-
-
-def _number(minimum: float = 0.0, strict: bool = False, maximum: float | None = None,
-            whole: bool = False, unit: str = "") -> Callable[[Any, str], float]:
-    bound = (f"> {minimum:g}" if strict else f">= {minimum:g}") + \
-        (f" and <= {maximum:g}" if maximum is not None else "")
-    what = ("a whole number " if whole else "a number ") + bound + (f" [{unit}]" if unit else "")
-
-    def check(value: Any, where: str) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            _fail(where, f"must be {what}; got {value!r}")
-        if (value <= minimum if strict else value < minimum) or value > _checks.LARGEST or \
-                (maximum is not None and value > maximum) or (whole and value != int(value)):
-            _fail(where, f"must be {what}; got {value!r}")
-        return float(value)
-    return check
-
-
-def _choice(*allowed: str) -> Callable[[Any, str], str]:
-    def check(value: Any, where: str) -> str:
-        if not isinstance(value, str) or value.strip().lower() not in allowed:
-            _fail(where, f"must be one of {', '.join(map(repr, allowed))}; got {value!r}")
-        return value.strip().lower()
-    return check
-
-
-def _text(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        _fail(where, f"must be a non-empty text; got {value!r}")
-    return value.strip()
-
-
-def _date(value: Any, where: str) -> pd.Timestamp:
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return pd.Timestamp(value)
-    if isinstance(value, str):
-        try:
-            return pd.Timestamp(dt.date.fromisoformat(value.strip()))
-        except ValueError:
-            pass
-    _fail(where, f"must be a date YYYY-MM-DD that exists; got {value!r}")
-
-
-def _flag(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        _fail(where, f"must be true or false; got {value!r}")
-    return value
-
-
-def _growth(value: Any, where: str) -> dict[str, Any]:
-    """``{monthly: 0.02}`` or ``{yearly: 0.1}``; a rate may be a range [low, high]."""
-    if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("monthly", "yearly"):
-        _fail(where, "must be {monthly: RATE} or {yearly: RATE}, a RATE like 0.02 (2 %) "
-                     f"or a range [0.01, 0.04]; got {value!r}")
-    period, rate = next(iter(value.items()))
-    rate_check = _number(minimum=-0.99, unit="fraction per " + period[:-2])
-    if isinstance(rate, list):
-        if len(rate) != 2:
-            _fail(f"{where}.{period}", f"a range needs two numbers [low, high]; got {rate!r}")
-        low, high = (rate_check(r, f"{where}.{period}") for r in rate)
-        if low > high:
-            _fail(f"{where}.{period}", f"range low {low:g} is above high {high:g}")
-        return {"period": period, "rate": (low + high) / 2, "range": (low, high)}
-    return {"period": period, "rate": rate_check(rate, f"{where}.{period}"), "range": None}
-
-
-_COUNT = _number(whole=True, unit="hosts")
-_SHARE = _number(maximum=1.0, unit="fraction 0..1")
-
-
-@dataclass(frozen=True)
-class Section:
-    """One list section of a scenario: its fields and its volume fields."""
-
-    fields: dict[str, tuple[Callable[[Any, str], Any], Any]]  # name -> (check, default or REQUIRED)
-    volume: tuple[str, ...]                                   # fields that growth scales
-    one_of: tuple[str, ...] = ()                              # exactly one must be given
-
-
-REQUIRED = object()
-_NAME = (_text, REQUIRED)
-_GROWTH = (_growth, None)
-
-SECTIONS: dict[str, Section] = {
-    "hosts": Section({
-        "name": _NAME, "count": (_COUNT, None), "ram_gib": (_number(strict=True, unit="GiB"), None),
-        "mode": (_choice(*MODES), "fullstack"),
-        "hours_per_day": (_number(maximum=24, unit="h"), 24.0),
-        "custom_metrics_per_minute": (_number(unit="metrics per host per minute"), 0.0),
-        "appsec": (_choice(*APPSEC), "none"),
-        "inventory": (_text, None), "growth": _GROWTH,
-    }, volume=("count",)),
-    "rum": Section({
-        "name": _NAME, "sessions_per_month": (_number(unit="sessions"), REQUIRED),
-        "replay_share": (_SHARE, 0.0),
-        "properties_per_session": (_number(whole=True, unit="properties"), 0.0), "growth": _GROWTH,
-    }, volume=("sessions_per_month",)),
-    "synthetic": Section({
-        "name": _NAME, "kind": (_choice("browser", "clickpath", "http", "third_party"), REQUIRED),
-        "per_run": (_number(unit="actions, requests or results per run"), 1.0),
-        "frequency_minutes": (_number(strict=True, unit="min"), REQUIRED),
-        "locations": (_number(whole=True, unit="locations"), 1.0), "growth": _GROWTH,
-    }, volume=("per_run",)),
-    "log_monitoring": Section({
-        "name": _NAME, "gb_per_day": (_number(unit="GB"), None),
-        "events_per_day": (_number(unit="events"), None), "growth": _GROWTH,
-    }, volume=("gb_per_day", "events_per_day"), one_of=("gb_per_day", "events_per_day")),
-    "grail": Section({
-        "name": _NAME, "capability": (_choice("log_management", "business_events"), "log_management"),
-        "ingest_gb_per_day": (_number(unit="GB"), REQUIRED),
-        "retention_days": (_number(minimum=1, whole=True, unit="days"), REQUIRED),
-        "query_gb_per_month": (_number(unit="GB"), 0.0),
-        "processed_ratio": (_number(unit="processed GB per ingested GB"), None),
-        "starts_full": (_flag, True), "growth": _GROWTH,
-    }, volume=("ingest_gb_per_day", "query_gb_per_month")),
-    "traces": Section({
-        "name": _NAME, "spans_per_day": (_number(unit="spans"), REQUIRED), "growth": _GROWTH,
-    }, volume=("spans_per_day",)),
-    "custom_events": Section({
-        "name": _NAME, "kind": (_choice("kubernetes", "external", "log"), "kubernetes"),
-        "events_per_day": (_number(unit="events"), REQUIRED), "growth": _GROWTH,
-    }, volume=("events_per_day",)),
-    "serverless": Section({
-        "name": _NAME, "invocations_per_day": (_number(unit="invocations"), REQUIRED),
-        "on_oneagent_host": (_flag, False), "growth": _GROWTH,
-    }, volume=("invocations_per_day",)),
-    "cloud_automation": Section({
-        "name": _NAME, "executions_per_day": (_number(unit="service executions"), REQUIRED),
-        "growth": _GROWTH,
-    }, volume=("executions_per_day",)),
-    "mainframe": Section({
-        "name": _NAME, "peak_msu": (_number(unit="MSU, peak 4-hour rolling average"), REQUIRED),
-        "licensed_msu": (_number(unit="MSU"), None), "growth": _GROWTH,
-    }, volume=("peak_msu",)),
-}
 
 _TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
              "changes", *SECTIONS)
 
 
-@dataclass
-class Scenario:
-    """A validated scenario. ``drivers`` maps a driver name to its section and
-    fields; ``changes`` are sorted by date."""
-
-    name: str
-    description: str
-    start: pd.Timestamp
-    months: int
-    contract: dict[str, Any]
-    drivers: dict[str, dict[str, Any]]
-    changes: list[dict[str, Any]]
-    currency: str | None = None
-    tables: TableSet = field(default=None, repr=False)
-    source: str = "<dict>"
-
-    @property
-    def end(self) -> pd.Timestamp:
-        """Last day of the horizon."""
-        return self.start + pd.DateOffset(months=self.months) - pd.Timedelta(days=1)
-
-    def uncertain(self) -> dict[str, tuple[float, float]]:
-        """Growth ranges per driver, for Monte Carlo."""
-        return {name: d["growth"]["range"] for name, d in self.drivers.items()
-                if d["growth"] and d["growth"]["range"]}
-
-
 # --- reading YAML with line numbers ------------------------------------------------
-
 def _lines(node: yaml.Node, path: str, out: dict[str, int], where: str) -> None:
     """Record the line of every key path; reject duplicate keys."""
     out[path] = node.start_mark.line + 1
@@ -299,43 +122,30 @@ class _Where:
         return f"{self.source}{f', line {line}' if line else ''}, {path}"
 
 
-def _unknown(keys: Any, allowed: Any, path: str, where: _Where) -> None:
-    for key in keys:
-        if key not in allowed:
-            hint = difflib.get_close_matches(str(key), list(allowed), n=1)
-            raise ScenarioError(f"{where(f'{path}.{key}' if path else str(key))}: unknown key"
-                                + (f"; did you mean {hint[0]!r}?" if hint else "")
-                                + f" Allowed: {', '.join(allowed)}")
-
-
-def _validate_driver(section: str, spec: Section, raw: Any, path: str, where: _Where,
-                     base: Path | None) -> dict[str, Any]:
+def _validate_driver(section: str, raw: Any, path: str, where: _Where, base: Path | None) -> Driver:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where(path)}: each entry is a mapping (name: ..., ...); got {raw!r}")
-    _unknown(raw, spec.fields, path, where)
-    clean: dict[str, Any] = {"section": section}
-    for key, (check, default) in spec.fields.items():
-        if key in raw and raw[key] is not None:
-            clean[key] = check(raw[key], where(f"{path}.{key}"))
-        elif default is REQUIRED:
-            raise ScenarioError(f"{where(path)}: missing key {key!r}")
-        else:
-            clean[key] = default
-    if spec.one_of and sum(clean[k] is not None for k in spec.one_of) != 1:
-        raise ScenarioError(f"{where(path)}: give exactly one of {', '.join(spec.one_of)}")
+    values = driver_values(SECTIONS[section], raw, path, where)
+    name, growth, inventory = values.pop("name"), values.pop("growth"), None
     if section == "hosts":
-        if clean["inventory"]:
-            if clean["count"] is not None or clean["ram_gib"] is not None:
+        file = values.pop("inventory")
+        if file:
+            if values["count"] is not None or values["ram_gib"] is not None:
                 raise ScenarioError(f"{where(path)}: give either inventory or count and ram_gib, not both")
-            file = Path(clean["inventory"])
-            file = file if file.is_absolute() or base is None else base / file
-            clean["inventory"] = read_inventory(file)
-        elif clean["count"] is None or clean["ram_gib"] is None:
+            path_ = Path(file)
+            path_ = path_ if path_.is_absolute() or base is None else base / path_
+            inventory = read_inventory(path_)
+        elif values["count"] is None or values["ram_gib"] is None:
             raise ScenarioError(f"{where(path)}: a host group needs count and ram_gib (or an inventory file)")
-    return clean
+    return Driver(name, section, values, growth, inventory)
 
 
-def _validate_changes(raw: Any, drivers: dict[str, dict[str, Any]], where: _Where) -> list[dict[str, Any]]:
+_CHANGE_FORM = ("a change is {date: YYYY-MM-DD, set: {driver: NAME, FIELD: VALUE}} or "
+                "{date: YYYY-MM-DD, move_hosts: {from: GROUP, count: N, mode: ..., appsec: ...}}")
+
+
+def _validate_changes(raw: Any, drivers: dict[str, Driver], start: pd.Timestamp, end: pd.Timestamp,
+                      where: _Where) -> list[Any]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -344,98 +154,78 @@ def _validate_changes(raw: Any, drivers: dict[str, dict[str, Any]], where: _Wher
     for i, change in enumerate(raw):
         path = f"changes[{i}]"
         if not isinstance(change, dict) or "date" not in change or len(change) != 2:
-            raise ScenarioError(f"{where(path)}: a change is {{date: YYYY-MM-DD, set: {{...}}}} or "
-                                f"{{date: ..., move_hosts: {{...}}}}; got {change!r}")
-        date = _date(change["date"], where(f"{path}.date"))
+            raise ScenarioError(f"{where(path)}: {_CHANGE_FORM}; got {change!r}")
         kind = next(k for k in change if k != "date")
         body = change[kind]
         if kind not in ("set", "move_hosts") or not isinstance(body, dict):
-            raise ScenarioError(f"{where(f'{path}.{kind}')}: a change is set: {{driver: NAME, FIELD: VALUE}} "
-                                "or move_hosts: {from: GROUP, count: N, mode: ...}")
+            raise ScenarioError(f"{where(f'{path}.{kind}')}: {_CHANGE_FORM}")
+        date = f.date(change["date"], where(f"{path}.date"))
         if kind == "set":
-            name = body.get("driver")
-            if name not in drivers:
-                raise ScenarioError(f"{where(f'{path}.set.driver')}: unknown driver {name!r}; "
-                                    f"drivers: {', '.join(drivers)}")
-            spec = SECTIONS[drivers[name]["section"]]
-            fields = {k: v for k, v in body.items() if k != "driver"}
-            settable = [k for k in spec.fields if k not in ("name", "inventory", "growth")]
-            _unknown(fields, settable, f"{path}.set", where)
-            if not fields:
-                raise ScenarioError(f"{where(f'{path}.set')}: name at least one field to set")
-            values = {k: spec.fields[k][0](v, where(f"{path}.set.{k}")) for k, v in fields.items()}
-            if drivers[name].get("inventory") is not None:
-                raise ScenarioError(f"{where(f'{path}.set.driver')}: {name!r} is an inventory group; "
-                                    "its hosts come from its file (edit the file, or add a host group)")
-            changes.append({"date": date, "kind": "set", "driver": name, "values": values})
+            typed = SetValues(date, body.get("driver"), {k: v for k, v in body.items() if k != "driver"})
         else:
-            _unknown(body, ("from", "count", "mode", "appsec"), f"{path}.move_hosts", where)
-            source = body.get("from")
-            if source not in drivers or drivers[source]["section"] != "hosts":
-                raise ScenarioError(f"{where(f'{path}.move_hosts.from')}: unknown host group {source!r}; "
-                                    f"host groups: {', '.join(n for n, d in drivers.items() if d['section'] == 'hosts')}")
-            if drivers[source].get("inventory") is not None:
-                raise ScenarioError(f"{where(f'{path}.move_hosts.from')}: moving hosts out of an "
-                                    "inventory group is not supported; edit its file's mode column")
-            count = _COUNT(body.get("count"), where(f"{path}.move_hosts.count"))
-            target = {k: SECTIONS["hosts"].fields[k][0](body[k], where(f"{path}.move_hosts.{k}"))
-                      for k in ("mode", "appsec") if k in body}
-            if not target:
-                raise ScenarioError(f"{where(f'{path}.move_hosts')}: say what changes for the moved "
-                                    "hosts: mode and/or appsec")
-            changes.append({"date": date, "kind": "move_hosts", "driver": source, "count": count,
-                            "values": target})
-    return sorted(changes, key=lambda c: c["date"])
+            f.unknown(body, ("from", "count", "mode", "appsec"), f"{path}.move_hosts", where)
+            typed = MoveHosts(date, body.get("from"), body.get("count"),
+                              {k: v for k, v in body.items() if k in ("mode", "appsec")})
+        changes.append(check_change(typed, drivers, start, end, lambda p, path=path: where(f"{path}.{p}")))
+    return sorted(changes, key=lambda c: c.date)
 
 
-def _validate_contract(raw: Any, where: _Where) -> dict[str, Any]:
+def _validate_contract(raw: Any, where: _Where) -> Contract:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where('contract')}: must be a mapping")
-    _unknown(raw, ("start", "term_years", "pools", "licences", "top_ups"), "contract", where)
+    f.unknown(raw, ("start", "term_years", "pools", "licences", "top_ups"), "contract", where)
     if "start" not in raw:
         raise ScenarioError(f"{where('contract')}: missing key 'start' (the contract's start date)")
-    contract = {"start": _date(raw["start"], where("contract.start")),
-                "term_years": int(_number(minimum=1, whole=True, unit="years")(
-                    raw.get("term_years", 1), where("contract.term_years")))}
-    pools = {}
-    for group, units in (("pools", POOL_UNITS), ("licences", LICENCE_UNITS)):
+    start = f.date(raw["start"], where("contract.start"))
+    term = int(f.number(minimum=1, whole=True, unit="years")(raw.get("term_years", 1), where("contract.term_years")))
+    bought: dict[str, dict[str, Any]] = {}
+    for group, units, amount_key in (("pools", POOL_UNITS, "annual"), ("licences", LICENCE_UNITS, "quantity")):
         given = raw.get(group) or {}
         if not isinstance(given, dict):
-            raise ScenarioError(f"{where(f'contract.{group}')}: must be a mapping of unit -> amount")
-        _unknown(given, units, f"contract.{group}", where)
-        for unit, spec in given.items():
-            path = f"contract.{group}.{unit}"
-            if not isinstance(spec, dict):
-                raise ScenarioError(f"{where(path)}: must be {{{'annual' if group == 'pools' else 'quantity'}: "
-                                    f"AMOUNT, price: PRICE}}; got {spec!r}")
-            amount_key = "annual" if group == "pools" else "quantity"
-            _unknown(spec, (amount_key, "price"), path, where)
-            if amount_key not in spec:
-                raise ScenarioError(f"{where(path)}: missing key {amount_key!r}")
-            pools[unit] = {"kind": group, "amount": _number(unit=unit)(spec[amount_key], where(f"{path}.{amount_key}")),
-                           "price": _number(unit="currency per unit")(spec["price"], where(f"{path}.price"))
-                           if spec.get("price") is not None else None}
-    contract["pools"] = pools
+            raise ScenarioError(f"{where(f'contract.{group}')}: must be a mapping of unit -> "
+                                f"{{{amount_key}: AMOUNT, price: PRICE}}")
+        f.unknown(given, units, f"contract.{group}", where)
+        bought[group] = {unit: _bought(unit, spec, amount_key, f"contract.{group}.{unit}", where)
+                         for unit, spec in given.items()}
+    pools = {u: Pool(u, *v) for u, v in bought["pools"].items()}
+    licences = {u: Licence(u, *v) for u, v in bought["licences"].items()}
     top_ups = []
     for i, item in enumerate(raw.get("top_ups") or []):
         path = f"contract.top_ups[{i}]"
         if not isinstance(item, dict):
             raise ScenarioError(f"{where(path)}: must be {{pool: UNIT, date: YYYY-MM-DD, amount: N}}")
-        _unknown(item, ("pool", "date", "amount"), path, where)
-        if item.get("pool") not in pools or pools[item["pool"]]["kind"] != "pools":
+        f.unknown(item, ("pool", "date", "amount"), path, where)
+        if item.get("pool") not in pools:
             raise ScenarioError(f"{where(f'{path}.pool')}: {item.get('pool')!r} is not an annual pool of "
-                                f"this contract; pools: {', '.join(u for u, p in pools.items() if p['kind'] == 'pools')}")
-        top_ups.append({"pool": item["pool"], "date": _date(item.get("date"), where(f"{path}.date")),
-                        "amount": _number(unit=item["pool"])(item.get("amount"), where(f"{path}.amount"))})
-    contract["top_ups"] = top_ups
-    return contract
+                                f"this contract; pools: {', '.join(pools) or '(none)'}")
+        date = f.date(item.get("date"), where(f"{path}.date"))
+        last = start + pd.DateOffset(years=term) - pd.Timedelta(days=1)
+        if not start <= date <= last:
+            raise ScenarioError(f"{where(f'{path}.date')}: {date.date()} is outside the term "
+                                f"{start.date()} to {last.date()}")
+        top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
+                                                                             where(f"{path}.amount"))))
+    return Contract(start, term, pools, licences, tuple(top_ups))
+
+
+def _bought(unit: str, spec: Any, amount_key: str, path: str, where: _Where) -> tuple[float, Any, Any]:
+    """(amount, price, overage_price) of one pool or licence."""
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"{where(path)}: must be {{{amount_key}: AMOUNT, price: PRICE}}; got {spec!r}")
+    f.unknown(spec, (amount_key, "price", "overage_price"), path, where)
+    if amount_key not in spec:
+        raise ScenarioError(f"{where(path)}: missing key {amount_key!r}")
+    money = f.number(unit="currency per unit")
+    return (f.number(unit=unit)(spec[amount_key], where(f"{path}.{amount_key}")),
+            *(money(spec[k], where(f"{path}.{k}")) if spec.get(k) is not None else None
+              for k in ("price", "overage_price")))
 
 
 def _validate(data: dict[str, Any], lines: dict[str, int], source: str, base: Path | None) -> Scenario:
     where = _Where(source, lines)
-    _unknown(data, _TOP_KEYS, "", where)
-    name = _text(data.get("name", Path(source).stem), where("name"))
+    f.unknown(data, _TOP_KEYS, "", where)
+    name = f.text(data.get("name", Path(source).stem), where("name"))
     tables = data.get("tables")
     try:
         table_set = load_tables(None if tables is None else
@@ -446,35 +236,30 @@ def _validate(data: dict[str, Any], lines: dict[str, int], source: str, base: Pa
     horizon = data.get("horizon") or {}
     if not isinstance(horizon, dict):
         raise ScenarioError(f"{where('horizon')}: must be {{start: YYYY-MM-DD, months: N}}")
-    _unknown(horizon, ("start", "months"), "horizon", where)
-    start = _date(horizon["start"], where("horizon.start")) if "start" in horizon else contract["start"]
-    months = int(_number(minimum=1, maximum=240, whole=True, unit="months")(
-        horizon.get("months", 12 * contract["term_years"]), where("horizon.months")))
+    f.unknown(horizon, ("start", "months"), "horizon", where)
+    start = f.date(horizon["start"], where("horizon.start")) if "start" in horizon else contract.start
+    months = int(f.number(minimum=1, maximum=240, whole=True, unit="months")(
+        horizon.get("months", 12 * contract.term_years), where("horizon.months")))
 
-    drivers: dict[str, dict[str, Any]] = {}
-    for section, spec in SECTIONS.items():
+    drivers: dict[str, Driver] = {}
+    for section in SECTIONS:
         entries = data.get(section) or []
         if not isinstance(entries, list):
             raise ScenarioError(f"{where(section)}: must be a list of entries (- name: ...)")
         for i, raw in enumerate(entries):
-            driver = _validate_driver(section, spec, raw, f"{section}[{i}]", where, base)
-            if driver["name"] in drivers:
-                raise ScenarioError(f"{where(f'{section}[{i}].name')}: the name {driver['name']!r} "
+            driver = _validate_driver(section, raw, f"{section}[{i}]", where, base)
+            if driver.name in drivers:
+                raise ScenarioError(f"{where(f'{section}[{i}].name')}: the name {driver.name!r} "
                                     "is used twice; driver names must be unique")
-            drivers[driver["name"]] = driver
+            drivers[driver.name] = driver
     if not drivers:
-        raise ScenarioError(f"{source}: the scenario has no drivers (hosts:, rum:, grail:, ...)")
-    changes = _validate_changes(data.get("changes"), drivers, where)
-    end = start + pd.DateOffset(months=months)
-    for i, change in enumerate(changes):
-        if not start <= change["date"] < end:
-            raise ScenarioError(f"{source}: change on {change['date'].date()} ({change['kind']} "
-                                f"{change['driver']}) is outside the horizon {start.date()} to "
-                                f"{(end - pd.Timedelta(days=1)).date()}")
+        raise ScenarioError(f"{source}: the scenario has no drivers ({', '.join(f'{s}:' for s in SECTIONS)})")
+    end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
+    changes = _validate_changes(data.get("changes"), drivers, start, end, where)
     currency = data.get("currency")
     return Scenario(name=name, description=str(data.get("description") or "").strip(),
                     start=start, months=months, contract=contract, drivers=drivers,
-                    changes=changes, currency=None if currency is None else _text(currency, where("currency")),
+                    changes=tuple(changes), currency=None if currency is None else f.text(currency, where("currency")),
                     tables=table_set, source=source)
 
 
@@ -494,6 +279,8 @@ def load_scenario(source: str | Path | dict[str, Any] | None = None) -> Scenario
     """
     if source is None:
         source = example_path("estate")
+    if isinstance(source, str) and source in EXAMPLES:
+        source = example_path(source)
     if isinstance(source, dict):
         return _validate(source, {}, "<scenario>", None)
     path = Path(source) if isinstance(source, Path) or (

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import planner
+import planner.engine
 from planner import support
 from planner.cli import main
 from planner.scenario import ScenarioError, load_scenario, read_inventory
@@ -97,6 +98,8 @@ TABLE = [
      ValueError, r"opened"),
     ("end_of_support", "unknown product", lambda: support.end_of_support("2025-01-01", "agent", "standard"),
      ValueError, r"product"),
+    ("compare", "one forecast", lambda: planner.engine.compare(planner.engine.forecast()), ValueError,
+     r"compare needs at least two forecasts; got 1"),
     ("load_tables", "no folder", lambda: planner.load_tables("/nonexistent/rate-card"), TableError, r"no such folder"),
     ("load_scenario", "empty file", lambda: load_scenario("\n"), ScenarioError, r"a scenario is a YAML mapping"),
     ("load_scenario", "truncated YAML", lambda: load_scenario("name: x\nhosts:\n  - {name: a, count: 1"),
@@ -131,6 +134,26 @@ def test_every_entry_point_rejects_bad_input_clearly(entry, kind, call, error, m
     (["compare", "{file}", "estate"], r"not valid YAML"),
     (["hosts", "{file}"], r"unsupported file type '\.yaml'"),
     (["tables", "--tables", "{dir}"], r"missing file\(s\)"),
+    # issue 10: one table per CSV, the format from the extension, planner support
+    (["forecast", "--format", "csv"], r"a CSV holds one table and this command gives 3: choose one with "
+                                      r"--table consumption \| pools \| mainframe"),
+    (["pools", "--table", "bands"], r"--table must be one of pools; got 'bands'"),
+    (["forecast", "--format", "xlsx", "-o", "{dir}/out.csv"], r"--format xlsx contradicts --output .*out\.csv "
+                                                              r"\(a \.csv file is csv\)"),
+    (["forecast", "-o", "{dir}/out.dat"], r"cannot tell the format of --output .*out\.dat from its extension "
+                                          r"\.dat; use one of \.txt, \.csv, \.json, \.md, \.xlsx"),
+    (["support"], r"support needs --opened .* or --released"),
+    (["support", "--opened", "2025-03-10 15:00"], r"--opened needs --tz"),
+    (["support", "--opened", "2025-03-10 15:00", "--tz", "Europe/Atlantis"], r"tz"),
+    (["support", "--opened", "2025-03-10 15:00", "--tz", "UTC", "--severity", "urgent"],
+     r"severity must be one of 1, 2, 3, 4, 'critical', 'high', 'medium', 'low'; got 'urgent'"),
+    (["support", "--opened", "2025-03-10 15:00", "--tz", "UTC", "--plan", "gold"], r"plan"),
+    (["support", "--opened", "2025-03-10 15:00", "--tz", "UTC", "--plan", "standard", "--government"],
+     r"government applies to plan 'enterprise' only"),
+    (["support", "--opened", "2025-02-30 10:00", "--tz", "UTC"], r"opened"),
+    (["support", "--opened", "2025-03-10 15:00", "--tz", "UTC", "--country", "XX"], r"country"),
+    (["support", "--released", "2024-02-30"], r"released"),
+    (["support", "--released", "2024-01-31", "--product", "agent"], r"product must be one of"),
 ])
 def test_every_cli_command_prints_one_line(capsys, tmp_path, argv, message):
     bad = tmp_path / "bad.yaml"

@@ -26,10 +26,12 @@ def stories():
             for name in ("fullstack_move", "replay_rollout", "grail_retention")}
 
 
-def day(fc, date, unit, driver=None):
+def day(fc, date, unit, driver=None, capability=None):
     rows = fc.daily[(fc.daily["date"] == pd.Timestamp(date)) & (fc.daily["unit"] == unit)]
     if driver is not None:
         rows = rows[rows["driver"] == driver]
+    if capability is not None:
+        rows = rows[rows["capability"] == capability]
     return rows["value"].sum()
 
 
@@ -108,13 +110,14 @@ def test_fullstack_move_mid_year_at_day_resolution(stories):
     # 2027-04-01 (month 3): 300 of the 400 x 1.0125^3 = 415.19 app hosts now full-stack
     # (32 GiB -> 2 HU); the other 115.19 stay at 0.6
     app = 400 * 1.0125 ** 3
-    assert day(fc, "2027-04-01", "host_units", "app → fullstack") == pytest.approx(600)
-    assert day(fc, "2027-04-01", "host_units", "app") == pytest.approx((app - 300) * 0.6)
+    # moved hosts stay in their group, under their new mode's capability
+    assert day(fc, "2027-04-01", "host_units", "app", "fullstack") == pytest.approx(600)
+    assert day(fc, "2027-04-01", "host_units", "app", "infrastructure") == pytest.approx((app - 300) * 0.6)
     assert day(fc, "2027-04-01", "host_units") == pytest.approx(120 * 1.01 ** 3 + (app - 300) * 0.6 + 600 + 350)
     # in month 4 the moved part grows with the group: 300 x 1.0125
-    assert day(fc, "2027-05-15", "host_units", "app → fullstack") == pytest.approx(600 * 1.0125)
+    assert day(fc, "2027-05-15", "host_units", "app", "fullstack") == pytest.approx(600 * 1.0125)
     # full-stack app hosts include 2000 metrics each: 150 a minute stays under -> no DDU
-    moved = fc.daily[(fc.daily["driver"] == "app → fullstack") & (fc.daily["unit"] == "ddu")]
+    moved = fc.daily[(fc.daily["driver"] == "app") & (fc.daily["capability"] == "custom_metrics_fullstack")]
     assert moved.empty
 
 
@@ -192,10 +195,15 @@ def test_monte_carlo_is_seeded_and_ordered():
 
 def test_compare_reports_deltas_and_first_exceeded(estate, stories):
     result = compare(estate, stories["fullstack_move"])
-    monthly = result["monthly"]
+    monthly = result["monthly"].set_index(["scenario", "unit", "month"])
     april = pd.Period("2027-04", "M")
-    delta = monthly.loc[april, ("Δ Move 300 app hosts to full-stack", "host_units")]
+    delta = monthly.loc[("Move 300 app hosts to full-stack", "host_units", april), "delta"]
     assert delta == pytest.approx(300 * (2 - 0.6))
+    pools = result["pools"].set_index(["unit", "year"])
+    # extra needed = consumption - the 7,000,000 HU h pool; cost = HU h x 0.01 (estate.yaml)
+    hours = pools.loc[("host_unit_hours", 1)]
+    assert hours["extra_needed"] == pytest.approx(hours["consumption"] - 7_000_000)
+    assert hours["cost_delta"] == pytest.approx(hours["consumption_delta"] * 0.01)
     exceeded = result["first_exceeded"].set_index(["unit", "scenario"])
     assert exceeded.loc[("host_units", "Example estate (baseline)"), "first_exceeded"] == pd.Period("2028-09", "M")
     assert exceeded.loc[("host_units", "Move 300 app hosts to full-stack"), "first_exceeded"] == pd.Period("2027-04", "M")

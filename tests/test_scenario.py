@@ -6,6 +6,7 @@ import textwrap
 import pandas as pd
 import pytest
 
+from planner.model import Growth, MoveHosts
 from planner.scenario import (
     EXAMPLES,
     ScenarioError,
@@ -38,41 +39,41 @@ def test_every_example_loads():
     assert set(scenarios) == set(EXAMPLES)
     estate = scenarios["estate"]
     assert estate.start == pd.Timestamp("2027-01-01") and estate.months == 36
-    assert estate.drivers["app"]["growth"] == {"period": "monthly", "rate": 0.0125, "range": (0.005, 0.02)}
+    assert estate.drivers["app"].growth == Growth("monthly", 0.0125, (0.005, 0.02))
     assert estate.uncertain() == {"app": (0.005, 0.02)}
     # the stories extend the estate and add one change each
     move = scenarios["fullstack_move"]
     assert move.drivers.keys() == estate.drivers.keys()
-    assert move.changes == [{"date": pd.Timestamp("2027-04-01"), "kind": "move_hosts", "driver": "app",
-                             "count": 300.0, "values": {"mode": "fullstack"}}]
-    assert scenarios["grail_retention"].changes[0]["values"] == {"retention_days": 90.0}
+    assert move.changes == (MoveHosts(pd.Timestamp("2027-04-01"), "app", 300.0, {"mode": "fullstack"}),)
+    assert scenarios["grail_retention"].changes[0].values == {"retention_days": 90.0}
 
 
 def test_minimal_scenario_defaults(tmp_path):
     scenario = load_scenario(write(tmp_path, MINIMAL))
     web = scenario.drivers["web"]
-    assert (web["mode"], web["hours_per_day"], web["appsec"], web["growth"]) == ("fullstack", 24.0, "none", None)
+    assert (web.values["mode"], web.values["hours_per_day"], web.values["appsec"], web.growth) == \
+        ("fullstack", 24.0, "none", None)
     assert scenario.end == pd.Timestamp("2027-12-31")
 
 
 def test_yaml_text_and_mappings_load_too():
     assert load_scenario(MINIMAL).name == "minimal"
     assert load_scenario({"contract": {"start": "2027-01-01"},
-                          "rum": [{"name": "shop", "sessions_per_month": 10}]}).drivers["shop"]["replay_share"] == 0
+                          "rum": [{"name": "shop", "sessions_per_month": 10}]}).drivers["shop"].values["replay_share"] == 0
 
 
 def test_inventory_group_reads_its_file(tmp_path):
     (tmp_path / "hosts.csv").write_text("Host, RAM_GiB ,mode\na,16,fullstack\nb,17,infrastructure\n")
     scenario = load_scenario(write(tmp_path, MINIMAL.replace(
         "    count: 10\n    ram_gib: 16\n", "    inventory: hosts.csv\n")))
-    inventory = scenario.drivers["web"]["inventory"]
+    inventory = scenario.drivers["web"].inventory
     assert inventory["ram_gib"].tolist() == [16.0, 17.0] and inventory["mode"].tolist() == ["fullstack", "infrastructure"]
 
 
 @pytest.mark.parametrize("text, message", [
     # unknown keys, with a suggestion
-    (MINIMAL + "    ram: 4\n", r"s\.yaml, line 9, hosts\[0\]\.ram: unknown key; did you mean 'ram_gib'\?"),
-    (MINIMAL + "host:\n  - name: x\n", r"line 10, host: unknown key; did you mean 'hosts'\?"),
+    (MINIMAL + "    ram: 4\n", r"s\.yaml, line 9, hosts\[0\]\.ram: unknown key \(did you mean 'ram_gib'\?\); allowed: name, count"),
+    (MINIMAL + "host:\n  - name: x\n", r"line 10, host: unknown key \(did you mean 'hosts'\?\)"),
     # wrong types and values
     (MINIMAL.replace("ram_gib: 16", "ram_gib: big"), r"line 8, hosts\[0\]\.ram_gib: must be a number > 0 \[GiB\]; got 'big'"),
     (MINIMAL.replace("count: 10", "count: -3"), r"line 7, hosts\[0\]\.count: must be a whole number >= 0 \[hosts\]; got -3"),
@@ -84,7 +85,7 @@ def test_inventory_group_reads_its_file(tmp_path):
     # impossible dates
     (MINIMAL.replace("start: 2027-01-01", "start: 2027-02-30"), r"line 3, contract\.start: must be a date YYYY-MM-DD that exists; got '2027-02-30'"),
     (MINIMAL + "changes:\n  - date: 2029-01-01\n    set: {driver: web, count: 5}\n",
-     r"change on 2029-01-01 \(set web\) is outside the horizon 2027-01-01 to 2027-12-31"),
+     r"changes\[0\]\.date: 2029-01-01 is outside the horizon 2027-01-01 to 2027-12-31"),
     # changes naming what does not exist
     (MINIMAL + "changes:\n  - date: 2027-03-01\n    set: {driver: db, count: 5}\n", r"changes\[0\]\.set\.driver: unknown driver 'db'; drivers: web"),
     (MINIMAL + "changes:\n  - date: 2027-03-01\n    set: {driver: web, colour: red}\n", r"changes\[0\]\.set\.colour: unknown key"),
@@ -98,7 +99,7 @@ def test_inventory_group_reads_its_file(tmp_path):
     (MINIMAL.replace("  start: 2027-01-01\n", ""), r"contract: missing key 'start'"),
     (MINIMAL + "contract_extra: 1\n", r"contract_extra: unknown key"),
     (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    ddu: 5000"), r"contract\.pools\.ddu: must be \{annual: AMOUNT"),
-    (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    ddus: {annual: 5}"), r"contract\.pools\.ddus: unknown key; did you mean 'ddu'\?"),
+    (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    ddus: {annual: 5}"), r"contract\.pools\.ddus: unknown key \(did you mean 'ddu'\?\)"),
     (MINIMAL + "rum:\n  - name: shop\n    sessions_per_month: 10\n    replay_share: 1.5\n",
      r"rum\[0\]\.replay_share: must be a number >= 0 and <= 1 \[fraction 0\.\.1\]; got 1\.5"),
     (MINIMAL + "log_monitoring:\n  - name: logs\n", r"log_monitoring\[0\]: give exactly one of gb_per_day, events_per_day"),
@@ -132,16 +133,18 @@ def test_extends_merges_and_appends_changes(tmp_path):
             set: {driver: web, mode: infrastructure}
         """, "child.yaml")
     scenario = load_scenario(child)
-    assert scenario.name == "child" and scenario.contract["term_years"] == 2
-    assert scenario.contract["start"] == pd.Timestamp("2027-01-01")          # merged, not replaced
-    assert [c["date"].month for c in scenario.changes] == [2, 3]
+    assert scenario.name == "child" and scenario.contract.term_years == 2
+    assert scenario.contract.start == pd.Timestamp("2027-01-01")          # merged, not replaced
+    assert [c.date.month for c in scenario.changes] == [2, 3]
 
 
 def test_move_of_more_hosts_than_the_group_has(tmp_path):
     from planner.engine import forecast
     scenario = load_scenario(write(tmp_path, MINIMAL + "changes:\n  - date: 2027-03-01\n"
                                    "    move_hosts: {from: web, count: 11, mode: infrastructure}\n"))
-    with pytest.raises(ScenarioError, match="group 'web' has 10 hosts then, cannot move 11"):
+    # the message names the file, line and key of the change
+    with pytest.raises(ScenarioError, match=r"s\.yaml, line 11, changes\[0\]\.move_hosts: group 'web' has 10 hosts "
+                                            r"on 2027-03-01, cannot move 11"):
         forecast(scenario)
 
 

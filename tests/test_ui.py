@@ -5,6 +5,7 @@ widget's value) and check the KPI text the page then shows: these are the
 values the browser tests look for (see the CSS class list in planner.ui).
 """
 
+import dataclasses
 import base64
 import datetime as dt
 import io
@@ -23,11 +24,11 @@ from planner.engine import forecast
 from planner.scenario import ScenarioError, load_scenario
 from planner.ui import comparison, ddu_grail, digital_experience, figures, hosts, landing, overview, support
 from planner.ui import format as fmt
-from planner.ui.widgets import (
-    PLOTLY_MIME, Chart, DownloadLinks, KpiCard, MessageArea, Page, ResultTable, chart, csv_bytes,
-    data_uri, figure_spec, guard, read_uploaded_inventory, read_uploaded_scenario, readable, show_figure,
-    xlsx_bytes,
-)
+from planner.ui.cards import KpiCard, MessageArea, ResultTable, guard, readable
+from planner.ui.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
+from planner.ui.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
+from planner.ui.layout import Page
+from planner.ui.widgets import read_uploaded_inventory, read_uploaded_scenario
 from planner import serve
 
 
@@ -144,7 +145,7 @@ def test_upload_scenario_finds_its_inventory():
     scenario = read_uploaded_scenario(
         "inv.yaml", b"name: x\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: a, inventory: hosts.csv}\n",
         [("hosts.csv", inventory)])
-    assert len(scenario.drivers["a"]["inventory"]) == 12
+    assert len(scenario.drivers["a"].inventory) == 12
 
 
 def test_upload_inventory():
@@ -250,7 +251,7 @@ def test_figure_builders_have_titles_axis_titles_and_hover_units(example):
     _assert_labelled(overview.burndown_figure(example, "host_units"), "HU")
     _assert_labelled(overview.burndown_figure(example, "msu"), "MSU")
     _assert_labelled(overview.monthly_figure(example, "ddu"), "DDU")
-    group = load_scenario().drivers["web"]
+    group = hosts.host_groups(load_scenario())["web"]
     _assert_labelled(hosts.move_figure(group, "web", 10), "DDU/year")
     apps, monitors = digital_experience.scenario_inputs(load_scenario())
     _assert_labelled(digital_experience.breakdown_figure(digital_experience.breakdown(apps["shop"], monitors)),
@@ -310,7 +311,7 @@ def test_axis_title_names_unit_and_symbol():
 # --- pure computations of the dashboards ---------------------------------------------------
 
 def test_move_table_uses_the_calculators():
-    app = load_scenario().drivers["app"]            # 400 x 32 GiB infrastructure, 150 metrics/min
+    app = hosts.host_groups(load_scenario())["app"]  # 400 x 32 GiB infrastructure, 150 metrics/min
     table = hosts.move_table(app, [0, 300])
     assert table.loc[0, "host_units"] == pytest.approx(240.0)               # 400 x 0.6
     assert table.loc[300, "host_units"] == pytest.approx(660.0)             # 100 x 0.6 + 300 x 2
@@ -339,8 +340,7 @@ def test_rum_and_monitor_months():
 
 def test_grail_dashboard_matches_the_engine():
     scenario = load_scenario(comparison.example_path("grail_retention"))
-    for driver in scenario.drivers.values():
-        driver["growth"] = None
+    scenario = scenario.with_drivers(*(dataclasses.replace(d, growth=None) for d in scenario.drivers.values()))
     f = forecast(scenario)
     by = f.monthly(("unit", "capability"))
     engine = by[by["capability"].str.startswith("log_management")].groupby("month")["value"].sum().iloc[:12]
@@ -378,7 +378,7 @@ def test_key_figures_and_contract_year_table(example):
 
 def test_with_inventories_adds_a_host_group():
     scenario = overview.with_inventories(load_scenario(), {"inventory.csv": hosts.example_inventory()})
-    assert scenario.drivers["inventory"]["inventory"] is not None
+    assert scenario.drivers["inventory"].inventory is not None
     assert forecast(scenario).yearly().loc[1, "host_units"] > forecast().yearly().loc[1, "host_units"]
 
 

@@ -1,7 +1,9 @@
 """Dashboards of the planner: shared widgets, figures and formatting, and one
 module per notebook in ``notebooks/``.
 
-Building blocks (:mod:`planner.ui.widgets`, :mod:`planner.ui.figures`,
+Building blocks (:mod:`planner.ui.charts`, :mod:`planner.ui.cards`,
+:mod:`planner.ui.exports`, :mod:`planner.ui.layout`, uploads in
+:mod:`planner.ui.widgets`, figures in :mod:`planner.ui.figures`, formatting in
 :mod:`planner.ui.format`) are used by the dashboards
 (:mod:`planner.ui.overview`, :mod:`planner.ui.hosts`,
 :mod:`planner.ui.digital_experience`, :mod:`planner.ui.ddu_grail`,
@@ -19,26 +21,14 @@ Stable CSS classes (for browser tests; ``Page.css_classes()`` lists a page's):
 """
 
 from planner.ui import figures, format
-from planner.ui.widgets import (
-    Chart,
-    Dashboard,
-    DownloadLinks,
-    KpiCard,
-    MessageArea,
-    Page,
-    ResultTable,
-    Table,
-    chart,
-    figure_spec,
-    guard,
-    read_uploaded_inventory,
-    read_uploaded_scenario,
-    readable,
-    show_figure,
-)
+from planner.ui.cards import KpiCard, MessageArea, ResultTable, Table, guard, kpi_row, note, readable
+from planner.ui.charts import Chart, chart, figure_spec, show_figure
+from planner.ui.exports import DownloadLinks
+from planner.ui.layout import Dashboard, Page, control, field, section
+from planner.ui.widgets import read_uploaded_inventory, read_uploaded_scenario, uploaded_files
 
 __all__ = [
     "Chart", "Dashboard", "DownloadLinks", "KpiCard", "MessageArea", "Page", "ResultTable", "Table",
-    "chart", "figure_spec", "figures", "format", "guard", "read_uploaded_inventory", "read_uploaded_scenario",
-    "readable", "show_figure",
+    "chart", "control", "field", "figure_spec", "figures", "format", "guard", "kpi_row", "note",
+    "read_uploaded_inventory", "read_uploaded_scenario", "readable", "section", "show_figure", "uploaded_files",
 ]

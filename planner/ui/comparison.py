@@ -48,9 +48,10 @@ def deltas(result: Mapping[str, pd.DataFrame], unit: str) -> pd.DataFrame:
     """Monthly delta of ``unit`` of each scenario against the baseline
     (columns: scenario names, index: months)."""
     monthly = result["monthly"]
-    names = [c[2:] for c in monthly.columns.get_level_values("scenario").unique() if c.startswith("Δ ")]
-    frame = pd.DataFrame({name: monthly[(f"Δ {name}", unit)] if (f"Δ {name}", unit) in monthly else 0.0
-                          for name in names}, index=monthly.index)
+    frame = monthly[monthly["unit"] == unit].pivot(index="month", columns="scenario", values="delta")
+    frame = frame.reindex(index=pd.Index(monthly["month"].unique(), name="month").sort_values(),
+                          columns=list(dict.fromkeys(monthly["scenario"]))).fillna(0.0)
+    frame.columns.name = None
     return frame
 
 
@@ -140,7 +141,7 @@ def dashboard(selected: Sequence[str] = ("estate", "fullstack_move"), *,
     bands_chart = chart("bands")
     year_table = Table("yearly")
     exceeded_table = Table("first-exceeded")
-    download = DownloadLinks("comparison-monthly", label="Monthly totals and deltas")
+    download = DownloadLinks("comparison-monthly", label="Monthly totals and deltas", index=False)
     state: dict[str, Any] = {}
 
     def keys() -> list[str]:

@@ -158,16 +158,16 @@ def ddu_figure(monthly: pd.DataFrame) -> go.Figure:
 
 
 def _presets(scenario: Scenario) -> dict[str, dict[str, Any]]:
-    buckets = {n: {"capability": d["capability"], "ingest": d["ingest_gb_per_day"],
-                   "retention": int(d["retention_days"]), "query": d["query_gb_per_month"],
-                   "starts_full": d["starts_full"]}
-               for n, d in scenario.drivers.items() if d["section"] == "grail"}
+    buckets = {n: {"capability": d.values["capability"], "ingest": d.values["ingest_gb_per_day"],
+                   "retention": int(d.values["retention_days"]), "query": d.values["query_gb_per_month"],
+                   "starts_full": d.values["starts_full"]}
+               for n, d in scenario.drivers_of("grail").items()}
     return buckets or {"logs": {"capability": "log_management", "ingest": 100.0, "retention": 35,
                                 "query": 1000.0, "starts_full": True}}
 
 
 def _first(scenario: Scenario, section: str, key: str, default: float = 0.0) -> float:
-    values = [d[key] for d in scenario.drivers.values() if d["section"] == section and d.get(key) is not None]
+    values = [d.values[key] for d in scenario.drivers_of(section).values() if d.values.get(key) is not None]
     return float(sum(values)) if values else default
 
 

@@ -150,12 +150,12 @@ def replay_figure(rum: Mapping[str, Any], synthetic: float, pool_per_month: floa
 def scenario_inputs(scenario: Scenario) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
     """RUM applications and synthetic monitors of a scenario, as the dashboard
     edits them."""
-    apps = {n: {"name": n, "sessions": d["sessions_per_month"], "replay_share": d["replay_share"],
-                "properties": int(d["properties_per_session"])}
-            for n, d in scenario.drivers.items() if d["section"] == "rum"}
-    monitors = [{"name": n, "kind": d["kind"], "per_run": d["per_run"],
-                 "frequency_minutes": d["frequency_minutes"], "locations": int(d["locations"])}
-                for n, d in scenario.drivers.items() if d["section"] == "synthetic"]
+    apps = {n: {"name": n, "sessions": d.values["sessions_per_month"], "replay_share": d.values["replay_share"],
+                "properties": int(d.values["properties_per_session"])}
+            for n, d in scenario.drivers_of("rum").items()}
+    monitors = [{"name": n, "kind": d.values["kind"], "per_run": d.values["per_run"],
+                 "frequency_minutes": d.values["frequency_minutes"], "locations": int(d.values["locations"])}
+                for n, d in scenario.drivers_of("synthetic").items()]
     return apps, monitors
 
 
@@ -168,8 +168,8 @@ def dashboard(scenario: Scenario | None = None) -> Dashboard:
     apps, monitors = scenario_inputs(scenario)
     if not apps:
         apps = {"web": {"name": "web", "sessions": 1_000_000.0, "replay_share": 0.0, "properties": 0}}
-    pool = scenario.contract["pools"].get("dem")
-    pool_month = pool["amount"] / 12 if pool and pool["kind"] == "pools" else None
+    pool = scenario.contract.pools.get("dem")
+    pool_month = pool.annual / 12 if pool else None
     state: dict[str, Any] = {"quiet": False, "monitors": [dict(m) for m in monitors], "added": 0}
     first = next(iter(apps.values()))
 
@@ -215,7 +215,7 @@ def dashboard(scenario: Scenario | None = None) -> Dashboard:
         k_synthetic.set(synthetic, f"{fmt.quantity(len(state['monitors']), 'monitors')}, "
                                    f"{DAYS_A_MONTH}-day month")
         k_month.set(rum_total + synthetic, "RUM and synthetic")
-        share = f"{fmt.percent((rum_total + synthetic) * 12 / pool['amount'])} of the annual pool" if pool else ""
+        share = f"{fmt.percent((rum_total + synthetic) * 12 / pool.annual)} of the annual pool" if pool else ""
         k_year.set((rum_total + synthetic) * 12, share)
         i = monitor_pick.value
         if i is not None and i < len(state["monitors"]):

@@ -16,17 +16,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from planner.ui import format as fmt
+from planner.units import UNITS
 
 __all__ = [
     "UNIT_COLORS", "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
     "stacked_bars", "hbars", "burndown", "licence_peak", "curves", "sweep", "bands", "store_fill", "timeline",
 ]
 
-#: One colour per engine unit, used for that unit in every chart.
-UNIT_COLORS = {
-    "host_units": "#1d4ed8", "host_unit_hours": "#0284c7", "dem": "#7c3aed", "ddu": "#ea580c",
-    "asu": "#dc2626", "cau": "#059669", "msu": "#475569",
-}
+#: One colour per engine unit, from the unit registry (:mod:`planner.units`).
+UNIT_COLORS = {k: u.colour for k, u in UNITS.items()}
 #: Colours for series that are not units (capabilities, scenarios, monitors).
 PALETTE = ("#1d4ed8", "#ea580c", "#059669", "#7c3aed", "#dc2626", "#0891b2", "#ca8a04",
            "#db2777", "#475569", "#65a30d", "#9333ea", "#0f766e")

@@ -12,48 +12,27 @@ from typing import Any
 
 import pandas as pd
 
+from planner.sections import CAPABILITIES, capability_label
+from planner.units import UNITS
+
 __all__ = [
-    "UNIT_SYMBOLS", "UNIT_NAMES", "CAPABILITY_NAMES", "capability", "symbol", "number", "quantity", "money", "day", "month",
+    "UNIT_SYMBOLS", "UNIT_NAMES", "capability", "symbol", "number", "quantity", "money", "day", "month",
     "timestamp", "duration", "percent",
 ]
 
-#: Short unit symbols, as printed after a number.
-UNIT_SYMBOLS = {
-    "host_units": "HU", "host_unit_hours": "HU h", "dem": "DEM units", "ddu": "DDU",
-    "asu": "ASU", "cau": "CAU", "msu": "MSU",
-}
-#: Names of the units for titles and menus.
-UNIT_NAMES = {
-    "host_units": "Host units in use", "host_unit_hours": "Host unit hours",
-    "dem": "DEM units", "ddu": "Davis data units", "asu": "Application security units",
-    "cau": "Cloud automation units", "msu": "Mainframe MSU",
-}
-
-#: Readable names of the engine's capabilities (others: underscores become spaces).
-CAPABILITY_NAMES = {
-    "fullstack": "Full-stack", "infrastructure": "Infrastructure",
-    "custom_metrics_fullstack": "Custom metrics (full-stack hosts)",
-    "custom_metrics_infrastructure": "Custom metrics (infrastructure hosts)",
-    "vulnerability_analytics": "Runtime Vulnerability Analytics",
-    "protection": "Runtime Application Protection", "rum_sessions": "RUM sessions",
-    "session_replay": "Session Replay sessions", "defined_properties": "Defined properties",
-    "synthetic_browser": "Synthetic browser monitors", "synthetic_clickpath": "Synthetic clickpaths",
-    "synthetic_http": "Synthetic HTTP monitors", "synthetic_third_party": "Third-party synthetic",
-    "log_monitoring": "Log Monitoring (classic)", "log_management_ingest": "Logs: ingest & process",
-    "log_management_retain": "Logs: retain", "log_management_query": "Logs: query",
-    "business_events_ingest": "Business events: ingest & process",
-    "business_events_retain": "Business events: retain",
-    "business_events_query": "Business events: query", "custom_traces": "Custom traces",
-    "custom_events": "Custom events", "serverless": "Serverless functions",
-    "cloud_automation": "Cloud automation", "mainframe": "Mainframe",
-}
+#: Views of the unit registry (:mod:`planner.units`), keyed by unit.
+UNIT_SYMBOLS = {k: u.symbol for k, u in UNITS.items()}
+UNIT_NAMES = {k: u.name for k, u in UNITS.items()}
 
 _MISSING = "n/a"
 
 
-def capability(name: str) -> str:
-    """A readable capability name: ``'rum_sessions'`` -> ``'RUM sessions'``."""
-    return CAPABILITY_NAMES.get(name, str(name).replace("_", " ").capitalize())
+def capability(name: str, unit: str | None = None) -> str:
+    """A readable capability name from the registry (:mod:`planner.sections`):
+    ``'rum_sessions'`` -> ``'RUM sessions'``."""
+    if unit is None:
+        unit = next((u for (u, key) in CAPABILITIES if key == name), "")
+    return capability_label(unit, name)
 
 
 def symbol(unit: str) -> str:

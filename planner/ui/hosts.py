@@ -57,8 +57,8 @@ def example_inventory() -> pd.DataFrame:
 
 def host_groups(scenario: Scenario) -> dict[str, dict[str, Any]]:
     """The host groups of a scenario that have a count (not inventories)."""
-    return {name: d for name, d in scenario.drivers.items()
-            if d["section"] == "hosts" and d.get("inventory") is None}
+    return {name: {**d.values, "name": name, "growth": d.growth}
+            for name, d in scenario.drivers_of("hosts").items() if d.inventory is None}
 
 
 def per_host(ram_gib: Any, mode: str, metrics_per_minute: Any = 0.0, hours_per_day: Any = 24.0,

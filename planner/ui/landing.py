@@ -33,12 +33,12 @@ def summary(f: Forecast, year: int = 1) -> Page:
             card.set(used, "no pool in the contract")
         else:
             r = row.iloc[0]
-            kind = "licensed" if f.scenario.contract["pools"][unit]["kind"] == "licences" else "a year"
+            kind = "licensed" if unit in f.scenario.contract.licences else "a year"
             ends = "lasts the year" if pd.isna(r["run_out"]) else f"runs out {fmt.day(r['run_out'])}"
             card.set(used, f"{fmt.percent(r['consumption'] / r['amount'])} of "
                            f"{fmt.quantity(r['amount'], unit)} {kind}; {ends}")
         cards.append(card)
-    years = contract_years(f.scenario.contract["start"], max(year, f.scenario.contract["term_years"]))
+    years = contract_years(f.scenario.contract.start, max(year, f.scenario.contract.term_years))
     span = years[years["year"] == year].iloc[0]
     title = widgets.HTML(f"<h3>{html.escape(f.scenario.name)}: contract year {year} "
                          f"({fmt.day(span['start'])} to {fmt.day(span['end'])})</h3>")

@@ -5,6 +5,7 @@ run-out dates marked), for a built-in example or an uploaded scenario.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Mapping
 from typing import Any
@@ -16,9 +17,9 @@ import plotly.graph_objects as go
 import yaml
 
 from planner.engine import FLOW_UNITS, UNITS, Forecast, forecast
-from planner.scenario import (
-    EXAMPLES, REQUIRED, SECTIONS, Scenario, ScenarioError, example_path, load_scenario,
-)
+from planner.model import Driver, Scenario
+from planner.scenario import EXAMPLES, ScenarioError, example_path, load_scenario
+from planner.sections import SECTIONS
 from planner.ui import figures
 from planner.ui import format as fmt
 from planner.ui.widgets import (
@@ -41,7 +42,7 @@ def example_names() -> dict[str, str]:
 
 def units_of(f: Forecast) -> list[str]:
     """Units of a forecast in the engine's order: those the contract buys first."""
-    pools = f.scenario.contract["pools"]
+    pools = {**f.scenario.contract.pools, **f.scenario.contract.licences}
     present = set(f.daily["unit"].unique())
     return [u for u in UNITS if u in pools] + [u for u in UNITS if u in present and u not in pools]
 
@@ -52,7 +53,7 @@ def contract_year_table(f: Forecast) -> pd.DataFrame:
     pools = f.pools()
     rows = []
     for row in pools.itertuples():
-        licence = f.scenario.contract["pools"][row.unit]["kind"] == "licences"
+        licence = row.unit in f.scenario.contract.licences
         rows.append({
             "Unit": fmt.UNIT_NAMES[row.unit], "Year": int(row.year),
             "Amount": fmt.quantity(row.amount, row.unit) + (" licensed" if licence else ""),
@@ -69,17 +70,18 @@ def key_figures(f: Forecast, year: int = 1) -> pd.DataFrame:
     """One line per unit for one contract year: consumption (peak for host
     units and MSU), the pool or licence, the share used and the run-out date."""
     yearly = f.yearly()
-    pools = f.pools().set_index(["unit", "year"]) if f.scenario.contract["pools"] else None
+    pools = f.pools().set_index(["unit", "year"]) if len(f.pools()) else None
     rows = []
     for unit in units_of(f):
         used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
-        pool = f.scenario.contract["pools"].get(unit)
+        pool = f.scenario.contract.bought(unit)
         line = {"Unit": fmt.UNIT_NAMES[unit],
                 "Consumption": fmt.quantity(used, unit) + ("" if unit in FLOW_UNITS else " peak"),
                 "Pool": "no pool", "Used": "", "Runs out": ""}
         if pool is not None and pools is not None and (unit, year) in pools.index:
             p = pools.loc[(unit, year)]
-            line["Pool"] = fmt.quantity(p["amount"], unit) + (" a year" if pool["kind"] == "pools" else " licensed")
+            line["Pool"] = fmt.quantity(p["amount"], unit) + (" licensed" if unit in f.scenario.contract.licences
+                                                              else " a year")
             line["Used"] = fmt.percent(p["consumption"] / p["amount"]) if p["amount"] else "n/a"
             line["Runs out"] = fmt.day(p["run_out"]) if not pd.isna(p["run_out"]) else "lasts the year"
         rows.append(line)
@@ -89,8 +91,7 @@ def key_figures(f: Forecast, year: int = 1) -> pd.DataFrame:
 def unit_balance(f: Forecast, unit: str) -> pd.DataFrame:
     """Day by day for one unit: ``year``, ``consumption``, ``cumulative`` since
     the anniversary, ``amount`` (NaN without a pool) and ``balance``."""
-    pool = f.scenario.contract["pools"].get(unit)
-    if pool is not None and pool["kind"] == "pools":
+    if unit in f.scenario.contract.pools:
         return f.pool_balance(unit)
     totals = f.daily_totals()
     daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
@@ -108,11 +109,12 @@ def burndown_figure(f: Forecast, unit: str) -> go.Figure:
     """The pool burn-down of ``unit``; for a licence (host units) or MSU the
     amount in use per day against the licensed quantity."""
     contract = f.scenario.contract
-    pool = contract["pools"].get(unit)
+    pool = contract.pools.get(unit)
     totals = f.daily_totals()
     if unit in ("host_units", "msu"):
-        quantity = pool["amount"] if pool else sum(
-            d.get("licensed_msu") or 0.0 for d in f.scenario.drivers.values() if d["section"] == "mainframe")
+        licence = contract.licences.get(unit)
+        quantity = licence.quantity if licence else sum(
+            d.values.get("licensed_msu") or 0.0 for d in f.scenario.drivers_of("mainframe").values())
         daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
         return figures.licence_peak(daily, quantity, unit)
     balance = unit_balance(f, unit)
@@ -141,18 +143,17 @@ def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]
     file), for inventories the scenario file does not name itself."""
     if not inventories:
         return scenario
-    drivers = dict(scenario.drivers)
-    defaults = {k: (None if d is REQUIRED else d) for k, (_, d) in SECTIONS["hosts"].fields.items()}
+    names = set(scenario.drivers)
+    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
+    added = []
     for file_name, frame in inventories.items():
         name = stem = file_name.rsplit(".", 1)[0]
         k = 2
-        while name in drivers:
+        while name in names:
             name, k = f"{stem} ({k})", k + 1
-        drivers[name] = {"section": "hosts", **defaults, "name": name, "inventory": frame}
-    return Scenario(name=f"{scenario.name} + {', '.join(inventories)}", description=scenario.description,
-                    start=scenario.start, months=scenario.months, contract=scenario.contract,
-                    drivers=drivers, changes=scenario.changes, currency=scenario.currency,
-                    tables=scenario.tables, source=scenario.source)
+        names.add(name)
+        added.append(Driver(name, "hosts", defaults, None, frame))
+    return dataclasses.replace(scenario.with_drivers(*added), name=f"{scenario.name} + {', '.join(inventories)}")
 
 
 UPLOADED = "uploaded"
@@ -203,7 +204,7 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
 
     def show_unit() -> None:
         f, unit, year = state["forecast"], unit_pick.value, year_pick.value
-        pool = f.scenario.contract["pools"].get(unit)
+        pool = f.scenario.contract.bought(unit)
         yearly = f.yearly()
         used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
         peak = unit not in FLOW_UNITS
@@ -221,9 +222,9 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
                 card.set_text("n/a")
         else:
             r = row.iloc[0]
-            licence = pool["kind"] == "licences"
+            licence = unit in f.scenario.contract.licences
             k_amount.label = "Licensed quantity" if licence else "Annual amount"
-            top_ups = r["amount"] - pool["amount"]
+            top_ups = r["amount"] - (pool.quantity if licence else pool.annual)
             k_amount.set(r["amount"], unit=unit, note=f"incl. {fmt.quantity(top_ups, unit)} top-ups" if top_ups else
                          ("peak in use counts" if licence else "resets on the anniversary"))
             k_remaining.label = "Headroom at the peak" if licence else "Remaining at year end"
@@ -234,11 +235,11 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
             else:
                 days = (r["end"] - r["run_out"]).days + 1
                 k_run_out.set_text(fmt.day(r["run_out"]), f"{fmt.quantity(days, 'days')} before the anniversary")
-            if pool["price"] is None:
+            if pool.price is None:
                 k_cost.set_text("n/a", "no price in the contract")
             else:
-                price = " ".join(filter(None, (fmt.number(pool["price"]), f.scenario.currency)))
-                k_cost.set_text(fmt.money(r["consumption"] * pool["price"], f.scenario.currency),
+                price = " ".join(filter(None, (fmt.number(pool.price), f.scenario.currency)))
+                k_cost.set_text(fmt.money(r["consumption"] * pool.price, f.scenario.currency),
                                 f"at {price} per {fmt.symbol(unit)}")
         show_figure(burn, burndown_figure(f, unit))
         show_figure(monthly, monthly_figure(f, unit))

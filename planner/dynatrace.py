@@ -1,0 +1,349 @@
+"""A small, careful client for the Dynatrace Environment API (read only).
+
+It reads what ``planner import dynatrace`` needs: the hosts (entities API v2),
+the classic billing metrics (metrics API v2) and, where the token may, the
+host units Dynatrace itself reports per host (OneAgent on a host API v1).
+
+Robustness against a real server:
+
+* 401 / 403: one line naming the scopes the token needs (``entities.read``,
+  ``metrics.read``).
+* 429: waits as long as ``Retry-After`` says, at most ``max_retries`` times and
+  ``max_wait`` seconds in all, then one clear error.
+* 5xx and timeouts: retries with exponential backoff (same bounds), then one
+  clear error.
+* A body that is not JSON, or lacks a documented field, is an error naming the
+  call.
+* TLS certificates are verified; ``ca_bundle`` names a PEM file for a private CA.
+
+The API token is held in a :class:`Secret`: it is sent in the ``Authorization``
+header only, and never appears in a repr, a message, an error or a log line.
+
+Sources (official Dynatrace documentation):
+
+* "Dynatrace API - Tokens and authentication": ``Authorization: Api-Token <token>``.
+* "Monitored entities API - GET entities list",
+  https://docs.dynatrace.com/docs/shortlink/api-entities-v2-get-all-entities-list :
+  ``GET /api/v2/entities``, scope ``entities.read``, ``pageSize`` (default 50),
+  ``from``/``to`` (UTC milliseconds; default ``now-3d``) for when the hosts were seen,
+  ``nextPageKey``: "When the nextPageKey is set to obtain subsequent pages, you
+  must omit all other query parameters."
+* "Metrics API - GET metric data points",
+  https://docs.dynatrace.com/docs/shortlink/api-metrics-v2-get-datapoints :
+  ``GET /api/v2/metrics/query``, scope ``metrics.read``; ``resolution`` as a
+  timespan (``1d``); ``from``/``to`` as UTC milliseconds; 404 "A metric has not
+  been found"; the response's ``nextPageKey`` "always has the value of null"
+  (no paging); a data point's timestamp is the *end* of its time slot.
+* "OneAgent on a host API", https://docs.dynatrace.com/docs/shortlink/api-oneagent-on-host :
+  ``GET /api/v1/oneagents``, scope ``oneAgents.read`` or ``DataExport``,
+  ``hosts[].hostInfo.consumedHostUnits`` (classic licensing only).
+* "Dynatrace API - Access limit",
+  https://docs.dynatrace.com/docs/dynatrace-api/basics/access-limit : a throttled
+  request gets response code 429. ``Retry-After`` is read as RFC 9110, section
+  10.2.3 defines it (seconds, or an HTTP date).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+__all__ = ["Secret", "DynatraceError", "Client", "SCOPES", "HOST_FIELDS"]
+
+#: Token scopes the import needs (named in the 401/403 message).
+SCOPES = ("entities.read", "metrics.read")
+#: Properties the entities call asks for (monitored entities API v2, ``fields``).
+HOST_FIELDS = "+properties.memoryTotal,+properties.monitoringMode"
+_ENTITY_PAGE = 500
+
+
+class Secret:
+    """A string that never shows itself: repr and str print ``'***'``.
+
+    Examples
+    --------
+    >>> s = Secret("dt0c01.ABC")
+    >>> s, str(s), f"{s}"
+    (Secret('***'), '***', '***')
+    >>> s.reveal()
+    'dt0c01.ABC'
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        """The value itself: only for the Authorization header."""
+        return self._value
+
+    def redact(self, text: str) -> str:
+        """``text`` with every occurrence of the value replaced by ``***``."""
+        return text.replace(self._value, "***") if self._value else text
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __format__(self, spec: str) -> str:
+        return "***"
+
+    def __reduce__(self):  # never pickled with its value
+        raise TypeError("a Secret cannot be pickled")
+
+
+class DynatraceError(ValueError):
+    """A call to the Dynatrace API failed; the message names the call."""
+
+
+class _NotFound(Exception):
+    """HTTP 404 (a metric the environment does not have)."""
+
+
+@dataclass
+class _Retry:
+    """How often and how long to retry (bounded in count and in total wait)."""
+
+    max_retries: int = 4
+    max_wait: float = 60.0      # [s] total waiting across the retries of one call
+    backoff: float = 1.0        # [s] first wait after a 5xx or timeout; doubles each time
+
+
+class Client:
+    """Read-only Dynatrace Environment API client.
+
+    Parameters
+    ----------
+    url : str
+        The environment URL, e.g. ``https://abc12345.live.dynatrace.com`` or
+        ``https://host/e/ENV-ID``; ``http://`` only for 127.0.0.1 test servers.
+    token : Secret
+        The API token (scopes ``entities.read`` and ``metrics.read``; optionally
+        ``oneAgents.read`` for the host-unit cross-check).
+    ca_bundle : str, optional
+        A PEM file of CA certificates to trust instead of the system's.
+    timeout : float
+        Seconds per request [s].
+    max_retries, max_wait, backoff
+        Retry bounds for 429, 5xx and timeouts: retries per call, total wait per
+        call [s], first backoff [s] (doubles each retry).
+    progress : callable, optional
+        Called with a short line after each page or metric.
+    sleep : callable
+        ``time.sleep``; tests may pass a faster one.
+    """
+
+    def __init__(self, url: str, token: Secret, *, ca_bundle: str | None = None, timeout: float = 30.0,
+                 max_retries: int = 4, max_wait: float = 60.0, backoff: float = 1.0,
+                 progress: Callable[[str], None] | None = None,
+                 sleep: Callable[[float], None] = time.sleep):
+        if not isinstance(token, Secret):
+            raise TypeError("token must be a planner.dynatrace.Secret")
+        parts = urlsplit(url.strip())
+        if parts.scheme not in ("https", "http") or not parts.netloc:
+            raise DynatraceError(f"--url must be the environment's address, like "
+                                 f"https://abc12345.live.dynatrace.com; got {url!r}")
+        self.base = url.strip().rstrip("/")
+        self.host = parts.netloc
+        self._token = token
+        self._retry = _Retry(max_retries, max_wait, backoff)
+        self._progress = progress or (lambda _line: None)
+        self._sleep = sleep
+        self._http = httpx.Client(verify=_verify(ca_bundle), timeout=timeout, follow_redirects=False)
+
+    def __repr__(self) -> str:
+        return f"Client({self.base!r}, token=***)"
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "Client":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # --- one call, with retries -------------------------------------------------------
+
+    def _get(self, path: str, params: dict[str, Any], what: str, *, optional: bool = False) -> Any:
+        """GET ``path`` and return its JSON; retries 429, 5xx and timeouts."""
+        headers = {"Authorization": f"Api-Token {self._token.reveal()}", "Accept": "application/json"}
+        waited, attempt = 0.0, 0
+        while True:
+            problem, wait = None, None
+            try:
+                response = self._http.get(self.base + path, params=params, headers=headers)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except httpx.HTTPError as exc:
+                if _tls_problem(exc):
+                    raise DynatraceError(f"{what}: the TLS certificate of {self.host} was not accepted "
+                                         f"({self._token.redact(str(exc))[:200]}); pass --ca-bundle "
+                                         "FILE.pem for a private CA") from None
+                problem = f"connection failed ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                if status in (401, 403):
+                    if optional:
+                        raise _NotFound()
+                    raise DynatraceError(f"{what}: HTTP {status}, the token was refused; it needs the "
+                                         f"scopes {' and '.join(SCOPES)}")
+                if status == 404:
+                    raise _NotFound()
+                if 300 <= status < 400:
+                    raise DynatraceError(f"{what}: HTTP {status}, redirected to "
+                                         f"{response.headers.get('Location', '?')[:120]}; give that address as --url")
+                if status == 429:
+                    problem, wait = "HTTP 429 (too many requests)", _retry_after(response)
+                elif status >= 500:
+                    problem = f"HTTP {status}"
+                elif status >= 400:
+                    raise DynatraceError(f"{what}: HTTP {status}: {self._brief(response)}")
+                else:
+                    return self._json(response, what)
+            if wait is None:
+                wait = self._retry.backoff * 2 ** attempt
+            if attempt >= self._retry.max_retries or waited + wait > self._retry.max_wait:
+                raise DynatraceError(f"{what}: {problem}, gave up after {attempt + 1} tries and "
+                                     f"{waited:g} s of waiting")
+            attempt += 1
+            self._progress(f"{what}: {problem}; retry {attempt} in {wait:g} s")
+            self._sleep(wait)
+            waited += wait
+
+    def _json(self, response: httpx.Response, what: str) -> Any:
+        try:
+            return response.json()
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise DynatraceError(f"{what}: the response is not valid JSON ({exc.__class__.__name__} "
+                                 f"at character {getattr(exc, 'pos', '?')})") from None
+
+    def _brief(self, response: httpx.Response) -> str:
+        try:
+            message = response.json()["error"]["message"]     # the documented ErrorEnvelope
+        except Exception:
+            message = response.text
+        return self._token.redact(" ".join(str(message).split()))[:200]
+
+    # --- the calls the import makes -------------------------------------------------------
+
+    def hosts(self, start_ms: int | None = None, end_ms: int | None = None) -> list[dict[str, Any]]:
+        """Every HOST entity with ``memoryTotal`` and ``monitoringMode``, all pages.
+
+        ``start_ms``/``end_ms`` [UTC ms] is the timeframe the hosts were seen in.
+        """
+        what = "GET /api/v2/entities (hosts)"
+        params: dict[str, Any] = {"entitySelector": 'type("HOST")', "fields": HOST_FIELDS,
+                                  "pageSize": _ENTITY_PAGE}
+        if start_ms is not None:
+            params["from"] = start_ms
+        if end_ms is not None:
+            params["to"] = end_ms
+        entities: list[dict[str, Any]] = []
+        try:
+            for page, body in enumerate(self._pages("/api/v2/entities", params, what), start=1):
+                entities.extend(_field(body, "entities", list, what))
+                self._progress(f"hosts: page {page}, {len(entities)} hosts so far")
+        except _NotFound:
+            raise DynatraceError(f"{what}: HTTP 404; --url must be the environment's address, "
+                                 "https://ENVIRONMENT-ID.live.dynatrace.com (SaaS) or "
+                                 "https://HOST/e/ENVIRONMENT-ID (Managed)") from None
+        return entities
+
+    def _pages(self, path: str, params: dict[str, Any], what: str, *,
+               optional: bool = False) -> Iterator[dict[str, Any]]:
+        seen: set[str] = set()
+        while True:
+            body = self._get(path, params, what, optional=optional)
+            if not isinstance(body, dict):
+                raise DynatraceError(f"{what}: expected a JSON object; got {type(body).__name__}")
+            yield body
+            key = body.get("nextPageKey")
+            if not key:
+                return
+            if not isinstance(key, str) or key in seen:
+                raise DynatraceError(f"{what}: page {len(seen) + 1} repeats or garbles its nextPageKey; "
+                                     "stopped instead of reading the same pages again")
+            seen.add(key)
+            params = {"nextPageKey": key}        # and nothing else (see the module's sources)
+
+    def metric(self, key: str, start_ms: int, end_ms: int) -> list[dict[str, Any]] | None:
+        """Daily data points of one metric [its unit per day], or None if the
+        environment does not have it (404)."""
+        what = f"GET /api/v2/metrics/query ({key})"
+        try:
+            body = self._get("/api/v2/metrics/query", {"metricSelector": key, "resolution": "1d",
+                                                       "from": start_ms, "to": end_ms}, what)
+        except _NotFound:
+            return None
+        if not isinstance(body, dict):
+            raise DynatraceError(f"{what}: expected a JSON object; got {type(body).__name__}")
+        series = []
+        for collection in _field(body, "result", list, what):
+            for item in _field(collection, "data", list, what):
+                series.append(item)
+        return series
+
+    def consumed_host_units(self) -> dict[str, float] | None:
+        """Host units Dynatrace reports per host entity id, or None when the
+        token may not read them (oneAgents.read or DataExport) or the API is absent."""
+        what = "GET /api/v1/oneagents"
+        out: dict[str, float] = {}
+        try:
+            for body in self._pages("/api/v1/oneagents", {}, what, optional=True):
+                for host in _field(body, "hosts", list, what):
+                    info = host.get("hostInfo") or {}
+                    if info.get("entityId") and isinstance(info.get("consumedHostUnits"), (int, float)):
+                        out[info["entityId"]] = float(info["consumedHostUnits"])
+        except _NotFound:
+            return None
+        return out
+
+
+def _field(body: Any, name: str, kind: type, what: str) -> Any:
+    if not isinstance(body, dict) or name not in body:
+        raise DynatraceError(f"{what}: the response has no field {name!r}")
+    value = body[name]
+    if not isinstance(value, kind):
+        raise DynatraceError(f"{what}: field {name!r} should be a {kind.__name__}; got {type(value).__name__}")
+    return value
+
+
+def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
+    """TLS verification: always on; a PEM bundle replaces the system's CAs."""
+    if not ca_bundle:
+        return True
+    try:
+        return ssl.create_default_context(cafile=str(ca_bundle))
+    except (OSError, ssl.SSLError) as exc:
+        raise DynatraceError(f"--ca-bundle {ca_bundle}: cannot read it as PEM CA certificates "
+                             f"({exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc})") from None
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """Seconds to wait: ``Retry-After`` as seconds or an HTTP date (RFC 9110,
+    10.2.3); 1 s when the header is missing or unreadable."""
+    value = response.headers.get("Retry-After", "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, when.timestamp() - time.time())
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def _tls_problem(exc: Exception) -> bool:
+    text = f"{exc} {exc.__cause__ or ''} {exc.__context__ or ''}".lower()
+    return "certificate" in text or "ssl" in text

@@ -1,0 +1,82 @@
+"""The units the planner reports, defined once.
+
+Every face (CLI, dashboards, notebooks) reads a unit's symbol, name, colour and
+kind from :data:`UNITS`; nothing else lists the units.
+
+* A **flow** unit (host unit hours, DEM, DDU, ASU, CAU) adds up over days.
+* A **peak** unit (host units in use, MSU per LPAR) takes the highest day.
+* ``bought_as`` says how a contract buys it: ``"annual"`` pools reset on each
+  anniversary (docs/rules.md#annual-pools); a ``"licence"`` is a quantity the
+  peak in use is compared with; ``None``: not bought through the contract's
+  pools (MSU is licensed per LPAR on the mainframe driver itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "unit"]
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One unit of consumption.
+
+    Attributes
+    ----------
+    key : str
+        Identifier used in tables and scenario files (``"dem"``).
+    symbol : str
+        Written after a number (``"DEM units"``).
+    name : str
+        For titles and menus (``"DEM units"``).
+    kind : {'flow', 'peak'}
+        Flows add up over days; peaks take the highest day.
+    colour : str
+        The unit's colour in every chart.
+    bought_as : {'annual', 'licence'} or None
+        How a contract buys it.
+    """
+
+    key: str
+    symbol: str
+    name: str
+    kind: Literal["flow", "peak"]
+    colour: str
+    bought_as: Literal["annual", "licence"] | None
+
+    @property
+    def label(self) -> str:
+        """Name with the symbol in brackets, for column headers and axes."""
+        return f"{self.name} [{self.symbol}]"
+
+
+UNITS: dict[str, Unit] = {u.key: u for u in (
+    Unit("host_units", "HU", "Host units in use", "peak", "#1d4ed8", "licence"),
+    Unit("host_unit_hours", "HU h", "Host unit hours", "flow", "#0284c7", "annual"),
+    Unit("dem", "DEM units", "DEM units", "flow", "#7c3aed", "annual"),
+    Unit("ddu", "DDU", "Davis data units", "flow", "#ea580c", "annual"),
+    Unit("asu", "ASU", "Application security units", "flow", "#dc2626", "annual"),
+    Unit("cau", "CAU", "Cloud automation units", "flow", "#059669", "annual"),
+    Unit("msu", "MSU", "Mainframe MSU", "peak", "#475569", None),
+)}
+
+FLOW_UNITS = tuple(k for k, u in UNITS.items() if u.kind == "flow")
+PEAK_UNITS = tuple(k for k, u in UNITS.items() if u.kind == "peak")
+#: Units bought as an annual amount (they reset on the anniversary).
+POOL_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "annual")
+#: Units licensed as a peak quantity.
+LICENCE_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "licence")
+
+
+def unit(key: str) -> Unit:
+    """The :class:`Unit` of ``key``; a ValueError lists the units otherwise.
+
+    >>> unit("ddu").label
+    'Davis data units [DDU]'
+    """
+    try:
+        return UNITS[key]
+    except (KeyError, TypeError):
+        raise ValueError(f"unit must be one of {', '.join(map(repr, UNITS))}; got {key!r}") from None
