@@ -122,10 +122,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _get(port: int, path: str) -> tuple[int, dict[str, str], str]:
+def _get(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         resp = conn.getresponse()
         headers: dict[str, str] = {}
         for key, value in resp.getheaders():  # Set-Cookie comes once per cookie
@@ -193,3 +193,24 @@ def test_server_refuses_without_token_and_answers_busy_beyond_the_cap(tiny_serve
     assert headers["retry-after"] == "60"
     assert "The planner is busy" in body and "try again in a minute" in body
     assert Path(log).read_text().count("Kernel started") == 1
+
+
+@pytest.mark.slow
+def test_server_assets_are_local_compressed_and_cacheable(tiny_server):
+    import sys
+
+    port, _ = tiny_server
+    status, _, body = _get(port, "/voila/render/tiny.ipynb?token=t0k")
+    assert status == 200
+    assert "cdn.jsdelivr.net" not in body and "/voila/planner-static/fontawesome/css/all.min.css" in body
+    status, headers, css = _get(port, "/voila/planner-static/fontawesome/css/all.min.css?token=t0k")
+    assert status == 200 and "Font Awesome Free 5.15.4" in css
+    static = Path(sys.prefix) / "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager/static"
+    entry = next(static.glob("remoteEntry.*.js")).name    # content-hashed: cached for good
+    status, headers, _ = _get(port, f"/voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/{entry}",
+                              {"Accept-Encoding": "gzip"})
+    assert status == 200
+    assert headers["content-encoding"] == "gzip"
+    assert headers["cache-control"] == "public, max-age=31536000, immutable"
+    status, headers, _ = _get(port, "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json")
+    assert status == 200 and headers["cache-control"] == "no-cache"   # not hashed: revalidated

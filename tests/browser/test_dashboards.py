@@ -94,6 +94,7 @@ def test_dashboard_loads(name, voila_server, recorded_page, record_timing, page_
                                         if isinstance(v, float)})
     errors = vp.python_errors(page)
     assert timings.status == 200
+    assert recorded_page.blocked == [], f"{name}: requests that would leave the machine"
     assert errors == [] and recorded_page.problems() == [], _report(name, recorded_page, errors)
     assert page.locator(vp.DASHBOARD_ROOT).count() >= 1
     if expect_chart:
