@@ -119,6 +119,28 @@ def bench_engine(repeat: int, inventory_rows: int, draws: int) -> list[dict[str,
     return rows
 
 
+def bench_sizing(repeat: int) -> list[dict[str, Any]]:
+    """Renewal sizing of the example estate, and the renewal page's slider (kernel side:
+    the committed amount changes, the cards and both figures are rebuilt and serialised)."""
+    from planner.engine import forecast
+    from planner.scenario import load_scenario
+    from planner.ui import renewal
+    scenario = load_scenario(None)
+    t = median_seconds(lambda: forecast(scenario, draws=2_000, seed=0).sizing(), repeat)
+    rows = [{"benchmark": "renewal sizing, example, 2,000 draws (forecast + sizing)", "seconds": t,
+             "target": "< 1 s"}]
+    page = renewal.dashboard(given=forecast(scenario, draws=2_000, seed=0))
+    slider = page.find("ctl-committed")
+    values = iter(np.linspace(slider.min, slider.max, 1_000))
+
+    def move() -> None:
+        slider.value = float(next(values))
+    t = median_seconds(move, repeat * 5)
+    rows.append({"benchmark": "renewal page: slider to cards and figures (kernel side)", "seconds": t,
+                 "target": "< 0.2 s (browser: dashboards section)"})
+    return rows
+
+
 def bench_cli(repeat: int) -> list[dict[str, Any]]:
     """``planner forecast`` against ``import pandas``, each in a new process.
 
@@ -225,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     sections = [("calculators", lambda: bench_calculators(sizes, repeat)),
                 ("engine", lambda: bench_engine(repeat, 10**5 if args.quick else 10**6,
                                                 1_000 if args.quick else 10_000)),
+                ("sizing", lambda: bench_sizing(repeat)),
                 ("cli", lambda: bench_cli(5 if args.quick else 11))]
     sections.append(("capacity", lambda: bench_capacity(10, 60.0)))
     if not args.no_browser:

@@ -4,11 +4,16 @@ Calculators accept a scalar, a sequence, a numpy array or a pandas Series and
 return the same shape: a float for a scalar, an array for an array or sequence,
 a Series (same index) for a Series. Bad values raise ``ValueError`` naming the
 argument, the offending value, where it is and what is allowed.
+
+Categorical arguments (a mode, a kind, a capability) follow the same contract
+through :func:`categories_in`, and True/False arguments through :func:`flags_in`:
+a scalar, or one value per row aligned with the numeric arguments.
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Hashable
 from typing import Any, Callable, Iterable
 
 import numpy as np
@@ -87,6 +92,112 @@ def broadcast(**named: tuple[np.ndarray, pd.Index | None, bool]
         return result
 
     return arrays, shape
+
+
+def categories_in(name: str, value: Any, allowed: Iterable[Any]
+                  ) -> tuple[np.ndarray, pd.Index | None, bool]:
+    """Validate one categorical argument, vectorised; the categorical twin of
+    :func:`numbers_in`.
+
+    ``value`` is a scalar, a sequence, a numpy array or a pandas Series. Text is
+    compared stripped and lower-cased. The few distinct values are factorised and
+    checked once each, so a million rows cost one pass.
+
+    Returns
+    -------
+    tuple
+        (codes, Series index or None, scalar?): ``codes`` holds, per element, the
+        position of its value in ``allowed`` (an integer array shaped like
+        ``value``), ready for :func:`broadcast` and :func:`split`.
+
+    Raises
+    ------
+    ValueError
+        Naming the argument, the allowed values and the first bad value with its
+        position (or Series index label).
+    """
+    allowed = tuple(allowed)
+    index = value.index if isinstance(value, pd.Series) else None
+    scalar = _is_scalar(value)
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name} must be a value, an array or a Series; got a DataFrame "
+                        "(pass one column)")
+    if scalar:
+        return np.asarray(_category_code(name, value, allowed, ""), dtype=np.intp), None, True
+    arr = np.asarray(value.to_numpy() if index is not None else value, dtype=object)
+    flat = arr.ravel()
+    try:
+        uniques_codes, uniques = pd.factorize(flat, use_na_sentinel=False)
+    except TypeError:   # an unhashable element, such as a list inside the list
+        raise TypeError(f"{name} must hold one value per row (text); got {value!r:.80}") from None
+    lookup = np.empty(len(uniques), dtype=np.intp)
+    for position in range(len(uniques)):
+        first = int(np.argmax(uniques_codes == position))   # the value as given there
+        lookup[position] = _category_code(name, flat[first], allowed,
+                                          located(arr.shape, first, index))
+    return lookup[uniques_codes].reshape(arr.shape), index, False
+
+
+def _is_scalar(value: Any) -> bool:
+    """One value rather than one per row (a ragged list counts as rows)."""
+    if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray)):
+        return False
+    if isinstance(value, (str, bytes)):
+        return True
+    try:
+        return np.ndim(value) == 0
+    except ValueError:   # a ragged list: rows of different lengths
+        return False
+
+
+def located(shape: tuple[int, ...], flat: int, index: pd.Index | None) -> str:
+    """" at position 2" (and " (index 'b')" for a Series) of a flat position."""
+    if index is not None:
+        return f" at position {flat} (index {index[flat]!r})"
+    pos = np.unravel_index(flat, shape)
+    return f" at position {pos[0] if len(pos) == 1 else tuple(map(int, pos))}"
+
+
+def _category_code(name: str, value: Any, allowed: tuple[Any, ...], where: str) -> int:
+    key = value.strip().lower() if isinstance(value, str) else value
+    if isinstance(key, (bool, np.bool_)) or not isinstance(key, Hashable) or key not in allowed:
+        shown = str(value) if isinstance(value, str) else value   # np.str_ prints as 'x'
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; "
+                         f"got {shown!r}{where}")
+    return allowed.index(key)
+
+
+def flags_in(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
+    """Validate a True/False argument that may also be an array or Series of them
+    (one flag per row); ``'no'``, 0.1 or None never slip through."""
+    index = value.index if isinstance(value, pd.Series) else None
+    scalar = _is_scalar(value)
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name} must be True, False, an array or a Series of them; got a "
+                        "DataFrame (pass one column)")
+    if scalar:
+        return np.asarray(flag(name, value)), None, True
+    arr = value.to_numpy() if index is not None else value
+    if not (isinstance(arr, np.ndarray) and arr.dtype == bool):
+        arr = np.asarray(arr, dtype=object)   # a list of [False, 'yes'] must stay as given
+        obj = arr.ravel()
+        bad = np.array([not isinstance(v, (bool, np.bool_)) for v in obj], dtype=bool)
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise TypeError(f"{name} must be True or False; got {obj[first]!r}"
+                            f"{located(arr.shape, first, index)}")
+        arr = arr.astype(bool)
+    return arr, index, False
+
+
+def split(codes: np.ndarray, allowed: tuple[Any, ...]) -> list[tuple[Any, Any]]:
+    """(value, rows) for each category present in ``codes``: a calculator computes
+    once per distinct value, never once per row. ``rows`` is a boolean mask, or
+    ``...`` (every row) when one category covers all of them."""
+    present = np.flatnonzero(np.bincount(np.ravel(codes), minlength=len(allowed)))
+    if len(present) == 1:
+        return [(allowed[present[0]], ...)]
+    return [(allowed[code], codes == code) for code in present]
 
 
 def choice(name: str, value: Any, allowed: Iterable[Any]) -> Any:

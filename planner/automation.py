@@ -1,7 +1,8 @@
 """Cloud automation: Cloud Automation Units (CAU).
 
-Rule (Platform Usage Supplement, "Cloud Automation"; RULINGS.md): each service
-execution triggered through the API consumes one CAU (table ``cau_weights``).
+Rule (Dynatrace Platform Usage Supplement, effective 2022-11-15, section "Cloud
+Automation"; docs/rules.md#cau-per-execution): each service execution triggered
+through the API consumes one CAU (table ``cau_weights``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@
     planner forecast FILE --period month --by capability --table consumption -o f.csv
     planner compare A B [C ...]       scenarios side by side, deltas to the first
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
+    planner size [FILE] --risk 0.1    renewal sizing: chance of running out, what to commit to
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
     planner import dynatrace --url URL --out DIR    a baseline from an environment (token in $DT_API_TOKEN)
@@ -117,8 +118,9 @@ def _cell(value: Any, decimals: int | None) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        if decimals is None:
-            decimals = 0 if float(value).is_integer() else 3
+        if decimals is None:   # no unit: at least 3 decimals, more where a weight has them (0.0005)
+            exact = np.format_float_positional(abs(float(value)), precision=10, trim="-").partition(".")[2]
+            decimals = 0 if float(value).is_integer() else max(3, len(exact))
             text = f"{value:,.{decimals}f}"
             return text.rstrip("0").rstrip(".") if "." in text else text
         text = f"{value:,.{decimals}f}"
@@ -255,6 +257,11 @@ def _title(name: str, frame: pd.DataFrame) -> str:
     return frame.attrs.get("title") or name
 
 
+def _wrapped_title(name: str, frame: pd.DataFrame) -> str:
+    import textwrap
+    return "\n".join(textwrap.wrap(_title(name, frame), WIDTH))
+
+
 def output_format(fmt: str | None, output: str | None) -> str:
     """The format to write: --format, else the extension of --output, else a text table."""
     if output:
@@ -309,7 +316,7 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
     elif fmt == "markdown":
         text = "\n\n".join(f"### {_title(n, f)}\n\n{_blocks(f, _markdown, '#### ')}" for n, f in tables.items())
     else:
-        text = "\n\n".join(f"{_title(n, f)}\n{'=' * min(len(_title(n, f)), WIDTH)}\n"
+        text = "\n\n".join(f"{_wrapped_title(n, f)}\n{'=' * min(len(_title(n, f)), WIDTH)}\n"
                            f"{_blocks(f, _text_table, '')}" for n, f in tables.items())
     if output:
         _refuse_overwrite(output, force)
@@ -397,6 +404,9 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
     from planner.engine import forecast
     say("loading scenario")
     scenario = _scenario(args.file)
+    if args.draws and not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} "
+              "draws are the same (the bands are the forecast)", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
     tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc)}
@@ -417,6 +427,46 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
             units={"peak_msu": "msu", "highest_month_peak_msu": "msu", "licensed_msu": "msu",
                    "months_over_licence": _COUNT}, tables=scenario.tables)
     return tables, fc
+
+
+_SIZING_UNITS = {c: _ROW_UNIT for c in ("amount", "p10", "p50", "p90", "expected_extra", "optimal_amount",
+                                          "risk_amount")} | {
+    c: _MONEY for c in ("expected_overage_cost", "cost_at_amount", "cost_at_optimal", "cost_at_risk")}
+
+
+def _share(value: float, option: str, *, upper: bool) -> float:
+    if not (0 <= value <= 1 if upper else 0 <= value < 1):
+        raise CLIError(f"{option} must be a number >= 0 and {'<=' if upper else '<'} 1 (a chance of running "
+                       f"out); got {value:g}")
+    return value
+
+
+def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
+    """Renewal sizing per pool and contract year (``Forecast.sizing``): one table, ``sizing``."""
+    from planner.engine import forecast
+    risk = _share(args.risk, "--risk", upper=False)
+    gate = None if args.fail_if_risk_above is None else _share(args.fail_if_risk_above, "--fail-if-risk-above",
+                                                               upper=True)
+    if args.draws < 1:
+        raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
+    say("loading scenario")
+    scenario = _scenario(args.file)
+    if not scenario.contract.pools and not scenario.contract.licences:
+        raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
+    if not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} draws "
+              "are the same and the amounts are the forecast's consumption", file=sys.stderr)
+    fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
+    say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    table = fc.sizing(risk)
+    if gate is not None:
+        decimals = _unit_decimals(scenario.tables)
+        args.gate_failures = [f"{r.unit} year {r.year}: P(run out) {r.p_run_out:g} > {gate:g} with "
+                              f"{_cell(r.amount, decimals.get(r.unit, _OTHER_DECIMALS))}; "
+                              f"{_cell(r.risk_amount, decimals.get(r.unit, _OTHER_DECIMALS))} keeps it at or "
+                              f"below {risk:g}" for r in table.itertuples() if r.p_run_out > gate]
+    title = f"{scenario.name}: renewal sizing ({args.draws:,} draws, seed {args.seed}, risk {risk:g})"
+    return {"sizing": _table(table, title, units=_SIZING_UNITS, keys=("unit", "year"), tables=scenario.tables)}, fc
 
 
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
@@ -488,6 +538,8 @@ def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
     tables = load_tables(args.tables)
     say("reading inventory")
     inv = read_inventory(args.inventory)
+    for line in inv.attrs.get("notes", ()):     # extra columns: kept in the per-host table
+        print(f"planner: note: {line}", file=sys.stderr)
     amounts = host_amounts(inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
                            inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables)
 
@@ -522,9 +574,16 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
     rows = [{"table": name, **{k: v for k, v in t.provenance[name].items() if k in
                                ("source", "section", "effective")}} for name in t.provenance]
     rules = pd.DataFrame([{"rule": k, "value": str(v["value"]), "unit": v.get("unit", ""),
-                           "source": v["source"]} for k, v in t.rules.items()])
-    return {"tables": _table(pd.DataFrame(rows), f"table set {t.path}", keys=("table",), tables=t),
-            "rules": _table(rules, "rule constants", keys=("rule",), tables=t)}, None
+                           "source": v["source"], "ruling": v.get("ruling", "")} for k, v in t.rules.items()])
+    out = {"tables": _table(pd.DataFrame(rows), f"table set {t.path}", keys=("table",), tables=t)}
+    # the weights themselves, one table each, titled with its source
+    weights = {name: t[name] for name in ("host_units", "included_custom_metrics", "asu_weights")}
+    weights.update({name: frame.drop(columns=["table", "source"]).reset_index(drop=True)
+                    for name, frame in t.weights().groupby("table", sort=False)})
+    for name, frame in weights.items():
+        out[name] = _table(frame.copy(), f"weights: {name}, from {t.provenance[name]['source']}", tables=t)
+    out["rules"] = _table(rules, "rule constants", keys=("rule",), tables=t)
+    return out, None
 
 
 def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
@@ -667,6 +726,17 @@ def _parser() -> argparse.ArgumentParser:
     output_options(p)
     p.set_defaults(run=cmd_pools)
 
+    p = sub.add_parser("size", help="renewal sizing: per pool and year the risk, and what to commit to")
+    p.add_argument("file", nargs="?", help=scenario_help)
+    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws over growth ranges (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws: the same seed, the same answer")
+    p.add_argument("--risk", type=float, default=0.1,
+                   help="accepted chance of running out, >= 0 and < 1, for risk_amount (default 0.1)")
+    p.add_argument("--fail-if-risk-above", type=float, metavar="R",
+                   help="exit 3 if a pool's chance of running out as contracted is above R")
+    output_options(p)
+    p.set_defaults(run=cmd_size)
+
     p = sub.add_parser("compare", help="two or more scenarios side by side")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="scenario YAML files or built-in example names; the first is the baseline")
@@ -782,6 +852,9 @@ def main(argv: list[str] | None = None) -> int:
             if overruns:
                 print("planner: pools run out inside the horizon:\n  " + "\n  ".join(overruns), file=sys.stderr)
                 return EXIT_OVERRUN
+        if getattr(args, "gate_failures", None):   # planner size --fail-if-risk-above
+            print("planner: pools likely to run out:\n  " + "\n  ".join(args.gate_failures), file=sys.stderr)
+            return EXIT_OVERRUN
         return 0
     except KeyboardInterrupt:
         print("planner: interrupted", file=sys.stderr)

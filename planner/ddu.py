@@ -1,9 +1,10 @@
 """Davis data units (DDU): log monitoring, custom traces, custom events,
 serverless functions, and Grail (Log Management and Analytics, Business Events).
 
-Rules (Platform Usage Supplement, "Extending Dynatrace Data Collection and
-Analytics", DDU Weighting Table; RULINGS.md "Davis data units"). Custom metrics
-live in :mod:`planner.hosts` because their allowance depends on the host.
+Rules (Dynatrace Platform Usage Supplement, effective 2022-11-15, section
+"Extending Dynatrace Data Collection and Analytics", DDU Weighting Table; read as
+in docs/rules.md#davis-data-units-ddu). Custom metrics live in
+:mod:`planner.hosts` because their allowance depends on the host.
 
 * Log Monitoring (classic): 0.0005 per log event; where only volume is known,
   1 GB = 1,000,000 events (configurable).
@@ -17,6 +18,10 @@ live in :mod:`planner.hosts` because their allowance depends on the host.
   retain 0.30 per GB stored per day, query 1.70 per GB read. The store on a day
   holds the processed GB of the days still inside the retention window, so after
   a retention or volume change it fills or drains over the window.
+
+Categorical arguments (``kind``, ``capability``) and switches
+(``on_oneagent_host``) take one value or one per row, aligned with the numeric
+arguments.
 """
 
 from __future__ import annotations
@@ -34,14 +39,24 @@ __all__ = [
     "serverless_ddu", "grail_ddu", "grail_stored_gb",
 ]
 
+#: Grail capabilities billed each on its own (rows of table ``ddu_weights``).
 GRAIL_CAPABILITIES = ("log_management", "business_events")
+_GRAIL_DIMENSIONS = ("ingest", "retain", "query")
 
-_DECIMALS = 9  # see planner.hosts: removes binary noise such as 0.30000000000000004
+
+def _decimals(t: TableSet) -> int:
+    """Removes binary noise such as 0.30000000000000004 (docs/rules.md#rounding)."""
+    return int(t.rule("result_decimals"))
 
 
-def _weighted(name: str, value: Any, weight: float, *, integer: bool = False) -> Any:
-    (arr,), shape = _checks.broadcast(**{name: _checks.numbers_in(name, value, integer=integer)})
-    return shape(np.round(arr * weight, _DECIMALS))
+def _weighted(name: str, value: Any, weight: Any, t: TableSet, *, integer: bool = False,
+              **categories: tuple[np.ndarray, Any, bool]) -> Any:
+    """``value x weight`` rounded; ``weight`` is a number, or an array indexed by
+    the codes of the one categorical argument in ``categories``."""
+    named = {name: _checks.numbers_in(name, value, integer=integer), **categories}
+    (arr, *codes), shape = _checks.broadcast(**named)
+    factor = np.asarray(weight)[codes[0]] if codes else weight
+    return shape(np.round(arr * factor, _decimals(t)))
 
 
 def log_monitoring_ddu(events: Any = None, *, gb: Any = None, events_per_gb: float | None = None,
@@ -72,11 +87,11 @@ def log_monitoring_ddu(events: Any = None, *, gb: Any = None, events_per_gb: flo
         raise ValueError("give exactly one of events=... (log events) or gb=... (GB ingested)")
     weight = t.weight("ddu_weights", "log_monitoring")
     if events is not None:
-        return _weighted("events", events, weight)
+        return _weighted("events", events, weight, t)
     per_gb = t.rule("log_events_per_gb") if events_per_gb is None else events_per_gb
     if not (_checks.is_real_number(per_gb) and np.isfinite(per_gb) and per_gb > 0):
         raise ValueError(f"events_per_gb must be a number > 0 [events/GB]; got {per_gb!r}")
-    return _weighted("gb", gb, weight * per_gb)
+    return _weighted("gb", gb, weight * per_gb, t)
 
 
 def custom_trace_ddu(spans: Any, *, tables: TableSet | None = None) -> Any:
@@ -87,11 +102,11 @@ def custom_trace_ddu(spans: Any, *, tables: TableSet | None = None) -> Any:
     >>> custom_trace_ddu(1_000_000 * 10)   # Supplement: 1 M API calls x 10 spans
     7000.0
     """
-    return _weighted("spans", spans, resolve(tables).weight("ddu_weights", "custom_trace"),
-                     integer=True)
+    t = resolve(tables)
+    return _weighted("spans", spans, t.weight("ddu_weights", "custom_trace"), t, integer=True)
 
 
-def custom_event_ddu(events: Any, *, kind: str = "kubernetes",
+def custom_event_ddu(events: Any, *, kind: Any = "kubernetes",
                      tables: TableSet | None = None) -> Any:
     """DDU of custom events of one kind.
 
@@ -99,45 +114,52 @@ def custom_event_ddu(events: Any, *, kind: str = "kubernetes",
     ----------
     events : float, array-like or pandas.Series
         Custom events ingested.
-    kind : {'kubernetes', 'external', 'log'}, default 'kubernetes'
+    kind : {'kubernetes', 'external', 'log'}, array-like or pandas.Series
         Only the kinds in the table's ``billed_custom_event_kinds`` (Kubernetes
         events and events created from log messages) are billed; others give 0.
+        One kind (default 'kubernetes'), or one per row aligned with ``events``.
 
     Examples
     --------
     >>> custom_event_ddu(1_000_000)        # Supplement: 1 M Kubernetes events
     1000.0
+    >>> custom_event_ddu([1000, 1000, 1000], kind=["kubernetes", "external", "log"])
+    array([1., 0., 1.])
     """
     t = resolve(tables)
-    kind = _checks.choice("kind", kind, t.rule("custom_event_kinds"))
-    billed = kind in t.rule("billed_custom_event_kinds")
-    weight = t.weight("ddu_weights", "custom_event") if billed else 0.0
-    return _weighted("events", events, weight, integer=True)
+    kinds = tuple(t.rule("custom_event_kinds"))
+    billed = t.rule("billed_custom_event_kinds")
+    weights = [t.weight("ddu_weights", "custom_event") if k in billed else 0.0 for k in kinds]
+    return _weighted("events", events, weights, t, integer=True,
+                     kind=_checks.categories_in("kind", kind, kinds))
 
 
-def serverless_ddu(invocations: Any, *, on_oneagent_host: bool = False,
+def serverless_ddu(invocations: Any, *, on_oneagent_host: Any = False,
                    tables: TableSet | None = None) -> Any:
     """DDU of monitored serverless function invocations.
 
     Parameters
     ----------
     invocations : float, array-like or pandas.Series
-    on_oneagent_host : bool, default False
+    on_oneagent_host : bool, array-like or pandas.Series of bool, default False
         True when the functions run on a platform host that OneAgent monitors with
-        host units: the invocations are included and cost 0.
+        host units: the invocations are included and cost 0. One value, or one
+        per row aligned with ``invocations``.
 
     Examples
     --------
     >>> serverless_ddu(1_000_000)          # Supplement: 1 M invocations a month
     2000.0
     """
-    included = _checks.flag("on_oneagent_host", on_oneagent_host)
-    weight = 0.0 if included else resolve(tables).weight("ddu_weights", "serverless")
-    return _weighted("invocations", invocations, weight, integer=True)
+    t = resolve(tables)
+    flags = _checks.flags_in("on_oneagent_host", on_oneagent_host)
+    weights = [t.weight("ddu_weights", "serverless"), 0.0]    # by on_oneagent_host False, True
+    return _weighted("invocations", invocations, weights, t, integer=True,
+                     on_oneagent_host=(flags[0].astype(np.intp), *flags[1:]))
 
 
 def grail_ddu(ingest_gb: Any = 0, retained_gb_days: Any = 0, query_gb: Any = 0, *,
-              capability: str = "log_management", tables: TableSet | None = None) -> Any:
+              capability: Any = "log_management", tables: TableSet | None = None) -> Any:
     """DDU of one Grail capability: ingest & process + retain + query.
 
     Parameters
@@ -149,8 +171,9 @@ def grail_ddu(ingest_gb: Any = 0, retained_gb_days: Any = 0, query_gb: Any = 0, 
         the sum of its days' stored GB (see :func:`grail_stored_gb`).
     query_gb : float, array-like or pandas.Series
         Data read by DQL queries [GB].
-    capability : {'log_management', 'business_events'}
-        Each is billed on its own with its own weights.
+    capability : {'log_management', 'business_events'}, array-like or pandas.Series
+        Each is billed on its own with its own weights; one capability, or one
+        per row aligned with the volumes.
 
     Returns
     -------
@@ -166,17 +189,20 @@ def grail_ddu(ingest_gb: Any = 0, retained_gb_days: Any = 0, query_gb: Any = 0, 
     42500.0
     """
     t = resolve(tables)
-    capability = _checks.choice("capability", capability, GRAIL_CAPABILITIES)
-    (ingest, retained, query), shape = _checks.broadcast(
+    (ingest, retained, query, codes), shape = _checks.broadcast(
         ingest_gb=_checks.numbers_in("ingest_gb", ingest_gb),
         retained_gb_days=_checks.numbers_in("retained_gb_days", retained_gb_days),
-        query_gb=_checks.numbers_in("query_gb", query_gb))
-    w = {d: t.weight("ddu_weights", capability, d) for d in ("ingest", "retain", "query")}
-    total = ingest * w["ingest"] + retained * w["retain"] + query * w["query"]
-    return shape(np.round(total, _DECIMALS))
+        query_gb=_checks.numbers_in("query_gb", query_gb),
+        capability=_checks.categories_in("capability", capability, GRAIL_CAPABILITIES))
+    # weights[capability code, dimension]
+    w = np.array([[t.weight("ddu_weights", c, d) for d in _GRAIL_DIMENSIONS]
+                  for c in GRAIL_CAPABILITIES])[codes]
+    total = ingest * w[..., 0] + retained * w[..., 1] + query * w[..., 2]
+    return shape(np.round(total, _decimals(t)))
 
 
-def grail_stored_gb(daily_gb: pd.Series, retention_days: Any) -> pd.Series:
+def grail_stored_gb(daily_gb: pd.Series, retention_days: Any, *,
+                    tables: TableSet | None = None) -> pd.Series:
     """GB held in a Grail bucket at the end of each day, starting empty.
 
     Data processed on day ``s`` is still stored on day ``t`` while it is inside
@@ -184,7 +210,7 @@ def grail_stored_gb(daily_gb: pd.Series, retention_days: Any) -> pd.Series:
     ``daily GB x R``. Retention is a setting of the bucket: a change applies to
     data already stored. A cut deletes older data at once; a raise keeps data
     longer from that day on, but data already deleted does not return, so the
-    store fills over the new window (RULINGS.md "Davis data units").
+    store fills over the new window (docs/rules.md#grail-retention).
 
     Parameters
     ----------
@@ -220,10 +246,11 @@ def grail_stored_gb(daily_gb: pd.Series, retention_days: Any) -> pd.Series:
     retention, _, _ = _checks.numbers_in("retention_days", retention_days, minimum=1, integer=True)
     retention = np.broadcast_to(retention, volume.shape).astype(np.int64)
 
-    return pd.Series(stored_gb(volume, retention), index=index, name="stored_gb")
+    return pd.Series(stored_gb(volume, retention, tables=tables), index=index, name="stored_gb")
 
 
-def stored_gb(volume: np.ndarray, retention: np.ndarray) -> np.ndarray:
+def stored_gb(volume: np.ndarray, retention: np.ndarray, *,
+              tables: TableSet | None = None) -> np.ndarray:
     """Array core of :func:`grail_stored_gb`: ``volume`` [GB/day] along the last
     axis (leading axes, e.g. Monte Carlo draws, are kept), ``retention`` [days]
     one per day.
@@ -238,4 +265,4 @@ def stored_gb(volume: np.ndarray, retention: np.ndarray) -> np.ndarray:
     total = np.cumsum(volume, axis=-1)
     before = np.where(first_kept > 0, np.take(total, first_kept - 1, axis=-1), 0.0)
     # a difference of running sums carries their rounding noise: keep kB precision
-    return np.round(total - before, 6)
+    return np.round(total - before, int(resolve(tables).rule("stored_gb_decimals")))

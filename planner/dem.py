@@ -1,8 +1,9 @@
 """Digital experience monitoring: DEM units for Real User Monitoring (RUM),
 Session Replay, defined properties and synthetic monitors.
 
-Rules (Platform Usage Supplement, "Digital Experience Monitoring"; RULINGS.md
-"Digital experience monitoring (DEM units)"):
+Rules (Dynatrace Platform Usage Supplement, effective 2022-11-15, section
+"Digital Experience Monitoring"; read as in
+docs/rules.md#digital-experience-monitoring-dem-units):
 
 * A RUM session costs 0.25, or 1.00 when captured with Session Replay (in place
   of 0.25, not on top of it).
@@ -16,6 +17,9 @@ Rules (Platform Usage Supplement, "Digital Experience Monitoring"; RULINGS.md
 * Synthetic: browser monitor or clickpath 1.00 per synthetic action, HTTP monitor
   0.10 per request, third-party 0.10 per result. Runs per day = 24 x 60 /
   frequency [min], per location.
+
+Categorical arguments (``kind``) and switches (``replay``) take one value or one
+per row, aligned with the numeric arguments.
 """
 
 from __future__ import annotations
@@ -41,10 +45,12 @@ __all__ = [
 SYNTHETIC_KINDS = {"browser": "synthetic_browser", "clickpath": "synthetic_browser",
                    "http": "synthetic_http", "third_party": "synthetic_third_party"}
 
-_DECIMALS = 9  # see planner.hosts
+
+def _decimals(t: TableSet) -> int:
+    return int(t.rule("result_decimals"))   # docs/rules.md#rounding
 
 
-def rum_dem(sessions: Any, *, replay: bool = False, properties: Any = 0,
+def rum_dem(sessions: Any, *, replay: Any = False, properties: Any = 0,
             tables: TableSet | None = None) -> Any:
     """DEM units of RUM sessions, with or without Session Replay.
 
@@ -52,8 +58,9 @@ def rum_dem(sessions: Any, *, replay: bool = False, properties: Any = 0,
     ----------
     sessions : float, array-like or pandas.Series
         Billable sessions (see :func:`billable_sessions`).
-    replay : bool, default False
-        Sessions captured with Session Replay (1.00 each instead of 0.25).
+    replay : bool, array-like or pandas.Series of bool, default False
+        Sessions captured with Session Replay (1.00 each instead of 0.25); one
+        value, or one per row aligned with ``sessions``.
     properties : float, array-like or pandas.Series, default 0
         Counted defined properties per session (see
         :func:`count_defined_properties`); those above the free 20 cost 0.01 each.
@@ -68,14 +75,15 @@ def rum_dem(sessions: Any, *, replay: bool = False, properties: Any = 0,
     30.0
     """
     t = resolve(tables)
-    replay = _checks.flag("replay", replay)
-    (count, props), shape = _checks.broadcast(
+    (count, props, replayed), shape = _checks.broadcast(
         sessions=_checks.numbers_in("sessions", sessions),
-        properties=_checks.numbers_in("properties", properties, integer=True))
-    session_weight = t.weight("dem_weights", "rum_session_replay" if replay else "rum_session")
+        properties=_checks.numbers_in("properties", properties, integer=True),
+        replay=_checks.flags_in("replay", replay))
+    session_weight = np.where(replayed, t.weight("dem_weights", "rum_session_replay"),
+                              t.weight("dem_weights", "rum_session"))
     extra = np.maximum(props - t.rule("free_defined_properties"), 0)
     per_session = session_weight + extra * t.weight("dem_weights", "defined_property")
-    return shape(np.round(count * per_session, _DECIMALS))
+    return shape(np.round(count * per_session, _decimals(t)))
 
 
 def count_defined_properties(values: Any, *, tables: TableSet | None = None) -> Any:
@@ -207,14 +215,15 @@ def billable_sessions(actions: pd.DataFrame, *, tables: TableSet | None = None) 
     return sessions[sessions["billable"]].drop(columns="billable").reset_index(drop=True)
 
 
-def synthetic_dem(kind: str, count: Any, *, tables: TableSet | None = None) -> Any:
+def synthetic_dem(kind: Any, count: Any, *, tables: TableSet | None = None) -> Any:
     """DEM units of synthetic monitoring.
 
     Parameters
     ----------
-    kind : {'browser', 'clickpath', 'http', 'third_party'}
+    kind : {'browser', 'clickpath', 'http', 'third_party'}, array-like or pandas.Series
         Browser monitor or clickpath (per synthetic action), HTTP monitor (per
-        request) or third-party synthetic API (per result).
+        request) or third-party synthetic API (per result); one kind, or one per
+        row aligned with ``count``.
     count : float, array-like or pandas.Series
         Synthetic actions, requests or results.
 
@@ -226,26 +235,30 @@ def synthetic_dem(kind: str, count: Any, *, tables: TableSet | None = None) -> A
     --------
     >>> synthetic_dem("clickpath", clickpath_actions(3, 15, 2))   # Supplement: 576 actions
     576.0
+    >>> synthetic_dem(["http", "browser"], [10, 10])
+    array([ 1., 10.])
     """
-    row = SYNTHETIC_KINDS[_checks.choice("kind", kind, SYNTHETIC_KINDS)]
-    weight = resolve(tables).weight("dem_weights", row)
-    (n,), shape = _checks.broadcast(count=_checks.numbers_in("count", count))
-    return shape(np.round(n * weight, _DECIMALS))
+    t = resolve(tables)
+    kinds = tuple(SYNTHETIC_KINDS)
+    (n, codes), shape = _checks.broadcast(count=_checks.numbers_in("count", count),
+                                          kind=_checks.categories_in("kind", kind, kinds))
+    weights = np.array([t.weight("dem_weights", SYNTHETIC_KINDS[k]) for k in kinds])
+    return shape(np.round(n * weights[codes], _decimals(t)))
 
 
 def _per_day(per_run: Any, per_run_name: str, frequency_minutes: Any, locations: Any,
-             days: Any) -> Any:
+             days: Any, tables: TableSet | None) -> Any:
     (each, freq, where, span), shape = _checks.broadcast(**{
         per_run_name: _checks.numbers_in(per_run_name, per_run),
         "frequency_minutes": _checks.numbers_in("frequency_minutes", frequency_minutes,
                                                 strict=True),
         "locations": _checks.numbers_in("locations", locations, integer=True),
         "days": _checks.numbers_in("days", days)})
-    return shape(np.round(each * (24 * 60 / freq) * where * span, _DECIMALS))
+    return shape(np.round(each * (24 * 60 / freq) * where * span, _decimals(resolve(tables))))
 
 
 def clickpath_actions(actions_per_run: Any, frequency_minutes: Any, locations: Any,
-                      days: Any = 1) -> Any:
+                      days: Any = 1, *, tables: TableSet | None = None) -> Any:
     """Synthetic actions of a browser monitor or clickpath.
 
     ``actions_per_run x (24 x 60 / frequency_minutes) x locations x days``; a run
@@ -264,11 +277,12 @@ def clickpath_actions(actions_per_run: Any, frequency_minutes: Any, locations: A
     >>> clickpath_actions(3, 15, 2)      # Supplement: 3 x (60/15) x 2 x 24
     576.0
     """
-    return _per_day(actions_per_run, "actions_per_run", frequency_minutes, locations, days)
+    return _per_day(actions_per_run, "actions_per_run", frequency_minutes, locations, days,
+                    tables)
 
 
 def http_requests(requests_per_run: Any, frequency_minutes: Any, locations: Any,
-                  days: Any = 1) -> Any:
+                  days: Any = 1, *, tables: TableSet | None = None) -> Any:
     """Synthetic requests of an HTTP monitor (same run arithmetic as a clickpath).
 
     Examples
@@ -276,7 +290,8 @@ def http_requests(requests_per_run: Any, frequency_minutes: Any, locations: Any,
     >>> http_requests(2, 5, 3)           # 2 x 288 runs x 3 locations
     1728.0
     """
-    return _per_day(requests_per_run, "requests_per_run", frequency_minutes, locations, days)
+    return _per_day(requests_per_run, "requests_per_run", frequency_minutes, locations, days,
+                    tables)
 
 
 def third_party_results(locations: Any, steps: Any, ingestions: Any = 1) -> Any:

@@ -36,13 +36,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from planner import _checks
+from planner import _checks, sizing
 from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import ScenarioError, load_scenario
@@ -93,6 +93,9 @@ class Forecast:
         Monte Carlo only: ``month``, ``unit``, ``p10``, ``p50``, ``p90``.
     seconds : float
         Time the run took [s].
+    pool_draws : tuple of planner.sizing.PoolYear
+        Monte Carlo only: per pool and contract year, the numbers
+        :meth:`sizing` needs per draw.
     """
 
     scenario: Scenario
@@ -101,6 +104,7 @@ class Forecast:
     bands: pd.DataFrame | None = None
     draws: int = 0
     seconds: float = 0.0
+    pool_draws: tuple[sizing.PoolYear, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # totals per day by unit (peak units summed over drivers before the peak is taken)
@@ -228,6 +232,28 @@ class Forecast:
                                          "remaining", "run_out", "extra_needed"])
         return pd.concat(rows, ignore_index=True)
 
+    def sizing(self, risk: float = 0.1) -> pd.DataFrame:
+        """Renewal sizing per pool and contract year, from the Monte Carlo draws
+        (:func:`planner.sizing.sizing`; rules in docs/rules.md#renewal-sizing).
+
+        Parameters
+        ----------
+        risk : float, default 0.1
+            Accepted chance of running out (>= 0 and < 1) for ``risk_amount``.
+
+        Returns
+        -------
+        DataFrame
+            One row per pool and contract year, columns :data:`planner.sizing.COLUMNS`.
+        """
+        if not self.draws:
+            raise ValueError("sizing needs a forecast with Monte Carlo draws, e.g. "
+                             "forecast(scenario, draws=2000); this one has none")
+        key = ("sizing", sizing.check_risk(risk))
+        if key not in self._cache:   # the renewal page asks again on every redraw
+            self._cache[key] = sizing.sizing(self.pool_draws, risk, certain=not self.scenario.uncertain())
+        return self._cache[key].copy()
+
     def pool_balance(self, unit: str) -> pd.DataFrame:
         """Day-by-day balance of one annual pool (see :func:`planner.pools.pool_balance`)."""
         c = self.scenario.contract
@@ -282,6 +308,8 @@ def forecast(scenario: Scenario | str | None = None, *, draws: int = 0, seed: in
         raise ValueError(f"draws must be a whole number >= 0; got {draws!r}")
     say = progress or (lambda message: None)
     cal = Calendar.of(scenario.start, scenario.end)
+    if draws:
+        _check_memory(scenario, cal, draws)
     say(f"simulating {len(scenario.drivers)} drivers over {len(cal.days)} days")
     rates = _central_rates(scenario)
     stores: dict[str, np.ndarray] = {}
@@ -299,11 +327,12 @@ def forecast(scenario: Scenario | str | None = None, *, draws: int = 0, seed: in
            for i, key in enumerate(("unit", "capability", "driver"))},
         "value": np.concatenate(series) if series else np.array([], dtype=float)})
     store = pd.DataFrame({name: s[0] for name, s in stores.items()}, index=cal.days)
-    bands = None
+    bands, pool_draws = None, ()
     if draws:
-        say(f"Monte Carlo: {draws} draws")
-        bands = _bands(scenario, cal, draws, seed)
-    return Forecast(scenario, daily, store, bands, draws, time.perf_counter() - began)
+        say(f"Monte Carlo: {draws} draws" + ("" if scenario.uncertain() else
+                                             " (no driver has a growth range: every draw is the same)"))
+        bands, pool_draws = _monte_carlo(scenario, cal, draws, seed)
+    return Forecast(scenario, daily, store, bands, draws, time.perf_counter() - began, pool_draws)
 
 
 def _refuse_absurd(values: np.ndarray, unit: str, capability: str, driver: str, scenario: Scenario) -> None:
@@ -316,8 +345,49 @@ def _refuse_absurd(values: np.ndarray, unit: str, capability: str, driver: str, 
                             f"{_checks.LARGEST:.0e}; check its volumes and growth (rates are fractions: 0.02 = 2 %)")
 
 
-def _bands(scenario: Scenario, cal: Calendar, draws: int, seed: int) -> pd.DataFrame:
-    """P10 / P50 / P90 of each unit's monthly total over ``draws`` growth draws."""
+#: Upper bound on the memory a Monte Carlo run may keep [bytes]; larger runs are refused up front.
+MONTE_CARLO_MEMORY = 2 * 1024 ** 3
+_CHUNK_CELLS = 1 << 19    # draws x days simulated at once: about 4 MB per (draws x days) array
+_CHUNK_ARRAYS = 32        # (draws x days) arrays alive at once while a chunk is simulated (an upper estimate)
+
+
+def _monte_carlo_bytes(scenario: Scenario, cal: Calendar, draws: int) -> int:
+    """Memory a Monte Carlo run keeps [bytes], an upper estimate: per draw the
+    monthly total of every unit (and a copy while its percentiles are taken),
+    the numbers sizing keeps per pool and contract year, and the drawn rates;
+    plus one chunk of draws being simulated."""
+    months = int(cal.month_no[-1]) + 1
+    per_draw = 8 * months * (len(UNITS) + 1) + sizing.Recorder.bytes_per_draw(scenario) \
+        + 8 * len(scenario.uncertain())
+    chunk = min(draws, max(1, _CHUNK_CELLS // len(cal.days)))
+    return draws * per_draw + _CHUNK_ARRAYS * chunk * len(cal.days) * 8
+
+
+def _check_memory(scenario: Scenario, cal: Calendar, draws: int) -> None:
+    need = _monte_carlo_bytes(scenario, cal, draws)
+    if need > MONTE_CARLO_MEMORY:
+        fits = draws
+        while fits > 1 and _monte_carlo_bytes(scenario, cal, fits) > MONTE_CARLO_MEMORY:
+            fits = fits * 9 // 10
+        scale = 10 ** max(0, len(str(fits)) - 2)
+        fits = fits // scale * scale     # two significant digits, rounded down: an estimate, not a promise
+        raise ValueError(f"draws must be at most about {fits:,} for this scenario: {draws:,} draws would need "
+                         f"about {need / 1024 ** 3:,.1f} GiB of memory (the limit is "
+                         f"{MONTE_CARLO_MEMORY / 1024 ** 3:g} GiB)")
+
+
+def _monte_carlo(scenario: Scenario, cal: Calendar, draws: int, seed: int
+                 ) -> tuple[pd.DataFrame, tuple[sizing.PoolYear, ...]]:
+    """P10 / P50 / P90 of each unit's monthly total over ``draws`` growth
+    draws, and per pool and contract year the numbers sizing needs per draw.
+
+    Draws are simulated in chunks of about 2^19 draw-days, so the (draws x
+    days) arrays never exist for the whole run: what is kept per draw is one
+    total per unit and month and three numbers per pool and contract year
+    (:class:`planner.sizing.Recorder`). Drivers without a growth range are
+    simulated once and added to every chunk. The rates are drawn up front in
+    driver order, so a seed gives the same draws whatever the chunk size.
+    """
     rng = np.random.default_rng(seed)
     rates = {}
     for name, driver in scenario.drivers.items():
@@ -325,26 +395,37 @@ def _bands(scenario: Scenario, cal: Calendar, draws: int, seed: int) -> pd.DataF
         if growth and growth.range:
             low, high = growth.range
             rates[name] = growth.monthly(rng.uniform(low, high, size=draws))
-        else:  # a certain driver is computed once and broadcast over the draws
-            rates[name] = np.array([growth.monthly() if growth else 0.0])
+    certain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n not in rates})
+    uncertain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n in rates})
+    base = _unit_totals(certain, _central_rates(certain), cal)
     month_starts = np.flatnonzero(np.r_[True, np.diff(cal.month_no) != 0])
-    flows: dict[str, np.ndarray] = {}
-    peaks: dict[str, np.ndarray] = {}
-    for unit, _, _, values in _simulate(scenario, rates, cal):
-        values = np.atleast_2d(values)
-        if unit in PEAK_UNITS:
-            peaks[unit] = peaks.get(unit, 0.0) + values
-        else:
-            flows[unit] = flows.get(unit, 0.0) + np.add.reduceat(values, month_starts, axis=1)
-    for unit, values in peaks.items():
-        flows[unit] = np.maximum.reduceat(values, month_starts, axis=1)
-    flows = {unit: np.broadcast_to(values, (draws, len(month_starts))) for unit, values in flows.items()}
+    recorder = sizing.Recorder(scenario, cal.days, draws)
+    monthly: dict[str, np.ndarray] = {}
+    step = max(1, _CHUNK_CELLS // len(cal.days))
+    for lo in range(0, draws if rates else 1, step):   # without ranges every draw is the first
+        hi = draws if not rates else min(draws, lo + step)
+        totals = _unit_totals(uncertain, {n: r[lo:hi] for n, r in rates.items()}, cal, base)
+        for unit, values in totals.items():
+            reduce = np.maximum.reduceat if unit in PEAK_UNITS else np.add.reduceat
+            if unit not in monthly:
+                monthly[unit] = np.empty((draws, len(month_starts)))
+            monthly[unit][lo:hi] = reduce(values, month_starts, axis=1)
+        recorder.record(lo, hi, totals)
     months = cal.days[month_starts].to_period("M")
     rows = []
-    for unit in (u for u in UNITS if u in flows):
-        p10, p50, p90 = np.percentile(flows[unit], [10, 50, 90], axis=0)
+    for unit in (u for u in UNITS if u in monthly):
+        p10, p50, p90 = np.percentile(monthly[unit], [10, 50, 90], axis=0)
         rows.append(pd.DataFrame({"month": months, "unit": unit, "p10": p10, "p50": p50, "p90": p90}))
-    return pd.concat(rows, ignore_index=True)
+    return pd.concat(rows, ignore_index=True), recorder.results(cal.days)
+
+
+def _unit_totals(scenario: Scenario, rates: dict[str, np.ndarray], cal: Calendar,
+                 base: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Per unit, the (draws or 1, days) sum over the scenario's components, added to ``base``."""
+    totals = dict(base or {})
+    for unit, _, _, values in _simulate(scenario, rates, cal):
+        totals[unit] = totals.get(unit, 0.0) + np.atleast_2d(values)
+    return totals
 
 
 def _same_month(a: Any, b: Any) -> bool:

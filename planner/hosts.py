@@ -1,8 +1,10 @@
 """Application and infrastructure monitoring: host units, host unit hours and
 the custom metrics a OneAgent host includes.
 
-Rules (Platform Usage Supplement, "Application and Infrastructure Monitoring"
-and "Custom metrics"; RULINGS.md "Host units"):
+Rules (Dynatrace Platform Usage Supplement, effective 2022-11-15, sections
+"Application and Infrastructure Monitoring" and "Custom metrics"; read as in
+docs/rules.md#host-units-and-host-unit-hours and
+docs/rules.md#included-custom-metrics-and-custom-metric-ddu):
 
 * RAM is the memory available to the operating system [GiB]. A host falls in the
   first size class whose limit it does not exceed (limits inclusive): 1.6, 4, 8,
@@ -14,6 +16,9 @@ and "Custom metrics"; RULINGS.md "Host units"):
 * Included custom metrics per host and minute: full-stack max(200, 1000 x HU),
   infrastructure always 200. The excess is taken per host and per minute;
   metrics not reported through a OneAgent host have no allowance.
+
+Every categorical argument (``mode``) takes one value or one per row, aligned
+with the numeric arguments: ``host_units(df["ram_gib"], df["mode"])``.
 """
 
 from __future__ import annotations
@@ -28,19 +33,23 @@ from planner.tableset import TableSet, resolve
 
 __all__ = [
     "MODES", "host_units", "host_unit_hours", "run_hours", "included_custom_metrics",
-    "custom_metric_ddu", "ram_class_weight",
+    "custom_metric_ddu",
 ]
 
+#: OneAgent monitoring modes: the weight columns of tables ``host_units`` and
+#: ``included_custom_metrics``.
 MODES = ("fullstack", "infrastructure")
 
-# Weights such as 0.3 x 3 are not exact in binary floating point (0.8999...).
-# The tables publish weights to three decimals, so rule results are rounded to
-# nine, far below any published digit.
-_WEIGHT_DECIMALS = 9
+
+def _decimals(t: TableSet) -> int:
+    """Decimals results are rounded to (rule ``result_decimals``, docs/rules.md#rounding):
+    weights such as 0.3 x 3 are not exact in binary floating point (0.8999...)."""
+    return int(t.rule("result_decimals"))
 
 
-def ram_class_weight(ram: np.ndarray, classes: pd.DataFrame, column: str,
-                     per_step: float, step_gib: float, cap: float | None = None) -> np.ndarray:
+def _ram_class_weight(ram: np.ndarray, classes: pd.DataFrame, column: str,
+                     per_step: float, step_gib: float, cap: float | None = None,
+                     decimals: int | None = None) -> np.ndarray:
     """Weight of each RAM value from a size-class table, and above its largest
     class ``per_step x ceil(RAM / step_gib)``, optionally capped.
 
@@ -50,7 +59,11 @@ def ram_class_weight(ram: np.ndarray, classes: pd.DataFrame, column: str,
         Memory available to the operating system [GiB], already validated.
     classes : pandas.DataFrame
         Rows with ``max_ram_gib`` [GiB] (inclusive limits, rising) and ``column``.
+    decimals : int, optional
+        Decimals of the result; the default table set's ``result_decimals``.
     """
+    if decimals is None:
+        decimals = _decimals(resolve(None))
     limits = classes["max_ram_gib"].to_numpy(dtype=float)
     weights = classes[column].to_numpy(dtype=float)
     position = np.searchsorted(limits, ram, side="left")  # first limit >= RAM
@@ -59,11 +72,19 @@ def ram_class_weight(ram: np.ndarray, classes: pd.DataFrame, column: str,
     if cap is not None:
         above = np.minimum(above, cap)
     result = np.where(in_class, weights[np.minimum(position, len(limits) - 1)], above)
-    return np.round(result, _WEIGHT_DECIMALS)
+    return np.round(result, decimals)
 
 
-def _mode(mode: str) -> str:
-    return _checks.choice("mode", mode, MODES)
+def _modes(mode: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
+    return _checks.categories_in("mode", mode, MODES)
+
+
+def _per_mode(codes: np.ndarray, ram: np.ndarray, weigh: Any) -> np.ndarray:
+    """``weigh(ram, mode)`` evaluated once per mode present, placed row by row."""
+    result = np.zeros(np.shape(ram))
+    for mode, rows in _checks.split(codes, MODES):
+        result[rows] = weigh(ram[rows], mode)
+    return result
 
 
 def _ram(ram_gib: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
@@ -76,7 +97,8 @@ def _host_units(ram: np.ndarray, mode: str, infra_cap: bool | float, t: TableSet
     else:
         per_step = t.rule("host_units_infrastructure_per_step")
         cap = _infra_cap(infra_cap, t)
-    return ram_class_weight(ram, t["host_units"], mode, per_step, t.rule("ram_step_gib"), cap)
+    return _ram_class_weight(ram, t["host_units"], mode, per_step, t.rule("ram_step_gib"), cap,
+                            _decimals(t))
 
 
 def _infra_cap(infra_cap: bool | float, t: TableSet) -> float | None:
@@ -90,7 +112,7 @@ def _infra_cap(infra_cap: bool | float, t: TableSet) -> float | None:
                      f"[host units]; got {infra_cap!r}")
 
 
-def host_units(ram_gib: Any, mode: str = "fullstack", *, infra_cap: bool | float = True,
+def host_units(ram_gib: Any, mode: Any = "fullstack", *, infra_cap: bool | float = True,
                tables: TableSet | None = None) -> Any:
     """Host units one host consumes.
 
@@ -98,8 +120,9 @@ def host_units(ram_gib: Any, mode: str = "fullstack", *, infra_cap: bool | float
     ----------
     ram_gib : float, array-like or pandas.Series
         Memory available to the operating system [GiB], > 0.
-    mode : {'fullstack', 'infrastructure'}
-        OneAgent monitoring mode.
+    mode : {'fullstack', 'infrastructure'}, array-like or pandas.Series
+        OneAgent monitoring mode: one for every host, or one per host aligned
+        with ``ram_gib``.
     infra_cap : bool or float, default True
         Cap on infrastructure host units above 16 GiB: True uses the table set's
         cap (1.0 by default), False applies none, a number sets it [host units].
@@ -117,13 +140,15 @@ def host_units(ram_gib: Any, mode: str = "fullstack", *, infra_cap: bool | float
     (2.0, 0.6)
     >>> host_units(100), host_units(100, "infrastructure")
     (7.0, 1.0)
+    >>> host_units([17, 17], ["fullstack", "infrastructure"])
+    array([2. , 0.6])
     """
     t = resolve(tables)
-    (ram,), shape = _checks.broadcast(ram_gib=_ram(ram_gib))
-    return shape(_host_units(ram, _mode(mode), infra_cap, t))
+    (ram, modes), shape = _checks.broadcast(ram_gib=_ram(ram_gib), mode=_modes(mode))
+    return shape(_per_mode(modes, ram, lambda r, m: _host_units(r, m, infra_cap, t)))
 
 
-def host_unit_hours(ram_gib: Any, hours: Any, mode: str = "fullstack", *,
+def host_unit_hours(ram_gib: Any, hours: Any, mode: Any = "fullstack", *,
                     infra_cap: bool | float = True, tables: TableSet | None = None) -> Any:
     """Host unit hours: host units x hours.
 
@@ -143,9 +168,10 @@ def host_unit_hours(ram_gib: Any, hours: Any, mode: str = "fullstack", *,
         Host unit hours [HU h].
     """
     t = resolve(tables)
-    (ram, hrs), shape = _checks.broadcast(ram_gib=_ram(ram_gib),
-                                          hours=_checks.numbers_in("hours", hours))
-    return shape(np.round(_host_units(ram, _mode(mode), infra_cap, t) * hrs, _WEIGHT_DECIMALS))
+    (ram, hrs, modes), shape = _checks.broadcast(
+        ram_gib=_ram(ram_gib), hours=_checks.numbers_in("hours", hours), mode=_modes(mode))
+    units = _per_mode(modes, ram, lambda r, m: _host_units(r, m, infra_cap, t))
+    return shape(np.round(units * hrs, _decimals(t)))
 
 
 def run_hours(intervals: pd.DataFrame, *, tables: TableSet | None = None) -> pd.Series:
@@ -224,7 +250,7 @@ def _merge_intervals(host: np.ndarray, start: np.ndarray, end: np.ndarray) -> di
     return {"host": uniques[codes[new_block]], "start": block_start, "end": block_end}
 
 
-def included_custom_metrics(ram_gib: Any, mode: str = "fullstack", *,
+def included_custom_metrics(ram_gib: Any, mode: Any = "fullstack", *,
                             tables: TableSet | None = None) -> Any:
     """Custom metrics a OneAgent host includes per minute.
 
@@ -232,7 +258,8 @@ def included_custom_metrics(ram_gib: Any, mode: str = "fullstack", *,
     ----------
     ram_gib : float, array-like or pandas.Series
         Memory available to the operating system [GiB], > 0.
-    mode : {'fullstack', 'infrastructure'}
+    mode : {'fullstack', 'infrastructure'}, array-like or pandas.Series
+        One mode, or one per host aligned with ``ram_gib``.
 
     Returns
     -------
@@ -246,8 +273,8 @@ def included_custom_metrics(ram_gib: Any, mode: str = "fullstack", *,
     (250.0, 4000.0)
     """
     t = resolve(tables)
-    (ram,), shape = _checks.broadcast(ram_gib=_ram(ram_gib))
-    return shape(_included(ram, _mode(mode), t))
+    (ram, modes), shape = _checks.broadcast(ram_gib=_ram(ram_gib), mode=_modes(mode))
+    return shape(_per_mode(modes, ram, lambda r, m: _included(r, m, t)))
 
 
 def _included(ram: np.ndarray, mode: str, t: TableSet) -> np.ndarray:
@@ -255,11 +282,11 @@ def _included(ram: np.ndarray, mode: str, t: TableSet) -> np.ndarray:
         per_step, cap = t.rule("included_metrics_fullstack_per_step"), None
     else:  # a constant above the classes: per-step 200 capped at 200
         per_step = cap = t.rule("included_metrics_infrastructure_above_classes")
-    return ram_class_weight(ram, t["included_custom_metrics"], mode, per_step,
-                            t.rule("ram_step_gib"), cap)
+    return _ram_class_weight(ram, t["included_custom_metrics"], mode, per_step,
+                            t.rule("ram_step_gib"), cap, _decimals(t))
 
 
-def custom_metric_ddu(metrics_per_minute: Any, ram_gib: Any = None, mode: str = "fullstack",
+def custom_metric_ddu(metrics_per_minute: Any, ram_gib: Any = None, mode: Any = "fullstack",
                       minutes: Any = 1, *, tables: TableSet | None = None) -> Any:
     """DDU of one host's custom metrics: the excess over its allowance.
 
@@ -274,7 +301,8 @@ def custom_metric_ddu(metrics_per_minute: Any, ram_gib: Any = None, mode: str = 
     ram_gib : float, array-like, pandas.Series or None
         The host's RAM [GiB]; ``None`` for metrics not reported through a OneAgent
         host (API, remote extensions on an ActiveGate), which have no allowance.
-    mode : {'fullstack', 'infrastructure'}
+    mode : {'fullstack', 'infrastructure'}, array-like or pandas.Series
+        One mode, or one per host aligned with ``ram_gib``.
     minutes : float, array-like or pandas.Series, default 1
         Minutes at that rate [min].
 
@@ -292,12 +320,12 @@ def custom_metric_ddu(metrics_per_minute: Any, ram_gib: Any = None, mode: str = 
     """
     t = resolve(tables)
     named = {"metrics_per_minute": _checks.numbers_in("metrics_per_minute", metrics_per_minute),
-             "minutes": _checks.numbers_in("minutes", minutes)}
+             "minutes": _checks.numbers_in("minutes", minutes), "mode": _modes(mode)}
     if ram_gib is not None:
         named["ram_gib"] = _ram(ram_gib)
     arrays, shape = _checks.broadcast(**named)
-    metrics, mins = arrays[0], arrays[1]
-    mode = _mode(mode)
-    allowance = _included(arrays[2], mode, t) if ram_gib is not None else 0.0
+    metrics, mins, modes = arrays[:3]
+    allowance = (_per_mode(modes, arrays[3], lambda r, m: _included(r, m, t))
+                 if ram_gib is not None else 0.0)
     weight = t.weight("ddu_weights", "custom_metric")
-    return shape(np.round(np.maximum(metrics - allowance, 0.0) * mins * weight, _WEIGHT_DECIMALS))
+    return shape(np.round(np.maximum(metrics - allowance, 0.0) * mins * weight, _decimals(t)))

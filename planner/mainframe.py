@@ -1,7 +1,8 @@
 """Mainframe monitoring on IBM z/OS: MSU consumption per LPAR.
 
-Rules (Platform Usage Supplement, "Mainframe Monitoring on IBM z/OS";
-RULINGS.md "Mainframe"):
+Rules (Dynatrace Platform Usage Supplement, effective 2022-11-15, section
+"Mainframe Monitoring on IBM z/OS"; read as in docs/rules.md#mainframe-msu). The
+window length is the table set's rule ``msu_window_hours`` (4 by default):
 
 * Consumption per LPAR is the highest 4-hour rolling average of its MSU samples
   in a calendar month. The window is time-based, (t - 4 h, t], so samples may be
@@ -24,13 +25,25 @@ import numpy as np
 import pandas as pd
 
 from planner import _checks
+from planner.tableset import TableSet, resolve
 
 __all__ = ["WINDOW", "msu_monthly_peak"]
 
-WINDOW = pd.Timedelta(hours=4)
+
+def _window(tables: TableSet | None) -> pd.Timedelta:
+    """The rolling window (rule ``msu_window_hours``)."""
+    return pd.Timedelta(hours=float(resolve(tables).rule("msu_window_hours")))
 
 
-def msu_monthly_peak(samples: pd.Series | pd.DataFrame, licensed: Any = None) -> pd.DataFrame:
+def __getattr__(name: str) -> Any:
+    # ``WINDOW`` is the default table set's window, read when asked for.
+    if name == "WINDOW":
+        return _window(None)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def msu_monthly_peak(samples: pd.Series | pd.DataFrame, licensed: Any = None, *,
+                     tables: TableSet | None = None) -> pd.DataFrame:
     """Peak 4-hour rolling average MSU per LPAR and calendar month.
 
     Parameters
@@ -41,6 +54,9 @@ def msu_monthly_peak(samples: pd.Series | pd.DataFrame, licensed: Any = None) ->
         DataFrame indexed by timestamp with one column per LPAR.
     licensed : float or mapping of LPAR -> float, optional
         Licensed MSUs; adds ``licensed_msu`` and ``over_licence`` columns.
+    tables : TableSet, optional
+        Rate card whose ``msu_window_hours`` sets the window; the default set
+        when omitted.
 
     Returns
     -------
@@ -56,17 +72,20 @@ def msu_monthly_peak(samples: pd.Series | pd.DataFrame, licensed: Any = None) ->
     ([15.0], '2025-01-01 04:00:00')
     """
     series = _long_form(samples)
+    window_length = _window(tables)
     rows = []
     for lpar, values in series.groupby(level=0, sort=True):
         values = values.droplevel(0).sort_index()
         if values.index.has_duplicates:
             raise ValueError(f"samples: LPAR {lpar!r} has two samples at "
                              f"{values.index[values.index.duplicated()][0]}")
-        rolling = values.rolling(WINDOW).mean()
-        rolling = rolling[rolling.index >= values.index[0] + WINDOW]
+        rolling = values.rolling(window_length).mean()
+        rolling = rolling[rolling.index >= values.index[0] + window_length]
         if rolling.empty:
-            raise ValueError(f"samples: LPAR {lpar!r} covers less than 4 hours "
-                             f"({values.index[0]} to {values.index[-1]}); a 4-hour average needs more")
+            hours = f"{window_length / pd.Timedelta(hours=1):g}"
+            raise ValueError(f"samples: LPAR {lpar!r} covers less than {hours} hours "
+                             f"({values.index[0]} to {values.index[-1]}); a {hours}-hour "
+                             "average needs more")
         months = rolling.index.tz_localize(None).to_period("M") if rolling.index.tz else \
             rolling.index.to_period("M")
         for month, window in rolling.groupby(months):

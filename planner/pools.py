@@ -1,7 +1,7 @@
 """Annual unit pools: contract years, balances, run-out dates and top-ups.
 
-Rules (Platform Usage Supplement, "Flexible, consumption-based licenses";
-RULINGS.md "Annual pools"):
+Rules (Dynatrace Platform Usage Supplement, effective 2022-11-15, section
+"Flexible, consumption-based licenses"; read as in docs/rules.md#annual-pools):
 
 * Units bought as an annual amount for a multi-year term reset on each
   anniversary of the start date; what is unused expires, nothing carries over.

@@ -9,7 +9,14 @@ file, the line and the key path::
 A scenario may ``extends:`` another file (a path relative to itself): mappings
 are merged key by key, lists are replaced, except ``changes`` which are added
 after the base file's. The built-in examples in ``planner/examples`` use this:
-one estate, several growth stories.
+one estate, several growth stories. A key from an extended file is reported
+in that file, at its line.
+
+The files a scenario names (``extends``, ``inventory``, ``tables``) are read
+through one file-access object: :class:`LocalFiles` (any local path, for the
+command line and the Python API) or, for a dashboard's uploads,
+:class:`planner.ui.uploads.UploadSandbox` (bare names of uploaded and built-in
+files only).
 
 The sections and their fields are those of :data:`planner.sections.SECTIONS`;
 ``docs/scenarios.md`` shows a complete file.
@@ -19,6 +26,9 @@ from __future__ import annotations
 
 import copy
 import difflib
+import io
+import zipfile
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -34,12 +44,12 @@ from planner.model import (
     Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp, check_change, driver_values,
 )
 from planner.sections import APPSEC, SECTIONS
-from planner.tableset import load_tables
+from planner.tableset import TableSet, load_tables
 from planner.units import LICENCE_UNITS, POOL_UNITS
 
 __all__ = [
     "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "read_inventory",
-    "EXAMPLES",
+    "EXAMPLES", "LocalFiles",
 ]
 
 _TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
@@ -47,9 +57,18 @@ _TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", 
 
 
 # --- reading YAML with line numbers ------------------------------------------------
+
+#: Most keys and list items a scenario may have: aliases (``*a``) repeat a node
+#: without copying it, so a small file could otherwise spell billions of them.
+MAX_NODES = 100_000
+
+
 def _lines(node: yaml.Node, path: str, out: dict[str, int], where: str) -> None:
     """Record the line of every key path; reject duplicate keys."""
     out[path] = node.start_mark.line + 1
+    if len(out) > MAX_NODES:
+        raise ScenarioError(f"{where}: more than {MAX_NODES:,} keys and list items; "
+                            "a scenario is far smaller (are aliases repeating a block?)")
     if isinstance(node, yaml.MappingNode):
         seen: dict[Any, int] = {}
         for key, value in node.value:
@@ -86,6 +105,9 @@ def _parse(text: str, where: str) -> tuple[dict[str, Any], dict[str, int]]:
         raise ScenarioError(f"{where}{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
     finally:
         loader.dispose()
+    if data is None:
+        raise ScenarioError(f"{where}: the scenario is empty; it needs at least contract: and one "
+                            "driver (hosts:, rum:, grail:, ...), see docs/scenarios.md")
     if not isinstance(data, dict):
         raise ScenarioError(f"{where}: a scenario is a YAML mapping (name:, hosts:, contract: ...); "
                             f"got {type(data).__name__}")
@@ -118,11 +140,13 @@ class _Where:
         probe = path
         while probe and probe not in self.lines:
             probe = probe.rpartition(".")[0] if "." in probe else probe.rpartition("[")[0]
-        line = self.lines.get(probe)
-        return f"{self.source}{f', line {line}' if line else ''}, {path}"
+        line, source = self.lines.get(probe), self.source
+        if isinstance(line, tuple):                 # a key from a file this one extends
+            source, line = line
+        return f"{source}{f', line {line}' if line else ''}, {path}"
 
 
-def _validate_driver(section: str, raw: Any, path: str, where: _Where, base: Path | None) -> Driver:
+def _validate_driver(section: str, raw: Any, path: str, where: _Where, files: LocalFiles) -> Driver:
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where(path)}: each entry is a mapping (name: ..., ...); got {raw!r}")
     values = driver_values(SECTIONS[section], raw, path, where)
@@ -132,9 +156,10 @@ def _validate_driver(section: str, raw: Any, path: str, where: _Where, base: Pat
         if file:
             if values["count"] is not None or values["ram_gib"] is not None:
                 raise ScenarioError(f"{where(path)}: give either inventory or count and ram_gib, not both")
-            path_ = Path(file)
-            path_ = path_ if path_.is_absolute() or base is None else base / path_
-            inventory = read_inventory(path_)
+            try:
+                inventory = files.inventory(file)
+            except ScenarioError as exc:
+                raise ScenarioError(f"{where(f'{path}.inventory')}: {exc}") from None
         elif values["count"] is None or values["ram_gib"] is None:
             raise ScenarioError(f"{where(path)}: a host group needs count and ram_gib (or an inventory file)")
     return Driver(name, section, values, growth, inventory)
@@ -222,14 +247,13 @@ def _bought(unit: str, spec: Any, amount_key: str, path: str, where: _Where) -> 
               for k in ("price", "overage_price")))
 
 
-def _validate(data: dict[str, Any], lines: dict[str, int], source: str, base: Path | None) -> Scenario:
+def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: LocalFiles) -> Scenario:
     where = _Where(source, lines)
     f.unknown(data, _TOP_KEYS, "", where)
     name = f.text(data.get("name", Path(source).stem), where("name"))
     tables = data.get("tables")
     try:
-        table_set = load_tables(None if tables is None else
-                                (base / tables if base is not None and not Path(tables).is_absolute() else tables))
+        table_set = load_tables(None) if tables is None else files.tables(str(tables))
     except ValueError as exc:
         raise ScenarioError(f"{where('tables')}: {exc}") from None
     contract = _validate_contract(data.get("contract"), where)
@@ -247,7 +271,7 @@ def _validate(data: dict[str, Any], lines: dict[str, int], source: str, base: Pa
         if not isinstance(entries, list):
             raise ScenarioError(f"{where(section)}: must be a list of entries (- name: ...)")
         for i, raw in enumerate(entries):
-            driver = _validate_driver(section, raw, f"{section}[{i}]", where, base)
+            driver = _validate_driver(section, raw, f"{section}[{i}]", where, files)
             if driver.name in drivers:
                 raise ScenarioError(f"{where(f'{section}[{i}].name')}: the name {driver.name!r} "
                                     "is used twice; driver names must be unique")
@@ -263,51 +287,177 @@ def _validate(data: dict[str, Any], lines: dict[str, int], source: str, base: Pa
                     tables=table_set, source=source)
 
 
-def load_scenario(source: str | Path | dict[str, Any] | None = None) -> Scenario:
+def load_scenario(source: str | Path | dict[str, Any] | None = None, *,
+                  files: LocalFiles | None = None) -> Scenario:
     """Load and validate a scenario.
 
     Parameters
     ----------
-    source : path, YAML text, mapping or None
-        A ``.yaml`` file, YAML text, an already-parsed mapping, or ``None`` for
-        the built-in example estate.
+    source : path, example name, YAML text, mapping or None
+        A scenario file (any extension), the name of a built-in example
+        (``"estate"``, see ``EXAMPLES``), YAML text, an already-parsed mapping,
+        or ``None`` for the built-in example estate.
+    files : LocalFiles, optional
+        Where the scenario and the files it names (``extends``, ``inventory``,
+        ``tables``) are read from. By default the local file system, as the
+        command line reads it; a dashboard passes an upload sandbox
+        (:class:`planner.ui.uploads.UploadSandbox`) and ``source`` is then a
+        file name inside it.
 
     Raises
     ------
     ScenarioError
         With the file, line and key path of the first problem found.
     """
-    if source is None:
-        source = example_path("estate")
-    if isinstance(source, str) and source in EXAMPLES:
-        source = example_path(source)
     if isinstance(source, dict):
-        return _validate(source, {}, "<scenario>", None)
-    path = Path(source) if isinstance(source, Path) or (
-        isinstance(source, str) and "\n" not in source and source.endswith((".yaml", ".yml"))) else None
-    if path is None:
-        data, lines = _parse(str(source), "<scenario>")
-        return _validate(data, lines, "<scenario>", None)
-    data, lines, base = _read_with_extends(path, seen=())
-    return _validate(data, lines, str(path), base)
+        return _validate(source, {}, "<scenario>", files or LocalFiles())
+    if files is not None:
+        return _validate(*_read_with_extends(str(source), files, seen=()))
+    ref = _local_source(source)
+    if isinstance(ref, str):
+        data, lines = _parse(ref, "<scenario>")
+        return _validate(data, lines, "<scenario>", LocalFiles())
+    return _validate(*_read_with_extends(ref, LocalFiles(), seen=()))
 
 
-def _read_with_extends(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[str, int], Path]:
-    if not path.is_file():
-        raise ScenarioError(f"{path}: no such scenario file")
+def _local_source(source: str | Path | None) -> str | Path:
+    """What ``source`` names on the local file system: a file (Path) or YAML text (str)."""
+    if source is None:
+        return example_path("estate")
+    if isinstance(source, Path):
+        return source
+    if not isinstance(source, str):
+        raise ScenarioError(f"a scenario is a file name, an example name ({', '.join(EXAMPLES)}), "
+                            f"YAML text or a mapping; got {type(source).__name__}")
+    if "\n" in source or source.lstrip().startswith(("{", "---", "%YAML")) or ": " in source \
+            or source.rstrip().endswith(":"):
+        return source
+    if source in EXAMPLES:
+        return example_path(source)
+    path = Path(source)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise ScenarioError(f"{source}: is a folder, not a scenario file")
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return path                       # reported as "no such scenario file"
+    raise ScenarioError(f"{source}: no such scenario file, and not a built-in example "
+                        f"({', '.join(EXAMPLES)}) or YAML text")
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A scenario file opened by a file-access object."""
+
+    label: str        #: how messages name the file
+    text: str         #: its content
+    key: Any          #: identity, to find ``extends`` that go round in a circle
+    files: Any        #: the file access seen from this file (relative names start here)
+
+
+class LocalFiles:
+    """The local file system, as the command line and the Python API read it.
+
+    A scenario names other files by path (``extends``, ``inventory``,
+    ``tables``); a relative path starts from ``base``, the folder of the
+    scenario file that was loaded (the working directory for YAML text).
+    Every method raises :class:`ScenarioError` with a message that starts with
+    the file it names; the loader puts the scenario's file, line and key in
+    front.
+    """
+
+    def __init__(self, base: Path | None = None):
+        self.base = base
+
+    def _path(self, ref: str | Path) -> Path:
+        path = Path(ref)
+        return path if path.is_absolute() or self.base is None else self.base / path
+
+    def scenario(self, ref: str | Path) -> Opened:
+        """Read the scenario file ``ref``."""
+        path = self._path(ref)
+        label = str(path)
+        if path.is_dir():
+            raise ScenarioError(f"{label}: is a folder, not a scenario file")
+        if not path.is_file():
+            raise ScenarioError(f"{label}: no such scenario file")
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        return Opened(label, text, path.resolve(), LocalFiles(path.parent))
+
+    def inventory(self, ref: str) -> pd.DataFrame:
+        """Read the host inventory ``ref`` (see :func:`read_inventory`)."""
+        return read_inventory(self._path(ref))
+
+    def tables(self, ref: str) -> TableSet:
+        """Load the table-set folder ``ref``."""
+        return load_tables(self._path(ref))
+
+
+def _read_with_extends(ref: Any, files: Any, seen: tuple[Any, ...], holder: str = ""
+                       ) -> tuple[dict[str, Any], dict[str, Any], str, Any]:
+    """Data, key lines, label and file access of the scenario ``ref`` merged onto
+    the files it extends. ``holder`` is 'file, line, extends' of the key that
+    named ``ref``: errors in opening it are reported there."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    data, lines = _parse(text, str(path))
+        opened = files.scenario(ref)
+    except ScenarioError as exc:
+        raise ScenarioError(f"{holder}: {exc}" if holder else str(exc)) from None
+    if opened.key in seen:
+        raise ScenarioError(f"{holder}: {_shorten(ref)!r} goes round in a circle")
+    data, lines = _parse(opened.text, opened.label)
     parent = data.pop("extends", None)
     if parent is None:
-        return data, lines, path.parent
-    base_file = (path.parent / str(parent)).resolve()
-    if base_file in seen:
-        raise ScenarioError(f"{path}: extends {parent!r} goes round in a circle")
-    base_data, _, _ = _read_with_extends(base_file, seen + (path.resolve(),))
-    return _merge(base_data, data), lines, path.parent
+        return data, lines, opened.label, opened.files
+    where = _Where(opened.label, lines)("extends")
+    if not isinstance(parent, str) or not parent.strip():
+        raise ScenarioError(f"{where}: must be a scenario file name; got {_shorten(parent)!r}")
+    base_data, base_lines, base_label, _ = _read_with_extends(
+        parent.strip(), opened.files, seen + (opened.key,), where)
+    tagged = {path: line if isinstance(line, tuple) else (base_label, line)
+              for path, line in base_lines.items()}
+    return (_merge(base_data, data), _merge_lines(base_data, data, tagged, lines),
+            opened.label, opened.files)
+
+
+def _shorten(value: Any, limit: int = 60) -> str:
+    """``value`` as text, cut to ``limit`` characters: errors quote at most this much."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+
+
+def _under(lines: dict[str, Any], path: str) -> dict[str, Any]:
+    """The entries of ``lines`` at ``path`` and below it."""
+    return {k: v for k, v in lines.items()
+            if k == path or k.startswith((f"{path}.", f"{path}["))}
+
+
+def _merge_lines(base: dict[str, Any], over: dict[str, Any], base_lines: dict[str, Any],
+                 over_lines: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """Key lines of ``_merge(base, over)``: each key keeps the line (and file)
+    it comes from; ``changes`` appended after the base's are renumbered."""
+    out = {path: over_lines.get(path, base_lines.get(path))} if path in over_lines or path in base_lines else {}
+    for key in base:
+        if key not in over:
+            out.update(_under(base_lines, f"{path}.{key}" if path else str(key)))
+    for key, value in over.items():
+        sub = f"{path}.{key}" if path else str(key)
+        if key == "changes":
+            out.update(_under(base_lines, sub))
+            shift = len(base.get(key) or []) if isinstance(base.get(key), list) else 0
+            for k, v in _under(over_lines, sub).items():
+                rest = k[len(sub):]
+                if rest.startswith("["):
+                    number, _, tail = rest[1:].partition("]")
+                    k = f"{sub}[{int(number) + shift}]{tail}"
+                out[k] = v
+        elif isinstance(value, dict) and isinstance(base.get(key), dict):
+            out.update(_merge_lines(base[key], value, base_lines, over_lines, sub))
+        else:
+            out.update(_under(over_lines, sub))
+    return out
 
 
 # --- inventories -------------------------------------------------------------------
@@ -316,13 +466,27 @@ INVENTORY_COLUMNS = ("host", "ram_gib", "mode")
 INVENTORY_OPTIONAL = {"hours_per_day": 24.0, "custom_metrics_per_minute": 0.0, "appsec": "none"}
 
 
-def read_inventory(source: str | Path | pd.DataFrame, *, name: str | None = None) -> pd.DataFrame:
+def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | None = None,
+                   max_rows: int | None = None) -> pd.DataFrame:
     """Read a host inventory: CSV or XLSX, one row per host.
 
     Columns: ``host``, ``ram_gib`` [GiB], ``mode`` (fullstack or infrastructure);
     optional ``hours_per_day`` [h] (default 24), ``custom_metrics_per_minute``
     (default 0) and ``appsec`` (none, vulnerability_analytics, protection).
     Column names are matched without regard to case and surrounding spaces.
+    Other columns (an asset database's owner, location, ...) are kept as they
+    are, after these, and listed in ``frame.attrs["ignored_columns"]``, with a
+    sentence for the reader in ``frame.attrs["notes"]``.
+
+    Parameters
+    ----------
+    source : path, bytes or DataFrame
+        A ``.csv``/``.xlsx`` file, the content of one (``name`` then gives its
+        type), or a frame with these columns.
+    name : str, optional
+        How messages name the file (default: the path).
+    max_rows : int, optional
+        Refuse an inventory with more hosts than this.
 
     Raises
     ------
@@ -330,9 +494,13 @@ def read_inventory(source: str | Path | pd.DataFrame, *, name: str | None = None
         Naming the file, the column and the row (as the spreadsheet numbers it:
         the header is row 1).
     """
-    label = name or (str(source) if not isinstance(source, pd.DataFrame) else "inventory")
-    frame = _inventory_frame(source, label)
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    label = name or (str(source) if isinstance(source, (str, Path)) else "inventory")
+    frame = _inventory_frame(source, label, max_rows)
+    if max_rows is not None and len(frame) > max_rows:
+        raise ScenarioError(f"{label}: more than {max_rows:,} hosts; an inventory here may have at "
+                            f"most {max_rows:,} rows")
+    given = [str(c).strip() for c in frame.columns]
+    frame.columns = [c.lower() for c in given]
     missing = [c for c in INVENTORY_COLUMNS if c not in frame.columns]
     if missing:
         hints = []
@@ -340,11 +508,9 @@ def read_inventory(source: str | Path | pd.DataFrame, *, name: str | None = None
             close = difflib.get_close_matches(column, frame.columns, n=1, cutoff=0.5)
             hints.append(f"{column!r}" + (f" (is {close[0]!r} meant?)" if close else ""))
         raise ScenarioError(f"{label}: missing column(s) {', '.join(hints)}; required: "
-                            f"{', '.join(INVENTORY_COLUMNS)}; found: {', '.join(map(str, frame.columns))}")
-    unknown = [c for c in frame.columns if c not in INVENTORY_COLUMNS and c not in INVENTORY_OPTIONAL]
-    if unknown:
-        raise ScenarioError(f"{label}: unknown column(s) {', '.join(map(repr, unknown))}; allowed: "
-                            f"{', '.join([*INVENTORY_COLUMNS, *INVENTORY_OPTIONAL])}")
+                            f"{', '.join(INVENTORY_COLUMNS)}; found: {_shorten(', '.join(given), 200)}"
+                            + _separator_hint(given))
+    extra = [i for i, c in enumerate(frame.columns) if c not in INVENTORY_COLUMNS and c not in INVENTORY_OPTIONAL]
     if frame.empty:
         raise ScenarioError(f"{label}: the inventory has no hosts")
     host = frame["host"].astype(object)
@@ -381,38 +547,87 @@ def read_inventory(source: str | Path | pd.DataFrame, *, name: str | None = None
             raise ScenarioError(f"{label}: row {_row(bad)}, column {column!r}: {raw[bad].iloc[0]!r} "
                                 f"is not one of {', '.join(allowed)}")
         clean[column] = words[codes]
-    return clean.reset_index(drop=True)
+    clean = clean.reset_index(drop=True)
+    for i in extra:
+        if given[i] not in clean:
+            clean[given[i]] = frame.iloc[:, i].to_numpy()
+    clean.attrs["ignored_columns"] = [given[i] for i in extra]
+    clean.attrs["notes"] = [f"{label}: column(s) {', '.join(repr(given[i]) for i in extra)} not used "
+                            "by the planner; kept as they are"] if extra else []
+    return clean
 
 
 def _row(mask: pd.Series) -> int:
     return int(np.flatnonzero(mask.to_numpy())[0]) + 2   # header is row 1
 
 
-def _inventory_frame(source: Any, label: str) -> pd.DataFrame:
+def _separator_hint(columns: list[str]) -> str:
+    """A hint when a CSV's header is one column holding another separator."""
+    if len(columns) == 1:
+        for sep, word in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if sep in columns[0]:
+                return (f". The columns seem to be separated by {word}: save the file as CSV with "
+                        "commas (Excel: 'CSV UTF-8 (Comma delimited)')")
+    return ""
+
+
+def _inventory_frame(source: Any, label: str, max_rows: int | None = None) -> pd.DataFrame:
     if isinstance(source, pd.DataFrame):
         return source.copy()
-    path = Path(source)
-    if not path.is_file():
-        raise ScenarioError(f"{label}: no such inventory file")
-    suffix = path.suffix.lower()
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data: Any = io.BytesIO(bytes(source))
+        suffix = Path(label).suffix.lower()
+        head = bytes(source[:8])
+    else:
+        data = path = Path(source)
+        if path.is_dir():
+            raise ScenarioError(f"{label}: is a folder, not an inventory file (.csv or .xlsx)")
+        if not path.is_file():
+            raise ScenarioError(f"{label}: no such inventory file")
+        suffix = path.suffix.lower()
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    nrows = None if max_rows is None else max_rows + 1
+    if suffix in (".xlsx", ".xlsm"):
+        _check_workbook(head, label)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=object)
+            return pd.read_excel(data, dtype=object, engine="openpyxl", nrows=nrows)
         if suffix == ".csv":
             # numbers are parsed by the C reader; a column with a stray word stays
             # text and is reported row by row below. Host names stay text.
-            header = pd.read_csv(path, nrows=0, encoding="utf-8-sig", skipinitialspace=True).columns
+            header = pd.read_csv(data, nrows=0, encoding="utf-8-sig", skipinitialspace=True).columns
+            if isinstance(data, io.BytesIO):
+                data.seek(0)
             text_columns = {c: str for c in header if str(c).strip().lower() in ("host", "mode", "appsec")}
-            return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""],
-                               skipinitialspace=True, encoding="utf-8-sig")
+            return pd.read_csv(data, dtype=text_columns, keep_default_na=False, na_values=[""],
+                               skipinitialspace=True, encoding="utf-8-sig", nrows=nrows)
     except UnicodeDecodeError as exc:
         raise ScenarioError(f"{label}: not UTF-8 text ({exc.reason} at byte {exc.start}); "
                             "save the file as CSV UTF-8") from None
+    except zipfile.BadZipFile as exc:
+        raise ScenarioError(f"{label}: the workbook is damaged or incomplete ({exc}); save it again "
+                            "from the spreadsheet program as .xlsx") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError) as exc:
         raise ScenarioError(f"{label}: cannot read the file ({str(exc).splitlines()[0]})") from None
     except Exception as exc:  # openpyxl raises its own types for damaged workbooks
-        raise ScenarioError(f"{label}: cannot read the workbook ({type(exc).__name__}: {exc})") from None
+        raise ScenarioError(f"{label}: the workbook is damaged or incomplete ({type(exc).__name__}: "
+                            f"{_shorten(exc, 120)}); save it again as .xlsx") from None
     raise ScenarioError(f"{label}: unsupported file type {suffix!r}; use .csv or .xlsx")
+
+
+def _check_workbook(head: bytes, label: str) -> None:
+    """An .xlsx file is a zip archive; say what the file is instead."""
+    if head.startswith(b"PK"):
+        return
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        what = "an old Excel 97-2003 workbook (.xls) or another Office file"
+    elif not head:
+        what = "empty"
+    else:
+        what = "not an Excel workbook (an .xlsx file is a zip archive; this one is not)"
+    raise ScenarioError(f"{label}: the file is {what}; save it from the spreadsheet program as .xlsx "
+                        "(Excel Workbook) or as CSV UTF-8")
 
 
 # --- built-in examples ------------------------------------------------------------

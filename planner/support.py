@@ -1,9 +1,10 @@
 """Support policy: initial-response deadlines and version-support windows.
 
-Rules (Dynatrace Support Policy, ``shared/seeds/000_e97a3f66a8a8fa1e.txt``,
-effective 2024-01-04; RULINGS.md "Support policy"). Every amount, clock, opening
-hour and time zone is read from the tables ``support_response_times``,
-``support_hours``, ``support_severities`` and ``version_support``.
+Rules (Dynatrace Support Policy, effective 2024-01-04; read as in
+docs/rules.md#support-policy). Every amount, clock, opening hour, time zone,
+weekend day and plan is read from the tables ``support_response_times``,
+``support_hours``, ``support_severities``, ``version_support`` and the rules
+``support_weekend_days`` and ``support_government_plan``.
 
 * Business hours are 08:00 to 17:00 local time on business days (policy,
   "Contacting Dynatrace Support": "Business Hours"; table ``support_hours`` row
@@ -16,7 +17,7 @@ hour and time zone is read from the tables ``support_response_times``,
 * Business hours run from the opening up to, not including, the close: a ticket
   received at exactly 17:00 is outside business hours. A clock that counts
   business time starts at the next business-hours opening when the ticket
-  arrives outside business hours (RULINGS.md).
+  arrives outside business hours (docs/rules.md#business-hours).
 * Initial Contact SLA (policy, "Response times / Initial Contact SLA"; table
   ``support_response_times``, column ``clock``):
 
@@ -70,13 +71,12 @@ __all__ = [
 BUSINESS_HOURS = "business_hours"
 #: Row of table ``support_hours`` that defines the Enterprise for Government window.
 GOVERNMENT = "government"
-#: The only plan that Enterprise for Government coverage belongs to.
-GOVERNMENT_PLAN = "enterprise"
 
-# Values of the ``days`` column of ``support_hours``: which weekdays (Monday = 0)
-# can be open. Holidays and closures apply only to business days.
-_WEEKDAYS = {"business_days": frozenset(range(5)), "every_day": frozenset(range(7))}
-_USES_HOLIDAYS = {"business_days": True, "every_day": False}
+# Values of the ``days`` column of ``support_hours``. Business days are the
+# weekdays outside rule ``support_weekend_days``, less holidays and closures;
+# "every_day" is every calendar day (docs/rules.md#government-coverage).
+_DAY_RULES = ("business_days", "every_day")
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # Units of the wall-clock clocks of ``support_response_times``.
 _WALL_UNITS = {"wall_minutes": "minutes", "wall_hours": "hours"}
 _BUSINESS_CLOCKS = ("business_hours", "next_business_day", "business_days")
@@ -257,22 +257,46 @@ def _coverage(t: TableSet, name: str) -> dict[str, Any]:
     if not opens < closes:
         raise TableError(f"support_hours: {name} must close after it opens")
     days = str(row["days"]).strip()
-    if days not in _WEEKDAYS:
+    if days not in _DAY_RULES:
         raise TableError(f"support_hours: {name} days must be one of "
-                         f"{', '.join(map(repr, _WEEKDAYS))}; got {days!r}")
-    return {"opens": opens, "closes": closes, "days": days,
+                         f"{', '.join(map(repr, _DAY_RULES))}; got {days!r}")
+    weekdays = frozenset(range(7)) if days == "every_day" else _business_weekdays(t)
+    return {"opens": opens, "closes": closes, "days": days, "weekdays": weekdays,
             "time_zone": str(row["time_zone"]).strip()}
+
+
+def _business_weekdays(t: TableSet) -> frozenset[int]:
+    """Weekdays (Monday = 0) that can be business days: all but rule ``support_weekend_days``."""
+    weekend = t.rule("support_weekend_days")
+    names = [str(day).strip().lower() for day in weekend]
+    unknown = [day for day in names if day not in _WEEKDAY_NAMES]
+    if unknown:
+        raise TableError(f"rules.yaml: support_weekend_days must name days of the week "
+                         f"({', '.join(_WEEKDAY_NAMES)}); got {unknown}")
+    return frozenset(i for i, day in enumerate(_WEEKDAY_NAMES) if day not in names)
+
+
+def _government_plan(t: TableSet) -> str:
+    """The plan Enterprise for Government coverage belongs to (rule ``support_government_plan``)."""
+    return str(t.rule("support_government_plan"))
+
+
+def __getattr__(name: str) -> Any:
+    # ``GOVERNMENT_PLAN`` is the default table set's value, read when asked for.
+    if name == "GOVERNMENT_PLAN":
+        return _government_plan(resolve(None))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------
 # Calendars and the interval walk (all on naive local wall-clock time)
 # --------------------------------------------------------------------------
 
-def _day_test(days: str, country: str | None, subdiv: str | None,
+def _day_test(hours: dict[str, Any], country: str | None, subdiv: str | None,
               closures: frozenset[dt.date], first_year: int) -> Callable[[dt.date], bool]:
     """A test "is this date an open day?" for a coverage's day rule."""
-    weekdays = _WEEKDAYS[days]
-    if not _USES_HOLIDAYS[days]:
+    weekdays = hours["weekdays"]
+    if hours["days"] == "every_day":   # no holidays, no closures
         return lambda day: day.weekday() in weekdays
     closed: set[dt.date] = set(closures)
     loaded: set[int] = set()
@@ -431,8 +455,8 @@ def response_deadline(opened: Any, severity: Any, plan: str, *, tz: str,
     zone = _zone(tz)
     level = severity_level(severity, tables=t)
     plan = _plan(plan, t["support_response_times"])
-    if government and plan != GOVERNMENT_PLAN:
-        raise ValueError(f"government applies to plan {GOVERNMENT_PLAN!r} only; "
+    if government and plan != _government_plan(t):
+        raise ValueError(f"government applies to plan {_government_plan(t)!r} only; "
                          f"got plan={plan!r}")
     country, subdiv = _country(country, subdiv)
     closed = _closure_dates(closures)
@@ -448,7 +472,7 @@ def response_deadline(opened: Any, severity: Any, plan: str, *, tz: str,
 
     hours = _coverage(t, BUSINESS_HOURS)
     local = received.tz_localize(None)
-    is_open = _day_test(hours["days"], country, subdiv, closed, local.year)
+    is_open = _day_test(hours, country, subdiv, closed, local.year)
     return _place(_business_deadline(local, clock, amount, hours, is_open), zone)
 
 
@@ -462,7 +486,7 @@ def _window_deadline(received: pd.Timestamp, duration: pd.Timedelta, t: TableSet
     else:
         zone = _zone(hours["time_zone"], "support_hours government time_zone")
     wall = received.tz_convert(zone).tz_localize(None)
-    is_open = _day_test(hours["days"], country, subdiv, closed, wall.year)
+    is_open = _day_test(hours, country, subdiv, closed, wall.year)
     return _place(_walk(wall, duration, hours, is_open), zone)
 
 
@@ -566,7 +590,7 @@ def open_intervals(start: pd.Timestamp, end: pd.Timestamp, *, tz: str, country: 
     country, subdiv = _country(country, subdiv)
     wall_start = pd.Timestamp(start).tz_convert(zone).tz_localize(None)
     wall_end = pd.Timestamp(end).tz_convert(zone).tz_localize(None)
-    is_open = _day_test(hours["days"], country, subdiv, _closure_dates(list(closures)),
+    is_open = _day_test(hours, country, subdiv, _closure_dates(list(closures)),
                                wall_start.year)
     intervals, moment = [], wall_start
     while moment < wall_end:

@@ -1,10 +1,13 @@
 """Weighting tables and rule constants: one loader for every table.
 
 A *table set* is a folder of CSV files and one ``rules.yaml``. Every CSV file
-opens with comment lines ``# key: value`` that state its provenance (``source``,
-``section``, ``effective`` and, where a ruling applies, ``ruling``); the first
-line is always the source. ``rules.yaml`` carries a ``provenance`` mapping and
-one entry per rule constant, each with its ``value``, ``unit`` and ``source``.
+opens with comment lines ``# key: value`` that state its provenance: ``source``
+(document title, effective date and section; always the first line),
+``section``, ``effective`` and, where the project reads the document, ``ruling``
+(anchors in docs/rules.md) and ``rules`` (the rules.yaml keys the table relies
+on). ``rules.yaml`` carries a ``provenance`` mapping and one entry per rule
+constant, each with its ``value``, ``unit``, ``source`` and ``ruling``. The
+loader refuses a set whose tables or rules lack their provenance.
 
 The default set ships inside the package (``planner.tables``). A different rate
 card or a negotiated contract is a copy of that folder with other values::
@@ -66,8 +69,13 @@ REQUIRED_RULES = (
     "asu_with_protection_per_step", "min_run_minutes_per_hour", "free_defined_properties",
     "characters_per_property", "min_actions_per_session", "session_inactivity_minutes",
     "session_max_minutes", "log_events_per_gb", "custom_event_kinds",
-    "billed_custom_event_kinds", "grail_processed_ratio",
+    "billed_custom_event_kinds", "grail_processed_ratio", "msu_window_hours",
+    "support_weekend_days", "support_government_plan", "result_decimals", "stored_gb_decimals",
 )
+
+#: Provenance every CSV table states in its header, and every rule entry.
+TABLE_PROVENANCE = ("source", "effective", "section")
+RULE_FIELDS = ("value", "unit", "source")
 
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # yaml.safe_load, on libyaml when available
@@ -120,6 +128,22 @@ class TableSet:
         except KeyError:
             raise KeyError(f"no rule {name!r}; rules: {sorted(self.rules)}") from None
 
+    def weights(self) -> pd.DataFrame:
+        """Every weight of every weight table, with the table's source.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per weight: ``table``, ``capability``, ``dimension`` (Grail
+            dimension or empty), ``unit_of_measure``, ``weight`` [units per
+            unit of measure] and ``source``.
+        """
+        parts = [self[table].assign(table=table, source=self.provenance[table].get("source", ""))
+                 for table in WEIGHT_KEYS if table in self.frames]
+        frame = pd.concat(parts, ignore_index=True)
+        frame["dimension"] = frame.get("dimension", pd.Series("", index=frame.index)).fillna("")
+        return frame[["table", "capability", "dimension", "unit_of_measure", "weight", "source"]]
+
     def weight(self, table: str, capability: str, dimension: str | None = None) -> float:
         """Weight of one capability row (and Grail dimension) of a weight table."""
         try:
@@ -144,6 +168,11 @@ def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dic
             provenance.setdefault(key.strip(), value.strip())
     if not lines or not lines[0].startswith("# source:"):
         raise TableError(f"{where}: the first line must state the source ('# source: ...')")
+    missing = [key for key in TABLE_PROVENANCE if not provenance.get(key)]
+    if missing:
+        raise TableError(f"{where}: the header must state {', '.join(missing)} "
+                         f"('# {missing[0]}: ...'); every table states "
+                         f"{', '.join(TABLE_PROVENANCE)}")
     # The stdlib reader is enough for these small tables and starts faster than read_csv.
     rows = [row for row in csv.reader(io.StringIO("\n".join(lines[body_start:]))) if row]
     if not rows:
@@ -188,8 +217,8 @@ def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
     if missing:
         raise TableError(f"{where}: missing rule(s) {missing}")
     for key, entry in rules.items():
-        if not isinstance(entry, dict) or "value" not in entry or "source" not in entry:
-            raise TableError(f"{where}: rules.{key} needs 'value' and 'source'")
+        if not isinstance(entry, dict) or any(f not in entry for f in RULE_FIELDS):
+            raise TableError(f"{where}: rules.{key} needs {', '.join(map(repr, RULE_FIELDS))}")
     return rules, dict(doc.get("provenance") or {})
 
 

@@ -19,10 +19,15 @@ from planner import support
 from planner.cli import main
 from planner.scenario import ScenarioError, load_scenario, read_inventory
 from planner.tableset import TableError
+from planner.ui.uploads import read_uploaded_inventory, read_uploaded_scenario
 
 NAN, INF = float("nan"), float("inf")
 DAYS = pd.date_range("2025-01-01", periods=3)
 ACTIONS = pd.DataFrame({"user": ["u"], "application": ["a"], "timestamp": ["2025-01-01"]})
+
+def _upload(text: str):
+    return read_uploaded_scenario("up.yaml", text.encode())
+
 
 TABLE = [
     # entry point, bad input, call, error, message
@@ -43,6 +48,44 @@ TABLE = [
      r"metrics_per_minute must be >= 0; got -1\.0 at position 1"),
     ("custom_metric_ddu", "mismatched shapes", lambda: planner.custom_metric_ddu([1, 2], ram_gib=[1, 2, 3]),
      ValueError, r"shapes that do not fit together"),
+    # categorical arguments given per row: the first bad position and the allowed values
+    ("host_units", "unknown mode in a Series",
+     lambda: planner.host_units(pd.Series([4, 8, 16]), pd.Series(["fullstack", "infrastructure", "apm"])),
+     ValueError, r"mode must be one of 'fullstack', 'infrastructure'; got 'apm' at position 2 \(index 2\)"),
+    ("host_units", "modes not aligned", lambda: planner.host_units([4, 8], ["fullstack"] * 3), ValueError,
+     r"shapes that do not fit together"),
+    ("host_units", "modes as a DataFrame", lambda: planner.host_units(4, pd.DataFrame({"mode": ["fullstack"]})),
+     TypeError, r"mode must be a value, an array or a Series; got a DataFrame"),
+    ("host_units", "a list inside the modes", lambda: planner.host_units([4, 8], [["fullstack"], "fullstack"]),
+     TypeError, r"mode must hold one value per row"),
+    ("host_unit_hours", "unknown mode in a list",
+     lambda: planner.host_unit_hours([4, 8, 16], 1, ["fullstack", "fullstack", "hybrid"]), ValueError,
+     r"mode must be one of 'fullstack', 'infrastructure'; got 'hybrid' at position 2"),
+    ("included_custom_metrics", "missing mode in an array",
+     lambda: planner.included_custom_metrics([4, 8], np.array(["fullstack", None], dtype=object)), ValueError,
+     r"mode must be one of 'fullstack', 'infrastructure'; got None at position 1"),
+    ("custom_metric_ddu", "unknown mode in a list",
+     lambda: planner.custom_metric_ddu([1, 1, 1], ram_gib=4, mode=["fullstack", "infrastructure", "apm"]),
+     ValueError, r"mode must be one of 'fullstack', 'infrastructure'; got 'apm' at position 2"),
+    ("asu_per_hour", "unknown level in a list", lambda: planner.asu_per_hour([8, 8, 8], level=["none", "none", "rap"]),
+     ValueError, r"level must be one of 'none', 'vulnerability_analytics', 'protection'; got 'rap' at position 2"),
+    ("asu_per_hour", "protection alone in a column",
+     lambda: planner.asu_per_hour([8, 8, 8], protection=[False, False, True], vulnerability_analytics=[True, True, False]),
+     ValueError, r"protection=True requires vulnerability_analytics=True.* at position 2"),
+    ("asu_per_hour", "level and switches", lambda: planner.asu_per_hour(8, level="protection", protection=True),
+     ValueError, r"give either level=\.\.\. or protection="),
+    ("synthetic_dem", "unknown kind in a list", lambda: planner.synthetic_dem(["http", "browser", "api"], 1),
+     ValueError, r"kind must be one of 'browser', 'clickpath', 'http', 'third_party'; got 'api' at position 2"),
+    ("custom_event_ddu", "unknown kind in an array",
+     lambda: planner.custom_event_ddu(1, kind=np.array(["log", "log", "k8s"])), ValueError,
+     r"kind must be one of 'kubernetes', 'external', 'log'; got 'k8s' at position 2"),
+    ("grail_ddu", "unknown capability in a Series",
+     lambda: planner.grail_ddu(1, capability=pd.Series(["log_management", "business_events", "logs"], index=list("abc"))),
+     ValueError, r"capability must be one of 'log_management', 'business_events'; got 'logs' at position 2 \(index 'c'\)"),
+    ("serverless_ddu", "not a bool in a list", lambda: planner.serverless_ddu([1, 1, 1], on_oneagent_host=[True, False, "no"]),
+     TypeError, r"on_oneagent_host must be True or False; got 'no' at position 2"),
+    ("rum_dem", "not a bool in an array", lambda: planner.rum_dem([1, 1, 1], replay=np.array([1, 0, 1])),
+     TypeError, r"replay must be True or False; got 1 at position 0"),
     ("run_hours", "empty column", lambda: planner.run_hours(pd.DataFrame({"host": ["a"], "start": [None], "end": ["2025-01-01"]})),
      ValueError, r"column 'start' is empty in row 0"),
     ("run_hours", "wrong type", lambda: planner.run_hours("hosts.csv"), TypeError, r"intervals must be a pandas DataFrame"),
@@ -100,8 +143,62 @@ TABLE = [
      ValueError, r"product"),
     ("compare", "one forecast", lambda: planner.engine.compare(planner.engine.forecast()), ValueError,
      r"compare needs at least two forecasts; got 1"),
+    # issue 10 item 4, issue 11: Monte Carlo memory and renewal sizing
+    ("forecast", "huge draws", lambda: planner.engine.forecast(draws=100_000_000), ValueError,
+     r"draws must be at most about [\d,]+ for this scenario: 100,000,000 draws would need about"),
+    ("Forecast.sizing", "no draws", lambda: planner.engine.forecast().sizing(), ValueError,
+     r"sizing needs a forecast with Monte Carlo draws"),
+    ("Forecast.sizing", "risk 1", lambda: planner.engine.forecast(draws=10).sizing(risk=1), ValueError,
+     r"risk must be a number >= 0 and < 1"),
     ("load_tables", "no folder", lambda: planner.load_tables("/nonexistent/rate-card"), TableError, r"no such folder"),
-    ("load_scenario", "empty file", lambda: load_scenario("\n"), ScenarioError, r"a scenario is a YAML mapping"),
+    ("load_scenario", "empty file", lambda: load_scenario("\n"), ScenarioError,
+     r"^<scenario>: the scenario is empty; it needs at least contract: and one driver"),
+    ("load_scenario", "unknown example", lambda: load_scenario("estat"), ScenarioError,
+     r"^estat: no such scenario file, and not a built-in example \(estate, fullstack_move, replay_rollout, "
+     r"grail_retention\) or YAML text$"),
+    ("load_scenario", "folder", lambda: load_scenario("/"), ScenarioError, r"^/: is a folder, not a scenario file$"),
+    ("load_scenario", "unknown key, no hint", lambda: load_scenario({"contract": {"start": "2027-01-01"}, "xyzzy": 1}),
+     ScenarioError, r"^<scenario>, xyzzy: unknown key; allowed: name, description, extends"),
+    ("load_scenario", "missing inventory", lambda: load_scenario(
+        "contract: {start: 2027-01-01}\nhosts:\n  - {name: h, inventory: /nonexistent/nothere.csv}\n"),
+     ScenarioError, r"^<scenario>, line 3, hosts\[0\]\.inventory: /nonexistent/nothere\.csv: no such inventory file$"),
+    ("load_scenario", "alias bomb", lambda: load_scenario("a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [{', '.join(['*' + p] * 10)}]\n" for p, c in zip("abcdefg", "bcdefgh"))), ScenarioError,
+     r"more than 100,000 keys and list items"),
+    ("read_uploaded_scenario", "absolute inventory", lambda: _upload(
+        "contract: {start: 2027-01-01}\nhosts:\n  - {name: h, inventory: /etc/passwd}\n"), ScenarioError,
+     r"^up\.yaml, line 3, hosts\[0\]\.inventory: '/etc/passwd' is not allowed in an uploaded scenario: name an "
+     r"inventory uploaded with it or the built-in inventory\.csv by its bare name \(no folders or paths\)$"),
+    ("read_uploaded_scenario", "../ inventory", lambda: _upload(
+        "contract: {start: 2027-01-01}\nhosts:\n  - {name: h, inventory: ../../../../srv/share/secret.csv}\n"),
+     ScenarioError, r"^up\.yaml, line 3, hosts\[0\]\.inventory: '\.\./\.\./\.\./\.\./srv/share/secret\.csv' is not "
+                    r"allowed in an uploaded scenario"),
+    ("read_uploaded_scenario", "extends absolute", lambda: _upload("name: x\nextends: /any/file.yaml\n"),
+     ScenarioError, r"^up\.yaml, line 2, extends: '/any/file\.yaml' is not allowed in an uploaded scenario: name a "
+                    r"scenario uploaded with it or a built-in example"),
+    ("read_uploaded_scenario", "extends ../", lambda: _upload("extends: ../estate.yaml\n"), ScenarioError,
+     r"^up\.yaml, line 1, extends: '\.\./estate\.yaml' is not allowed in an uploaded scenario"),
+    ("read_uploaded_scenario", "tables absolute", lambda: _upload("tables: /any/folder\nextends: estate.yaml\n"),
+     ScenarioError, r"^up\.yaml, line 1, tables: '/any/folder' is not allowed in an uploaded scenario: only the "
+                    r"shipped table set \(tables: default, or leave tables out\)$"),
+    ("read_uploaded_scenario", "not uploaded", lambda: _upload("extends: base.yaml\n"), ScenarioError,
+     r"^up\.yaml, line 1, extends: base\.yaml: not uploaded and not a built-in example: no such scenario file$"),
+    ("read_uploaded_scenario", "oversized", lambda: read_uploaded_scenario("up.yaml", b"#" * 5_000_001),
+     ScenarioError, r"^up\.yaml: 5\.0 MB is too large for a scenario \(at most 5\.0 MB\)$"),
+    ("read_uploaded_inventory", "oversized", lambda: read_uploaded_inventory("x.csv", b"#" * 50_000_001),
+     ScenarioError, r"^x\.csv: 50\.0 MB is too large for an inventory \(at most 50\.0 MB\)$"),
+    ("read_inventory", "semicolons", lambda: read_inventory(b"host;ram_gib;mode\na;4;fullstack\n", name="x.csv"),
+     ScenarioError, r"^x\.csv: missing column\(s\) .*; found: host;ram_gib;mode\. The columns seem to be separated "
+                    r"by semicolons: save the file as CSV with commas"),
+    ("read_inventory", "not a workbook", lambda: read_inventory(b"host,ram_gib,mode\n", name="x.xlsx"),
+     ScenarioError, r"^x\.xlsx: the file is not an Excel workbook \(an \.xlsx file is a zip archive; this one is not\)"),
+    ("read_inventory", "damaged workbook", lambda: read_inventory(b"PK\x03\x04 truncated", name="x.xlsx"),
+     ScenarioError, r"^x\.xlsx: the workbook is damaged or incomplete"),
+    ("read_inventory", "folder", lambda: read_inventory("/"), ScenarioError,
+     r"^/: is a folder, not an inventory file \(\.csv or \.xlsx\)$"),
+    ("read_inventory", "too many rows", lambda: read_inventory(b"host,ram_gib,mode\na,4,fullstack\nb,4,fullstack\n",
+                                                               name="x.csv", max_rows=1),
+     ScenarioError, r"^x\.csv: more than 1 hosts; an inventory here may have at most 1 rows$"),
     ("load_scenario", "truncated YAML", lambda: load_scenario("name: x\nhosts:\n  - {name: a, count: 1"),
      ScenarioError, r"not valid YAML"),
     ("load_scenario", "duplicate keys", lambda: load_scenario("name: x\nname: y\n"), ScenarioError,
@@ -142,6 +239,10 @@ def test_every_entry_point_rejects_bad_input_clearly(entry, kind, call, error, m
                                                               r"\(a \.csv file is csv\)"),
     (["forecast", "-o", "{dir}/out.dat"], r"cannot tell the format of --output .*out\.dat from its extension "
                                           r"\.dat; use one of \.txt, \.csv, \.json, \.md, \.xlsx"),
+    (["forecast", "--draws", "100000000"], r"draws must be at most about [\d,]+ for this scenario"),
+    (["size", "--risk", "1"], r"--risk must be a number >= 0 and < 1"),
+    (["size", "--draws", "0"], r"--draws must be a whole number >= 1 for sizing; got 0"),
+    (["size", "{file}"], r"not valid YAML"),
     (["support"], r"support needs --opened .* or --released"),
     (["support", "--opened", "2025-03-10 15:00"], r"--opened needs --tz"),
     (["support", "--opened", "2025-03-10 15:00", "--tz", "Europe/Atlantis"], r"tz"),
@@ -154,6 +255,8 @@ def test_every_entry_point_rejects_bad_input_clearly(entry, kind, call, error, m
     (["support", "--opened", "2025-03-10 15:00", "--tz", "UTC", "--country", "XX"], r"country"),
     (["support", "--released", "2024-02-30"], r"released"),
     (["support", "--released", "2024-01-31", "--product", "agent"], r"product must be one of"),
+    (["hosts", "{dir}"], r"is a folder, not an inventory file"),
+    (["forecast", "{dir}/nothere.yaml"], r"no such scenario file"),
 ])
 def test_every_cli_command_prints_one_line(capsys, tmp_path, argv, message):
     bad = tmp_path / "bad.yaml"

@@ -102,7 +102,9 @@ def test_progress_goes_to_stderr(capsys):
 
 def test_tables_lists_provenance(capsys):
     code, out, _ = run(capsys, "tables", "--table", "tables", "--format", "csv")
-    assert "host_units,Dynatrace Platform Usage Supplement" in out
+    assert 'host_units,"Dynatrace Platform Usage Supplement, effective 2022-11-15, section' in out
+    code, out, _ = run(capsys, "tables", "--table", "ddu_weights", "--format", "csv")
+    assert "log_monitoring,,log event,0.0005" in out              # the weights themselves
     code, out, _ = run(capsys, "tables", "--table", "rules", "--format", "csv")
     assert "free_defined_properties,20" in out
 
@@ -121,7 +123,8 @@ COMMANDS = {   # every command with its tables on the examples
     "pools": (["pools", "grail_retention"], ["pools"]),
     "compare": (["compare", *EXAMPLES, "--period", "month"], ["consumption", "pools", "first_exceeded", "monthly"]),
     "hosts": (["hosts", INVENTORY], ["hosts", "totals"]),
-    "tables": (["tables"], ["tables", "rules"]),
+    "tables": (["tables"], ["tables", "host_units", "included_custom_metrics", "asu_weights", "dem_weights",
+                           "ddu_weights", "cau_weights", "rules"]),
     "support": (["support", "--opened", "2025-03-10 15:00", "--tz", "Europe/Vienna", "--country", "AT",
                  "--released", "2024-05-31"], ["deadlines", "end_of_support"]),
 }

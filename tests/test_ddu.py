@@ -3,7 +3,7 @@
 Reference values are the worked examples of the Platform Usage Supplement
 (effective 2022-11-15), "Extending Dynatrace Data Collection and Analytics",
 recomputed from the document's own inputs, and hand-worked cases from
-RULINGS.md "Davis data units".
+docs/rules.md#davis-data-units-ddu.
 """
 
 import numpy as np
@@ -117,6 +117,41 @@ def test_grail_retain_of_a_month_is_the_sum_of_its_days():
 
 def test_grail_store_with_a_plain_index():
     assert grail_stored_gb(pd.Series([5.0, 5.0, 5.0]), 2).tolist() == [5, 10, 10]
+
+
+# --- categorical arguments: one value per row -------------------------------------------
+
+def test_custom_event_ddu_takes_a_column_of_kinds():
+    events = pd.DataFrame({"kind": ["kubernetes", "external", "log", "Kubernetes"],
+                           "count": [1_000_000, 1_000_000, 2000, 10]}, index=list("abcd"))
+    # 1,000,000 x 0.001 = 1,000; external events are not billed: 0; 2,000 x 0.001 = 2; 10 x 0.001
+    result = custom_event_ddu(events["count"], kind=events["kind"])
+    assert result.index.equals(events.index) and result.tolist() == [1000.0, 0.0, 2.0, 0.01]
+    assert custom_event_ddu(1000, kind=["log", "external"]).tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"kind must be one of 'kubernetes', 'external', 'log'; "
+                                         r"got 'k8s' at position 2"):
+        custom_event_ddu([1, 1, 1], kind=np.array(["log", "log", "k8s"]))
+
+
+def test_serverless_ddu_takes_a_column_of_on_oneagent_host():
+    # 1,000,000 x 0.002 = 2,000 DDU; on a OneAgent host: included, 0
+    assert serverless_ddu([1_000_000, 1_000_000], on_oneagent_host=[False, True]).tolist() == [2000.0, 0.0]
+    hosted = pd.Series([True, False], index=["lambda", "azure"])
+    assert serverless_ddu(500, on_oneagent_host=hosted).to_dict() == {"lambda": 0.0, "azure": 1.0}
+    with pytest.raises(TypeError, match=r"on_oneagent_host must be True or False; got 1 at position 0"):
+        serverless_ddu([1, 1], on_oneagent_host=[1, 0])
+
+
+def test_grail_ddu_takes_a_column_of_capabilities():
+    usage = pd.DataFrame({"capability": ["log_management", "business_events"], "ingest_gb": [10, 1],
+                          "retained_gb_days": [100, 0], "query_gb": [0, 10]}, index=["logs", "bizevents"])
+    # logs: 10 x 100 + 100 x 0.30 = 1,030; business events: 1 x 100 + 10 x 1.70 = 117
+    result = grail_ddu(usage["ingest_gb"], usage["retained_gb_days"], usage["query_gb"],
+                       capability=usage["capability"])
+    assert result.to_dict() == {"logs": 1030.0, "bizevents": 117.0}
+    with pytest.raises(ValueError, match=r"capability must be one of 'log_management', 'business_events'; "
+                                         r"got 'metrics' at position 1 \(index 'b'\)"):
+        grail_ddu(1, capability=pd.Series(["log_management", "metrics"], index=["a", "b"]))
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -2,10 +2,11 @@
 sessions from raw user actions, synthetic monitors.
 
 Reference values: Platform Usage Supplement (effective 2022-11-15), "Digital
-Experience Monitoring" worked examples, and RULINGS.md "Digital experience
-monitoring (DEM units)" worked by hand.
+Experience Monitoring" worked examples, and docs/rules.md#digital-experience-monitoring-dem-units
+worked by hand.
 """
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -29,7 +30,7 @@ def test_defined_properties_supplement_example():
 
 
 def test_replay_session_replaces_the_plain_weight():
-    # RULINGS: 1.00 with Session Replay, not 0.25 + 1.00
+    # docs/rules.md#replay-session: 1.00 with Session Replay, not 0.25 + 1.00
     assert rum_dem(1000) == 250
     assert rum_dem(1000, replay=True) == 1000
     assert rum_dem(1000, replay=True, properties=21) == 1010    # + 1000 x 1 x 0.01
@@ -37,7 +38,7 @@ def test_replay_session_replaces_the_plain_weight():
 
 
 def test_count_defined_properties_string_length_rule():
-    # RULINGS: non-string 1; string ceil(len / 100); empty string 1
+    # docs/rules.md#defined-properties: non-string 1; string ceil(len / 100); empty string 1
     assert count_defined_properties([1, 2.5, True]) == 3
     assert count_defined_properties(["", "a", "x" * 100]) == 3
     assert count_defined_properties(["x" * 101, "x" * 200, "x" * 201]) == 2 + 2 + 3
@@ -113,8 +114,35 @@ def test_synthetic_browser_and_http():
     # 2 x 1440 = 2880 requests x 0.10 = 288 DEM
     assert http_requests(2, 1, 1) == 2880
     assert synthetic_dem("http", 2880) == 288
-    # RULINGS: runs per day = 1440 / frequency as is: every 7 min -> 205.714... runs
+    # docs/rules.md#synthetic-runs-per-day: runs per day = 1440 / frequency as is: every 7 min -> 205.714... runs
     assert clickpath_actions(1, 7, 1) == pytest.approx(1440 / 7)
+
+
+# --- categorical arguments: one value per row -------------------------------------------
+
+def test_synthetic_dem_takes_a_column_of_kinds():
+    monitors = pd.DataFrame({"kind": ["http", "clickpath", "third_party", "Browser"],
+                             "count": [2880, 576, 6, 10]}, index=["api", "shop", "cdn", "home"])
+    # 2880 x 0.10 = 288; 576 x 1.00 = 576; 6 x 0.10 = 0.6; 10 x 1.00 = 10
+    result = synthetic_dem(monitors["kind"], monitors["count"])
+    assert result.index.equals(monitors.index) and result.tolist() == [288.0, 576.0, 0.6, 10.0]
+    assert synthetic_dem(list(monitors["kind"]), 10).tolist() == [1.0, 10.0, 1.0, 10.0]
+    assert synthetic_dem(np.array(["http", "browser"]), np.array([10, 10])).tolist() == [1.0, 10.0]
+    with pytest.raises(ValueError, match=r"kind must be one of 'browser', 'clickpath', 'http', "
+                                         r"'third_party'; got 'ping' at position 2"):
+        synthetic_dem(["http", "http", "ping", "api"], [1, 2, 3, 4])
+
+
+def test_rum_dem_takes_a_column_of_replay_switches():
+    sessions = pd.Series([100, 100, 100], index=["web", "app", "shop"])
+    replay = pd.Series([False, True, True], index=sessions.index)
+    properties = pd.Series([0, 0, 25], index=sessions.index)
+    # 100 x 0.25 = 25; 100 x 1.00 = 100; 100 x (1.00 + (25 - 20) x 0.01) = 105
+    result = rum_dem(sessions, replay=replay, properties=properties)
+    assert result.index.equals(sessions.index) and result.tolist() == [25.0, 100.0, 105.0]
+    assert rum_dem([100, 100], replay=np.array([True, False])).tolist() == [100.0, 25.0]
+    with pytest.raises(TypeError, match=r"replay must be True or False; got 'yes' at position 1"):
+        rum_dem([100, 100], replay=[False, "yes"])
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -1,7 +1,7 @@
 """The scenario engine against figures worked out by hand.
 
 Weights: Platform Usage Supplement tables (host units, DEM, DDU, ASU, CAU);
-rules: RULINGS.md. Each expected value is written as the arithmetic that gives
+rules: docs/rules.md. Each expected value is written as the arithmetic that gives
 it, with the example files' inputs (planner/examples/*.yaml).
 """
 

@@ -3,7 +3,8 @@
 Reference values are quoted from the Platform Usage Supplement (effective
 2022-11-15), "Application and Infrastructure Monitoring - Unit Weighting Table",
 "Custom metrics" and "Application Security", or worked out by hand from
-RULINGS.md "Host units" / "Application security".
+docs/rules.md#host-units-and-host-unit-hours and
+docs/rules.md#application-security-asu-and-cloud-automation-cau.
 """
 
 import numpy as np
@@ -41,11 +42,11 @@ def test_host_units_reproduce_every_row_of_the_supplement_table(ram, fullstack, 
     (1.61, 0.25, 0.075),     # just above Micro's 1.6 limit -> Extra Small
     (4.0001, 0.5, 0.15),     # just above 4 -> Small
     (8.01, 1, 0.3),          # just above 8 -> Regular
-    (16.01, 2, 0.6),         # RULINGS: ceil(16.01 / 16) = 2
-    (17, 2, 0.6),            # RULINGS: "17 GB is 2 HU full-stack and 0.6 HU infrastructure"
+    (16.01, 2, 0.6),         # docs/rules.md#host-units-above-16-gib: ceil(16.01 / 16) = 2
+    (17, 2, 0.6),            # 17 GiB is 2 HU full-stack and 0.6 HU infrastructure
     (32.5, 3, 0.9),          # ceil(32.5 / 16) = 3
     (65, 5, 1.0),            # ceil(65 / 16) = 5, infrastructure capped at 1.0
-    (100, 7, 1.0),           # RULINGS: "100 GB is 7 HU and 1.0"
+    (100, 7, 1.0),           # 100 GiB is 7 HU and 1.0
     (1024, 64, 1.0),         # 1 TiB host
 ])
 def test_host_units_at_and_above_class_boundaries(ram, fullstack, infrastructure):
@@ -54,7 +55,7 @@ def test_host_units_at_and_above_class_boundaries(ram, fullstack, infrastructure
 
 
 def test_infrastructure_cap_is_configurable():
-    # RULINGS: without the cap infrastructure is 0.3 x N: 64 GiB -> 0.3 x 4 = 1.2,
+    # docs/rules.md#infrastructure-cap: without the cap infrastructure is 0.3 x N: 64 GiB -> 0.3 x 4 = 1.2,
     # 100 GiB -> 0.3 x 7 = 2.1; a cap of 2 gives min(2, 2.1) = 2.
     assert host_units(64, "infrastructure", infra_cap=False) == 1.2
     assert host_units(100, "infrastructure", infra_cap=False) == 2.1
@@ -117,7 +118,7 @@ def test_host_unit_hours_from_intervals():
 @pytest.mark.parametrize("ram, fullstack", [
     (1.6, 200), (4, 250), (8, 500), (16, 1000), (32, 2000), (48, 3000), (64, 4000),
     (80, 5000), (96, 6000), (112, 7000),   # Supplement, included custom metrics table
-    (0.5, 200), (16.01, 2000), (65, 5000),  # RULINGS: max(200, 1000 x HU)
+    (0.5, 200), (16.01, 2000), (65, 5000),  # docs/rules.md#included-custom-metrics: max(200, 1000 x HU)
 ])
 def test_included_custom_metrics(ram, fullstack):
     assert included_custom_metrics(ram) == fullstack
@@ -150,7 +151,7 @@ def test_custom_metric_excess_is_per_host_and_per_minute():
 @pytest.mark.parametrize("ram, va, both", [
     (1.6, 0.1, 0.2), (4, 0.25, 0.5), (8, 0.5, 1), (16, 1, 2), (32, 2, 4), (48, 3, 6),
     (64, 4, 8), (80, 5, 10),                # Supplement, ASU Weighting Table rows
-    (100, 7, 14), (16.01, 2, 4),            # RULINGS: N = ceil(RAM / 16), no cap
+    (100, 7, 14), (16.01, 2, 4),            # docs/rules.md#asu-ram-classes: N = ceil(RAM / 16), no cap
 ])
 def test_asu_per_hour(ram, va, both):
     assert asu_per_hour(ram) == va
@@ -172,6 +173,95 @@ def test_protection_alone_is_an_error():
 def test_cau_one_per_service_execution():
     assert cau(1500) == 1500.0
     assert cau(pd.Series([0, 3])).tolist() == [0.0, 3.0]
+
+
+# --- a column of modes (categorical arguments aligned with the numbers) -------------
+
+# One inventory: RAM [GiB] and mode per host, with hand-worked values.
+INVENTORY = pd.DataFrame({"ram_gib": [4, 17, 100, 17, 8],
+                          "mode": ["fullstack", "infrastructure", "infrastructure", "fullstack",
+                                   " Infrastructure "]},    # any case, padded: still infrastructure
+                         index=["h1", "h2", "h3", "h4", "h5"])
+# host units:  4 GiB full-stack = 0.25 (Extra Small); 17 infra = 0.3 x ceil(17/16) = 0.6;
+#              100 infra = min(1.0, 0.3 x 7) = 1.0; 17 full = ceil(17/16) = 2; 8 infra = 0.15
+HOST_UNITS = [0.25, 0.6, 1.0, 2.0, 0.15]
+
+
+def test_host_units_take_a_column_of_modes():
+    result = host_units(INVENTORY["ram_gib"], INVENTORY["mode"])
+    assert isinstance(result, pd.Series) and result.index.equals(INVENTORY.index)
+    assert result.tolist() == HOST_UNITS
+
+
+@pytest.mark.parametrize("convert", [list, np.array, lambda s: s.to_numpy(dtype=object),
+                                     lambda s: s.astype("category")])
+def test_host_units_take_modes_as_a_list_an_array_or_categories(convert):
+    ram, mode = INVENTORY["ram_gib"].to_numpy(), convert(INVENTORY["mode"])
+    result = host_units(ram, mode)
+    expected_type = pd.Series if isinstance(mode, pd.Series) else np.ndarray
+    assert isinstance(result, expected_type)
+    assert list(result) == HOST_UNITS
+
+
+def test_one_ram_with_many_modes_and_many_rams_with_one_mode():
+    # the result takes the shape of whichever argument is an array
+    assert host_units(17, ["fullstack", "infrastructure"]).tolist() == [2.0, 0.6]
+    assert host_units([17, 100], "infrastructure").tolist() == [0.6, 1.0]
+    assert host_units(17, "infrastructure") == 0.6 and isinstance(host_units(17), float)
+
+
+def test_host_unit_hours_included_metrics_and_excess_take_a_column_of_modes():
+    ram, mode = INVENTORY["ram_gib"], INVENTORY["mode"]
+    hours = pd.Series([10, 10, 24, 5, 0], index=INVENTORY.index)
+    # HU x h: 0.25 x 10, 0.6 x 10, 1.0 x 24, 2 x 5, 0.15 x 0
+    assert host_unit_hours(ram, hours, mode).tolist() == [2.5, 6.0, 24.0, 10.0, 0.0]
+    # full-stack max(200, 1000 x HU): 250 and 2000; infrastructure always 200
+    assert included_custom_metrics(ram, mode).tolist() == [250.0, 200.0, 200.0, 2000.0, 200.0]
+    # 1200 a minute for one minute, excess x 0.001: (1200 - 250), (1200 - 200) x 3, 0 (2000 included)
+    assert custom_metric_ddu(1200, ram, mode).tolist() == [0.95, 1.0, 1.0, 0.0, 1.0]
+    # a mixed column gives what the modes give one by one
+    one_by_one = [host_units(r, m.strip().lower()) for r, m in zip(ram, mode)]
+    assert host_units(ram, mode).tolist() == one_by_one
+
+
+def test_asu_take_columns_of_switches_or_levels():
+    ram = pd.Series([64, 64, 64, 8], index=list("abcd"))
+    # 64 GiB: N = 4 ASU/h analytics, 8 with protection; 8 GiB: 0.5 and 1
+    by_level = asu_per_hour(ram, level=["none", "vulnerability_analytics", "protection", "Protection"])
+    assert by_level.index.equals(ram.index) and by_level.tolist() == [0.0, 4.0, 8.0, 1.0]
+    by_switch = asu_per_hour(ram, protection=np.array([False, False, True, True]),
+                             vulnerability_analytics=[False, True, True, True])
+    assert by_switch.tolist() == [0.0, 4.0, 8.0, 1.0]
+
+
+def test_a_bad_mode_names_the_argument_the_first_bad_position_and_the_allowed_values():
+    with pytest.raises(ValueError, match=r"mode must be one of 'fullstack', 'infrastructure'; "
+                                         r"got 'apm' at position 2$"):
+        host_units([4, 8, 16, 32], ["fullstack", "infrastructure", "apm", "other"])
+    mode = INVENTORY["mode"].copy()
+    mode.iloc[2] = "full-stack"
+    with pytest.raises(ValueError, match=r"got 'full-stack' at position 2 \(index 'h3'\)"):
+        host_unit_hours(INVENTORY["ram_gib"], 1, mode)
+    with pytest.raises(ValueError, match=r"mode must be one of .*; got None at position 1"):
+        included_custom_metrics([4, 4], np.array(["fullstack", None], dtype=object))
+    with pytest.raises(ValueError, match=r"level must be one of 'none', 'vulnerability_analytics', "
+                                         r"'protection'; got 'rap' at position 1"):
+        asu_per_hour([8, 8], level=["none", "rap"])
+    with pytest.raises(ValueError, match=r"protection=True requires vulnerability_analytics=True.* "
+                                         r"at position 1"):
+        asu_per_hour([8, 8], protection=[False, True], vulnerability_analytics=[True, False])
+    with pytest.raises(ValueError, match=r"shapes that do not fit together"):
+        host_units([4, 8], ["fullstack"] * 3)
+    with pytest.raises(ValueError, match=r"Series ram_gib and mode must share the same index"):
+        host_units(INVENTORY["ram_gib"], INVENTORY["mode"].reset_index(drop=True))
+
+
+def test_many_hosts_are_computed_per_mode_not_per_row():
+    # a million hosts of two modes: the answer is exact and the modes are looked up twice
+    ram = np.full(1_000_000, 17.0)
+    mode = np.where(np.arange(ram.size) % 2 == 0, "fullstack", "infrastructure")
+    # half at 2 HU, half at 0.6 HU: 500,000 x 2.6
+    assert host_units(ram, mode).sum() == pytest.approx(1_300_000.0, rel=1e-12)
 
 
 # --- properties -------------------------------------------------------------

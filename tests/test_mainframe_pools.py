@@ -1,6 +1,6 @@
-"""Mainframe MSU peaks (RULINGS.md "Mainframe") and annual pools (Platform
-Usage Supplement, "Flexible, consumption-based licenses"; RULINGS.md "Annual
-pools"), with values worked out by hand."""
+"""Mainframe MSU peaks (docs/rules.md#mainframe-msu) and annual pools (Dynatrace
+Platform Usage Supplement, effective 2022-11-15, "Flexible, consumption-based
+licenses"; docs/rules.md#annual-pools), with values worked out by hand."""
 
 import numpy as np
 import pandas as pd

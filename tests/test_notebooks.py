@@ -27,7 +27,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-DASHBOARDS = ("overview", "hosts", "digital_experience", "ddu_grail", "comparison", "support")
+DASHBOARDS = ("overview", "hosts", "digital_experience", "ddu_grail", "comparison", "support", "renewal")
 WIDGET_STATE_LIMIT = 200_000      # bytes of metadata.widgets
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 

@@ -98,6 +98,7 @@ def test_inventory_group_reads_its_file(tmp_path):
     ("name: [unclosed\n", r"line \d+: not valid YAML"),
     (MINIMAL.replace("  start: 2027-01-01\n", ""), r"contract: missing key 'start'"),
     (MINIMAL + "contract_extra: 1\n", r"contract_extra: unknown key"),
+    (MINIMAL + "xyzzy: 1\n", r"line 9, xyzzy: unknown key; allowed: name, description, extends"),
     (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    ddu: 5000"), r"contract\.pools\.ddu: must be \{annual: AMOUNT"),
     (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    ddus: {annual: 5}"), r"contract\.pools\.ddus: unknown key \(did you mean 'ddu'\?\)"),
     (MINIMAL + "rum:\n  - name: shop\n    sessions_per_month: 10\n    replay_share: 1.5\n",
@@ -172,7 +173,8 @@ def test_inventory_reads_csv_and_xlsx(tmp_path):
     ("host,ram_gib,mode\na,4,\n", r"row 2, column 'mode': .* is not one of fullstack, infrastructure"),
     ("host,ram_gib,mode\na,4,full\n", r"row 2, column 'mode': 'full' is not one of fullstack, infrastructure"),
     ("host,ram_gib,mode\na,4,fullstack\na,8,fullstack\n", r"row 3, column 'host': host 'a' is listed twice"),
-    ("host,ram_gib,mode,colour\na,4,fullstack,red\n", r"unknown column\(s\) 'colour'"),
+    ("host;ram_gib;mode\na;4;fullstack\n", r"missing column.*found: host;ram_gib;mode\. The columns seem to be "
+                                              r"separated by semicolons: save the file as CSV with commas"),
     ("host,ram_gib,mode,hours_per_day\na,4,fullstack,30\n", r"column 'hours_per_day': '30' is not a number >= 0 and <= 24"),
     ("host,ram_gib,mode\n", r"the inventory has no hosts"),
     ("", r"cannot read the file"),
@@ -193,5 +195,119 @@ def test_inventory_file_problems(tmp_path):
         read_inventory(latin)
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04 truncated")
-    with pytest.raises(ScenarioError, match="cannot read"):
+    with pytest.raises(ScenarioError, match=r"^\S*broken\.xlsx: the workbook is damaged or incomplete"):
         read_inventory(broken)
+    text = inventory(tmp_path, "host,ram_gib,mode\n", "text.xlsx")
+    with pytest.raises(ScenarioError, match=r"^\S*text\.xlsx: the file is not an Excel workbook \(an \.xlsx file is "
+                                            r"a zip archive; this one is not\); save it"):
+        read_inventory(text)
+    old = tmp_path / "old.xlsx"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100)
+    with pytest.raises(ScenarioError, match=r"^\S*old\.xlsx: the file is an old Excel 97-2003 workbook \(\.xls\)"):
+        read_inventory(old)
+    (tmp_path / "folder.csv").mkdir()
+    with pytest.raises(ScenarioError, match=r"folder\.csv: is a folder, not an inventory file"):
+        read_inventory(tmp_path / "folder.csv")
+    for engine_words in ("engine", "specify"):       # pandas' own words never reach the user
+        with pytest.raises(ScenarioError) as caught:
+            read_inventory(text)
+        assert engine_words not in str(caught.value)
+
+
+def test_inventory_keeps_unknown_columns_and_says_so(tmp_path):
+    frame = read_inventory(inventory(tmp_path, "host,ram_gib,Owner,mode,rack\na,4,alice,fullstack,r1\n"
+                                               "b,8,bob,infrastructure,r2\n"))
+    assert list(frame.columns) == ["host", "ram_gib", "hours_per_day", "custom_metrics_per_minute", "mode",
+                                   "appsec", "Owner", "rack"]
+    assert frame["Owner"].tolist() == ["alice", "bob"] and frame["rack"].tolist() == ["r1", "r2"]
+    assert frame.attrs["ignored_columns"] == ["Owner", "rack"]
+    assert frame.attrs["notes"] == [f"{tmp_path / 'inv.csv'}: column(s) 'Owner', 'rack' not used by the "
+                                    "planner; kept as they are"]
+    assert read_inventory(inventory(tmp_path, "host,ram_gib,mode\na,4,fullstack\n")).attrs["notes"] == []
+
+
+def test_inventory_from_bytes_and_a_row_limit():
+    content = b"host,ram_gib,mode\na,4,fullstack\nb,8,fullstack\nc,8,fullstack\n"
+    assert read_inventory(content, name="x.csv")["ram_gib"].sum() == 20        # 4 + 8 + 8
+    assert len(read_inventory(content, name="x.csv", max_rows=3)) == 3
+    with pytest.raises(ScenarioError, match=r"^x\.csv: more than 2 hosts; an inventory here may have at most 2 rows"):
+        read_inventory(content, name="x.csv", max_rows=2)
+
+
+# --- what a source names (issue 10, items 2 and 9) ---------------------------------------
+
+def test_example_names_paths_and_text_load_as_in_the_cli(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert load_scenario("estate").drivers.keys() == load_scenario(example_path("estate")).drivers.keys()
+    assert load_scenario("grail_retention").name == load_scenario(example_path("grail_retention")).name
+    write(tmp_path, MINIMAL, "scenario.txt")                                 # any extension
+    assert load_scenario("scenario.txt").name == "minimal"
+    assert load_scenario(str(tmp_path / "scenario.txt")).source == str(tmp_path / "scenario.txt")
+    one_line = load_scenario("{contract: {start: 2027-01-01}, rum: [{name: s, sessions_per_month: 10}]}")
+    assert one_line.source == "<scenario>" and "s" in one_line.drivers
+    with pytest.raises(ScenarioError, match=r"^estat: no such scenario file, and not a built-in example "
+                                            r"\(estate, fullstack_move, replay_rollout, grail_retention\) or YAML text$"):
+        load_scenario("estat")
+    with pytest.raises(ScenarioError, match=r"^nope\.yaml: no such scenario file$"):
+        load_scenario("nope.yaml")
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(ScenarioError, match=r"^folder: is a folder, not a scenario file$"):
+        load_scenario("folder")
+
+
+def test_forecast_takes_an_example_name():
+    from planner.engine import forecast
+    assert forecast("estate").daily.equals(forecast(None).daily)
+
+
+def test_a_missing_inventory_names_the_scenario_line_and_key(tmp_path):
+    path = write(tmp_path, MINIMAL.replace("    count: 10\n    ram_gib: 16\n", "    inventory: nothere.csv\n"))
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario(path)
+    assert str(caught.value) == f"{path}, line 7, hosts[0].inventory: {tmp_path / 'nothere.csv'}: no such inventory file"
+
+
+def test_an_empty_file_says_it_is_empty(tmp_path):
+    for text in ("", "\n", "# only a comment\n"):
+        path = write(tmp_path, text)
+        with pytest.raises(ScenarioError, match=r"s\.yaml: the scenario is empty; it needs at least contract: "
+                                                r"and one driver") as caught:
+            load_scenario(path)
+        assert "NoneType" not in str(caught.value)
+
+
+def test_errors_in_an_extended_file_name_that_file_and_its_line(tmp_path):
+    write(tmp_path, MINIMAL.replace("    ram_gib: 16\n", "    ram_gib: 16\n    colour: red\n"), "base.yaml")
+    write(tmp_path, "extends: base.yaml\nname: child\n", "child.yaml")
+    with pytest.raises(ScenarioError, match=r"/base\.yaml, line 9, hosts\[0\]\.colour: unknown key"):
+        load_scenario(tmp_path / "child.yaml")
+    # a change appended after the base's keeps its own file and line
+    write(tmp_path, MINIMAL + "changes:\n  - date: 2027-02-01\n    set: {driver: web, count: 12}\n", "base.yaml")
+    write(tmp_path, "extends: base.yaml\nchanges:\n  - date: 2027-03-01\n    set: {driver: web, color: 1}\n",
+          "child.yaml")
+    with pytest.raises(ScenarioError, match=r"/child\.yaml, line 4, changes\[1\]\.set\.color: unknown key"):
+        load_scenario(tmp_path / "child.yaml")
+    # extends naming a missing file: the error sits at the extends key of the file that holds it
+    write(tmp_path, "extends: middle.yaml\nname: top\n", "top.yaml")
+    write(tmp_path, "name: middle\nextends: gone.yaml\n", "middle.yaml")
+    with pytest.raises(ScenarioError, match=r"^.*middle\.yaml, line 2, extends: .*gone\.yaml: no such scenario file$"):
+        load_scenario(tmp_path / "top.yaml")
+
+
+def test_aliases_cannot_blow_up_the_reader():
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(8))
+    with pytest.raises(ScenarioError, match=r"more than 100,000 keys and list items"):
+        load_scenario(bomb)
+
+
+def test_planner_hosts_carries_extra_columns_and_says_so(tmp_path, capsys):
+    from planner.cli import main
+    path = inventory(tmp_path, "host,ram_gib,mode,owner\na,16,fullstack,alice\nb,8,infrastructure,bob\n")
+    assert main(["hosts", str(path), "--format", "csv", "--table", "hosts"]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"planner: note: {path}: column(s) 'owner' not used by the planner; kept as they are\n"
+    header = next(line for line in out.splitlines() if line.startswith("host,"))
+    assert header.split(",")[:7] == ["host", "ram_gib", "hours_per_day", "custom_metrics_per_minute", "mode",
+                                     "appsec", "owner"]
+    assert any(line.startswith("a,16.0,24.0,0.0,fullstack,none,alice,") for line in out.splitlines())

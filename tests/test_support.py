@@ -1,8 +1,8 @@
 """Tests of planner.support.
 
 Expected values are worked out by hand from the Support Policy's table
-"Response times / Initial Contact SLA" (shared/seeds/000_e97a3f66a8a8fa1e.txt)
-and RULINGS.md "Support policy"; the working is next to each case.
+"Response times / Initial Contact SLA" (Dynatrace Support Policy, effective
+2024-01-04) and docs/rules.md#support-policy; the working is next to each case.
 
 Calendar used below: 2025-03-10 is a Monday; the US change to EDT is Sunday
 2025-03-09; Europe changes to CEST on Sunday 2025-03-30 (02:00 -> 03:00) and back
@@ -427,3 +427,29 @@ def test_deadline_property(opened, tz, severity, plan, calendar, government):
     if country is not None:
         assert wall.date() not in holidays.country_holidays(
             country, subdiv=subdiv, years=[wall.year])
+
+
+# --- rule values come from the table set ------------------------------------------------
+
+def test_weekend_days_and_the_government_plan_are_read_from_the_tables(tmp_path):
+    from planner import support
+    from planner.tableset import RULES_FILE, TableError, export_tables, load_tables
+    assert support.GOVERNMENT_PLAN == "enterprise"          # the default set's rule
+    folder = export_tables(tmp_path / "contract")
+    text = (folder / RULES_FILE).read_text()
+    (folder / RULES_FILE).write_text(
+        text.replace("value: [saturday, sunday]", "value: [friday, saturday]")
+            .replace("  support_government_plan:\n    value: enterprise",
+                     "  support_government_plan:\n    value: standard"))
+    contract = load_tables(folder)
+    opened = "2025-03-06 15:00"       # a Thursday
+    # default: 2 h Thursday (15:00-17:00) + 2 h Friday from 08:00 -> Fri 10:00
+    assert response_deadline(opened, 1, "standard", tz="UTC") == at("2025-03-07 10:00", "UTC")
+    # Friday and Saturday off: 2 h Thursday + 2 h Sunday from 08:00 -> Sun 10:00
+    assert response_deadline(opened, 1, "standard", tz="UTC", tables=contract) == at("2025-03-09 10:00", "UTC")
+    # the government window belongs to the plan the rule names
+    with pytest.raises(ValueError, match=r"government applies to plan 'standard' only"):
+        response_deadline(opened, 1, "enterprise", tz="UTC", government=True, tables=contract)
+    (folder / RULES_FILE).write_text(text.replace("value: [saturday, sunday]", "value: [caturday]"))
+    with pytest.raises(TableError, match=r"support_weekend_days must name days of the week.*\['caturday'\]"):
+        response_deadline(opened, 1, "standard", tz="UTC", tables=load_tables(folder))

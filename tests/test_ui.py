@@ -28,7 +28,6 @@ from planner.ui.cards import KpiCard, MessageArea, ResultTable, guard, readable
 from planner.ui.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
 from planner.ui.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
 from planner.ui.layout import Page
-from planner.ui.widgets import read_uploaded_inventory, read_uploaded_scenario
 from planner import serve
 
 
@@ -106,65 +105,12 @@ def test_data_uri():
     assert data_uri(b"a,b\n", "text/csv") == "data:text/csv;base64,YSxiCg=="
 
 
-# --- uploads ------------------------------------------------------------------------------
-
 GOOD_YAML = b"""extends: estate.yaml
 name: Mine
 changes:
   - date: 2027-03-01
     move_hosts: {from: app, count: 100, mode: fullstack}
 """
-
-
-def test_upload_scenario_extends_the_built_in_example():
-    scenario = read_uploaded_scenario("mine.yaml", GOOD_YAML)
-    assert scenario.name == "Mine"
-    assert "app" in scenario.drivers and len(scenario.changes) == 1
-
-
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bad.yaml", b"name: [x\n", "bad.yaml, line 2: not valid YAML"),
-    ("bad.yaml", b"name: x\ncontract: {start: 2027-01-01}\nhosts:\n  - name: a\n    count: 3\n    ram_gib: big\n",
-     "bad.yaml, line 6, hosts[0].ram_gib: must be a number > 0 [GiB]; got 'big'"),
-    ("inv.yaml", b"name: x\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: a, inventory: hosts.csv}\n",
-     "hosts.csv: no such inventory file"),
-    ("bad.yaml", b"\xff\xfe\x00", "bad.yaml: not UTF-8 text"),
-    ("scenario.txt", b"name: x\n", "scenario.txt: a scenario is a .yaml or .yml file"),
-    ("empty.yaml", b"", "empty.yaml: a scenario is a YAML mapping"),
-])
-def test_upload_scenario_errors_name_the_file_not_the_folder(name, content, message):
-    with pytest.raises(ScenarioError) as caught:
-        read_uploaded_scenario(name, content)
-    text = str(caught.value)
-    assert text.startswith(message)
-    assert "planner-upload-" not in text and "/tmp" not in text
-
-
-def test_upload_scenario_finds_its_inventory():
-    inventory = resources.files("planner.examples").joinpath("inventory.csv").read_bytes()
-    scenario = read_uploaded_scenario(
-        "inv.yaml", b"name: x\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: a, inventory: hosts.csv}\n",
-        [("hosts.csv", inventory)])
-    assert len(scenario.drivers["a"].inventory) == 12
-
-
-def test_upload_inventory():
-    frame = read_uploaded_inventory("x.csv", b"host,ram_gib,mode\nweb-01,16,fullstack\n")
-    assert frame.to_dict("records")[0]["ram_gib"] == 16.0
-
-
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("x.csv", b"host,ram,mode\na,3,fullstack\n", "x.csv: missing column(s) 'ram_gib' (is 'ram' meant?)"),
-    ("x.csv", b"host,ram_gib,mode\na,0,fullstack\n", "x.csv: row 2, column 'ram_gib': '0' is not a number > 0"),
-    ("x.csv", b"host,ram_gib,mode\na,3,turbo\n", "x.csv: row 2, column 'mode': 'turbo' is not one of"),
-    ("x.xlsx", b"not a workbook", "x.xlsx: cannot read"),
-    ("x.json", b"{}", "x.json: unsupported file type '.json'"),
-    ("../../etc/x.csv", b"host,ram_gib,mode\n", "x.csv: the inventory has no hosts"),
-])
-def test_upload_inventory_errors(name, content, message):
-    with pytest.raises(ScenarioError, match="^" + message.replace("(", r"\(").replace(")", r"\)")
-                       .replace("?", r"\?").replace(".", r"\.")):
-        read_uploaded_inventory(name, content)
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -447,7 +393,8 @@ def test_overview_uploads(example):
     assert page.messages.text.startswith("x.csv: missing column(s) 'ram_gib'")
     page.find("ctl-upload-scenario").value = _upload(
         "ref.yaml", b"name: Ref\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: mine, inventory: hosts.csv}\n")
-    assert page.messages.text.startswith("hosts.csv: no such inventory file. Upload the inventory")
+    assert page.messages.text.startswith("ref.yaml, line 4, hosts[0].inventory: hosts.csv: not uploaded and not a "
+                                         "built-in example: no such inventory file. Upload the inventory")
     page.find("ctl-upload-inventory").value = _upload(
         "hosts.csv", b"host,ram_gib,mode\na,16,fullstack\nb,32,infrastructure\n")
     assert page.messages.text == "" and page.find("ctl-unit").value == "host_units"

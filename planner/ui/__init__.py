@@ -2,12 +2,12 @@
 module per notebook in ``notebooks/``.
 
 Building blocks (:mod:`planner.ui.charts`, :mod:`planner.ui.cards`,
-:mod:`planner.ui.exports`, :mod:`planner.ui.layout`, uploads in
-:mod:`planner.ui.widgets`, figures in :mod:`planner.ui.figures`, formatting in
-:mod:`planner.ui.format`) are used by the dashboards
+:mod:`planner.ui.exports`, :mod:`planner.ui.layout`, uploads and their
+sandbox in :mod:`planner.ui.uploads`, figures in :mod:`planner.ui.figures`,
+formatting in :mod:`planner.ui.format`) are used by the dashboards
 (:mod:`planner.ui.overview`, :mod:`planner.ui.hosts`,
 :mod:`planner.ui.digital_experience`, :mod:`planner.ui.ddu_grail`,
-:mod:`planner.ui.comparison`, :mod:`planner.ui.support`, and the landing page's
+:mod:`planner.ui.comparison`, :mod:`planner.ui.support`, :mod:`planner.ui.renewal`, and the landing page's
 :mod:`planner.ui.landing`). Each dashboard module has pure functions that
 compute what its page shows (tested without a browser) and a ``dashboard(...)``
 function that builds the page.
@@ -25,7 +25,7 @@ from planner.ui.cards import KpiCard, MessageArea, ResultTable, Table, guard, kp
 from planner.ui.charts import Chart, chart, figure_spec, show_figure
 from planner.ui.exports import DownloadLinks
 from planner.ui.layout import Dashboard, Page, control, field, section
-from planner.ui.widgets import read_uploaded_inventory, read_uploaded_scenario, uploaded_files
+from planner.ui.uploads import read_uploaded_inventory, read_uploaded_scenario, uploaded_files
 
 __all__ = [
     "Chart", "Dashboard", "DownloadLinks", "KpiCard", "MessageArea", "Page", "ResultTable", "Table",

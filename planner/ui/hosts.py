@@ -26,8 +26,9 @@ from planner.ui import figures
 from planner.ui import format as fmt
 from planner.ui.widgets import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
-    note, read_uploaded_inventory, section, show_figure, uploaded_files,
+    note, section, show_figure,
 )
+from planner.ui.uploads import inventory_upload, read_uploaded_inventory, uploaded_files
 
 __all__ = [
     "MODE_NAMES", "APPSEC_NAMES", "QUANTITIES", "example_inventory", "host_groups", "per_host",
@@ -227,8 +228,8 @@ def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None =
                                      continuous_update=False), "move-hosts")
     appsec_pick = control(widgets.Dropdown(options=[("unchanged", "")] + [(APPSEC_NAMES[a], a) for a in APPSEC],
                                            value=""), "to-appsec")
-    upload = control(widgets.FileUpload(accept=".csv,.xlsx", multiple=False, description="Inventory",
-                                        icon="upload"), "upload-inventory")
+    upload = control(inventory_upload("Inventory"), "upload-inventory")
+    upload.observe(lambda change: change.new and messages.error(change.new), "error")
     group_note = note(name="group")
     move_label = widgets.HTML()
     cards = {key: KpiCard(key.replace("_", "-"), label, unit, decimals=1 if key == "host_units" else None)

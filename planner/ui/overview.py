@@ -24,7 +24,10 @@ from planner.ui import figures
 from planner.ui import format as fmt
 from planner.ui.widgets import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
-    note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
+    note, section, show_figure,
+)
+from planner.ui.uploads import (
+    inventory_upload, read_uploaded_inventory, read_uploaded_scenario, scenario_upload, uploaded_files,
 )
 
 __all__ = [
@@ -180,10 +183,10 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
         options.append((f"Given: {f.scenario.name}", UPLOADED))
         state["given"] = f.scenario
     pick = control(widgets.Dropdown(options=options, value=start_key), "scenario")
-    upload_yaml = control(widgets.FileUpload(accept=".yaml,.yml", multiple=False,
-                                             description="Scenario YAML", icon="upload"), "upload-scenario")
-    upload_inv = control(widgets.FileUpload(accept=".csv,.xlsx", multiple=True,
-                                            description="Inventory", icon="upload"), "upload-inventory")
+    upload_yaml = control(scenario_upload("Scenario YAML"), "upload-scenario")
+    upload_inv = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
+    for upload in (upload_yaml, upload_inv):   # a file above its limit, refused in the browser
+        upload.observe(lambda change: change.new and messages.error(change.new), "error")
     units = units_of(f)
     unit_pick = control(widgets.Dropdown(options=[(fmt.UNIT_NAMES[u], u) for u in units],
                                          value=units[0]), "unit")
@@ -303,7 +306,7 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
         try:
             read_uploaded_scenario(name, content, inventories)
         except ScenarioError as exc:
-            if not str(exc).endswith("no such inventory file"):
+            if "no such inventory file" not in str(exc):
                 state["pending"] = None
                 raise
             raise ScenarioError(f"{exc}. Upload the inventory it names with "

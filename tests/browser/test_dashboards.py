@@ -70,6 +70,10 @@ INTERACTIONS: dict[str, dict[str, Any] | Callable[[Any], None]] = {
     "comparison": {"selector": ".ctl-unit", "action": "select", "value": "Host unit hours",
                    "chart": ".chart-delta", "kpi": "delta-year1",
                    "before": "+464 HU", "after": "+2,914,980 HU h"},
+    # renewal: the example's host unit hours in year 3, committed 7,000,000 HU h at 0.01 EUR plus
+    # 0.015 EUR overage: EUR 76,155 expected (tests/test_sizing.py); one step up the slider commits more.
+    "renewal": {"selector": ".ctl-committed", "action": "press", "key": "ArrowRight",
+                "chart": ".chart-cost", "kpi": "expected-cost", "before": "EUR 76,155"},
     "support": {"selector": ".ctl-severity", "action": "select", "value": "2 high",
                 "chart": ".chart-timeline", "kpi": "standard-deadline",
                 "before": "Tue 2025-03-11 10:00 CET", "after": "Tue 2025-03-11 17:00 CET"},

@@ -1,0 +1,424 @@
+"""Renewal dashboard: how much of one pool to commit to for one contract year.
+
+For the chosen pool and year: the distribution of the year's consumption over
+the Monte Carlo draws, the expected cost against the committed amount, markers
+at the contracted, cost-optimal and risk amounts, and a slider for the
+committed amount whose KPI cards show the chance of running out and the
+expected cost. Every number comes from the engine's draws through
+:meth:`planner.engine.Forecast.sizing` and :func:`planner.sizing.cost_curve`
+(rules: docs/rules.md#renewal-sizing).
+
+The page is built in three steps: the inputs (:class:`Inputs`), a pure
+:func:`compute` that turns a forecast and the inputs into a :class:`View`
+(tested without a browser), and the figures and widgets that show a view.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from planner import sizing
+from planner.engine import UNITS, Forecast, forecast
+from planner.scenario import EXAMPLES, example_path, load_scenario
+from planner.ui import figures
+from planner.ui import format as fmt
+from planner.ui.overview import example_names
+from planner.ui.cards import KpiCard, MessageArea, Table, guard, kpi_row, note
+from planner.ui.charts import chart, show_figure
+from planner.ui.exports import DownloadLinks
+from planner.ui.layout import Dashboard, control, field, section
+
+__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "at_amount", "sizing_table", "sizing_rows",
+           "histogram_figure", "cost_figure", "dashboard"]
+
+_MARKERS = (("as contracted", "#475569", "dash"), ("cost-optimal", "#059669", "solid"),
+            ("risk amount", "#dc2626", "dot"))
+
+
+# --- inputs and the pure compute step ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the page's controls say.
+
+    Attributes
+    ----------
+    unit : str
+        The pool (engine unit, e.g. ``'ddu'``) or the licence (``'host_units'``).
+    year : int
+        Contract year.
+    risk : float
+        Accepted chance of running out for the risk amount, >= 0 and < 1.
+    committed : float or None
+        The committed amount the slider shows [units]; None: as contracted.
+    """
+
+    unit: str
+    year: int
+    risk: float = 0.1
+    committed: float | None = None
+
+
+@dataclass(frozen=True)
+class View:
+    """Everything the page shows for one pool and year (no widgets).
+
+    Attributes
+    ----------
+    year : PoolYear
+        The draws of the pool and year.
+    row : dict
+        The pool and year's row of ``Forecast.sizing(risk)``.
+    curve : DataFrame
+        :func:`planner.sizing.cost_curve` over :func:`planner.sizing.amount_grid`.
+    markers : dict
+        Label -> (amount [units], expected cost [currency]) for the contracted,
+        cost-optimal and risk amounts (NaN where the row has none).
+    committed : float
+        The committed amount [units].
+    at_committed : dict
+        :meth:`planner.sizing.PoolYear.at` of the committed amount, as floats.
+    currency : str or None
+    """
+
+    year: sizing.PoolYear
+    row: dict[str, Any]
+    curve: pd.DataFrame
+    markers: dict[str, tuple[float, float]]
+    committed: float
+    at_committed: dict[str, float]
+    currency: str | None
+
+
+def pools_of(f: Forecast) -> list[str]:
+    """The contract's pools and licence that have draws, in the engine's unit order."""
+    have = {y.unit for y in f.pool_draws}
+    return [u for u in UNITS if u in have]
+
+
+def years_of(f: Forecast, unit: str) -> list[int]:
+    """The contract years of ``unit`` inside the horizon."""
+    return [y.year for y in f.pool_draws if y.unit == unit]
+
+
+def _pool_year(f: Forecast, unit: str, year: int) -> sizing.PoolYear:
+    for candidate in f.pool_draws:
+        if candidate.unit == unit and candidate.year == year:
+            return candidate
+    if unit not in pools_of(f):
+        raise ValueError(f"unit must be one of this forecast's pools "
+                         f"{', '.join(map(repr, pools_of(f))) or '(none: run forecast with draws)'}; got {unit!r}")
+    raise ValueError(f"year must be one of {years_of(f, unit)} for {unit!r}; got {year!r}")
+
+
+def sizing_table(f: Forecast, risk: float) -> pd.DataFrame:
+    """``Forecast.sizing(risk)`` (the forecast computes it once per risk)."""
+    return f.sizing(risk)
+
+
+def at_amount(year: sizing.PoolYear, amount: float) -> dict[str, float]:
+    """Chance of running out, expected extra units, overage and cost at one
+    committed amount (:meth:`planner.sizing.PoolYear.at`)."""
+    return {key: float(values[0]) for key, values in year.at([amount]).items()}
+
+
+def compute(f: Forecast, inputs: Inputs) -> View:
+    """The view of one pool and year for the given inputs.
+
+    Parameters
+    ----------
+    f : Forecast
+        Run with Monte Carlo draws.
+    inputs : Inputs
+
+    Raises
+    ------
+    ValueError
+        A forecast without draws, or a pool or year it does not have.
+    """
+    table = sizing_table(f, inputs.risk)
+    year = _pool_year(f, inputs.unit, inputs.year)
+    row = table[(table["unit"] == inputs.unit) & (table["year"] == inputs.year)].iloc[0].to_dict()
+    markers = {label: (float(row[amount]), float(row[cost])) for label, amount, cost in (
+        ("as contracted", "amount", "cost_at_amount"), ("cost-optimal", "optimal_amount", "cost_at_optimal"),
+        ("risk amount", "risk_amount", "cost_at_risk"))}
+    committed = year.amount if inputs.committed is None else float(inputs.committed)
+    return View(year, row, sizing.cost_curve(year, sizing.amount_grid(year)), markers, committed,
+                at_amount(year, committed), f.scenario.currency)
+
+
+# --- figures -------------------------------------------------------------------------------
+
+def _title(view: View) -> str:
+    return f"{fmt.UNIT_NAMES[view.year.unit]}, contract year {view.year.year}"
+
+
+def histogram_figure(view: View) -> go.Figure:
+    """The year's consumption (the peak for a licence) over the draws, with the
+    contracted, cost-optimal, risk and committed amounts marked."""
+    unit, draws = view.year.unit, len(view.year.consumption)
+    what = "peak in use" if view.year.licence else "consumption"
+    fig = figures.base(f"{_title(view)}: {what} over {fmt.number(draws)} draws",
+                       figures.axis_title(unit), "draws", height=360)
+    fig.add_histogram(x=np.round(view.year.consumption, 3), nbinsx=40, name=what,
+                      marker={"color": figures.color(unit)}, opacity=0.75,
+                      hovertemplate=f"%{{x}} {fmt.symbol(unit)}<br>%{{y}} draws<extra></extra>")
+    lines = []   # layout shapes: add_vline is slow (it works out the axes for every line)
+    for (label, colour, dash), (amount, _) in zip(_MARKERS, view.markers.values()):
+        if not np.isnan(amount):
+            lines.append(_vline(amount, {"color": colour, "dash": dash, "width": 2}))
+            fig.add_scatter(x=[amount], y=[0], mode="markers", name=f"{label}: {fmt.quantity(amount, unit)}",
+                            marker={"color": colour, "size": 9, "symbol": "triangle-up"},
+                            hovertemplate=f"{label}: %{{x:,.0f}} {fmt.symbol(unit)}<extra></extra>")
+    lines.append(_vline(view.committed, {"color": "#111827", "width": 3}))
+    fig.add_scatter(x=[view.committed], y=[0], mode="markers", name=f"committed: {fmt.quantity(view.committed, unit)}",
+                    marker={"color": "#111827", "size": 11, "symbol": "diamond"},
+                    hovertemplate=f"committed: %{{x:,.0f}} {fmt.symbol(unit)}<extra></extra>")
+    fig.update_layout(bargap=0.05, legend={"y": -0.02}, margin={"b": 90}, shapes=lines)
+    return fig
+
+
+def _vline(x: float, line: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1, "line": line}
+
+
+def cost_figure(view: View) -> go.Figure:
+    """Expected cost (committed plus overage) and the chance of running out
+    against the committed amount, with the same markers."""
+    unit, curve, money = view.year.unit, view.curve, view.currency or "currency"
+    fig = figures.base(f"{_title(view)}: expected cost against the committed amount",
+                       f"committed amount [{fmt.symbol(unit)}]", f"expected cost [{money}]", height=380)
+    x = np.round(curve["amount"].to_numpy(), 3)
+    priced = not curve["expected_cost"].isna().all()
+    if priced:
+        fig.add_scatter(x=x, y=np.round(curve["expected_cost"].to_numpy(), 2), mode="lines", name="expected cost",
+                        line={"color": figures.color(unit), "width": 3},
+                        hovertemplate=f"%{{x:,.0f}} {fmt.symbol(unit)}<br>expected cost %{{y:,.0f}} {money}"
+                                      "<extra></extra>")
+    fig.add_scatter(x=x, y=np.round(curve["p_run_out"].to_numpy() * 100, 2), mode="lines", yaxis="y2",
+                    name="chance of running out", line={"color": "#6b7280", "dash": "dot", "width": 2},
+                    hovertemplate=f"%{{x:,.0f}} {fmt.symbol(unit)}<br>runs out in %{{y:.1f}} % of draws"
+                                  "<extra></extra>")
+    if priced:
+        for (label, colour, _), (amount, cost) in zip(_MARKERS, view.markers.values()):
+            if not np.isnan(amount) and not np.isnan(cost):
+                fig.add_scatter(x=[amount], y=[cost], mode="markers", name=label,
+                                marker={"color": colour, "size": 12, "line": {"color": "white", "width": 2}},
+                                hovertemplate=f"{label}: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
+                                              f"expected cost %{{y:,.0f}} {money}<extra></extra>")
+        fig.add_scatter(x=[view.committed], y=[view.at_committed["expected_cost"]], mode="markers",
+                        name="committed", marker={"color": "#111827", "size": 13, "symbol": "diamond"},
+                        hovertemplate=f"committed: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
+                                      f"expected cost %{{y:,.0f}} {money}<extra></extra>")
+    fig.update_layout(yaxis={"rangemode": "normal"},   # the cost's shape, not its distance from 0
+                      yaxis2={"title": {"text": "chance of running out [%]"}, "overlaying": "y", "side": "right",
+                              "range": [-2, 102], "tickvals": [0, 25, 50, 75, 100], "showgrid": False,
+                              "ticksuffix": " %", "zeroline": False},
+                      legend={"y": -0.02}, margin={"b": 90},
+                      shapes=[_vline(view.committed, {"color": "#111827", "width": 1.5, "dash": "dot"})])
+    if not priced:
+        fig.update_layout(yaxis={"title": {"text": "expected cost: no price and overage price in the contract"}})
+    return fig
+
+
+# --- the page ------------------------------------------------------------------------------
+
+def sizing_rows(table: pd.DataFrame, unit: str, currency: str | None) -> pd.DataFrame:
+    """The sizing rows of one pool (from :func:`sizing_table`), formatted for reading."""
+    rows = table[table["unit"] == unit]
+    q = lambda v: fmt.quantity(v, unit)   # noqa: E731
+    m = lambda v: fmt.money(v, currency)  # noqa: E731
+    return pd.DataFrame({
+        "Year": rows["year"].astype(int), "Contracted": rows["amount"].map(q),
+        "P10 / P50 / P90": [" / ".join(fmt.number(v, 0) for v in r) for r in rows[["p10", "p50", "p90"]].values],
+        "Runs out": rows["p_run_out"].map(lambda v: fmt.percent(v, 1)),
+        "Half the draws out by": rows["run_out_p50"].map(lambda d: "lasts" if pd.isna(d) else fmt.day(d)),
+        "Cost-optimal": rows["optimal_amount"].map(q), "Risk amount": rows["risk_amount"].map(q),
+        "Cost as contracted": rows["cost_at_amount"].map(m), "at optimal": rows["cost_at_optimal"].map(m),
+        "at risk amount": rows["cost_at_risk"].map(m)})
+
+
+class _Forecasts:
+    """Monte Carlo forecasts of the built-in examples, each run once per draws and seed."""
+
+    def __init__(self, given: Mapping[tuple[str, int, int], Forecast] | None = None):
+        self.runs = dict(given or {})
+
+    def get(self, key: str, draws: int, seed: int) -> Forecast:
+        if (key, draws, seed) not in self.runs:
+            self.runs[(key, draws, seed)] = forecast(load_scenario(example_path(key)), draws=draws, seed=seed)
+        return self.runs[(key, draws, seed)]
+
+
+def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: str | None = None,
+              year: int = 1, draws: int = 2000, seed: int = 0, risk: float = 0.1) -> Dashboard:
+    """The renewal page.
+
+    Parameters
+    ----------
+    example : str
+        Built-in example shown first.
+    given : Forecast, optional
+        The notebook's Monte Carlo forecast of ``example`` (with ``draws`` and ``seed``).
+    unit : str, optional
+        Pool shown first (default: the contract's first).
+    year : int
+        Contract year shown first.
+    draws, seed : int
+        Monte Carlo draws and seed.
+    risk : float
+        Accepted chance of running out for the risk amount.
+    """
+    messages = MessageArea()
+    runs = _Forecasts({(example, given.draws, seed): given} if given is not None else None)
+    names = example_names()
+    scenario_pick = control(widgets.Dropdown(options=[(names[k], k) for k in EXAMPLES], value=example), "scenario")
+    draws_pick = control(widgets.IntSlider(value=draws, min=500, max=5000, step=500, continuous_update=False),
+                         "draws")
+    seed_pick = control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed")
+    risk_pick = control(widgets.FloatSlider(value=risk, min=0.0, max=0.5, step=0.01, readout_format=".2f",
+                                            continuous_update=False), "risk")
+    unit_pick = control(widgets.Dropdown(), "pool")
+    year_pick = control(widgets.Dropdown(), "year")
+    committed_pick = control(widgets.FloatSlider(continuous_update=False, readout_format=",.0f"), "committed")
+
+    k_run_out = KpiCard("p-run-out", "Chance of running out")
+    k_cost = KpiCard("expected-cost", "Expected cost")
+    k_optimal = KpiCard("optimal", "Cost-optimal amount")
+    k_risk = KpiCard("risk-amount", "Risk amount")
+    row_note = note(name="sizing")
+    histogram_chart = chart("consumption")
+    cost_chart = chart("cost")
+    table = Table("sizing")
+    download = DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False)
+    state: dict[str, Any] = {"quiet": False}
+
+    def run() -> Forecast:
+        return runs.get(scenario_pick.value, draws_pick.value, seed_pick.value)
+
+    def show() -> None:
+        """Draw everything for the current inputs (after any control but the slider)."""
+        f = run()
+        view = compute(f, Inputs(unit_pick.value, year_pick.value, risk_pick.value, state.get("committed")))
+        state["view"] = view
+        grid = view.curve["amount"]
+        state["quiet"] = True
+        try:   # the slider's range follows the pool and year (checked together, at the end)
+            with committed_pick.hold_trait_notifications():
+                committed_pick.min, committed_pick.max = float(grid.iloc[0]), float(grid.iloc[-1])
+                committed_pick.step = float(grid.iloc[1] - grid.iloc[0])
+                committed_pick.value = view.committed
+        finally:
+            state["quiet"] = False
+        unit = view.year.unit
+        row = view.row
+        k_optimal.set(row["optimal_amount"], "n/a" if np.isnan(row["optimal_amount"]) else
+                      f"expected cost {fmt.money(row['cost_at_optimal'], view.currency)}", unit=unit)
+        k_risk.set(row["risk_amount"], f"runs out in at most {fmt.percent(risk_pick.value)} of draws"
+                   + ("" if np.isnan(row["cost_at_risk"]) else
+                      f"; expected cost {fmt.money(row['cost_at_risk'], view.currency)}"), unit=unit)
+        row_note.value = (f'<div class="planner-note-text">{html.escape(row["note"])}</div>' if row["note"]
+                          else "")
+        sizing_frame = sizing_table(f, risk_pick.value)
+        table.update(sizing_rows(sizing_frame, unit, view.currency))
+        download.update(sizing_frame)
+        show_committed(view)
+
+    def show_committed(view: View) -> None:
+        unit, at = view.year.unit, view.at_committed
+        k_run_out.set_text(fmt.percent(at["p_run_out"], 1),
+                           f"of {fmt.number(len(view.year.consumption))} draws, committing "
+                           f"{fmt.quantity(view.committed, unit)}")
+        if np.isnan(at["expected_cost"]):
+            k_cost.set_text("n/a", "no price and overage price in the contract")
+        else:
+            k_cost.set_text(fmt.money(at["expected_cost"], view.currency),
+                            f"committed {fmt.money(view.committed * view.year.price, view.currency)} + "
+                            f"overage {fmt.money(at['expected_overage_cost'], view.currency)}")
+        show_figure(histogram_chart, histogram_figure(view))
+        show_figure(cost_chart, cost_figure(view))
+
+    def choose_pool() -> None:
+        """Fill the pool and year menus from the current forecast."""
+        f = run()
+        units = pools_of(f)
+        if not units:
+            raise ValueError("this scenario's contract has no pools or licences: nothing to size")
+        state["quiet"] = True
+        try:
+            unit_pick.options = [(fmt.UNIT_NAMES[u], u) for u in units]
+            unit_pick.value = state.get("unit") if state.get("unit") in units else units[0]
+            years = years_of(f, unit_pick.value)
+            year_pick.options = [(f"year {y}", y) for y in years]
+            year_pick.value = state.get("year") if state.get("year") in years else years[0]
+        finally:
+            state["quiet"] = False
+
+    @guard(messages)
+    def on_forecast(change: Any = None) -> None:
+        state["committed"] = None
+        choose_pool()
+        show()
+
+    @guard(messages)
+    def on_pool(change: Any = None) -> None:
+        if state["quiet"]:
+            return
+        state["unit"], state["year"], state["committed"] = unit_pick.value, year_pick.value, None
+        choose_pool()
+        show()
+
+    @guard(messages)
+    def on_risk(change: Any = None) -> None:
+        show()
+
+    @guard(messages)
+    def on_committed(change: Any = None) -> None:
+        if state["quiet"] or "view" not in state:
+            return
+        view = state["view"]
+        state["committed"] = committed_pick.value
+        view = View(view.year, view.row, view.curve, view.markers, committed_pick.value,
+                    at_amount(view.year, committed_pick.value), view.currency)
+        state["view"] = view
+        show_committed(view)
+
+    state["unit"], state["year"] = unit, year
+    for widget in (scenario_pick, draws_pick, seed_pick):
+        widget.observe(on_forecast, "value")
+    unit_pick.observe(on_pool, "value")
+    year_pick.observe(on_pool, "value")
+    risk_pick.observe(on_risk, "value")
+    committed_pick.observe(on_committed, "value")
+    on_forecast()
+
+    controls = [
+        widgets.HTML("<h3>Scenario</h3>"),
+        field("Built-in example", scenario_pick),
+        field("Draws", draws_pick, "Growth rates drawn uniformly from each driver's range."),
+        field("Seed", seed_pick, "The same seed gives the same draws."),
+        widgets.HTML("<h3>Pool</h3>"),
+        field("Pool or licence", unit_pick),
+        field("Contract year", year_pick),
+        field("Accepted chance of running out", risk_pick, "For the risk amount (0 lasts in every draw)."),
+        widgets.HTML("<h3>Commit to</h3>"),
+        field("Committed amount", committed_pick, "The year's amount, top-ups included; the cards follow it."),
+    ]
+    main = [
+        kpi_row(k_run_out, k_cost, k_optimal, k_risk),
+        row_note,
+        histogram_chart,
+        cost_chart,
+        section("Every contract year of this pool", table, download),
+    ]
+    return Dashboard("renewal", "Renewal sizing",
+                     "How much of each pool to commit to: the chance of running out and the expected cost "
+                     "(committed plus overage) over the Monte Carlo draws.", controls, main, messages)
