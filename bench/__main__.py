@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
     parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
-    parser.add_argument("--only", help="run one section: calculators, engine, cli, capacity, first chart, dashboards")
+    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, capacity, first chart, dashboards")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
