@@ -225,6 +225,44 @@ def bench_first_chart(runs: int) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_hosts_upload(rows_n: int = 100_000) -> list[dict[str, Any]]:
+    """The hosts page with a ``rows_n``-row inventory uploaded, in the kernel
+    (no browser): reading, planning and showing it (totals plus the top hosts),
+    one slider step afterwards, and preparing the per-host CSV on demand."""
+    import datetime as dt
+
+    from planner.scenario import load_scenario
+    from planner.ui import hosts
+    rng = np.random.default_rng(0)
+    content = pd.DataFrame({
+        "host": [f"host-{i:06d}" for i in range(rows_n)],
+        "ram_gib": rng.choice([2, 4, 8, 16, 17.5, 32, 64, 128], rows_n),
+        "mode": rng.choice(["fullstack", "infrastructure"], rows_n), "hours_per_day": 24,
+        "custom_metrics_per_minute": rng.integers(0, 3000, rows_n),
+        "appsec": rng.choice(["none", "vulnerability_analytics", "protection"], rows_n),
+    }).to_csv(index=False).encode()
+    upload = ({"name": "inventory.csv", "type": "text/csv", "size": len(content), "content": memoryview(content),
+               "last_modified": dt.datetime(2027, 1, 1)},)
+    page = hosts.dashboard(load_scenario(None), group="web")
+    times = {}
+    start = time.perf_counter()
+    page.find("ctl-upload-inventory").value = upload
+    times["upload"] = time.perf_counter() - start
+    assert page.messages.text == "", page.messages.text
+    start = time.perf_counter()
+    page.find("ctl-move-hosts").value = 1
+    times["step"] = time.perf_counter() - start
+    download = page.find("download-hosts")
+    download.saver.send = lambda content, buffers=None: None    # no browser to receive the file
+    start = time.perf_counter()
+    page.find("ctl-download-hosts-csv").click()
+    times["csv"] = time.perf_counter() - start
+    return [{"benchmark": f"hosts page: {rows_n:,}-row inventory upload (read, plan, show)",
+             "seconds": times["upload"], "target": "< 5 s"},
+            {"benchmark": "hosts page: slider step after it", "seconds": times["step"], "target": "< 0.2 s"},
+            {"benchmark": "hosts page: per-host CSV prepared on demand", "seconds": times["csv"], "target": ""}]
+
+
 def _table(rows: list[dict[str, Any]]) -> str:
     lines = [f"{'benchmark':60s} {'median':>10s} {'vs floor':>9s}  target"]
     for r in rows:
@@ -240,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
     parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
-    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, capacity, first chart, dashboards")
+    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, hosts upload, capacity, first chart, dashboards")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
@@ -248,7 +286,8 @@ def main(argv: list[str] | None = None) -> int:
                 ("engine", lambda: bench_engine(repeat, 10**5 if args.quick else 10**6,
                                                 1_000 if args.quick else 10_000)),
                 ("sizing", lambda: bench_sizing(repeat)),
-                ("cli", lambda: bench_cli(5 if args.quick else 11))]
+                ("cli", lambda: bench_cli(5 if args.quick else 11)),
+                ("hosts upload", bench_hosts_upload)]
     sections.append(("capacity", lambda: bench_capacity(10, 60.0)))
     if not args.no_browser:
         sections.append(("first chart", lambda: bench_first_chart(3)))

@@ -117,11 +117,7 @@ def categories_in(name: str, value: Any, allowed: Iterable[Any]
         position (or Series index label).
     """
     allowed = tuple(allowed)
-    index = value.index if isinstance(value, pd.Series) else None
-    scalar = _is_scalar(value)
-    if isinstance(value, pd.DataFrame):
-        raise TypeError(f"{name} must be a value, an array or a Series; got a DataFrame "
-                        "(pass one column)")
+    index, scalar = _index_and_scalar(name, value, "a value, an array or a Series")
     if scalar:
         return np.asarray(_category_code(name, value, allowed, ""), dtype=np.intp), None, True
     arr = np.asarray(value.to_numpy() if index is not None else value, dtype=object)
@@ -167,14 +163,17 @@ def _category_code(name: str, value: Any, allowed: tuple[Any, ...], where: str) 
     return allowed.index(key)
 
 
+def _index_and_scalar(name: str, value: Any, what: str) -> tuple[pd.Index | None, bool]:
+    """A Series' index (or None) and whether ``value`` is one value; a DataFrame is refused."""
+    if isinstance(value, pd.DataFrame):
+        raise TypeError(f"{name} must be {what}; got a DataFrame (pass one column)")
+    return (value.index if isinstance(value, pd.Series) else None), _is_scalar(value)
+
+
 def flags_in(name: str, value: Any) -> tuple[np.ndarray, pd.Index | None, bool]:
     """Validate a True/False argument that may also be an array or Series of them
     (one flag per row); ``'no'``, 0.1 or None never slip through."""
-    index = value.index if isinstance(value, pd.Series) else None
-    scalar = _is_scalar(value)
-    if isinstance(value, pd.DataFrame):
-        raise TypeError(f"{name} must be True, False, an array or a Series of them; got a "
-                        "DataFrame (pass one column)")
+    index, scalar = _index_and_scalar(name, value, "True, False, an array or a Series of them")
     if scalar:
         return np.asarray(flag(name, value)), None, True
     arr = value.to_numpy() if index is not None else value

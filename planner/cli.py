@@ -175,6 +175,9 @@ def _for_text_files(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = pd.Series([None if pd.isna(v) else _cell(v, None).replace(" ", "T")
                                      if v.tzinfo else _cell(v, None) for v in out[column]],
                                     index=out.index, dtype=object)
+        elif not pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
+            # text columns with a missing value (an LPAR never over its licence): None, not NaN
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
 
 
@@ -531,34 +534,16 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
 
 
 def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
-    from planner.engine import host_amounts
-    from planner.hosts import included_custom_metrics
     from planner.scenario import read_inventory
+    from planner.sections import inventory_amounts, inventory_totals
     from planner.tableset import load_tables
     tables = load_tables(args.tables)
     say("reading inventory")
     inv = read_inventory(args.inventory)
     for line in inv.attrs.get("notes", ()):     # extra columns: kept in the per-host table
         print(f"planner: note: {line}", file=sys.stderr)
-    amounts = host_amounts(inv["ram_gib"].to_numpy(), inv["mode"].to_numpy(), inv["hours_per_day"].to_numpy(),
-                           inv["custom_metrics_per_minute"].to_numpy(), inv["appsec"].to_numpy(), tables)
-
-    def per_day(unit: str) -> np.ndarray:   # summed over the modes and levels
-        return sum(values for (u, _), values in amounts.items() if u == unit)
-
-    ram, full = inv["ram_gib"], inv["mode"] == "fullstack"
-    included = included_custom_metrics(ram, "fullstack", tables=tables).where(
-        full, included_custom_metrics(ram, "infrastructure", tables=tables))
-    per_host = inv.assign(host_units=per_day("host_units"), included_custom_metrics=included,
-                          host_unit_hours_per_day=per_day("host_unit_hours"),
-                          custom_metric_ddu_per_day=per_day("ddu"), asu_per_day=per_day("asu"))
-    totals = per_host.groupby("mode", sort=True).agg(
-        hosts=("host", "size"), host_units=("host_units", "sum"),
-        host_unit_hours_per_day=("host_unit_hours_per_day", "sum"),
-        included_custom_metrics=("included_custom_metrics", "sum"),
-        custom_metric_ddu_per_day=("custom_metric_ddu_per_day", "sum"),
-        asu_per_day=("asu_per_day", "sum")).reset_index()
-    totals.loc[len(totals)] = ["total", *totals.drop(columns="mode").sum().tolist()]
+    per_host = inventory_amounts(inv, tables)
+    totals = inventory_totals(per_host)
     units = {"host_units": "host_units", "host_unit_hours_per_day": "host_unit_hours",
              "custom_metric_ddu_per_day": "ddu", "asu_per_day": "asu", "included_custom_metrics": _COUNT}
     out = {"totals": _table(totals, "totals by mode", units=units | {"hosts": _COUNT}, keys=("mode",),

@@ -31,7 +31,7 @@ from planner.fields import ScenarioError
 
 __all__ = [
     "Capability", "Section", "SECTIONS", "CAPABILITIES", "APPSEC", "Calendar", "DriverDays",
-    "capability_label", "host_amounts",
+    "capability_label", "host_amounts", "inventory_amounts", "inventory_totals",
 ]
 
 APPSEC = ("none", "vulnerability_analytics", "protection")
@@ -160,6 +160,53 @@ def host_amounts(ram: Any, mode: Any, hours: Any, metrics: Any, security: Any,
 
 
 _HOST_FIELDS = ("ram_gib", "mode", "hours_per_day", "custom_metrics_per_minute", "appsec")
+#: Per-host columns of :func:`inventory_amounts`, with their units.
+INVENTORY_AMOUNTS = {"host_units": "HU", "host_unit_hours_per_day": "HU h/day",
+                     "included_custom_metrics": "metrics/min", "custom_metric_ddu_per_day": "DDU/day",
+                     "asu_per_day": "ASU/day"}
+
+
+def inventory_amounts(inventory: pd.DataFrame, tables: Any = None) -> pd.DataFrame:
+    """What each host of an inventory consumes per day: the one place the
+    ``planner hosts`` command and the hosts dashboard get per-host figures
+    (the same :func:`host_amounts` the engine sums for an inventory group).
+
+    Parameters
+    ----------
+    inventory : DataFrame
+        From :func:`planner.scenario.read_inventory` (``host``, ``ram_gib``,
+        ``mode``, ``hours_per_day``, ``custom_metrics_per_minute``, ``appsec``).
+
+    Returns
+    -------
+    DataFrame
+        The inventory's columns plus :data:`INVENTORY_AMOUNTS`: ``host_units``
+        [HU], ``included_custom_metrics`` [metrics/min],
+        ``host_unit_hours_per_day`` [HU h/day], ``custom_metric_ddu_per_day``
+        [DDU/day] and ``asu_per_day`` [ASU/day].
+    """
+    amounts = host_amounts(*(inventory[k].to_numpy() for k in _HOST_FIELDS), tables)
+
+    def summed(unit: str) -> np.ndarray:   # over the modes and levels (zero where not the host's)
+        return np.asarray(sum(v for (u, _), v in amounts.items() if u == unit), dtype=float)
+
+    ram, mode = inventory["ram_gib"].to_numpy(dtype=float), inventory["mode"].to_numpy()
+    included = np.zeros(len(inventory))
+    for m in hosts.MODES:
+        included = np.where(mode == m, hosts.included_custom_metrics(ram, m, tables=tables), included)
+    return inventory.assign(host_units=summed("host_units"), included_custom_metrics=included,
+                            host_unit_hours_per_day=summed("host_unit_hours"),
+                            custom_metric_ddu_per_day=summed("ddu"), asu_per_day=summed("asu"))
+
+
+def inventory_totals(per_host: pd.DataFrame) -> pd.DataFrame:
+    """Totals by mode of an :func:`inventory_amounts` table, and a ``total`` row:
+    ``mode``, ``hosts`` and the sums of :data:`INVENTORY_AMOUNTS`."""
+    totals = per_host.groupby("mode", sort=True).agg(
+        hosts=("host", "size"), **{k: (k, "sum") for k in INVENTORY_AMOUNTS}).reset_index()
+    totals.loc[len(totals)] = ["total", *totals.drop(columns="mode").sum().tolist()]
+    totals["hosts"] = totals["hosts"].astype(int)
+    return totals
 
 
 def _consume_hosts(d: DriverDays) -> Yielded:

@@ -302,7 +302,7 @@ def test_the_hosts_page_reports_a_file_above_the_limit():
     button._received(button, {"event": "files", "files": [{"name": "ok.csv", "size": 40}]},
                      [b"host,ram_gib,mode,rack\na,64,infrastructure,r1\n"])
     assert page.messages.text == ""
-    assert page.find("table-mode-totals").frame["Host units"].tolist() == ["1.000 HU", "1.000 HU"]
+    assert page.find("table-inventory-totals").frame["Host units"].tolist() == ["1.000 HU", "1.000 HU"]
 
 
 def test_the_server_accepts_websocket_messages_of_an_inventory_upload():

@@ -32,3 +32,4 @@ __all__ = [
     "chart", "control", "field", "figure_spec", "figures", "format", "guard", "kpi_row", "note",
     "read_uploaded_inventory", "read_uploaded_scenario", "readable", "section", "show_figure", "uploaded_files",
 ]
+

@@ -2,30 +2,38 @@
 (the baseline), with :func:`planner.engine.compare`: monthly deltas per unit,
 the contract-year table, the first month a pool is exceeded, and the Monte
 Carlo P10 / P50 / P90 bands over the growth ranges (seeded, so repeatable).
+
+The page is inputs -> :func:`compute` -> render. :func:`compute` is pure: the
+forecasts and the unit give a :class:`ComparisonView` that describes every
+compared scenario, and the KPIs, charts and tables are drawn from it alone.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.engine import FLOW_UNITS, UNITS, Forecast, compare, forecast
+from planner.engine import Forecast, compare, forecast
 from planner.scenario import EXAMPLES, example_path, load_scenario
-from planner.ui import figures
-from planner.ui import format as fmt
-from planner.ui.overview import example_names
-from planner.ui.widgets import (
-    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
+from planner.ui import (
+    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, section, show_figure,
 )
+from planner.ui import format as fmt
+from planner.ui.overview import example_names
+from planner.units import UNITS
 
-__all__ = ["deltas", "yearly_table", "first_exceeded_table", "delta_figure", "bands_figure",
-           "ForecastCache", "dashboard"]
+__all__ = ["ForecastCache", "ComparisonView", "names_of", "compute", "headline", "deltas", "yearly_table",
+           "first_exceeded_table", "delta_figure", "bands_figure", "dashboard"]
+
+#: Shown where a KPI or table has nothing to say (fewer than two scenarios selected).
+NEEDS_TWO = "Select at least two scenarios to compare (Ctrl- or Cmd-click in the list); the first one is the baseline."
 
 
 class ForecastCache:
@@ -44,9 +52,101 @@ class ForecastCache:
         return self._runs[(key, draws, seed)]
 
 
+def names_of(forecasts: Sequence[Forecast]) -> list[str]:
+    """The scenarios' names as :func:`planner.engine.compare` gives them (equal
+    names get `` (1)``, `` (2)``, ...)."""
+    names = [f.scenario.name for f in forecasts]
+    return names if len(set(names)) == len(names) else [f"{n} ({i + 1})" for i, n in enumerate(names)]
+
+
+# --- compute --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComparisonView:
+    """What the comparison shows for one unit, for every compared scenario.
+
+    Attributes
+    ----------
+    names : tuple of str
+        The baseline first, then the compared scenarios.
+    deltas : DataFrame
+        Month x compared scenario: the change of ``unit`` against the baseline [unit].
+    year1, total : dict of str -> float
+        Per compared scenario: the change in contract year 1, and over the
+        horizon (flows: summed; peaks: the change of the highest month) [unit].
+    first_exceeded : dict of str -> Period or None, or None
+        Per scenario, baseline included: the first month ``unit``'s pool is
+        exceeded (None: never); None if no scenario's contract buys the unit.
+    monthly : DataFrame
+        :func:`planner.engine.compare`'s ``monthly`` (the download).
+    """
+
+    unit: str
+    names: tuple[str, ...]
+    deltas: pd.DataFrame
+    year1: dict[str, float]
+    total: dict[str, float]
+    first_exceeded: dict[str, pd.Period | None] | None
+    yearly: pd.DataFrame
+    exceeded: pd.DataFrame
+    monthly: pd.DataFrame
+
+    @property
+    def baseline(self) -> str:
+        return self.names[0]
+
+    @property
+    def compared(self) -> tuple[str, ...]:
+        return self.names[1:]
+
+
+def compute(forecasts: Sequence[Forecast], unit: str) -> ComparisonView:
+    """The comparison of ``forecasts`` (the first is the baseline) for ``unit``."""
+    result = compare(*forecasts)
+    names = tuple(names_of(forecasts))
+    frame = deltas(result, unit)
+    yearly = {n: _yearly(f, unit) for n, f in zip(names, forecasts)}
+    year1 = {n: float(yearly[n].get(1, 0.0) - yearly[names[0]].get(1, 0.0)) for n in names[1:]}
+    if UNITS[unit].kind == "flow":
+        total = {n: float(frame[n].sum()) for n in names[1:]}
+    else:
+        highest = {n: float(yearly[n].max()) if len(yearly[n]) else 0.0 for n in names}
+        total = {n: highest[n] - highest[names[0]] for n in names[1:]}
+    return ComparisonView(unit, names, frame, year1, total, _first_exceeded(result, unit, names),
+                          yearly_table(forecasts, unit), first_exceeded_table(result), result["monthly"])
+
+
+def headline(view: ComparisonView) -> list[str]:
+    """One sentence per compared scenario: its change in contract year 1 and
+    the first month its pool of the unit is exceeded, against the baseline."""
+    unit, lines = view.unit, []
+    for name in view.compared:
+        text = f"{name}: {fmt.quantity(view.year1[name], unit, signed=True)} in contract year 1"
+        if view.first_exceeded is not None:
+            first, base = (view.first_exceeded[n] for n in (name, view.baseline))
+            text += (f"; pool first exceeded {fmt.month(first) if first is not None else 'never'}"
+                     f" (baseline: {fmt.month(base) if base is not None else 'never'})")
+        lines.append(text)
+    return lines
+
+
+def _yearly(f: Forecast, unit: str) -> pd.Series:
+    yearly = f.yearly()
+    return yearly[unit] if unit in yearly else pd.Series(0.0, index=yearly.index)
+
+
+def _first_exceeded(result: Mapping[str, pd.DataFrame], unit: str,
+                    names: Sequence[str]) -> dict[str, pd.Period | None] | None:
+    rows = result["first_exceeded"]
+    mine = rows[rows["unit"] == unit].set_index("scenario")["first_exceeded"]
+    if mine.empty:
+        return None
+    return {n: (None if n not in mine.index or pd.isna(mine[n]) else mine[n]) for n in names}
+
+
 def deltas(result: Mapping[str, pd.DataFrame], unit: str) -> pd.DataFrame:
     """Monthly delta of ``unit`` of each scenario against the baseline
-    (columns: scenario names, index: months)."""
+    (columns: scenario names, index: months), from :func:`compare`'s ``monthly``."""
     monthly = result["monthly"]
     frame = monthly[monthly["unit"] == unit].pivot(index="month", columns="scenario", values="delta")
     frame = frame.reindex(index=pd.Index(monthly["month"].unique(), name="month").sort_values(),
@@ -56,37 +156,39 @@ def deltas(result: Mapping[str, pd.DataFrame], unit: str) -> pd.DataFrame:
 
 
 def yearly_table(forecasts: Sequence[Forecast], unit: str) -> pd.DataFrame:
-    """Per contract year: ``unit`` of each scenario and its delta to the first
-    (flows summed, peaks as the highest day), formatted."""
-    names = _names(forecasts)
-    values = pd.DataFrame({n: f.yearly()[unit] if unit in f.yearly() else 0.0
-                           for n, f in zip(names, forecasts)}).fillna(0.0)
-    out = pd.DataFrame({"Contract year": [int(y) for y in values.index]})
-    peak = "" if unit in FLOW_UNITS else " peak"
-    for name in names:
-        out[name] = [fmt.quantity(v, unit) + peak for v in values[name]]
-    for name in names[1:]:
-        out[f"Δ {name}"] = [fmt.quantity(v, unit, signed=True) for v in values[name] - values[names[0]]]
-    return out
+    """Per contract year and scenario (one row each, so that any number of
+    scenarios fits; the scenario first, as the table's left-aligned column):
+    ``unit`` and its change against the baseline, formatted."""
+    names = names_of(forecasts)
+    values = pd.DataFrame({n: _yearly(f, unit) for n, f in zip(names, forecasts)}).fillna(0.0)
+    peak = " peak" if UNITS[unit].kind == "peak" else ""
+    rows = [{"Scenario": name, "Contract year": int(year),
+             UNITS[unit].name: fmt.quantity(values.loc[year, name], unit) + peak,
+             "Change against the baseline": "baseline" if i == 0 else
+             fmt.quantity(values.loc[year, name] - values.loc[year, names[0]], unit, signed=True)}
+            for year in values.index for i, name in enumerate(names)]
+    return pd.DataFrame(rows, columns=["Scenario", "Contract year", UNITS[unit].name, "Change against the baseline"])
 
 
 def first_exceeded_table(result: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """Per pool: the first month each scenario exceeds it ("not exceeded" if none)."""
+    """Per scenario (rows) and pool (columns, by unit symbol): the first month
+    the pool is exceeded ("never" if it lasts)."""
     rows = result["first_exceeded"]
     if rows.empty:
-        return pd.DataFrame({"Pool": []})
-    table = rows.pivot(index="unit", columns="scenario", values="first_exceeded")
-    table = table.reindex(index=[u for u in UNITS if u in table.index],
-                          columns=list(dict.fromkeys(rows["scenario"])))
-    out = table.map(lambda m: "not exceeded" if m is None or pd.isna(m) else fmt.month(m))
-    out.insert(0, "Pool", [fmt.UNIT_NAMES[u] for u in out.index])
-    out.columns.name = None
+        return pd.DataFrame({"Scenario": []})
+    table = rows.pivot(index="scenario", columns="unit", values="first_exceeded")
+    table = table.reindex(index=list(dict.fromkeys(rows["scenario"])), columns=[u for u in UNITS if u in table])
+    out = table.map(lambda m: "never" if m is None or pd.isna(m) else fmt.month(m))
+    out.columns = [UNITS[u].symbol for u in out.columns]
+    out.insert(0, "Scenario", out.index)
     return out.reset_index(drop=True)
 
 
+# --- figures --------------------------------------------------------------------------------
+
 def delta_figure(frame: pd.DataFrame, unit: str, baseline: str) -> go.Figure:
     """Monthly deltas against the baseline, one bar series per scenario."""
-    fig = figures.stacked_bars(frame, title=f"{fmt.UNIT_NAMES[unit]}: monthly change against {baseline}",
+    fig = figures.stacked_bars(frame, title=f"{UNITS[unit].name}: monthly change against {baseline}",
                                unit=unit, barmode="group")
     fig.update_traces(hovertemplate="%{x|%b %Y}<br>%{fullData.name}: %{y:+,.0f} " + fmt.symbol(unit)
                                     + "<extra></extra>")
@@ -96,16 +198,154 @@ def delta_figure(frame: pd.DataFrame, unit: str, baseline: str) -> go.Figure:
 
 def bands_figure(forecasts: Sequence[Forecast], unit: str) -> go.Figure:
     """Monte Carlo bands of ``unit`` per scenario (forecasts run with draws)."""
-    series = {n: f.bands[f.bands["unit"] == unit] for n, f in zip(_names(forecasts), forecasts)
+    series = {n: f.bands[f.bands["unit"] == unit] for n, f in zip(names_of(forecasts), forecasts)
               if f.bands is not None}
     draws = max((f.draws for f in forecasts), default=0)
-    return figures.bands(series, unit, title=f"{fmt.UNIT_NAMES[unit]} per month: P10 to P90 over "
+    return figures.bands(series, unit, title=f"{UNITS[unit].name} per month: P10 to P90 over "
                                              f"{fmt.number(draws)} growth draws, and P50")
 
 
-def _names(forecasts: Sequence[Forecast]) -> list[str]:
-    names = [f.scenario.name for f in forecasts]
-    return names if len(set(names)) == len(names) else [f"{n} ({i + 1})" for i, n in enumerate(names)]
+def _empty_figure(title: str) -> go.Figure:
+    return figures.base(title, "Month", "", height=240)
+
+
+# --- render ---------------------------------------------------------------------------------
+
+def _joined(values: Sequence[str]) -> str:
+    return " / ".join(values)
+
+
+class _Kpis:
+    """The four KPI cards; each lists every compared scenario, in the order of
+    the note (``'+464 HU / +0 HU'``)."""
+
+    def __init__(self) -> None:
+        self.year1 = KpiCard("delta-year1", "Change in contract year 1")
+        self.total = KpiCard("delta-total", "Change over the horizon")
+        self.exceeded = KpiCard("first-exceeded", "Pool first exceeded")
+        self.p90 = KpiCard("p90-last", "P90 in the last month")
+        self.cards = (self.year1, self.total, self.exceeded, self.p90)
+
+    def clear(self) -> None:
+        for card in self.cards:
+            card.set_text("n/a", "select two or more scenarios")
+
+    def show(self, view: ComparisonView) -> None:
+        unit, names = view.unit, view.compared
+        kind = UNITS[unit].name + ("" if UNITS[unit].kind == "flow" else ", peak")
+        self.year1.set_text(_joined([fmt.quantity(view.year1[n], unit, signed=True) for n in names]),
+                            f"{_joined(names)}; {kind}")
+        self.total.label = "Change over the horizon" if UNITS[unit].kind == "flow" else "Change of the highest peak"
+        self.total.set_text(_joined([fmt.quantity(view.total[n], unit, signed=True) for n in names]),
+                            f"{_joined(names)}; {fmt.month(view.deltas.index[0])} to {fmt.month(view.deltas.index[-1])}")
+        if view.first_exceeded is None:
+            self.exceeded.set_text("no pool", "the contract buys none of this unit")
+            return
+        shown = {n: fmt.month(m) if m is not None else "not exceeded" for n, m in view.first_exceeded.items()}
+        self.exceeded.set_text(_joined([shown[n] for n in names]), f"baseline: {shown[view.baseline]}")
+
+    def show_bands(self, forecasts: Sequence[Forecast], unit: str) -> None:
+        names = names_of(forecasts)[1:]
+        last = [f.bands[f.bands["unit"] == unit].tail(1) for f in forecasts[1:]]
+        if all(rows.empty for rows in last):
+            self.p90.set_text("n/a", "no such consumption in these scenarios")
+            return
+        month = next(rows["month"].iloc[0] for rows in last if not rows.empty)
+        self.p90.label = f"P90 in {fmt.month(month)}"
+        self.p90.set_text(_joined([fmt.quantity(rows["p90"].iloc[0], unit) if not rows.empty else "n/a"
+                                   for rows in last]),
+                          _joined(f"{n}: P10 {fmt.quantity(r['p10'].iloc[0], unit)}, P50 "
+                                  f"{fmt.quantity(r['p50'].iloc[0], unit)}" for n, r in zip(names, last)
+                                  if not r.empty))
+
+
+class _Page:
+    """The comparison's widgets and forecasts; a change of the selection, unit,
+    draws or seed computes one view and redraws the page from it."""
+
+    def __init__(self, selected: Sequence[str], given: Mapping[str, Forecast] | None, draws: int, seed: int):
+        self.messages = MessageArea()
+        self.cache = ForecastCache(given)
+        names = example_names()
+        self.scenarios = control(widgets.SelectMultiple(options=[(names[k], k) for k in EXAMPLES],
+                                                        value=tuple(selected), rows=len(EXAMPLES)), "scenarios")
+        self.unit_pick = control(widgets.Dropdown(options=[(u.name, k) for k, u in UNITS.items()],
+                                                  value="host_units"), "unit")
+        self.draws = control(widgets.IntSlider(value=draws, min=100, max=2000, step=100,
+                                               continuous_update=False), "draws")
+        self.seed = control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed")
+        self.baseline_note = note(name="baseline")
+        self.kpis = _Kpis()
+        self.delta_chart, self.bands_chart = chart("delta"), chart("bands")
+        self.year_table, self.exceeded_table = Table("yearly"), Table("first-exceeded")
+        self.download = DownloadLinks("comparison-monthly", label="Monthly totals and deltas", index=False)
+        guarded = guard(self.messages)
+        self.scenarios.observe(guarded(self.redraw), "value")
+        self.unit_pick.observe(guarded(self.redraw), "value")
+        self.draws.observe(guarded(self.redraw_bands), "value")
+        self.seed.observe(guarded(self.redraw_bands), "value")
+        guarded(self.redraw)()
+
+    def keys(self) -> list[str]:
+        """The selected examples in menu order (the first is the baseline)."""
+        return [k for k in EXAMPLES if k in self.scenarios.value]
+
+    def redraw(self, change: Any = None) -> None:
+        if len(self.keys()) < 2:
+            self.clear()
+            raise ValueError(NEEDS_TWO)
+        runs = [self.cache.get(k) for k in self.keys()]
+        self.render(compute(runs, self.unit_pick.value))
+        self.redraw_bands()
+
+    def redraw_bands(self, change: Any = None) -> None:
+        if len(self.keys()) < 2:
+            raise ValueError(NEEDS_TWO)
+        runs = [self.cache.get(k, self.draws.value, self.seed.value) for k in self.keys()]
+        self.kpis.show_bands(runs, self.unit_pick.value)
+        show_figure(self.bands_chart, bands_figure(runs, self.unit_pick.value))
+
+    def render(self, view: ComparisonView) -> None:
+        """Draw the KPIs, the delta chart and the tables from ``view``."""
+        self.baseline_note.value = (f'<div class="planner-note-text">Baseline: <b>{html.escape(view.baseline)}'
+                                    f"</b>; compared: {html.escape(', '.join(view.compared))}.</div>")
+        self.kpis.show(view)
+        show_figure(self.delta_chart, delta_figure(view.deltas, view.unit, view.baseline))
+        self.year_table.update(view.yearly)
+        self.exceeded_table.update(view.exceeded)
+        self.download.update(view.monthly)
+
+    def clear(self) -> None:
+        """Nothing to compare: no old results stay on the page."""
+        self.baseline_note.value = f'<div class="planner-note-text">{html.escape(NEEDS_TWO)}</div>'
+        self.kpis.clear()
+        for target in (self.delta_chart, self.bands_chart):
+            show_figure(target, _empty_figure("Select two or more scenarios to compare"))
+        self.year_table.update(pd.DataFrame())
+        self.exceeded_table.update(pd.DataFrame())
+        self.download.value = ""
+
+    def dashboard(self) -> Dashboard:
+        controls = [
+            widgets.HTML("<h3>Scenarios</h3>"),
+            field("Built-in examples", self.scenarios, "Ctrl- or Cmd-click to select two or more; the first is "
+                                                       "the baseline."),
+            field("Unit", self.unit_pick),
+            widgets.HTML("<h3>Monte Carlo</h3>"),
+            field("Draws", self.draws, "Growth rates drawn uniformly from each driver's range."),
+            field("Seed", self.seed, "The same seed gives the same bands."),
+        ]
+        main = [
+            self.baseline_note,
+            kpi_row(*self.kpis.cards),
+            self.delta_chart,
+            section("Per contract year", self.year_table),
+            section("First month a pool is exceeded", self.exceeded_table, self.download),
+            self.bands_chart,
+        ]
+        return Dashboard("comparison", "Scenarios side by side",
+                         "Growth stories side by side: monthly changes, contract years, pool run-outs and "
+                         "Monte Carlo bands.", controls, main, self.messages)
 
 
 def dashboard(selected: Sequence[str] = ("estate", "fullstack_move"), *,
@@ -121,134 +361,7 @@ def dashboard(selected: Sequence[str] = ("estate", "fullstack_move"), *,
     draws, seed : int
         Monte Carlo draws and seed at the start.
     """
-    messages = MessageArea()
-    names = example_names()
-    cache = ForecastCache(given)
-    scenarios = control(widgets.SelectMultiple(options=[(names[k], k) for k in EXAMPLES],
-                                               value=tuple(selected), rows=len(EXAMPLES)), "scenarios")
-    unit_pick = control(widgets.Dropdown(options=[(fmt.UNIT_NAMES[u], u) for u in UNITS], value="host_units"),
-                        "unit")
-    draws_pick = control(widgets.IntSlider(value=draws, min=100, max=2000, step=100, continuous_update=False),
-                         "draws")
-    seed_pick = control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed")
-
-    baseline_note = note(name="baseline")
-    k_year1 = KpiCard("delta-year1", "Change in contract year 1")
-    k_total = KpiCard("delta-total", "Change over the horizon")
-    k_exceeded = KpiCard("first-exceeded", "Pool first exceeded")
-    k_p90 = KpiCard("p90-last", "P90 in the last month")
-    delta_chart = chart("delta")
-    bands_chart = chart("bands")
-    year_table = Table("yearly")
-    exceeded_table = Table("first-exceeded")
-    download = DownloadLinks("comparison-monthly", label="Monthly totals and deltas", index=False)
-    state: dict[str, Any] = {}
-
-    def keys() -> list[str]:
-        chosen = [k for k in EXAMPLES if k in scenarios.value]
-        if len(chosen) < 2:
-            raise ValueError("Select at least two scenarios to compare (Ctrl- or Cmd-click in the list); "
-                             "the first one is the baseline.")
-        return chosen
-
-    def run() -> None:
-        chosen = keys()
-        runs = [cache.get(k) for k in chosen]
-        state["chosen"], state["runs"], state["result"] = chosen, runs, compare(*runs)
-        labels = _names(runs)
-        baseline_note.value = (f'<div class="planner-note-text">Baseline: <b>{html.escape(labels[0])}</b>; '
-                               f"compared: {html.escape(', '.join(labels[1:]))}.</div>")
-        download.update(state["result"]["monthly"])
-        show_unit()
-        show_bands()
-
-    def show_unit() -> None:
-        unit, runs, result = unit_pick.value, state["runs"], state["result"]
-        labels = _names(runs)
-        other = labels[1]
-        frame = deltas(result, unit)
-        yearly = {n: (f.yearly()[unit] if unit in f.yearly() else pd.Series(0.0, index=f.yearly().index))
-                  for n, f in zip(labels, runs)}
-        change = yearly[other] - yearly[labels[0]]
-        kind = fmt.UNIT_NAMES[unit] + ("" if unit in FLOW_UNITS else ", peak")
-        k_year1.set(change.get(1, 0.0), f"{other}; {kind}", unit=unit, signed=True)
-        k_total.label = "Change over the horizon" if unit in FLOW_UNITS else "Change of the highest peak"
-        if unit in FLOW_UNITS:
-            total = frame[other].sum()
-        else:
-            peaks = [f.monthly()[unit].max() if unit in f.monthly() else 0.0 for f in runs[:2]]
-            total = peaks[1] - peaks[0]
-        k_total.set(total, f"{other}; {fmt.month(frame.index[0])} to {fmt.month(frame.index[-1])}",
-                    unit=unit, signed=True)
-        ex = result["first_exceeded"]
-        mine = ex[(ex["unit"] == unit) & (ex["scenario"] == other)]["first_exceeded"]
-        base = ex[(ex["unit"] == unit) & (ex["scenario"] == labels[0])]["first_exceeded"]
-        if mine.empty:
-            k_exceeded.set_text("no pool", "the contract buys none of this unit")
-        else:
-            text = "not exceeded" if pd.isna(mine.iloc[0]) else fmt.month(mine.iloc[0])
-            k_exceeded.set_text(text, f"{other}; baseline: " + (
-                "not exceeded" if base.empty or pd.isna(base.iloc[0]) else fmt.month(base.iloc[0])))
-        year_table.update(yearly_table(runs, unit))
-        exceeded_table.update(first_exceeded_table(result))
-        show_figure(delta_chart, delta_figure(frame, unit, labels[0]))
-
-    def show_bands() -> None:
-        unit = unit_pick.value
-        runs = [cache.get(k, draws_pick.value, seed_pick.value) for k in state["chosen"]]
-        labels = _names(runs)
-        last = runs[1].bands[runs[1].bands["unit"] == unit]
-        if last.empty:
-            k_p90.set_text("n/a", "no such consumption in this scenario")
-        else:
-            row = last.iloc[-1]
-            k_p90.label = f"P90 in {fmt.month(row['month'])}"
-            k_p90.set(row["p90"], f"{labels[1]}; P10 {fmt.quantity(row['p10'], unit)}, "
-                                  f"P50 {fmt.quantity(row['p50'], unit)}", unit=unit)
-        show_figure(bands_chart, bands_figure(runs, unit))
-
-    @guard(messages)
-    def on_scenarios(change: Any = None) -> None:
-        run()
-
-    @guard(messages)
-    def on_unit(change: Any = None) -> None:
-        if "result" not in state:
-            run()
-        else:
-            show_unit()
-            show_bands()
-
-    @guard(messages)
-    def on_draws(change: Any = None) -> None:
-        if "result" not in state:
-            run()
-        else:
-            show_bands()
-
-    scenarios.observe(on_scenarios, "value")
-    unit_pick.observe(on_unit, "value")
-    draws_pick.observe(on_draws, "value")
-    seed_pick.observe(on_draws, "value")
-    run()
-
-    controls = [
-        widgets.HTML("<h3>Scenarios</h3>"),
-        field("Built-in examples", scenarios, "Ctrl- or Cmd-click to select two or more; the first is "
-                                              "the baseline."),
-        field("Unit", unit_pick),
-        widgets.HTML("<h3>Monte Carlo</h3>"),
-        field("Draws", draws_pick, "Growth rates drawn uniformly from each driver's range."),
-        field("Seed", seed_pick, "The same seed gives the same bands."),
-    ]
-    main = [
-        baseline_note,
-        kpi_row(k_year1, k_total, k_exceeded, k_p90),
-        delta_chart,
-        section("Per contract year", year_table),
-        section("First month a pool is exceeded", exceeded_table, download),
-        bands_chart,
-    ]
-    return Dashboard("comparison", "Scenarios side by side",
-                     "Growth stories side by side: monthly changes, contract years, pool run-outs and "
-                     "Monte Carlo bands.", controls, main, messages)
+    page = _Page(selected, given, draws, seed)
+    board = page.dashboard()
+    board.page_state = page
+    return board

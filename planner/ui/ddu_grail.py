@@ -1,317 +1,375 @@
-"""DDU and Grail dashboard: the Davis data units of logs, traces, custom events
-and serverless functions, and the Grail retention choice.
+"""DDU and Grail dashboard: a Grail bucket's retention and volumes, and the
+other Davis data unit sources, as the engine forecasts them.
 
-The Grail store fills and drains day by day (:func:`planner.grail_stored_gb`):
-a retention raise mid-horizon fills the store over the new window, and the
-month-by-month charge is :func:`planner.grail_ddu` of the month's ingest,
-stored GB-days and query volume. Volumes are constant here (no growth).
+The controls change the scenario: a bucket's capability, ingest, retention,
+query volume and whether it starts full are
+:meth:`planner.model.Scenario.with_values` of its driver; a retention change
+later in the horizon is a :class:`planner.model.SetValues` change; the trace,
+event, serverless and Log Monitoring (classic) volumes are ``with_values`` of
+their drivers. :func:`planner.engine.forecast` runs the result, and the page
+draws its Grail store (``Forecast.grail_store``) and its DDU per month by
+capability, with contract year 1 in the key figures.
+
+Flow: inputs (:class:`GrailInputs`) -> :func:`grail_scenario` ->
+:func:`grail_view` (forecast -> :class:`GrailView`) -> render.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.ddu import (
-    GRAIL_CAPABILITIES, custom_event_ddu, custom_trace_ddu, grail_ddu, grail_stored_gb,
-    log_monitoring_ddu, serverless_ddu,
-)
-from planner.scenario import Scenario, load_scenario
+from planner.engine import forecast
+from planner.model import Driver, Scenario, SetValues
+from planner.scenario import load_scenario
+from planner.sections import SECTIONS
 from planner.tableset import resolve
-from planner.ui import figures
-from planner.ui import format as fmt
-from planner.ui.widgets import (
-    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
-    note, section, show_figure,
+from planner.ui import (
+    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
+    section, show_figure,
 )
+from planner.ui import format as fmt
+from planner.ui.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
 
-__all__ = ["store_curve", "grail_monthly", "other_monthly", "monthly_ddu", "store_figure",
-           "ddu_figure", "dashboard"]
+__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view",
+           "store_figure", "ddu_figure", "monthly_text", "dashboard"]
 
 #: Longest retention the slider offers [days] (three years).
 MAX_RETENTION_DAYS = 1095
-CAPABILITY_NAMES = {"log_management": "Log Management and Analytics", "business_events": "Business Events"}
+#: Other DDU sources the page edits: control name -> (section, field, label).
+OTHER_SOURCES = {"spans": ("traces", "spans_per_day", "Trace API spans per day"),
+                 "events": ("custom_events", "events_per_day", "Custom events per day"),
+                 "invocations": ("serverless", "invocations_per_day", "Serverless invocations per day"),
+                 "classic-logs": ("log_monitoring", "gb_per_day", "Log Monitoring (classic) [GB per day]")}
+_BUCKET_FIELDS = ("capability", "ingest_gb_per_day", "retention_days", "query_gb_per_month", "starts_full")
+_DDU_SECTIONS = ("grail", "traces", "custom_events", "serverless", "log_monitoring")
 
 
-def store_curve(ingest_gb_per_day: float, retention_days: int, *, start: Any, months: int = 12,
-                new_retention_days: int | None = None, change: Any = None,
-                processed_ratio: float | None = None, starts_full: bool = True,
-                tables: Any = None) -> pd.DataFrame:
-    """Day by day: ingest, processed GB, retention and stored GB of one bucket.
+@dataclass(frozen=True)
+class GrailInputs:
+    """The page's state.
 
-    Parameters
-    ----------
-    ingest_gb_per_day : float
-        Ingested GB per day [GB] (constant).
-    retention_days : int
-        Retention at the start [days].
-    start : date-like
-        First day; the horizon is ``months`` calendar months.
-    new_retention_days, change : int and date-like, optional
-        A retention change from the day ``change`` on.
-    processed_ratio : float, optional
-        Processed GB per ingested GB; the table rule (1.0) by default.
-    starts_full : bool, default True
-        The bucket has been in use at this volume for a whole retention window
-        before the start (else it starts empty).
-
-    Returns
-    -------
-    DataFrame
-        Index: days; columns ``ingest_gb``, ``processed_gb``, ``retention_days``
-        and ``stored_gb`` [GB at the end of the day].
+    ``buckets``: per Grail bucket, the fields of :data:`_BUCKET_FIELDS`;
+    ``new_retention_days`` from ``change`` on (the bucket shown); ``other``:
+    control name of :data:`OTHER_SOURCES` -> volume; ``on_oneagent_host`` of
+    the serverless functions.
     """
-    ratio = resolve(tables).rule("grail_processed_ratio") if processed_ratio is None else processed_ratio
-    begin = pd.Timestamp(start)
-    days = pd.date_range(begin, begin + pd.DateOffset(months=months) - pd.Timedelta(days=1), freq="D")
-    retention = pd.Series(int(retention_days), index=days)
-    if new_retention_days is not None and change is not None:
-        when = pd.Timestamp(change)
-        if not days[0] <= when <= days[-1]:
-            raise ValueError(f"the retention change on {fmt.day(when)} is outside the horizon "
-                             f"{fmt.day(days[0])} to {fmt.day(days[-1])}")
-        retention[retention.index >= when] = int(new_retention_days)
-    history = int(retention_days) if starts_full else 0
-    index = pd.date_range(begin - pd.Timedelta(days=history), days[-1], freq="D")
-    processed = pd.Series(float(ingest_gb_per_day) * ratio, index=index)
-    window = pd.Series(int(retention_days), index=index)
-    window[days] = retention.to_numpy()
-    stored = grail_stored_gb(processed, window)[days]
-    return pd.DataFrame({"ingest_gb": float(ingest_gb_per_day), "processed_gb": processed[days],
-                         "retention_days": retention, "stored_gb": stored})
+
+    bucket: str
+    buckets: Mapping[str, Mapping[str, Any]]
+    new_retention_days: int
+    change: pd.Timestamp
+    other: Mapping[str, float]
+    on_oneagent_host: bool = False
+
+    def with_bucket(self, **values: Any) -> "GrailInputs":
+        """The shown bucket's fields replaced by ``values``."""
+        return dataclasses.replace(self, buckets={**self.buckets, self.bucket: {**self.buckets[self.bucket],
+                                                                                **values}})
 
 
-def grail_monthly(curve: pd.DataFrame, query_gb_per_month: float, capability: str = "log_management",
-                  *, tables: Any = None) -> pd.DataFrame:
-    """Month by month Grail charge of a :func:`store_curve`.
+def _first_driver(scenario: Scenario, section: str) -> Driver | None:
+    return next(iter(scenario.drivers_of(section).values()), None)
 
-    Returns
-    -------
-    DataFrame
-        Index: months; ``ingest_gb`` [GB], ``retained_gb_days`` [GB day],
-        ``query_gb`` [GB] and ``ingest``, ``retain``, ``query``, ``total`` [DDU].
+
+def inputs_of(scenario: Scenario, new_retention_days: int = 90, change_month: int = 6) -> GrailInputs:
+    """The page's first inputs: the scenario's buckets and other sources, a
+    retention change to ``new_retention_days`` ``change_month`` months after the start."""
+    buckets = {n: {k: d.values[k] for k in _BUCKET_FIELDS} for n, d in scenario.drivers_of("grail").items()}
+    if not buckets:
+        raise ValueError(f"{scenario.name}: the scenario has no Grail bucket")
+    other = {}
+    for name, (sec, key, _) in OTHER_SOURCES.items():
+        driver = _first_driver(scenario, sec)
+        other[name] = float(driver.values[key] or 0.0) if driver else 0.0
+    serverless = _first_driver(scenario, "serverless")
+    change = scenario.start + pd.DateOffset(months=min(change_month, scenario.months - 1))
+    return GrailInputs(next(iter(buckets)), buckets, int(new_retention_days), pd.Timestamp(change), other,
+                       bool(serverless.values["on_oneagent_host"]) if serverless else False)
+
+
+def _with_source(scenario: Scenario, sec: str, key: str, value: float) -> Scenario:
+    """Set one volume of a section's first driver, or add a driver for it."""
+    driver = _first_driver(scenario, sec)
+    if driver is not None:
+        if sec == "log_monitoring" and driver.values.get(key) is None:
+            return scenario.with_values(driver.name, **{key: value, "events_per_day": None})
+        return scenario.with_values(driver.name, **{key: value})
+    if not value:
+        return scenario
+    defaults = {k: d for k, (_, d) in SECTIONS[sec].fields.items() if k not in ("name", "growth")}
+    name = f"{SECTIONS[sec].label} (added here)"
+    return scenario.with_drivers(Driver(name, sec, {**defaults, key: value}))
+
+
+def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
+    """``scenario``'s DDU sources with the page's values, and the shown
+    bucket's retention change as a :class:`SetValues` change."""
+    keep = {n: d for n, d in scenario.drivers.items() if d.section in _DDU_SECTIONS}
+    derived = dataclasses.replace(scenario, drivers=keep,
+                                  changes=tuple(c for c in scenario.changes if c.driver in keep))
+    for bucket, values in inputs.buckets.items():
+        derived = derived.with_values(bucket, **values)
+    for name, (sec, key, _) in OTHER_SOURCES.items():
+        derived = _with_source(derived, sec, key, inputs.other[name])
+    serverless = _first_driver(derived, "serverless")
+    if serverless is not None:
+        derived = derived.with_values(serverless.name, on_oneagent_host=inputs.on_oneagent_host)
+    if inputs.new_retention_days != inputs.buckets[inputs.bucket]["retention_days"]:
+        derived = derived.with_changes(SetValues(inputs.change, inputs.bucket,
+                                                 {"retention_days": inputs.new_retention_days}))
+    return derived
+
+
+# --- compute: forecast -> view model --------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GrailView:
+    """What the page shows (DDU; stored GB).
+
+    ``monthly``: DDU per month (index) by capability (columns), every source;
+    ``bucket_monthly``: the shown bucket per month: ``stored_gb_days``
+    [GB day] and its ingest, retain, query and total [DDU]; ``store``: the
+    bucket's stored GB per day; ``year1``: key figures of contract year 1.
     """
-    month = curve.index.to_period("M")
-    volumes = pd.DataFrame({"ingest_gb": curve["ingest_gb"].groupby(month).sum(),
-                            "retained_gb_days": curve["stored_gb"].groupby(month).sum()})
-    volumes["query_gb"] = float(query_gb_per_month)
-    volumes.index.name = "month"
-    for part, column in (("ingest", "ingest_gb"), ("retain", "retained_gb_days"), ("query", "query_gb")):
-        volumes[part] = grail_ddu(**{column: volumes[column]}, capability=capability, tables=tables)
-    volumes["total"] = grail_ddu(volumes["ingest_gb"], volumes["retained_gb_days"], volumes["query_gb"],
-                                 capability=capability, tables=tables)
-    return volumes
+
+    inputs: GrailInputs
+    monthly: pd.DataFrame
+    bucket_monthly: pd.DataFrame
+    store: pd.Series
+    year1: Mapping[str, float]
+    year1_end: pd.Timestamp
 
 
-def other_monthly(months: pd.PeriodIndex, *, spans_per_day: int = 0, events_per_day: int = 0,
-                  event_kind: str = "kubernetes", invocations_per_day: int = 0,
-                  on_oneagent_host: bool = False, classic_log_gb_per_day: float = 0.0,
-                  tables: Any = None) -> pd.DataFrame:
-    """DDU per month of custom traces, custom events, serverless functions and
-    Log Monitoring (classic), from constant daily volumes.
+def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capability: str) -> pd.DataFrame:
+    rows = monthly[(monthly["unit"] == "ddu") & (monthly["driver"] == bucket)]
+    wide = rows.pivot(index="month", columns="capability", values="value")
+    parts = {dim: wide.get(f"{capability}_{dim}", pd.Series(0.0, index=wide.index)) for dim in ("ingest", "retain",
+                                                                                               "query")}
+    out = pd.DataFrame(parts).fillna(0.0)
+    out.insert(0, "stored_gb_days", store.groupby(store.index.to_period("M")).sum())
+    out["total"] = out[["ingest", "retain", "query"]].sum(axis=1)
+    return out
 
-    Returns
-    -------
-    DataFrame
-        Index: months; columns ``custom_traces``, ``custom_events``, ``serverless``,
-        ``log_monitoring`` [DDU].
-    """
-    days = pd.Series(months.days_in_month, index=months, dtype=float)
+
+def grail_view(scenario: Scenario, inputs: GrailInputs) -> GrailView:
+    """Forecast the page's scenario; contract year 1 for the key figures."""
+    f = forecast(grail_scenario(scenario, inputs))
+    by = f.monthly(("unit", "capability", "driver"))
+    ddu = by[by["unit"] == "ddu"].pivot_table(index="month", columns="capability", values="value", aggfunc="sum")
+    store = f.grail_store[inputs.bucket]
+    bucket = _bucket_monthly(by, store, inputs.bucket, inputs.buckets[inputs.bucket]["capability"])
+    years = f.contract_years()
+    end = pd.Timestamp(min(years["end"].iloc[0], store.index[-1]))
+    months = ddu.index <= end.to_period("M")
+    grail = [c for c in ddu.columns if c.endswith(("_ingest", "_retain", "_query"))]
+    year1 = {"bucket": float(bucket.loc[bucket.index <= end.to_period("M"), "total"].sum()),
+             "bucket_last_month": float(bucket.loc[end.to_period("M"), "total"]),
+             "stored_gb": float(store.loc[end]),
+             "other": float(ddu.loc[months, [c for c in ddu.columns if c not in grail]].to_numpy().sum()),
+             "all": float(ddu.loc[months].to_numpy().sum())}
+    return GrailView(inputs, ddu.fillna(0.0), bucket, store, year1, end)
+
+
+# --- render helpers (pure) --------------------------------------------------------------------------
+
+def _days(n: float) -> str:
+    return counted(n, "day")
+
+
+def store_figure(view: GrailView) -> go.Figure:
+    """Stored GB per day of the shown bucket, with the retention change marked."""
+    inputs = view.inputs
+    before = int(inputs.buckets[inputs.bucket]["retention_days"])
+    marks = [] if before == inputs.new_retention_days else [
+        (inputs.change, f" retention {_days(before)} → {_days(inputs.new_retention_days)}")]
+    return figures.store_fill(view.store.to_frame(inputs.bucket),
+                              title=f"Grail store of {inputs.bucket}: GB held at the end of each day", marks=marks)
+
+
+def ddu_figure(view: GrailView) -> go.Figure:
+    """DDU per month by capability, stacked."""
+    frame = view.monthly.loc[:, view.monthly.abs().sum() > 0]
+    return figures.stacked_bars(frame if not frame.empty else view.monthly.iloc[:, :1],
+                                title="Davis data units per month by capability", unit="ddu",
+                                names={c: fmt.capability(c, "ddu") for c in view.monthly.columns})
+
+
+def monthly_text(view: GrailView) -> pd.DataFrame:
+    """The shown bucket month by month, with units."""
+    b = view.bucket_monthly
     return pd.DataFrame({
-        "custom_traces": custom_trace_ddu(int(spans_per_day), tables=tables) * days,
-        "custom_events": custom_event_ddu(int(events_per_day), kind=event_kind, tables=tables) * days,
-        "serverless": serverless_ddu(int(invocations_per_day), on_oneagent_host=on_oneagent_host,
-                                     tables=tables) * days,
-        "log_monitoring": log_monitoring_ddu(gb=float(classic_log_gb_per_day), tables=tables) * days,
-    }).round(6)
+        "Month": [fmt.month(m) for m in b.index],
+        "Stored": [fmt.quantity(v, "GB days") for v in b["stored_gb_days"]],
+        "Ingest & process": [fmt.quantity(v, "ddu") for v in b["ingest"]],
+        "Retain": [fmt.quantity(v, "ddu") for v in b["retain"]],
+        "Query": [fmt.quantity(v, "ddu") for v in b["query"]],
+        "Total": [fmt.quantity(v, "ddu") for v in b["total"]]})
 
 
-def monthly_ddu(grail: pd.DataFrame, other: pd.DataFrame, capability: str = "log_management") -> pd.DataFrame:
-    """Every DDU source per month in one table (engine capability names as columns)."""
-    frame = pd.DataFrame({f"{capability}_{p}": grail[p] for p in ("ingest", "retain", "query")})
-    return frame.join(other)
+# --- the page -----------------------------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    scenario: Scenario
+    inputs: GrailInputs
+    messages: MessageArea
+    w: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
-def store_figure(curve: pd.DataFrame, bucket: str, change: Any = None) -> go.Figure:
-    """Stored GB per day of one bucket, with the retention change marked."""
-    marks = []
-    if change is not None:
-        before = int(curve["retention_days"].iloc[0])
-        after = int(curve["retention_days"].iloc[-1])
-        if before != after:
-            marks.append((change, f" retention {before} → {after} days"))
-    return figures.store_fill(curve[["stored_gb"]].rename(columns={"stored_gb": bucket}),
-                              title=f"Grail store of {bucket}: GB held at the end of each day", marks=marks)
+def _capability_options() -> list[tuple[str, str]]:
+    """Grail capabilities of the registry: (label, key), e.g. ('Logs', 'log_management')."""
+    names = {c.key.rsplit("_", 1)[0]: c.label.split(":")[0] for c in SECTIONS["grail"].capabilities}
+    return [(label, key) for key, label in names.items()]
 
 
-def ddu_figure(monthly: pd.DataFrame) -> go.Figure:
-    """DDU per month by source, stacked."""
-    frame = monthly.loc[:, monthly.abs().sum() > 0]
-    if frame.empty:
-        frame = monthly.iloc[:, :1]
-    return figures.stacked_bars(frame, title="Davis data units per month by source", unit="ddu",
-                                names={c: fmt.capability(c) for c in frame.columns})
+def _widgets(page: _Page) -> dict[str, Any]:
+    s, i = page.scenario, page.inputs
+    months = [s.start + pd.DateOffset(months=k) for k in range(1, s.months)]
+    w: dict[str, Any] = {
+        "bucket": control(widgets.Dropdown(options=list(i.buckets), value=i.bucket), "bucket"),
+        "capability": control(widgets.Dropdown(options=_capability_options()), "capability"),
+        "ingest": number_box(0, "ingest"), "retention_now": number_box(0, "retention-now"),
+        "retention_label": widgets.HTML(),
+        "retention": control(widgets.IntSlider(value=i.new_retention_days, min=1, max=MAX_RETENTION_DAYS, step=1,
+                                               readout=False, continuous_update=False), "retention"),
+        "change": control(widgets.Dropdown(options=[(fmt.month(m), pd.Timestamp(m)) for m in months],
+                                           value=i.change), "change-month"),
+        "query": number_box(0, "query"),
+        "starts_full": control(widgets.Checkbox(value=True, indent=False,
+                                                description="Bucket already full at the start"), "starts-full"),
+        "on_oneagent": control(widgets.Checkbox(value=i.on_oneagent_host, indent=False,
+                                                description="Functions on OneAgent-monitored hosts"), "on-oneagent"),
+        "cards": {"bucket": KpiCard("grail-ddu-year", "Bucket DDU, year 1", "ddu"),
+                  "bucket_last_month": KpiCard("grail-ddu-month", "Bucket DDU, last month of year 1", "ddu"),
+                  "stored_gb": KpiCard("stored-gb", "Stored at the end of year 1", "GB"),
+                  "other": KpiCard("other-ddu-year", "Traces, events, serverless, classic logs", "ddu"),
+                  "all": KpiCard("ddu-year", "All these DDU, year 1", "ddu")},
+        "store_chart": chart("store"), "ddu_chart": chart("ddu"), "table": Table("grail-monthly"),
+        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month")}
+    for name in OTHER_SOURCES:
+        w[name] = number_box(i.other[name], name)
+    return w
 
 
-def _presets(scenario: Scenario) -> dict[str, dict[str, Any]]:
-    buckets = {n: {"capability": d.values["capability"], "ingest": d.values["ingest_gb_per_day"],
-                   "retention": int(d.values["retention_days"]), "query": d.values["query_gb_per_month"],
-                   "starts_full": d.values["starts_full"]}
-               for n, d in scenario.drivers_of("grail").items()}
-    return buckets or {"logs": {"capability": "log_management", "ingest": 100.0, "retention": 35,
-                                "query": 1000.0, "starts_full": True}}
+def _load_bucket(page: _Page) -> None:
+    w, b = page.w, page.inputs.buckets[page.inputs.bucket]
+    with silenced(w["on_change"], *(w[k] for k in ("capability", "ingest", "retention_now", "query", "starts_full"))):
+        w["capability"].value = b["capability"]
+        w["ingest"].value = f"{b['ingest_gb_per_day']:.15g}"
+        w["retention_now"].value = f"{b['retention_days']:.15g}"
+        w["query"].value = f"{b['query_gb_per_month']:.15g}"
+        w["starts_full"].value = bool(b["starts_full"])
 
 
-def _first(scenario: Scenario, section: str, key: str, default: float = 0.0) -> float:
-    values = [d.values[key] for d in scenario.drivers_of(section).values() if d.values.get(key) is not None]
-    return float(sum(values)) if values else default
+def _read(page: _Page) -> GrailInputs:
+    w, grail = page.w, "grail"
+    bucket = page.inputs.with_bucket(
+        capability=w["capability"].value,
+        ingest_gb_per_day=read_number(w["ingest"].value, "Ingest [GB per day]", field_check(grail, "ingest_gb_per_day")),
+        retention_days=read_number(w["retention_now"].value, "Retention now [days]",
+                                   field_check(grail, "retention_days")),
+        query_gb_per_month=read_number(w["query"].value, "Queried [GB per month]",
+                                       field_check(grail, "query_gb_per_month")),
+        starts_full=bool(w["starts_full"].value))
+    other = {name: read_number(w[name].value, label, field_check(sec, key))
+             for name, (sec, key, label) in OTHER_SOURCES.items()}
+    return dataclasses.replace(bucket, new_retention_days=int(w["retention"].value), change=w["change"].value,
+                               other=other, on_oneagent_host=bool(w["on_oneagent"].value))
 
 
-def dashboard(scenario: Scenario | None = None, *, new_retention_days: int = 90, change_month: int = 6,
-              months: int = 12) -> Dashboard:
+def _show(page: _Page) -> None:
+    view, w = grail_view(page.scenario, page.inputs), page.w
+    i = view.inputs
+    w["retention_label"].value = (f'<span class="planner-label">Retention from the change on: '
+                                  f"<b>{_days(i.new_retention_days)}</b></span>")
+    end, c = fmt.day(view.year1_end), w["cards"]
+    c["bucket"].set(view.year1["bucket"], f"{i.bucket}, contract year 1 (to {end})")
+    c["bucket_last_month"].set(view.year1["bucket_last_month"], fmt.month(view.year1_end))
+    in_force = i.new_retention_days if i.change <= view.year1_end else i.buckets[i.bucket]["retention_days"]
+    c["stored_gb"].set(view.year1["stored_gb"], f"{i.bucket} on {end}; retention {_days(in_force)}")
+    c["other"].set(view.year1["other"], "contract year 1")
+    c["all"].set(view.year1["all"], "contract year 1; host custom metrics are on the hosts page")
+    w["table"].update(monthly_text(view))
+    w["download"].update(view.bucket_monthly)
+    show_figure(w["store_chart"], store_figure(view))
+    show_figure(w["ddu_chart"], ddu_figure(view))
+
+
+def _wire(page: _Page) -> None:
+    w = page.w
+    guarded = guard_figures(page.messages, w["cards"].values())
+
+    @guarded
+    def on_bucket(change: Any = None) -> None:
+        page.inputs = dataclasses.replace(page.inputs, bucket=w["bucket"].value)
+        _load_bucket(page)
+        _show(page)
+
+    @guarded
+    def on_change(change: Any = None) -> None:
+        page.inputs = _read(page)
+        _show(page)
+
+    w["on_change"] = on_change
+    w["bucket"].observe(on_bucket, "value")
+    for key in ("capability", "ingest", "retention_now", "retention", "change", "query", "starts_full",
+                "on_oneagent", *OTHER_SOURCES):
+        w[key].observe(on_change, "value")
+
+
+def _layout(page: _Page) -> Dashboard:
+    w, t = page.w, resolve(page.scenario.tables)
+    retain = t.weight("ddu_weights", "log_management", "retain")
+    controls = [
+        widgets.HTML("<h3>Grail bucket</h3>"),
+        field("Bucket", w["bucket"]), field("Capability", w["capability"]),
+        field("Ingest [GB per day]", w["ingest"]), field("Retention now [days]", w["retention_now"]),
+        widgets.VBox([w["retention_label"], w["retention"]]),
+        field("Retention changes in", w["change"]), field("Queried [GB per month]", w["query"]),
+        w["starts_full"],
+        widgets.HTML("<h3>Other DDU sources</h3>"),
+        *(field(label, w[name]) for name, (_, _, label) in OTHER_SOURCES.items()),
+        w["on_oneagent"],
+    ]
+    main = [
+        note(f"{html.escape(page.scenario.name)}: the forecast of its Grail buckets and other DDU sources with "
+             f"the changes made here, over {counted(page.scenario.months, 'month')} from "
+             f"{fmt.month(page.scenario.start)} (growth as in the scenario); a month's retain charge is its stored "
+             f"GB-days × {retain:.2f}.", name="scenario"),
+        kpi_row(*w["cards"].values()),
+        w["store_chart"], w["ddu_chart"],
+        section("The bucket per month", w["table"], w["download"]),
+    ]
+    return Dashboard("ddu_grail", "Grail retention and DDU per month",
+                     "Ingest, retention and query volumes of a Grail bucket, and the other DDU sources, "
+                     "month by month as the forecast counts them.", controls, main, page.messages)
+
+
+def dashboard(scenario: Scenario | None = None, *, new_retention_days: int = 90,
+              change_month: int = 6) -> Dashboard:
     """The DDU and Grail page.
 
     Parameters
     ----------
     scenario : Scenario, optional
-        Source of the starting volumes (the built-in example by default): its
-        Grail buckets, trace spans, custom events and serverless invocations.
+        The built-in example by default: its Grail buckets and other DDU sources.
     new_retention_days : int, default 90
-        Retention after the change.
+        Retention of the shown bucket after the change [days].
     change_month : int, default 6
-        Calendar months after the start when the retention changes (6: the
-        seventh month).
-    months : int, default 12
-        Horizon [months].
+        Calendar months after the start when the retention changes (6: the seventh month).
     """
-    messages = MessageArea()
     scenario = scenario or load_scenario()
-    tables = scenario.tables
-    buckets = _presets(scenario)
-    first = next(iter(buckets))
-    start = scenario.start
-    month_starts = [start + pd.DateOffset(months=k) for k in range(1, months)]
-
-    bucket_pick = control(widgets.Dropdown(options=list(buckets), value=first), "bucket")
-    capability = control(widgets.Dropdown(options=[(CAPABILITY_NAMES[c], c) for c in GRAIL_CAPABILITIES],
-                                          value=buckets[first]["capability"]), "capability")
-    ingest = control(widgets.BoundedFloatText(value=buckets[first]["ingest"], min=0, max=10**7, step=10),
-                     "ingest")
-    retention_now = control(widgets.BoundedIntText(value=buckets[first]["retention"], min=1,
-                                                   max=MAX_RETENTION_DAYS), "retention-now")
-    retention = control(widgets.IntSlider(value=new_retention_days, min=1, max=MAX_RETENTION_DAYS, step=1,
-                                          continuous_update=False), "retention")
-    change = control(widgets.Dropdown(options=[(fmt.month(m), m) for m in month_starts],
-                                      value=month_starts[min(change_month, months - 1) - 1]), "change-month")
-    query = control(widgets.BoundedFloatText(value=buckets[first]["query"], min=0, max=10**9, step=1000),
-                    "query")
-    starts_full = control(widgets.Checkbox(value=buckets[first]["starts_full"], indent=False,
-                                           description="Bucket already full at the start"), "starts-full")
-    spans = control(widgets.BoundedIntText(value=int(_first(scenario, "traces", "spans_per_day")),
-                                           min=0, max=10**12, step=10_000), "spans")
-    events = control(widgets.BoundedIntText(value=int(_first(scenario, "custom_events", "events_per_day")),
-                                            min=0, max=10**12, step=1_000), "events")
-    invocations = control(widgets.BoundedIntText(value=int(_first(scenario, "serverless", "invocations_per_day")),
-                                                 min=0, max=10**12, step=10_000), "invocations")
-    on_oneagent = control(widgets.Checkbox(value=False, indent=False,
-                                           description="Functions on OneAgent-monitored hosts"), "on-oneagent")
-    classic = control(widgets.BoundedFloatText(value=_first(scenario, "log_monitoring", "gb_per_day"),
-                                               min=0, max=10**7, step=1), "classic-logs")
-
-    k_year = KpiCard("grail-ddu-year", "Grail DDU over the horizon", "ddu")
-    k_month = KpiCard("grail-ddu-month", "Grail DDU in the last month", "ddu")
-    k_store = KpiCard("stored-gb", "Stored at the end", "GB")
-    k_other = KpiCard("other-ddu-year", "Traces, events, serverless, logs", "ddu")
-    k_total = KpiCard("ddu-year", "All DDU over the horizon", "ddu")
-    store_chart = chart("store")
-    ddu_chart = chart("ddu")
-    table = Table("grail-monthly")
-    download = DownloadLinks("ddu-monthly", label="DDU per month")
-    state = {"quiet": False}
-
-    def show() -> None:
-        curve = store_curve(ingest.value, retention_now.value, start=start, months=months,
-                            new_retention_days=retention.value, change=change.value,
-                            starts_full=starts_full.value, tables=tables)
-        grail = grail_monthly(curve, query.value, capability.value, tables=tables)
-        other = other_monthly(grail.index, spans_per_day=spans.value, events_per_day=events.value,
-                              invocations_per_day=invocations.value, on_oneagent_host=on_oneagent.value,
-                              classic_log_gb_per_day=classic.value, tables=tables)
-        everything = monthly_ddu(grail, other, capability.value)
-        k_year.set(grail["total"].sum(), f"{fmt.quantity(months, 'months')} from {fmt.month(start)}")
-        k_month.set(grail["total"].iloc[-1], f"{fmt.month(grail.index[-1])}; first month "
-                                             f"{fmt.quantity(grail['total'].iloc[0], 'ddu')}")
-        k_store.set(curve["stored_gb"].iloc[-1], f"{fmt.quantity(curve['retention_days'].iloc[-1], 'days')} "
-                                                 "retention")
-        k_other.set(other.to_numpy().sum(), "over the horizon")
-        k_total.set(everything.to_numpy().sum(), f"{fmt.quantity(everything.to_numpy().sum() / months, 'ddu')} "
-                                                 "a month on average")
-        table.update(pd.DataFrame({
-            "Month": [fmt.month(m) for m in grail.index],
-            "Ingested": [fmt.quantity(v, "GB") for v in grail["ingest_gb"]],
-            "Stored": [fmt.quantity(v, "GB days") for v in grail["retained_gb_days"]],
-            "Queried": [fmt.quantity(v, "GB") for v in grail["query_gb"]],
-            "Ingest & process": [fmt.quantity(v, "ddu") for v in grail["ingest"]],
-            "Retain": [fmt.quantity(v, "ddu") for v in grail["retain"]],
-            "Query": [fmt.quantity(v, "ddu") for v in grail["query"]],
-            "Grail total": [fmt.quantity(v, "ddu") for v in grail["total"]]}))
-        download.update(grail.join(other))
-        show_figure(store_chart, store_figure(curve, bucket_pick.value, change.value))
-        show_figure(ddu_chart, ddu_figure(everything))
-
-    @guard(messages)
-    def on_bucket(change_: Any = None) -> None:
-        preset = buckets[bucket_pick.value]
-        state["quiet"] = True
-        try:
-            capability.value = preset["capability"]
-            ingest.value = preset["ingest"]
-            retention_now.value = preset["retention"]
-            query.value = preset["query"]
-            starts_full.value = preset["starts_full"]
-        finally:
-            state["quiet"] = False
-        show()
-
-    @guard(messages)
-    def on_change(change_: Any = None) -> None:
-        if not state["quiet"]:
-            show()
-
-    bucket_pick.observe(on_bucket, "value")
-    for w in (capability, ingest, retention_now, retention, change, query, starts_full, spans, events,
-              invocations, on_oneagent, classic):
-        w.observe(on_change, "value")
-    show()
-
-    controls = [
-        widgets.HTML("<h3>Grail bucket</h3>"),
-        field("Bucket", bucket_pick),
-        field("Capability", capability),
-        field("Ingest [GB per day]", ingest),
-        field("Retention now [days]", retention_now),
-        field("Retention from the change on [days]", retention),
-        field("Retention changes in", change),
-        field("Queried [GB per month]", query),
-        starts_full,
-        widgets.HTML("<h3>Other DDU sources</h3>"),
-        field("Trace API spans per day", spans),
-        field("Kubernetes events per day", events),
-        field("Serverless invocations per day", invocations),
-        on_oneagent,
-        field("Log Monitoring (classic) [GB per day]", classic),
-    ]
-    main = [
-        note(f"{html.escape(scenario.name)}: constant daily volumes over {months} months from "
-             f"{fmt.month(start)}; a month's retain charge is its stored GB-days × 0.30.", name="scenario"),
-        kpi_row(k_year, k_month, k_store, k_other, k_total),
-        store_chart, ddu_chart,
-        section("Grail charge per month", table, download),
-    ]
-    return Dashboard("ddu_grail", "Grail retention and DDU per month",
-                     "Ingest, retention and query volumes of a Grail bucket, and the other DDU sources, "
-                     "month by month.", controls, main, messages)
+    page = _Page(scenario, inputs_of(scenario, new_retention_days, change_month), MessageArea())
+    page.w = _widgets(page)
+    _wire(page)
+    _load_bucket(page)
+    _show(page)
+    return _layout(page)

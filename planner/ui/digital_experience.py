@@ -1,15 +1,23 @@
-"""Digital experience dashboard: DEM units per month of Real User Monitoring
-(sessions, Session Replay share, defined properties) and synthetic monitors
-(:func:`planner.rum_dem`, :func:`planner.clickpath_actions`,
-:func:`planner.http_requests`, :func:`planner.synthetic_dem`).
+"""Digital experience dashboard: DEM units of Real User Monitoring and synthetic
+monitors in one month, as the engine forecasts them.
 
-A month here is 30 days for the synthetic monitors (RUM is given per month).
+The controls change the scenario: an application's sessions, Session Replay
+share and defined properties are :meth:`planner.model.Scenario.with_values` of
+its RUM driver; the monitors are the scenario's synthetic drivers, edited,
+added or removed. :func:`planner.engine.forecast` runs that scenario, and the
+page shows the chosen calendar month (its real length) by capability and
+driver, and the contract year around it.
+
+Flow: inputs (:class:`DemInputs`) -> :func:`dem_scenario` ->
+:func:`dem_view` (forecast -> :class:`DemView`) -> render.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import ipywidgets as widgets
@@ -17,341 +25,434 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.dem import clickpath_actions, http_requests, rum_dem, synthetic_dem
-from planner.scenario import Scenario, load_scenario
-from planner.ui import figures
-from planner.ui import format as fmt
-from planner.ui.widgets import (
-    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
+from planner.engine import Forecast, forecast
+from planner.model import Driver, Scenario, driver_values
+from planner.scenario import load_scenario
+from planner.sections import CAPABILITIES, SECTIONS
+from planner.tableset import resolve
+from planner.ui import (
+    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row,
     note, section, show_figure,
 )
+from planner.ui import format as fmt
+from planner.ui.inputs import field_check, guard_figures, number_box, read_number, silenced
 
-__all__ = [
-    "DAYS_A_MONTH", "KINDS", "rum_month", "monitor_month", "breakdown", "breakdown_figure",
-    "replay_figure", "scenario_inputs", "dashboard",
-]
+__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view",
+           "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
 
-#: Days in the month the synthetic monitors are counted over.
-DAYS_A_MONTH = 30
-#: Synthetic monitor kinds: label and what one run produces.
-KINDS = {"browser": ("Browser monitor", "synthetic actions"),
-         "clickpath": ("Browser clickpath", "synthetic actions"),
-         "http": ("HTTP monitor", "requests"),
-         "third_party": ("Third-party monitor", "results")}
+#: Synthetic monitor kinds of the registry (``synthetic`` section).
+KINDS = tuple(key.removeprefix("synthetic_") for (unit, key) in CAPABILITIES
+              if unit == "dem" and key.startswith("synthetic_"))
 FREQUENCIES = (1, 2, 5, 10, 15, 30, 60, 120, 240)
+_SECTIONS = ("rum", "synthetic")
 
 
-def rum_month(sessions: float, replay_share: float = 0.0, properties: int = 0, *,
-              tables: Any = None) -> dict[str, float]:
-    """DEM units per month of one application's RUM.
+def _kind_label(kind: str) -> str:
+    return CAPABILITIES[("dem", f"synthetic_{kind}")].label
 
-    Parameters
-    ----------
-    sessions : float
-        Billable sessions per month.
-    replay_share : float
-        Share 0..1 of the sessions captured with Session Replay (1.00 each
-        instead of 0.25).
-    properties : int
-        Defined properties per session (those above the free 20 cost 0.01 each).
 
-    Returns
-    -------
-    dict
-        ``rum_sessions``, ``session_replay`` and ``defined_properties`` [DEM units].
+# --- inputs and the derived scenario ----------------------------------------------------------
 
-    Examples
-    --------
-    >>> rum_month(3_000_000, 0.10, 25)
-    {'rum_sessions': 675000.0, 'session_replay': 300000.0, 'defined_properties': 150000.0}
+@dataclass(frozen=True)
+class Monitor:
+    """A synthetic monitor as the page edits it (fields of the ``synthetic`` section)."""
+
+    name: str
+    kind: str
+    per_run: float
+    frequency_minutes: float
+    locations: float
+
+    def values(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("kind", "per_run", "frequency_minutes", "locations")}
+
+
+@dataclass(frozen=True)
+class DemInputs:
+    """The page's state: RUM fields per application, the monitors, the month shown."""
+
+    app: str
+    rum: Mapping[str, Mapping[str, float]]      # app -> sessions_per_month, replay_share, properties_per_session
+    monitors: tuple[Monitor, ...]
+    month: pd.Period
+
+    def with_rum(self, **values: float) -> "DemInputs":
+        """The selected application's fields replaced by ``values``."""
+        return dataclasses.replace(self, rum={**self.rum, self.app: {**self.rum[self.app], **values}})
+
+
+def inputs_of(scenario: Scenario) -> DemInputs:
+    """The page's first inputs: the scenario's applications and monitors, its first month."""
+    rum = {n: {k: d.values[k] for k in ("sessions_per_month", "replay_share", "properties_per_session")}
+           for n, d in scenario.drivers_of("rum").items()}
+    if not rum:
+        raise ValueError(f"{scenario.name}: the scenario has no RUM application")
+    monitors = tuple(Monitor(n, **{k: d.values[k] for k in ("kind", "per_run", "frequency_minutes", "locations")})
+                     for n, d in scenario.drivers_of("synthetic").items())
+    return DemInputs(next(iter(rum)), rum, monitors, scenario.start.to_period("M"))
+
+
+def dem_scenario(scenario: Scenario, inputs: DemInputs) -> Scenario:
+    """``scenario``'s RUM and synthetic drivers with the page's values: each
+    application through :meth:`~planner.model.Scenario.with_values`, the
+    monitors as synthetic drivers (new ones checked like a scenario file)."""
+    keep = {n: d for n, d in scenario.drivers.items() if d.section == "rum"}
+    names = {m.name for m in inputs.monitors}
+    keep |= {n: d for n, d in scenario.drivers.items() if d.section == "synthetic" and n in names}
+    derived = dataclasses.replace(scenario, drivers=keep,
+                                  changes=tuple(c for c in scenario.changes if c.driver in keep))
+    for app, values in inputs.rum.items():
+        derived = derived.with_values(app, **values)
+    for m in inputs.monitors:
+        if m.name in derived.drivers:
+            derived = derived.with_values(m.name, **m.values())
+        else:
+            where = lambda path, name=m.name: f"monitor {name!r}" + (f".{path.split('.')[-1]}" if path else "")  # noqa: E731
+            values = driver_values(SECTIONS["synthetic"], {"name": m.name, **m.values()}, "", where)
+            values.pop("name"), values.pop("growth")
+            derived = derived.with_drivers(Driver(m.name, "synthetic", values))
+    return derived
+
+
+# --- compute: forecast -> view model ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DemView:
+    """What the page shows for one setting (DEM units).
+
+    ``by_source``: the month's DEM per driver and capability (columns
+    ``driver``, ``capability``, ``value``); ``year_total``: the contract year
+    containing the month; ``sweep``: the month's total against the selected
+    application's Session Replay share (index share 0..1).
     """
-    if not 0 <= replay_share <= 1:
-        raise ValueError(f"replay share must be between 0 and 100 %; got {replay_share:.0%}")
-    plain = rum_dem(sessions * (1 - replay_share), tables=tables)
-    replay = rum_dem(sessions * replay_share, replay=True, tables=tables)
-    extra = rum_dem(sessions, properties=properties, tables=tables) - rum_dem(sessions, tables=tables)
-    return {"rum_sessions": float(plain), "session_replay": float(replay),
-            "defined_properties": round(float(extra), 6)}
+
+    inputs: DemInputs
+    by_source: pd.DataFrame
+    app_rum: float
+    synthetic: float
+    month_total: float
+    year: int
+    year_total: float
+    pool: float | None
+    sweep: pd.Series
 
 
-def monitor_month(kind: str, per_run: float, frequency_minutes: float, locations: int,
-                  days: float = DAYS_A_MONTH, *, tables: Any = None) -> tuple[float, float]:
-    """Volume and DEM units of one synthetic monitor over ``days``.
-
-    Returns
-    -------
-    (float, float)
-        Actions, requests or results (see :data:`KINDS`), and DEM units.
-
-    Examples
-    --------
-    >>> monitor_month("clickpath", 3, 15, 2)    # 576 actions a day
-    (17280.0, 17280.0)
-    >>> monitor_month("http", 1, 1, 3)          # 4,320 requests a day at 0.10
-    (129600.0, 12960.0)
-    """
-    count = (http_requests if kind == "http" else clickpath_actions)(per_run, frequency_minutes, locations, days)
-    return float(count), float(synthetic_dem(kind, count, tables=tables))
+def _month_by_source(f: Forecast, month: pd.Period) -> pd.DataFrame:
+    monthly = f.monthly(("unit", "driver", "capability"))
+    rows = monthly[(monthly["month"] == month) & (monthly["unit"] == "dem")]
+    return rows[["driver", "capability", "value"]].reset_index(drop=True)
 
 
-def breakdown(rum: Mapping[str, Any], monitors: Sequence[Mapping[str, Any]], *,
-              tables: Any = None) -> pd.DataFrame:
-    """DEM units per month by source.
-
-    Parameters
-    ----------
-    rum : mapping
-        ``name``, ``sessions``, ``replay_share``, ``properties`` (see :func:`rum_month`).
-    monitors : sequence of mapping
-        ``name``, ``kind``, ``per_run``, ``frequency_minutes``, ``locations``.
-
-    Returns
-    -------
-    DataFrame
-        One row per source: ``source``, ``volume`` (per month), ``volume_unit``
-        and ``dem`` [DEM units per month].
-    """
-    parts = rum_month(rum["sessions"], rum["replay_share"], rum["properties"], tables=tables)
-    sessions = float(rum["sessions"])
-    rows = [{"source": f"{rum['name']}: RUM sessions", "volume": sessions * (1 - rum["replay_share"]),
-             "volume_unit": "sessions", "dem": parts["rum_sessions"]},
-            {"source": f"{rum['name']}: Session Replay", "volume": sessions * rum["replay_share"],
-             "volume_unit": "sessions", "dem": parts["session_replay"]},
-            {"source": f"{rum['name']}: defined properties",
-             "volume": sessions * max(0, rum["properties"] - 20), "volume_unit": "billed properties",
-             "dem": parts["defined_properties"]}]
-    for m in monitors:
-        volume, dem = monitor_month(m["kind"], m["per_run"], m["frequency_minutes"], m["locations"],
-                                    tables=tables)
-        rows.append({"source": f"{m['name']} ({KINDS[m['kind']][0].lower()})", "volume": volume,
-                     "volume_unit": KINDS[m["kind"]][1], "dem": dem})
-    return pd.DataFrame(rows, columns=["source", "volume", "volume_unit", "dem"])
+def _contract_year(f: Forecast, month: pd.Period) -> int:
+    years = f.contract_years()
+    day = month.start_time
+    return int(years.loc[(years["start"] <= day) & (years["end"] >= day), "year"].iloc[0])
 
 
-def breakdown_figure(table: pd.DataFrame) -> go.Figure:
-    """DEM units per month by source (bars)."""
-    return figures.hbars(table.set_index("source")["dem"], unit="dem",
-                         title=f"DEM units per month by source ({DAYS_A_MONTH}-day month)")
+def replay_sweep(scenario: Scenario, inputs: DemInputs, points: int = 11) -> pd.Series:
+    """The month's DEM total at Session Replay shares 0, 10 %, ... 100 % of the
+    selected application (one forecast each)."""
+    shares = np.linspace(0, 1, points)
+    totals = [_month_by_source(forecast(dem_scenario(scenario, inputs.with_rum(replay_share=float(s)))),
+                               inputs.month)["value"].sum() for s in shares]
+    return pd.Series(totals, index=pd.Index(shares, name="replay_share"), name="dem")
 
 
-def replay_figure(rum: Mapping[str, Any], synthetic: float, pool_per_month: float | None = None, *,
-                  tables: Any = None) -> go.Figure:
-    """DEM units per month against the Session Replay share (0 to 100 %)."""
-    shares = np.linspace(0, 1, 101)
-    totals = [sum(rum_month(rum["sessions"], s, rum["properties"], tables=tables).values()) + synthetic
-              for s in shares]
-    limit = (pool_per_month, "annual DEM pool / 12") if pool_per_month else None
-    return figures.sweep(shares * 100, {"DEM units per month": totals}, unit="dem",
-                         title=f"{rum['name']}: DEM units per month by Session Replay share",
-                         x_title="Sessions with Session Replay", x_suffix=" %",
-                         marker=rum["replay_share"] * 100, limit=limit)
+def dem_view(scenario: Scenario, inputs: DemInputs, sweep: pd.Series | None = None) -> DemView:
+    """Forecast the page's scenario and take the chosen month."""
+    derived = dem_scenario(scenario, inputs)
+    f = forecast(derived)
+    if not (derived.start.to_period("M") <= inputs.month <= derived.end.to_period("M")):
+        raise ValueError(f"Month: {fmt.month(inputs.month)} is outside the horizon "
+                         f"{fmt.month(derived.start)} to {fmt.month(derived.end)}")
+    rows = _month_by_source(f, inputs.month)
+    synthetic = rows["driver"].isin([m.name for m in inputs.monitors])
+    year = _contract_year(f, inputs.month)
+    yearly = f.yearly()
+    pool = scenario.contract.pools.get("dem")
+    return DemView(inputs, rows, float(rows.loc[rows["driver"] == inputs.app, "value"].sum()),
+                   float(rows.loc[synthetic, "value"].sum()), float(rows["value"].sum()), year,
+                   float(yearly.loc[year, "dem"]) if "dem" in yearly else 0.0, pool.annual if pool else None,
+                   replay_sweep(scenario, inputs) if sweep is None else sweep)
 
 
-def scenario_inputs(scenario: Scenario) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """RUM applications and synthetic monitors of a scenario, as the dashboard
-    edits them."""
-    apps = {n: {"name": n, "sessions": d.values["sessions_per_month"], "replay_share": d.values["replay_share"],
-                "properties": int(d.values["properties_per_session"])}
-            for n, d in scenario.drivers_of("rum").items()}
-    monitors = [{"name": n, "kind": d.values["kind"], "per_run": d.values["per_run"],
-                 "frequency_minutes": d.values["frequency_minutes"], "locations": int(d.values["locations"])}
-                for n, d in scenario.drivers_of("synthetic").items()]
-    return apps, monitors
+# --- render helpers (pure) -------------------------------------------------------------------------
+
+def _source(driver: str, capability: str) -> str:
+    return f"{driver}: {fmt.capability(capability, 'dem')}"
+
+
+def breakdown_text(view: DemView) -> pd.DataFrame:
+    """The month's DEM units by source, with units."""
+    rows = view.by_source
+    return pd.DataFrame({"Source": [html.escape(d) for d in rows["driver"]],
+                         "Capability": [fmt.capability(c, "dem") for c in rows["capability"]],
+                         f"DEM units in {fmt.month(view.inputs.month)}": [fmt.quantity(v, "dem") for v in rows["value"]]})
+
+
+def breakdown_figure(view: DemView) -> go.Figure:
+    """DEM units of the month by source (bars)."""
+    values = pd.Series(view.by_source["value"].to_numpy(),
+                       index=[_source(d, c) for d, c in zip(view.by_source["driver"], view.by_source["capability"])])
+    return figures.hbars(values, unit="dem", title=f"DEM units in {fmt.month(view.inputs.month)} by source "
+                                                  f"({view.inputs.month.days_in_month} days)")
+
+
+def replay_figure(view: DemView) -> go.Figure:
+    """The month's DEM units against the selected application's Session Replay share."""
+    share = view.inputs.rum[view.inputs.app]["replay_share"]
+    limit = (view.pool / 12, "annual DEM pool / 12") if view.pool else None
+    return figures.sweep(view.sweep.index.to_numpy() * 100, {f"DEM units in {fmt.month(view.inputs.month)}":
+                                                             view.sweep.to_numpy()},
+                         unit="dem", title=f"{view.inputs.app}: DEM units in {fmt.month(view.inputs.month)} "
+                                           "by Session Replay share",
+                         x_title="Sessions with Session Replay", x_suffix=" %", marker=share * 100, limit=limit)
+
+
+# --- the page -------------------------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    """State (scenario, inputs, cached sweep) and widgets of the page."""
+
+    scenario: Scenario
+    inputs: DemInputs
+    messages: MessageArea
+    added: int = 0
+    sweep_key: Any = None
+    sweep: pd.Series | None = None
+    w: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def compute(self) -> DemView:
+        rest = {k: v for k, v in self.inputs.rum[self.inputs.app].items() if k != "replay_share"}
+        key = (self.inputs.app, tuple(sorted(rest.items())), tuple(sorted(
+            (a, tuple(sorted(v.items()))) for a, v in self.inputs.rum.items() if a != self.inputs.app)),
+            self.inputs.monitors, self.inputs.month)
+        if key != self.sweep_key:
+            self.sweep, self.sweep_key = replay_sweep(self.scenario, self.inputs), key
+        return dem_view(self.scenario, self.inputs, self.sweep)
+
+
+def _hints(tables: Any) -> dict[str, str]:
+    t = resolve(tables)
+    plain, replay = t.weight("dem_weights", "rum_session"), t.weight("dem_weights", "rum_session_replay")
+    free, extra = t.rule("free_defined_properties"), t.weight("dem_weights", "defined_property")
+    return {"replay": f"Replay sessions cost {replay:.2f} instead of {plain:.2f} DEM units.",
+            "properties": f"The first {free:g} are free, then {extra:.2f} each per session."}
+
+
+def _monitor_options(monitors: tuple[Monitor, ...]) -> list[tuple[str, int]]:
+    return [(f"{m.name} ({_kind_label(m.kind).lower()})", i) for i, m in enumerate(monitors)]
+
+
+def _widgets(page: _Page) -> dict[str, Any]:
+    months = pd.period_range(page.scenario.start, page.scenario.end, freq="M")
+    hints = _hints(page.scenario.tables)
+    return {
+        "app": control(widgets.Dropdown(options=list(page.inputs.rum), value=page.inputs.app), "application"),
+        "sessions": number_box(0, "sessions"), "replay_label": widgets.HTML(),
+        "replay": control(widgets.IntSlider(value=0, min=0, max=100, step=1, readout=False,
+                                            continuous_update=False), "replay-share"),
+        "properties": number_box(0, "properties"),
+        "month": control(widgets.Dropdown(options=[(fmt.month(m), m) for m in months], value=page.inputs.month),
+                         "month"),
+        "monitor": control(widgets.Dropdown(options=_monitor_options(page.inputs.monitors),
+                                            value=0 if page.inputs.monitors else None), "monitor"),
+        "kind": control(widgets.Dropdown(options=[(_kind_label(k), k) for k in KINDS], value="clickpath"), "kind"),
+        "per_run": number_box(1, "per-run"),
+        "frequency": control(widgets.Dropdown(options=[(f"every {f} min", f) for f in FREQUENCIES], value=15),
+                             "frequency"),
+        "locations": number_box(1, "locations"),
+        "add": control(widgets.Button(description="Add monitor", icon="plus"), "add-monitor"),
+        "remove": control(widgets.Button(description="Remove", icon="trash"), "remove-monitor"),
+        "cards": {"rum": KpiCard("rum-dem", "RUM of the application", "dem"),
+                  "synthetic": KpiCard("synthetic-dem", "Synthetic monitors", "dem"),
+                  "month": KpiCard("dem-month", "DEM units in the month", "dem"),
+                  "year": KpiCard("dem-year", "DEM units in the contract year", "dem"),
+                  "monitor": KpiCard("monitor-dem", "Selected monitor", "dem")},
+        "bars": chart("breakdown"), "sweep": chart("replay"), "table": Table("breakdown"),
+        "download": DownloadLinks("dem-breakdown", label="DEM breakdown", index=False),
+        "hints": hints}
+
+
+def _show(page: _Page) -> None:
+    view, w = page.compute(), page.w
+    inputs = view.inputs
+    month, days = fmt.month(inputs.month), inputs.month.days_in_month
+    app = inputs.rum[inputs.app]
+    w["replay_label"].value = (f'<span class="planner-label">Session Replay share: '
+                               f"<b>{fmt.percent(app['replay_share'])}</b></span>")
+    c = w["cards"]
+    c["rum"].set(view.app_rum, f"{inputs.app} in {month}: {fmt.quantity(app['sessions_per_month'], 'sessions')}, "
+                               f"{fmt.percent(app['replay_share'])} with replay")
+    c["synthetic"].set(view.synthetic, f"{len(inputs.monitors)} monitor{'s' * (len(inputs.monitors) != 1)} in "
+                                       f"{month} ({days} days)")
+    c["month"].set(view.month_total, f"every application and monitor in {month}")
+    share = f"; {fmt.percent(view.year_total / view.pool)} of the annual pool" if view.pool else ""
+    c["year"].set(view.year_total, f"contract year {view.year}{share}")
+    i = w["monitor"].value
+    if i is not None and i < len(inputs.monitors):
+        name = inputs.monitors[i].name
+        c["monitor"].set(float(view.by_source.loc[view.by_source["driver"] == name, "value"].sum()),
+                         f"{name} in {month}")
+    else:
+        c["monitor"].set_text("no monitor", "add one with \u201cAdd monitor\u201d")
+    w["table"].update(breakdown_text(view))
+    w["download"].update(view.by_source.assign(month=str(inputs.month)))
+    show_figure(w["bars"], breakdown_figure(view))
+    show_figure(w["sweep"], replay_figure(view))
+
+
+def _load_app(page: _Page) -> None:
+    w, app = page.w, page.inputs.rum[page.inputs.app]
+    with silenced(w["on_rum"], w["sessions"], w["replay"], w["properties"]):
+        w["sessions"].value = f"{app['sessions_per_month']:.15g}"
+        w["replay"].value = round(app["replay_share"] * 100)
+        w["properties"].value = f"{app['properties_per_session']:.15g}"
+
+
+def _load_monitor(page: _Page) -> None:
+    w, i = page.w, page.w["monitor"].value
+    editing = i is not None and i < len(page.inputs.monitors)
+    for key in ("kind", "per_run", "frequency", "locations", "remove"):
+        w[key].disabled = not editing
+    if not editing:
+        return
+    m = page.inputs.monitors[i]
+    with silenced(w["on_monitor_edit"], w["kind"], w["per_run"], w["frequency"], w["locations"]):
+        w["kind"].value = m.kind
+        w["per_run"].value = f"{m.per_run:.15g}"
+        if m.frequency_minutes not in [v for _, v in w["frequency"].options]:
+            w["frequency"].options = sorted({*w["frequency"].options,
+                                             (f"every {m.frequency_minutes:g} min", m.frequency_minutes)},
+                                            key=lambda o: o[1])
+        w["frequency"].value = m.frequency_minutes
+        w["locations"].value = f"{m.locations:.15g}"
+
+
+def _set_monitors(page: _Page, monitors: tuple[Monitor, ...], select: int | None) -> None:
+    page.inputs = dataclasses.replace(page.inputs, monitors=monitors)
+    with silenced(page.w["on_monitor_pick"], page.w["monitor"]):
+        page.w["monitor"].options = _monitor_options(monitors)
+        page.w["monitor"].value = select
+    _load_monitor(page)
+
+
+def _read_rum(page: _Page) -> None:
+    w = page.w
+    page.inputs = page.inputs.with_rum(
+        sessions_per_month=read_number(w["sessions"].value, "Sessions per month",
+                                       field_check("rum", "sessions_per_month")),
+        replay_share=w["replay"].value / 100,
+        properties_per_session=read_number(w["properties"].value, "Defined properties per session",
+                                           field_check("rum", "properties_per_session")))
+
+
+def _read_monitor(page: _Page) -> None:
+    w, i = page.w, page.w["monitor"].value
+    old = page.inputs.monitors[i]
+    new = Monitor(old.name, w["kind"].value,
+                  read_number(w["per_run"].value, "Actions, requests or results per run",
+                              field_check("synthetic", "per_run")),
+                  w["frequency"].value,
+                  read_number(w["locations"].value, "Locations", field_check("synthetic", "locations")))
+    monitors = list(page.inputs.monitors)
+    monitors[i] = new
+    page.inputs = dataclasses.replace(page.inputs, monitors=tuple(monitors))
+    labels = _monitor_options(page.inputs.monitors)
+    if labels != list(w["monitor"].options):
+        _set_monitors(page, page.inputs.monitors, i)
+
+
+def _add_monitor(page: _Page) -> None:
+    page.added += 1
+    names = {m.name for m in page.inputs.monitors}
+    while f"new monitor {page.added}" in names:
+        page.added += 1
+    new = Monitor(f"new monitor {page.added}", "http", 1.0, 5, 1.0)
+    _set_monitors(page, (*page.inputs.monitors, new), len(page.inputs.monitors))
+
+
+def _remove_monitor(page: _Page) -> None:
+    i = page.w["monitor"].value
+    if i is not None:
+        rest = tuple(m for k, m in enumerate(page.inputs.monitors) if k != i)
+        _set_monitors(page, rest, 0 if rest else None)
+
+
+def _wire(page: _Page) -> None:
+    """Each control runs one step on the page's state, then shows the result."""
+    w, guarded = page.w, guard_figures(page.messages, page.w["cards"].values())
+
+    def handler(step: Callable[[_Page], None]) -> Callable[..., None]:
+        @guarded
+        def run(change: Any = None) -> None:
+            step(page)
+            _show(page)
+        return run
+
+    on_rum, on_monitor_pick = handler(_read_rum), handler(_load_monitor)
+    on_monitor_edit = handler(_read_monitor)
+    w.update(on_rum=on_rum, on_monitor_pick=on_monitor_pick, on_monitor_edit=on_monitor_edit)
+    w["app"].observe(handler(_pick_app), "value")
+    for key in ("sessions", "replay", "properties"):
+        w[key].observe(on_rum, "value")
+    w["month"].observe(handler(lambda p: _set_inputs(p, month=p.w["month"].value)), "value")
+    w["monitor"].observe(on_monitor_pick, "value")
+    for key in ("kind", "per_run", "frequency", "locations"):
+        w[key].observe(on_monitor_edit, "value")
+    w["add"].on_click(handler(_add_monitor))
+    w["remove"].on_click(handler(_remove_monitor))
+
+
+def _set_inputs(page: _Page, **changes: Any) -> None:
+    page.inputs = dataclasses.replace(page.inputs, **changes)
+
+
+def _pick_app(page: _Page) -> None:
+    _set_inputs(page, app=page.w["app"].value)
+    _load_app(page)
+
+
+def _layout(page: _Page) -> Dashboard:
+    w = page.w
+    controls = [
+        widgets.HTML("<h3>Real User Monitoring</h3>"),
+        field("Application", w["app"]),
+        field("Sessions per month", w["sessions"], "Billable sessions (two or more user actions)."),
+        widgets.VBox([w["replay_label"], w["replay"]]),
+        widgets.HTML(f'<span class="planner-hint">{w["hints"]["replay"]}</span>'),
+        field("Defined properties per session", w["properties"], w["hints"]["properties"]),
+        widgets.HTML("<h3>Synthetic monitors</h3>"),
+        field("Monitor", w["monitor"]),
+        widgets.HBox([w["add"], w["remove"]]),
+        field("Kind", w["kind"]),
+        field("Actions, requests or results per run", w["per_run"]),
+        field("Frequency", w["frequency"]),
+        field("Locations", w["locations"]),
+        widgets.HTML("<h3>Month</h3>"),
+        field("Month shown", w["month"], "Calendar months of the horizon, each with its own number of days."),
+    ]
+    main = [
+        note(f"{html.escape(page.scenario.name)}: the forecast's DEM units of its RUM applications and synthetic "
+             "monitors, with the changes made here, in the month chosen.", name="scenario"),
+        kpi_row(*w["cards"].values()),
+        w["sweep"], w["bars"],
+        section("DEM units of the month by source", w["table"], w["download"]),
+    ]
+    return Dashboard("digital_experience", "DEM units per month",
+                     "Sessions, Session Replay, defined properties and synthetic monitors in DEM units, "
+                     "month by month as the forecast counts them.", controls, main, page.messages)
 
 
 def dashboard(scenario: Scenario | None = None) -> Dashboard:
     """The digital experience page, starting from a scenario's RUM applications
     and synthetic monitors (the built-in example by default)."""
-    messages = MessageArea()
     scenario = scenario or load_scenario()
-    tables = scenario.tables
-    apps, monitors = scenario_inputs(scenario)
-    if not apps:
-        apps = {"web": {"name": "web", "sessions": 1_000_000.0, "replay_share": 0.0, "properties": 0}}
-    pool = scenario.contract.pools.get("dem")
-    pool_month = pool.annual / 12 if pool else None
-    state: dict[str, Any] = {"quiet": False, "monitors": [dict(m) for m in monitors], "added": 0}
-    first = next(iter(apps.values()))
-
-    app_pick = control(widgets.Dropdown(options=list(apps), value=first["name"]), "application")
-    sessions = control(widgets.BoundedIntText(value=int(first["sessions"]), min=0, max=10**11, step=100_000),
-                       "sessions")
-    replay = control(widgets.IntSlider(value=round(first["replay_share"] * 100), min=0, max=100, step=1,
-                                       readout_format="d", continuous_update=False), "replay-share")
-    properties = control(widgets.IntSlider(value=first["properties"], min=0, max=100, step=1,
-                                           continuous_update=False), "properties")
-    monitor_pick = control(widgets.Dropdown(options=_monitor_options(state["monitors"]),
-                                            value=0 if state["monitors"] else None), "monitor")
-    kind = control(widgets.Dropdown(options=[(v[0], k) for k, v in KINDS.items()], value="clickpath"), "kind")
-    per_run = control(widgets.BoundedFloatText(value=1, min=0, max=10_000, step=1), "per-run")
-    frequency = control(widgets.Dropdown(options=[(f"every {f} min", f) for f in FREQUENCIES], value=15),
-                        "frequency")
-    locations = control(widgets.BoundedIntText(value=1, min=0, max=100, step=1), "locations")
-    add = control(widgets.Button(description="Add monitor", icon="plus"), "add-monitor")
-    remove = control(widgets.Button(description="Remove", icon="trash"), "remove-monitor")
-
-    k_rum = KpiCard("rum-dem", "RUM per month", "dem")
-    k_synthetic = KpiCard("synthetic-dem", "Synthetic per month", "dem")
-    k_month = KpiCard("dem-month", "DEM units per month", "dem")
-    k_year = KpiCard("dem-year", "DEM units per year", "dem")
-    k_volume = KpiCard("monitor-volume", "Selected monitor per month", "")
-    bars = chart("breakdown")
-    sweep = chart("replay")
-    table = Table("breakdown")
-    download = DownloadLinks("dem-breakdown", label="DEM breakdown", index=False)
-
-    def current_rum() -> dict[str, Any]:
-        return {"name": app_pick.value, "sessions": float(sessions.value),
-                "replay_share": replay.value / 100, "properties": int(properties.value)}
-
-    def show() -> None:
-        rum = current_rum()
-        apps[rum["name"]] = rum
-        result = breakdown(rum, state["monitors"], tables=tables)
-        rum_total = float(result["dem"].iloc[:3].sum())
-        synthetic = float(result["dem"].iloc[3:].sum())
-        k_rum.set(rum_total, f"{rum['name']}: {fmt.quantity(rum['sessions'], 'sessions')}, "
-                             f"{fmt.percent(rum['replay_share'])} with replay")
-        k_synthetic.set(synthetic, f"{fmt.quantity(len(state['monitors']), 'monitors')}, "
-                                   f"{DAYS_A_MONTH}-day month")
-        k_month.set(rum_total + synthetic, "RUM and synthetic")
-        share = f"{fmt.percent((rum_total + synthetic) * 12 / pool.annual)} of the annual pool" if pool else ""
-        k_year.set((rum_total + synthetic) * 12, share)
-        i = monitor_pick.value
-        if i is not None and i < len(state["monitors"]):
-            row = result.iloc[3 + i]
-            k_volume.set(row["volume"], f"{fmt.quantity(row['dem'], 'dem')} per month", unit=row["volume_unit"])
-        else:
-            k_volume.set_text("no monitor", "add one with \u201cAdd monitor\u201d")
-        table.update(pd.DataFrame({
-            "Source": result["source"],
-            "Volume per month": [fmt.quantity(v, u) for v, u in zip(result["volume"], result["volume_unit"])],
-            "DEM units per month": [fmt.quantity(v, "dem") for v in result["dem"]]}))
-        download.update(result)
-        show_figure(bars, breakdown_figure(result))
-        show_figure(sweep, replay_figure(rum, synthetic, pool_month, tables=tables))
-
-    def load_monitor() -> None:
-        i = monitor_pick.value
-        editing = i is not None and i < len(state["monitors"])
-        for w in (kind, per_run, frequency, locations, remove):
-            w.disabled = not editing
-        if editing:
-            m = state["monitors"][i]
-            state["quiet"] = True
-            try:
-                kind.value = m["kind"]
-                per_run.value = m["per_run"]
-                if m["frequency_minutes"] not in [v for _, v in frequency.options]:
-                    frequency.options = sorted({*frequency.options,
-                                                (f"every {m['frequency_minutes']:g} min", m["frequency_minutes"])},
-                                               key=lambda o: o[1])
-                frequency.value = m["frequency_minutes"]
-                locations.value = m["locations"]
-            finally:
-                state["quiet"] = False
-
-    @guard(messages)
-    def on_app(change: Any = None) -> None:
-        app = apps[app_pick.value]
-        state["quiet"] = True
-        try:
-            sessions.value = int(app["sessions"])
-            replay.value = round(app["replay_share"] * 100)
-            properties.value = int(app["properties"])
-        finally:
-            state["quiet"] = False
-        show()
-
-    @guard(messages)
-    def on_rum(change: Any = None) -> None:
-        if not state["quiet"]:
-            show()
-
-    @guard(messages)
-    def on_monitor_pick(change: Any = None) -> None:
-        if state["quiet"]:
-            return
-        load_monitor()
-        show()
-
-    @guard(messages)
-    def on_monitor_edit(change: Any = None) -> None:
-        i = monitor_pick.value
-        if state["quiet"] or i is None:
-            return
-        state["monitors"][i].update(kind=kind.value, per_run=float(per_run.value),
-                                    frequency_minutes=frequency.value, locations=int(locations.value))
-        _relabel(monitor_pick, state["monitors"], state)
-        show()
-
-    @guard(messages)
-    def on_add(button: Any = None) -> None:
-        state["added"] += 1
-        state["monitors"].append({"name": f"new monitor {state['added']}", "kind": "http", "per_run": 1.0,
-                                  "frequency_minutes": 5, "locations": 1})
-        _relabel(monitor_pick, state["monitors"], state, select=len(state["monitors"]) - 1)
-        load_monitor()
-        show()
-
-    @guard(messages)
-    def on_remove(button: Any = None) -> None:
-        i = monitor_pick.value
-        if i is None:
-            return
-        del state["monitors"][i]
-        _relabel(monitor_pick, state["monitors"], state, select=0 if state["monitors"] else None)
-        load_monitor()
-        show()
-
-    app_pick.observe(on_app, "value")
-    for w in (sessions, replay, properties):
-        w.observe(on_rum, "value")
-    monitor_pick.observe(on_monitor_pick, "value")
-    for w in (kind, per_run, frequency, locations):
-        w.observe(on_monitor_edit, "value")
-    add.on_click(on_add)
-    remove.on_click(on_remove)
-    load_monitor()
-    show()
-
-    controls = [
-        widgets.HTML("<h3>Real User Monitoring</h3>"),
-        field("Application", app_pick),
-        field("Sessions per month", sessions, "Billable sessions (two or more user actions)."),
-        field("Session Replay share [%]", replay, "Replay sessions cost 1.00 instead of 0.25 DEM units."),
-        field("Defined properties per session", properties, "The first 20 are free, then 0.01 each."),
-        widgets.HTML("<h3>Synthetic monitors</h3>"),
-        field("Monitor", monitor_pick),
-        widgets.HBox([add, remove]),
-        field("Kind", kind),
-        field("Actions, requests or results per run", per_run),
-        field("Frequency", frequency),
-        field("Locations", locations),
-    ]
-    main = [
-        note(f"{html.escape(scenario.name)}: RUM per application and month; synthetic monitors over a "
-             f"{DAYS_A_MONTH}-day month.", name="scenario"),
-        kpi_row(k_rum, k_synthetic, k_month, k_year, k_volume),
-        sweep, bars,
-        section("DEM units per month by source", table, download),
-    ]
-    return Dashboard("digital_experience", "DEM units per month",
-                     "Sessions, Session Replay, defined properties and synthetic monitors in DEM "
-                     "units per month.", controls, main, messages)
-
-
-def _monitor_options(monitors: Sequence[Mapping[str, Any]]) -> list[tuple[str, int]]:
-    return [(f"{m['name']} ({KINDS[m['kind']][0].lower()})", i) for i, m in enumerate(monitors)]
-
-
-def _relabel(pick: widgets.Dropdown, monitors: Sequence[Mapping[str, Any]], state: dict[str, Any],
-             select: int | None = -1) -> None:
-    """Refresh the monitor menu's labels without firing its callback."""
-    value = pick.value if select == -1 else select
-    state["quiet"] = True
-    try:
-        pick.options = _monitor_options(monitors)
-        pick.value = value
-    finally:
-        state["quiet"] = False
+    page = _Page(scenario, inputs_of(scenario), MessageArea())
+    page.w = _widgets(page)
+    _wire(page)
+    _load_app(page)
+    _load_monitor(page)
+    _show(page)
+    return _layout(page)

@@ -20,7 +20,7 @@ from planner.units import UNITS
 
 __all__ = [
     "UNIT_COLORS", "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
-    "stacked_bars", "hbars", "burndown", "licence_peak", "curves", "sweep", "bands", "store_fill", "timeline",
+    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "curves", "sweep", "bands", "store_fill", "timeline",
 ]
 
 #: One colour per engine unit, from the unit registry (:mod:`planner.units`).
@@ -129,7 +129,8 @@ def hbars(values: pd.Series, *, title: str, unit: str, y_title: str = "") -> go.
     return fig
 
 
-def burndown(balance: pd.DataFrame, unit: str, *, title: str | None = None) -> go.Figure:
+def burndown(balance: pd.DataFrame, unit: str, *, run_outs: Sequence[Any] = (),
+             title: str | None = None) -> go.Figure:
     """Cumulative consumption against the pool's amount, per contract year.
 
     Parameters
@@ -139,9 +140,9 @@ def burndown(balance: pd.DataFrame, unit: str, *, title: str | None = None) -> g
         ``cumulative`` and ``amount`` [unit].
     unit : str
         The pool's unit.
-
-    The first day of each year whose cumulative consumption exceeds the amount
-    is marked "runs out".
+    run_outs : sequence of dates
+        The days the pool runs out (``run_out`` of
+        :meth:`planner.engine.Forecast.pools`), marked "runs out".
     """
     sym = fmt.symbol(unit)
     fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)}: pool burn-down per contract year",
@@ -157,36 +158,77 @@ def burndown(balance: pd.DataFrame, unit: str, *, title: str | None = None) -> g
     fig.add_scatter(x=days, y=_short(cumulative), name="Cumulative consumption",
                     mode="lines", line={"color": color(unit), "width": 2.5}, connectgaps=False,
                     hovertemplate=hover + " used since the anniversary<extra></extra>")
-    over = balance[balance["balance"] < 0]
-    run_outs = over.groupby("year").head(1)
-    if len(run_outs):
-        fig.add_scatter(x=run_outs.index, y=run_outs["cumulative"], name="Runs out",
-                        mode="markers+text", marker={"symbol": "x", "size": 12, "color": "#b91c1c"},
-                        text=[f"runs out {fmt.day(d)}" for d in run_outs.index],
-                        textposition="top left", textfont={"color": "#b91c1c"},
-                        hovertemplate="Runs out %{x|%Y-%m-%d}<br>%{y:,.0f} " + sym + "<extra></extra>")
+    marks = pd.DatetimeIndex(list(run_outs))
+    if len(marks):
+        _mark(fig, marks, balance["cumulative"].reindex(marks), [f"runs out {fmt.day(d)}" for d in marks],
+              "Runs out", "Runs out %{x|%Y-%m-%d}<br>%{y:,.0f} " + sym)
     return fig
 
 
-def licence_peak(daily: pd.Series, quantity: float, unit: str, *, title: str | None = None) -> go.Figure:
-    """Amount in use per day against a licensed quantity (host units), with the
-    first day above the licence marked."""
+def _mark(fig: go.Figure, x: pd.DatetimeIndex, y: pd.Series, text: Sequence[str], name: str, hover: str) -> None:
+    """Red crosses with a label: the days a pool runs out or a licence is exceeded
+    (labels alternate above-left and below-right, so that close dates stay readable)."""
+    fig.add_scatter(x=_days(x), y=_short(y), name=name, mode="markers+text",
+                    marker={"symbol": "x", "size": 12, "color": "#b91c1c"}, text=list(text),
+                    textposition=["top left" if i % 2 == 0 else "bottom right" for i in range(len(x))],
+                    textfont={"color": "#b91c1c"},
+                    hovertemplate=hover + "<extra></extra>")
+
+
+def licence_peak(daily: pd.Series, quantity: float | None, unit: str, *, above_from: Sequence[Any] = (),
+                 title: str | None = None) -> go.Figure:
+    """Amount in use per day against a licensed quantity (host units).
+
+    ``above_from``: the first day above the licence in each contract year
+    (``run_out`` of :meth:`planner.engine.Forecast.pools`), marked. Without a
+    ``quantity`` only the amount in use is drawn.
+    """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)} against the licence", "Date",
-               axis_title(unit), height=420)
-    fig.add_scatter(x=_days(daily.index[[0, -1]]), y=[float(quantity)] * 2, name="Licensed quantity",
-                    mode="lines", line={"color": "#6b7280", "dash": "dash"},
-                    hovertemplate="%{y:,.0f} " + sym + " licensed<extra></extra>")
+    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)}" + (" against the licence" if quantity is not None
+                                                               else " per day (no licence in the contract)"),
+               "Date", axis_title(unit), height=420)
+    if quantity is not None:
+        fig.add_scatter(x=_days(daily.index[[0, -1]]), y=[float(quantity)] * 2, name="Licensed quantity",
+                        mode="lines", line={"color": "#6b7280", "dash": "dash"},
+                        hovertemplate="%{y:,.0f} " + sym + " licensed<extra></extra>")
     fig.add_scatter(x=_days(daily.index), y=_short(daily), name="In use", mode="lines",
                     line={"color": color(unit), "width": 2.5},
                     hovertemplate="%{x|%Y-%m-%d}<br>%{y:,.1f} " + sym + " in use<extra></extra>")
-    above = daily[daily > quantity + 1e-9]
-    if len(above):
-        fig.add_scatter(x=[above.index[0]], y=[float(above.iloc[0])], name="Above the licence",
-                        mode="markers+text", marker={"symbol": "x", "size": 12, "color": "#b91c1c"},
-                        text=[f"above from {fmt.day(above.index[0])}"], textposition="top left",
-                        textfont={"color": "#b91c1c"},
-                        hovertemplate="Above the licence from %{x|%Y-%m-%d}<extra></extra>")
+    marks = pd.DatetimeIndex(list(above_from))
+    if len(marks):
+        _mark(fig, marks, daily.reindex(marks), [f"above from {fmt.day(d)}" for d in marks],
+              "Above the licence", "Above the licence from %{x|%Y-%m-%d}<br>%{y:,.1f} " + sym)
+    return fig
+
+
+def lpar_peaks(mainframe: pd.DataFrame, *, title: str | None = None) -> go.Figure:
+    """Each LPAR's monthly peak MSU against its own licensed MSU.
+
+    Parameters
+    ----------
+    mainframe : DataFrame
+        :meth:`planner.engine.Forecast.mainframe`: ``month`` (Period),
+        ``driver``, ``peak_msu``, ``licensed_msu`` [MSU] and ``over_licence``;
+        the first month over the licence of each LPAR is marked.
+    """
+    sym = fmt.symbol("msu")
+    fig = base(title or "Mainframe: monthly peak MSU of each LPAR against its licence", "Month",
+               axis_title("msu"), height=420)
+    for i, (lpar, rows) in enumerate(mainframe.groupby("driver", sort=False)):
+        tint = PALETTE[i % len(PALETTE)] if mainframe["driver"].nunique() > 1 else color("msu")
+        x = _x(pd.PeriodIndex(rows["month"]))
+        fig.add_scatter(x=x, y=rows["peak_msu"].to_numpy(dtype=float), name=f"{lpar}: peak", mode="lines+markers",
+                        line={"color": tint, "width": 2.5}, marker={"size": 4},
+                        hovertemplate="%{x|%b %Y}<br>peak %{y:,.1f} " + sym + f"<extra>{lpar}</extra>")
+        fig.add_scatter(x=x, y=rows["licensed_msu"].to_numpy(dtype=float), name=f"{lpar}: licensed",
+                        mode="lines", line={"color": tint, "dash": "dash", "shape": "hv"},
+                        hovertemplate="%{y:,.0f} " + sym + f" licensed<extra>{lpar}</extra>")
+        over = rows[rows["over_licence"]].head(1)
+        if len(over):
+            first = pd.PeriodIndex(over["month"])
+            _mark(fig, pd.DatetimeIndex(first.to_timestamp()), over["peak_msu"],
+                  [f"{lpar} over from {fmt.month(first[0])}"], f"{lpar}: over the licence",
+                  "%{x|%b %Y}<br>%{y:,.1f} " + sym + " above the licence")
     return fig
 
 

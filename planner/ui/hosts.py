@@ -1,15 +1,24 @@
-"""Hosts dashboard: full-stack versus infrastructure monitoring.
+"""Hosts dashboard: full-stack versus infrastructure monitoring, as the engine sees it.
 
-A slider moves N hosts of a group to the other mode and shows what moves with
-them: host units, included custom metrics, custom-metric DDU and ASU
-(:func:`planner.host_units`, :func:`planner.included_custom_metrics`,
-:func:`planner.custom_metric_ddu`, :func:`planner.asu_per_hour`). An inventory
-(CSV or XLSX) gets a per-host table and totals by mode.
+A slider moves N hosts of a group to the other monitoring mode. The page is a
+view of the engine: the move is a :class:`planner.model.MoveHosts` change on
+the first day of the horizon (for an uploaded inventory, the first N hosts of
+the group in the file's order take the new mode), :func:`planner.engine.forecast`
+runs the derived scenario, and the page shows contract year 1 of the forecast:
+peak host units, host unit hours, custom-metric DDU and ASU. Per-host figures
+of an inventory come from :func:`planner.sections.inventory_amounts`, the
+function behind ``planner hosts``.
+
+Flow: inputs (:class:`HostsInputs`) -> :func:`move_view` (scenario ->
+forecast -> :class:`MoveView`) -> render.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import time
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -19,35 +28,45 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.appsec import asu_per_hour
-from planner.hosts import MODES, custom_metric_ddu, host_units, included_custom_metrics
-from planner.scenario import APPSEC, Scenario, load_scenario, read_inventory
-from planner.ui import figures
-from planner.ui import format as fmt
-from planner.ui.widgets import (
-    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
-    note, section, show_figure,
+from planner.engine import Forecast, forecast
+from planner.hosts import MODES
+from planner.model import Driver, MoveHosts, Scenario
+from planner.scenario import load_scenario, read_inventory
+from planner.sections import (
+    APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, SECTIONS, inventory_amounts, inventory_totals,
 )
-from planner.ui.uploads import inventory_upload, read_uploaded_inventory, uploaded_files
+from planner.ui import (
+    Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
+    read_uploaded_inventory, section, show_figure, uploaded_files,
+)
+from planner.ui import format as fmt
+from planner.ui.inputs import counted, guard_figures, silenced
+from planner.ui.saver import OnDemandDownload
+from planner.ui.uploads import inventory_upload
 
 __all__ = [
-    "MODE_NAMES", "APPSEC_NAMES", "QUANTITIES", "example_inventory", "host_groups", "per_host",
-    "move_table", "move_figure", "inventory_table", "mode_totals", "dashboard",
+    "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",
+    "scenario_estate", "inventory_estate", "moved_scenario", "move_sweep", "move_view",
+    "move_figure", "totals_text", "hosts_text", "dashboard",
 ]
 
-MODE_NAMES = {"fullstack": "Full-stack", "infrastructure": "Infrastructure"}
-APPSEC_NAMES = {"none": "none", "vulnerability_analytics": "Runtime Vulnerability Analytics",
-                "protection": "Runtime Application Protection"}
-_APPSEC_SHORT = {"none": "none", "vulnerability_analytics": "vuln. analytics", "protection": "protection"}
-DAYS_A_YEAR = 365
-#: What the move dashboard shows: column -> (label, unit text).
-QUANTITIES = {
-    "host_units": ("Host units in use", "HU"),
-    "included_metrics": ("Included custom metrics", "metrics/min"),
-    "metric_ddu": ("Custom-metric DDU", "DDU/year"),
-    "asu": ("Application security", "ASU/year"),
-    "host_unit_hours": ("Host unit hours", "HU h/year"),
-}
+#: Units the page shows (contract year 1): host units are the peak in use, the others sums.
+UNITS_SHOWN = ("host_units", "host_unit_hours", "ddu", "asu")
+#: Rows of the per-host table (the hosts with the most host units); the download has all.
+TOP_HOSTS = 25
+_SWEEP_POINTS = 11
+_CARDS = {"host_units": ("host-units", "Peak host units, year 1"),
+          "host_unit_hours": ("host-unit-hours", "Host unit hours, year 1"),
+          "ddu": ("metric-ddu", "Custom-metric DDU, year 1"),
+          "asu": ("asu", "Application security, year 1")}
+
+
+def _mode_label(mode: str) -> str:
+    return CAPABILITIES[("host_units", mode)].label
+
+
+def _appsec_label(level: str) -> str:
+    return "none" if level == "none" else CAPABILITIES[("asu", level)].label
 
 
 def example_inventory() -> pd.DataFrame:
@@ -56,271 +75,397 @@ def example_inventory() -> pd.DataFrame:
     return read_inventory(path, name="inventory.csv")
 
 
-def host_groups(scenario: Scenario) -> dict[str, dict[str, Any]]:
-    """The host groups of a scenario that have a count (not inventories)."""
-    return {name: {**d.values, "name": name, "growth": d.growth}
-            for name, d in scenario.drivers_of("hosts").items() if d.inventory is None}
+# --- the estate the page plans, and its inputs -------------------------------------------
 
+@dataclass(frozen=True)
+class HostEstate:
+    """The host groups of the page: a scenario's host section, or an uploaded inventory.
 
-def per_host(ram_gib: Any, mode: str, metrics_per_minute: Any = 0.0, hours_per_day: Any = 24.0,
-             appsec: str = "none", *, tables: Any = None) -> dict[str, Any]:
-    """What one host consumes per day (scalars or arrays of hosts).
-
-    Returns
-    -------
-    dict
-        ``host_units`` [HU], ``host_unit_hours`` [HU h/day], ``included_metrics``
-        [metrics/min], ``metric_ddu`` [DDU/day] (the excess over the included
-        metrics) and ``asu`` [ASU/day].
-    """
-    hours = np.asarray(hours_per_day, dtype=float)
-    hu = host_units(ram_gib, mode, tables=tables)
-    if isinstance(appsec, str):
-        asu = 0.0 if appsec == "none" else asu_per_hour(
-            ram_gib, protection=appsec == "protection", tables=tables) * hours
-    else:  # one level per host
-        levels = np.asarray(appsec)
-        asu = np.where(levels == "none", 0.0, 1.0) * np.where(
-            levels == "protection", asu_per_hour(ram_gib, protection=True, tables=tables),
-            asu_per_hour(ram_gib, tables=tables)) * hours
-    return {"host_units": hu, "host_unit_hours": hu * hours,
-            "included_metrics": included_custom_metrics(ram_gib, mode, tables=tables),
-            "metric_ddu": custom_metric_ddu(metrics_per_minute, ram_gib=ram_gib, mode=mode,
-                                            minutes=hours * 60, tables=tables),
-            "asu": asu}
-
-
-def move_table(group: dict[str, Any], moved: Any, to_mode: str | None = None,
-               to_appsec: str | None = None, *, tables: Any = None) -> pd.DataFrame:
-    """A host group's totals when ``moved`` of its hosts change mode.
-
-    Parameters
+    Attributes
     ----------
-    group : dict
-        A host group: ``count``, ``ram_gib``, ``mode``, ``custom_metrics_per_minute``,
-        ``hours_per_day`` and ``appsec``.
-    moved : int or array of int
-        Hosts moved, 0..count.
-    to_mode : str, optional
-        Their new mode; the other mode by default.
-    to_appsec : str, optional
-        Their application-security level; unchanged by default.
-
-    Returns
-    -------
-    DataFrame
-        Index ``moved``; columns of :data:`QUANTITIES`: host units [HU] and
-        included metrics [metrics/min] of the group, custom-metric DDU, ASU and
-        host unit hours per year (365 days).
+    scenario : Scenario
+        Only the host groups (other sections do not change with a move).
+    source : str
+        Where the hosts come from, for notes.
+    per_host : DataFrame or None
+        An inventory's :func:`planner.sections.inventory_amounts` (per host and day).
     """
-    to_mode = to_mode or next(m for m in MODES if m != group["mode"])
-    to_appsec = to_appsec or group["appsec"]
-    moved = np.atleast_1d(np.asarray(moved, dtype=float))
-    count = float(group["count"])
-    if np.any(moved < 0) or np.any(moved > count):
-        raise ValueError(f"moved hosts must be between 0 and the group's {count:g} hosts; got {moved.tolist()}")
-    args = (group["ram_gib"], group["custom_metrics_per_minute"], group["hours_per_day"])
-    before = per_host(args[0], group["mode"], args[1], args[2], group["appsec"], tables=tables)
-    after = per_host(args[0], to_mode, args[1], args[2], to_appsec, tables=tables)
-    table = pd.DataFrame({key: (count - moved) * float(before[key]) + moved * float(after[key])
-                          for key in QUANTITIES}, index=pd.Index(moved.astype(int), name="moved"))
-    for key in ("metric_ddu", "asu", "host_unit_hours"):
-        table[key] *= DAYS_A_YEAR
-    return table
+
+    scenario: Scenario
+    source: str
+    per_host: pd.DataFrame | None = None
+
+    @property
+    def groups(self) -> dict[str, Driver]:
+        return dict(self.scenario.drivers)
+
+    def hosts(self, group: str) -> int:
+        """Hosts of a group on the first day [hosts]."""
+        driver = self.scenario.drivers[group]
+        return len(driver.inventory) if driver.inventory is not None else int(driver.values["count"])
+
+    def mode(self, group: str) -> str:
+        driver = self.scenario.drivers[group]
+        return str(driver.inventory["mode"].iloc[0] if driver.inventory is not None else driver.values["mode"])
 
 
-def move_figure(group: dict[str, Any], name: str, moved: int, to_mode: str | None = None,
-                to_appsec: str | None = None, *, tables: Any = None) -> go.Figure:
-    """Four panels: host units, included metrics, custom-metric DDU and ASU of
-    the group against the number of hosts moved, the current choice marked."""
-    to_mode = to_mode or next(m for m in MODES if m != group["mode"])
-    steps = np.unique(np.linspace(0, group["count"], num=min(int(group["count"]) + 1, 101)).round())
-    table = move_table(group, steps, to_mode, to_appsec, tables=tables)
-    panels = [(f"{label} [{unit}]", unit, {name: table[key].to_numpy()})
-              for key, (label, unit) in QUANTITIES.items() if key != "host_unit_hours"]
-    return figures.curves(table.index.to_numpy(), panels, marker=moved,
-                          title=f"{name}: moving hosts from {MODE_NAMES[group['mode']].lower()} "
-                                f"to {MODE_NAMES[to_mode].lower()}",
-                          x_title="Hosts moved")
+@dataclass(frozen=True)
+class HostsInputs:
+    """The page's state: which group, how many hosts move, and their new appsec level."""
+
+    group: str
+    moved: int = 0
+    to_appsec: str | None = None     # None: unchanged
 
 
-def inventory_table(inventory: pd.DataFrame, *, tables: Any = None) -> pd.DataFrame:
-    """Per host of an inventory (from :func:`planner.scenario.read_inventory`):
-    its columns plus ``host_units`` [HU], ``host_unit_hours`` [HU h/day],
-    ``included_metrics`` [metrics/min], ``metric_ddu`` [DDU/day] and ``asu`` [ASU/day]."""
-    table = inventory.copy()
-    for key in QUANTITIES:
-        table[key] = 0.0
-    for mode in MODES:
-        rows = table["mode"] == mode
-        if rows.any():
-            part = table[rows]
-            values = per_host(part["ram_gib"].to_numpy(), mode, part["custom_metrics_per_minute"].to_numpy(),
-                              part["hours_per_day"].to_numpy(), part["appsec"].to_numpy(), tables=tables)
-            for key in QUANTITIES:
-                table.loc[rows, key] = np.asarray(values[key], dtype=float)
-    return table
+def scenario_estate(scenario: Scenario) -> HostEstate:
+    """The host groups of ``scenario`` (count groups and inventory groups)."""
+    hosts = scenario.drivers_of("hosts")
+    if not hosts:
+        raise ValueError(f"{scenario.name}: the scenario has no host group")
+    return HostEstate(dataclasses.replace(scenario, drivers=hosts, changes=()), scenario.name)
 
 
-def mode_totals(table: pd.DataFrame) -> pd.DataFrame:
-    """Totals by mode of an :func:`inventory_table`, and a ``total`` row."""
-    keys = ["host_units", "host_unit_hours", "included_metrics", "metric_ddu", "asu"]
-    totals = table.groupby("mode")[keys].sum().reindex([m for m in MODES if m in set(table["mode"])])
-    totals.insert(0, "hosts", table.groupby("mode").size())
-    totals.loc["total"] = totals.sum()
-    totals["hosts"] = totals["hosts"].astype(int)
-    return totals
+def inventory_estate(scenario: Scenario, inventory: pd.DataFrame, name: str) -> HostEstate:
+    """An inventory as the page's estate: one host group per monitoring mode,
+    on ``scenario``'s contract, tables and horizon."""
+    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
+    drivers = {}
+    for mode in (m for m in MODES if (inventory["mode"] == m).any()):
+        group = f"{name}: {_mode_label(mode).lower()}"
+        drivers[group] = Driver(group, "hosts", {**defaults, "mode": mode}, None,
+                                inventory[inventory["mode"] == mode].reset_index(drop=True))
+    per_host = inventory_amounts(inventory, scenario.tables)
+    return HostEstate(dataclasses.replace(scenario, drivers=drivers, changes=()), name, per_host)
 
 
-_INVENTORY_COLUMNS = {  # column -> (header, unit text for the cells, decimals)
-    "host_units": ("Host units", "HU", 3), "host_unit_hours": ("Host unit hours", "HU h/day", 2),
-    "included_metrics": ("Included metrics", "metrics/min", 0),
-    "metric_ddu": ("Custom-metric DDU", "DDU/day", 1), "asu": ("ASU", "ASU/day", 1),
-}
+# --- compute: scenario -> forecast -> view model -------------------------------------------
+
+def _other_mode(mode: str) -> str:
+    return next(m for m in MODES if m != mode)
 
 
-def _inventory_text(table: pd.DataFrame) -> pd.DataFrame:
+def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
+    """The estate with ``inputs.moved`` hosts of the group in the other mode from
+    the first day: a :class:`MoveHosts` change, or for an inventory group its
+    first hosts (file order) with the new mode."""
+    hosts = estate.hosts(inputs.group)
+    if not 0 <= inputs.moved <= hosts or inputs.moved != int(inputs.moved):
+        raise ValueError(f"Hosts moved: a whole number from 0 to the group's {hosts:,} hosts; got {inputs.moved!r}")
+    if inputs.moved == 0:
+        return estate.scenario
+    values = {"mode": _other_mode(estate.mode(inputs.group))}
+    if inputs.to_appsec:
+        values["appsec"] = inputs.to_appsec
+    driver = estate.scenario.drivers[inputs.group]
+    if driver.inventory is None:
+        return estate.scenario.with_changes(MoveHosts(estate.scenario.start, inputs.group, inputs.moved, values))
+    inventory = driver.inventory.copy()
+    for key, value in values.items():
+        inventory.loc[: inputs.moved - 1, key] = value
+    return estate.scenario.with_drivers(dataclasses.replace(driver, inventory=inventory))
+
+
+def _year_one(f: Forecast, by: str) -> pd.DataFrame:
+    """Contract year 1 of a forecast: index ``by``, one column per unit shown."""
+    year = f.yearly(("unit", by))
+    year = year[(year["contract_year"] == 1) & year["unit"].isin(UNITS_SHOWN)]
+    wide = year.pivot(index=by, columns="unit", values="value")
+    return wide.reindex(columns=list(UNITS_SHOWN)).fillna(0.0)
+
+
+def move_sweep(estate: HostEstate, group: str, to_appsec: str | None = None) -> pd.DataFrame:
+    """Year-1 amounts of ``group`` against the number of hosts moved (up to
+    11 forecasts from none to all): index ``moved``, columns :data:`UNITS_SHOWN`."""
+    steps = np.unique(np.linspace(0, estate.hosts(group), num=_SWEEP_POINTS).round().astype(int))
+    rows = {int(n): _year_one(forecast(moved_scenario(estate, HostsInputs(group, int(n), to_appsec))),
+                              "driver").loc[group] for n in steps}
+    return pd.DataFrame(rows).T.rename_axis("moved")
+
+
+@dataclass(frozen=True)
+class MoveView:
+    """What the page shows for one setting.
+
+    ``group_year`` and ``group_base`` are the group's contract-year-1 amounts
+    with and without the move, by unit (host units: peak [HU]; host unit hours
+    [HU h], DDU, ASU: sums); ``by_capability`` is the whole estate's year 1
+    by (unit, capability), columns ``before`` and ``after``.
+    """
+
+    inputs: HostsInputs
+    hosts: int
+    from_mode: str
+    to_mode: str
+    group_year: dict[str, float]
+    group_base: dict[str, float]
+    by_capability: pd.DataFrame
+    sweep: pd.DataFrame
+
+
+def move_view(estate: HostEstate, inputs: HostsInputs, sweep: pd.DataFrame | None = None,
+              base: Forecast | None = None) -> MoveView:
+    """Forecast the estate with and without the move (``sweep`` from
+    :func:`move_sweep` and ``base``, the estate's forecast, are computed here
+    when not given)."""
+    base = base or forecast(estate.scenario)
+    after = forecast(moved_scenario(estate, inputs))
+    table = pd.concat({"before": _by_capability(base), "after": _by_capability(after)}, axis=1).fillna(0.0)
+    mode = estate.mode(inputs.group)
+    return MoveView(inputs, estate.hosts(inputs.group), mode, _other_mode(mode),
+                    _year_one(after, "driver").loc[inputs.group].to_dict(),
+                    _year_one(base, "driver").loc[inputs.group].to_dict(), table,
+                    move_sweep(estate, inputs.group, inputs.to_appsec) if sweep is None else sweep)
+
+
+def _by_capability(f: Forecast) -> pd.Series:
+    year = f.yearly(("unit", "capability"))
+    year = year[(year["contract_year"] == 1) & year["unit"].isin(UNITS_SHOWN)]
+    return year.set_index(["unit", "capability"])["value"]
+
+
+# --- render helpers (pure: view model -> figure or text table) ----------------------------
+
+def move_figure(view: MoveView) -> go.Figure:
+    """One panel per unit: the group's year-1 amount against the hosts moved, the setting marked."""
+    panels = [(f"{fmt.UNIT_NAMES[u]}, year 1 [{fmt.symbol(u)}]", u, {view.inputs.group: view.sweep[u].to_numpy()})
+              for u in UNITS_SHOWN]
+    return figures.curves(view.sweep.index.to_numpy(), panels, marker=view.inputs.moved,
+                          title=f"{view.inputs.group}: moving hosts from {_mode_label(view.from_mode).lower()} "
+                                f"to {_mode_label(view.to_mode).lower()}", x_title="Hosts moved")
+
+
+def totals_text(view: MoveView) -> pd.DataFrame:
+    """The estate's year 1 by capability, before and after the move, with units."""
+    rows = view.by_capability.reset_index()
+    return pd.DataFrame({
+        "Unit": [fmt.UNIT_NAMES[u] for u in rows["unit"]],
+        "Capability": [fmt.capability(c, u) for u, c in zip(rows["unit"], rows["capability"])],
+        "No move": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["before"])],
+        f"{view.inputs.moved:,} moved": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["after"])]})
+
+
+_PER_HOST_COLUMNS = {  # column of inventory_amounts -> (header, decimals)
+    "host_units": ("Host units", 3), "included_custom_metrics": ("Included metrics", 0),
+    "host_unit_hours_per_day": ("Host unit hours", 2), "custom_metric_ddu_per_day": ("Custom-metric DDU", 1),
+    "asu_per_day": ("ASU", 1)}
+
+
+def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS) -> pd.DataFrame:
+    """The ``top`` hosts with the most host units, formatted (amounts per day)."""
+    rows = per_host.nlargest(top, "host_units", keep="first")
     out = pd.DataFrame({
-        "Host": table["host"], "RAM": [fmt.quantity(v, "GiB") for v in table["ram_gib"]],
-        "Mode": table["mode"].map(MODE_NAMES), "Hours": [fmt.quantity(v, "h/day") for v in table["hours_per_day"]],
-        "Custom metrics": [fmt.quantity(v, "metrics/min") for v in table["custom_metrics_per_minute"]],
-        "AppSec": table["appsec"].map(_APPSEC_SHORT)})
-    for key, (header, unit, decimals) in _INVENTORY_COLUMNS.items():
-        out[header] = [fmt.quantity(v, unit, decimals) for v in table[key]]
+        "Host": rows["host"].astype(str), "RAM": [fmt.quantity(v, "GiB") for v in rows["ram_gib"]],
+        "Mode": [_mode_label(m) for m in rows["mode"]],
+        "Hours": [fmt.quantity(v, "h/day") for v in rows["hours_per_day"]],
+        "Custom metrics": [fmt.quantity(v, "metrics/min") for v in rows["custom_metrics_per_minute"]],
+        "AppSec": [_appsec_label(a) for a in rows["appsec"]]})
+    for key, (header, decimals) in _PER_HOST_COLUMNS.items():
+        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], decimals) for v in rows[key]]
     return out
 
 
-def mode_totals_text(totals: pd.DataFrame) -> pd.DataFrame:
-    """:func:`mode_totals` formatted for reading (every number with its unit)."""
-    out = pd.DataFrame({"Mode": [MODE_NAMES.get(m, "Total") for m in totals.index],
-                        "Hosts": [fmt.quantity(v, "hosts") for v in totals["hosts"]]})
-    for key, (header, unit, decimals) in _INVENTORY_COLUMNS.items():
-        out[header] = [fmt.quantity(v, unit, decimals) for v in totals[key]]
+def _mode_totals_text(per_host: pd.DataFrame) -> pd.DataFrame:
+    totals = inventory_totals(per_host)
+    out = pd.DataFrame({"Mode": [_mode_label(m) if m in MODES else "Total" for m in totals["mode"]],
+                        "Hosts": [counted(v, "host") for v in totals["hosts"]]})
+    for key, (header, decimals) in _PER_HOST_COLUMNS.items():
+        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], decimals) for v in totals[key]]
     return out
+
+
+# --- the page -------------------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    """The page's state (estate, inputs, cached sweep) and its widgets."""
+
+    estate: HostEstate
+    inputs: HostsInputs
+    messages: MessageArea
+    sweep_key: tuple[Any, ...] = ()
+    sweep: pd.DataFrame | None = None
+    base: Forecast | None = None
+    view: MoveView | None = None
+    w: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def compute(self) -> MoveView:
+        key = (id(self.estate), self.inputs.group, self.inputs.to_appsec)
+        if key != self.sweep_key:
+            self.sweep, self.sweep_key = move_sweep(self.estate, self.inputs.group, self.inputs.to_appsec), key
+        if self.base is None or self.base.scenario is not self.estate.scenario:
+            self.base = forecast(self.estate.scenario)
+        self.view = move_view(self.estate, self.inputs, self.sweep, self.base)
+        return self.view
+
+
+def _group_options(estate: HostEstate) -> list[tuple[str, str]]:
+    def label(name: str) -> str:
+        mode = "" if estate.per_host is not None else f", {_mode_label(estate.mode(name)).lower()}"
+        return f"{name} ({counted(estate.hosts(name), 'host')}{mode})"
+    return [(label(name), name) for name in estate.groups]
+
+
+def _show_move(page: _Page) -> None:
+    view, w = page.compute(), page.w
+    w["move_label"].value = (f'<span class="planner-label">Hosts moved to {_mode_label(view.to_mode).lower()}: '
+                             f"<b>{view.inputs.moved:,}</b> of {view.hosts:,}</span>")
+    for unit, card in w["cards"].items():
+        card.set(view.group_year[unit], f"{fmt.quantity(view.group_year[unit] - view.group_base[unit], unit, signed=True)}"
+                                        " vs. no move")
+    w["totals"].update(totals_text(view))
+    show_figure(w["chart"], move_figure(view))
+
+
+def _show_group(page: _Page) -> None:
+    estate, group, w = page.estate, page.inputs.group, page.w
+    driver = estate.scenario.drivers[group]
+    if driver.inventory is None:
+        v = driver.values
+        text = (f"{counted(v['count'], 'host')} of {fmt.quantity(v['ram_gib'], 'GiB')}, "
+                f"{_mode_label(v['mode']).lower()}, {fmt.quantity(v['custom_metrics_per_minute'], 'metrics/min')} "
+                f"per host, {fmt.quantity(v['hours_per_day'], 'h/day')}, application security: "
+                f"{_appsec_label(v['appsec'])}")
+    else:
+        text = (f"{counted(estate.hosts(group), 'host')} of {html.escape(estate.source)} in "
+                f"{_mode_label(estate.mode(group)).lower()} mode; the slider moves the first N in the file's order")
+    growth = f"; grows {driver.growth.monthly():.2%} a month" if driver.growth else ""
+    w["group_note"].value = (f'<div class="planner-note-text"><b>{html.escape(group)}</b>: {text}{growth}. '
+                             f"Moved hosts change mode on {fmt.day(estate.scenario.start)}; figures are "
+                             "contract year 1 of the forecast.</div>")
+
+
+def _show_inventory(page: _Page) -> None:
+    w, per_host = page.w, page.estate.per_host
+    w["inventory_box"].children = [w["inventory_note"], w["hosts"], w["download"],
+                                   w["mode_totals"]] if per_host is not None else [w["inventory_note"]]
+    w["download"].source(lambda: page.estate.per_host)
+    if per_host is None:
+        w["inventory_note"].value = ('<div class="planner-note-text">Upload a host inventory (CSV or XLSX) to '
+                                     "plan its hosts: the page then moves the inventory's hosts.</div>")
+        return
+    shown = min(TOP_HOSTS, len(per_host))
+    w["inventory_note"].value = (f'<div class="planner-note-text">{html.escape(page.estate.source)}: '
+                                 f"{counted(len(per_host), 'host')}; the {shown:,} with the most host "
+                                 "units, amounts per host and day (the download has every host).</div>")
+    w["hosts"].update(hosts_text(per_host))
+    w["mode_totals"].update(_mode_totals_text(per_host))
+
+
+def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> None:
+    w = page.w
+    page.estate = estate
+    page.inputs = HostsInputs(group or next(iter(estate.groups)))
+    with silenced(w["on_change"], w["group"], w["move"], w["appsec"]):
+        w["group"].options = _group_options(estate)
+        w["group"].value = page.inputs.group
+        w["move"].value, w["move"].max = 0, estate.hosts(page.inputs.group)
+        w["appsec"].value = ""
+    _show_group(page)
+    _show_move(page)
+    _show_inventory(page)
+
+
+def _read_upload(page: _Page, scenario: Scenario, name: str, content: bytes) -> None:
+    progress, began = page.w["progress"], time.perf_counter()
+    progress.value = f'<div class="planner-note-text">Reading {html.escape(name)} …</div>'
+    try:
+        frame = read_uploaded_inventory(name, content)
+        progress.value = (f'<div class="planner-note-text">Planning {len(frame):,} hosts of '
+                          f"{html.escape(name)} …</div>")
+        _set_estate(page, inventory_estate(scenario, frame, name))
+    except Exception:
+        progress.value = ""
+        raise
+    progress.value = (f'<div class="planner-note-text">{html.escape(name)}: {len(frame):,} hosts read and '
+                      f"planned in {time.perf_counter() - began:.1f} s.</div>")
+
+
+def _widgets(page: _Page) -> dict[str, Any]:
+    w: dict[str, Any] = {
+        "group": control(widgets.Dropdown(options=_group_options(page.estate), value=page.inputs.group), "group"),
+        "move": control(widgets.IntSlider(value=0, min=0, max=page.estate.hosts(page.inputs.group), step=1,
+                                          readout=False, continuous_update=False), "move-hosts"),
+        "appsec": control(widgets.Dropdown(options=[("unchanged", "")] + [(_appsec_label(a), a) for a in APPSEC],
+                                           value=""), "to-appsec"),
+        "upload": control(inventory_upload("Inventory"), "upload-inventory"),
+        "progress": note(name="upload-progress"), "group_note": note(name="group"), "move_label": widgets.HTML(),
+        "cards": {u: KpiCard(css, label, u, decimals=1 if u == "host_units" else None)
+                  for u, (css, label) in _CARDS.items()},
+        "chart": chart("move"), "totals": Table("mode-totals"), "inventory_note": note(name="inventory"),
+        "hosts": Table("hosts"), "mode_totals": Table("inventory-totals"),
+        "download": OnDemandDownload("hosts", label="Every host", messages=page.messages)}
+    w["inventory_box"] = widgets.VBox([w["inventory_note"]], layout=widgets.Layout(width="100%"))
+    return w
+
+
+def _wire(page: _Page, scenario: Scenario) -> None:
+    w = page.w
+
+    @guard_figures(page.messages, w["cards"].values())
+    def on_change(change: Any = None) -> None:
+        if change is not None and change["owner"] is w["group"]:
+            _set_estate(page, page.estate, w["group"].value)
+            return
+        page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None)
+        _show_move(page)
+
+    @guard_figures(page.messages, w["cards"].values())
+    def on_upload(change: Any = None) -> None:
+        files = uploaded_files(w["upload"].value)[:1]
+        if files:
+            w["upload"].value = ()      # the file's bytes need not stay in the widget's state
+        for name, content in files:
+            _read_upload(page, scenario, name, content)
+
+    w["on_change"] = on_change
+    for key in ("group", "move", "appsec"):
+        w[key].observe(on_change, "value")
+    w["upload"].observe(on_upload, "value")
+    w["upload"].observe(lambda change: change.new and page.messages.error(change.new), "error")
+
+
+def _layout(page: _Page) -> Dashboard:
+    w = page.w
+    controls = [
+        widgets.HTML("<h3>Move hosts</h3>"),
+        field("Host group", w["group"]),
+        widgets.VBox([w["move_label"], w["move"]]),
+        field("Application security of the moved hosts", w["appsec"]),
+        widgets.HTML("<h3>Inventory</h3>"),
+        field("Upload a host inventory", w["upload"],
+              "CSV or XLSX: host, ram_gib, mode; optional hours_per_day, custom_metrics_per_minute, appsec. "
+              "It replaces the host groups above."),
+        w["progress"],
+    ]
+    main = [w["group_note"], kpi_row(*w["cards"].values()), w["chart"],
+            section("Year 1 by capability: every host group", w["totals"]),
+            section("Inventory", w["inventory_box"])]
+    return Dashboard("hosts", "Move hosts between modes",
+                     "Move hosts between monitoring modes and see peak host units, host unit hours, "
+                     "custom-metric DDU and ASU of contract year 1 move with them.", controls, main, page.messages)
 
 
 def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None = None,
-              group: str | None = None) -> Dashboard:
+              group: str | None = None, *, inventory_name: str = "inventory") -> Dashboard:
     """The hosts page.
 
     Parameters
     ----------
     scenario : Scenario, optional
-        Whose host groups the slider moves; the built-in example by default.
+        Whose host groups the slider moves, and whose contract and horizon the
+        forecast uses; the built-in example by default.
     inventory : DataFrame, optional
-        The inventory shown until one is uploaded; the built-in example by default.
+        Start from this inventory (:func:`planner.scenario.read_inventory`)
+        instead of the scenario's host groups.
     group : str, optional
-        The host group selected first (the scenario's first group by default).
+        The host group selected first (the first group by default).
     """
-    messages = MessageArea()
     scenario = scenario or load_scenario()
-    groups = host_groups(scenario)
-    if not groups:
-        raise ValueError(f"{scenario.name}: the scenario has no host group with a count")
-    tables = scenario.tables
-    first = group or next(iter(groups))
-    inventory = example_inventory() if inventory is None else inventory
-
-    group_pick = control(widgets.Dropdown(
-        options=[(f"{n} ({groups[n]['count']:g} hosts, {MODE_NAMES[groups[n]['mode']].lower()})", n)
-                 for n in groups], value=first), "group")
-    move = control(widgets.IntSlider(value=0, min=0, max=int(groups[first]["count"]), step=1,
-                                     continuous_update=False), "move-hosts")
-    appsec_pick = control(widgets.Dropdown(options=[("unchanged", "")] + [(APPSEC_NAMES[a], a) for a in APPSEC],
-                                           value=""), "to-appsec")
-    upload = control(inventory_upload("Inventory"), "upload-inventory")
-    upload.observe(lambda change: change.new and messages.error(change.new), "error")
-    group_note = note(name="group")
-    move_label = widgets.HTML()
-    cards = {key: KpiCard(key.replace("_", "-"), label, unit, decimals=1 if key == "host_units" else None)
-             for key, (label, unit) in QUANTITIES.items()}   # host units move in steps of 0.3
-    move_chart = chart("move")
-    inventory_note = note(name="inventory")
-    hosts_table = Table("hosts")
-    totals_table = Table("mode-totals")
-    download = DownloadLinks("hosts", label="Per-host table", index=False)
-
-    def show_move() -> None:
-        g = groups[group_pick.value]
-        to_mode = next(m for m in MODES if m != g["mode"])
-        move_label.value = (f'<span class="planner-label">Hosts moved to '
-                            f'{MODE_NAMES[to_mode].lower()}</span>')
-        table = move_table(g, [0, move.value], to_mode, appsec_pick.value or None, tables=tables)
-        now, after = table.iloc[0], table.iloc[-1]
-        for key, card in cards.items():
-            card.set(after[key], f"{fmt.quantity(after[key] - now[key], QUANTITIES[key][1], signed=True)} "
-                                 f"vs. no move")
-        show_figure(move_chart, move_figure(g, group_pick.value, move.value, to_mode,
-                                            appsec_pick.value or None, tables=tables))
-
-    def show_group() -> None:
-        g = groups[group_pick.value]
-        group_note.value = (
-            f'<div class="planner-note-text"><b>{html.escape(group_pick.value)}</b>: '
-            f"{fmt.quantity(g['count'], 'hosts')} of {fmt.quantity(g['ram_gib'], 'GiB')}, "
-            f"{MODE_NAMES[g['mode']].lower()}, {fmt.quantity(g['custom_metrics_per_minute'], 'metrics/min')} "
-            f"per host, {fmt.quantity(g['hours_per_day'], 'h/day')}, application security: "
-            f"{APPSEC_NAMES[g['appsec']]}. Group totals below; DDU, ASU and host unit hours per "
-            f"year of {DAYS_A_YEAR} days.</div>")
-
-    def show_inventory(frame: pd.DataFrame, name: str) -> None:
-        table = inventory_table(frame, tables=tables)
-        hosts_table.update(_inventory_text(table))
-        totals_table.update(mode_totals_text(mode_totals(table)))
-        download.update(table)
-        inventory_note.value = (f'<div class="planner-note-text">{html.escape(name)}: '
-                                f"{fmt.quantity(len(table), 'hosts')}; amounts per host and day.</div>")
-
-    @guard(messages)
-    def on_group(change: Any = None) -> None:
-        move.unobserve(on_move, "value")
-        appsec_pick.unobserve(on_move, "value")
-        try:
-            move.value = 0
-            move.max = int(groups[group_pick.value]["count"])
-            appsec_pick.value = ""
-        finally:
-            move.observe(on_move, "value")
-            appsec_pick.observe(on_move, "value")
-        show_group()
-        show_move()
-
-    @guard(messages)
-    def on_move(change: Any = None) -> None:
-        show_move()
-
-    @guard(messages)
-    def on_upload(change: Any = None) -> None:
-        files = uploaded_files(upload.value)
-        if files:
-            name, content = files[0]
-            show_inventory(read_uploaded_inventory(name, content), name)
-
-    group_pick.observe(on_group, "value")
-    move.observe(on_move, "value")
-    appsec_pick.observe(on_move, "value")
-    upload.observe(on_upload, "value")
-    show_group()
-    show_move()
-    show_inventory(inventory, "Example inventory (planner/examples/inventory.csv)")
-
-    controls = [
-        widgets.HTML("<h3>Move hosts</h3>"),
-        field("Host group", group_pick),
-        widgets.VBox([move_label, move]),
-        field("Application security of the moved hosts", appsec_pick),
-        widgets.HTML("<h3>Inventory</h3>"),
-        field("Upload a host inventory", upload,
-              "CSV or XLSX: host, ram_gib, mode; optional hours_per_day, "
-              "custom_metrics_per_minute, appsec."),
-    ]
-    main = [
-        group_note,
-        kpi_row(*cards.values()),
-        move_chart,
-        section("Inventory: per host", inventory_note, hosts_table, download),
-        section("Inventory: totals by mode", totals_table),
-    ]
-    return Dashboard("hosts", "Move hosts between modes",
-                     "Move hosts between monitoring modes and see host units, included custom "
-                     "metrics, custom-metric DDU and ASU move with them.", controls, main, messages)
+    estate = scenario_estate(scenario) if inventory is None else inventory_estate(scenario, inventory,
+                                                                                  inventory_name)
+    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea())
+    page.w = _widgets(page)
+    _wire(page, scenario)
+    _set_estate(page, estate, page.inputs.group)
+    return _layout(page)

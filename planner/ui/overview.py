@@ -1,14 +1,25 @@
-"""Overview dashboard: an estate's consumption per unit and contract year, and
-the burn-down of each pool (cumulative consumption against the annual amount,
-run-out dates marked), for a built-in example or an uploaded scenario.
+"""Overview dashboard: an estate's consumption per unit and contract year, the
+burn-down of each pool with the run-out dates the engine found, and each
+mainframe LPAR against its own licence, for a built-in example or an uploaded
+scenario.
+
+The page is inputs -> :func:`compute` -> render. :func:`compute` is pure: a
+forecast (:func:`planner.engine.forecast`) and the unit and contract year
+chosen give an :class:`OverviewView`, and every KPI, chart and table of the
+page is drawn from that one view. Nothing here computes consumption or
+run-out dates: they are :meth:`Forecast.yearly`, :meth:`Forecast.pools` and
+:meth:`Forecast.mainframe`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Mapping
-from typing import Any
+import html
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field as dc_field
+from typing import Any, Callable
 
 import ipywidgets as widgets
 import numpy as np
@@ -16,24 +27,26 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
-from planner.engine import FLOW_UNITS, UNITS, Forecast, forecast
+from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario
 from planner.scenario import EXAMPLES, ScenarioError, example_path, load_scenario
 from planner.sections import SECTIONS
-from planner.ui import figures
+from planner.ui import (
+    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
+    note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
+)
 from planner.ui import format as fmt
-from planner.ui.widgets import (
-    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row,
-    note, section, show_figure,
-)
-from planner.ui.uploads import (
-    inventory_upload, read_uploaded_inventory, read_uploaded_scenario, scenario_upload, uploaded_files,
-)
+from planner.ui.uploads import inventory_upload, scenario_upload
+from planner.units import UNITS
 
 __all__ = [
-    "example_names", "units_of", "contract_year_table", "key_figures", "unit_balance",
-    "burndown_figure", "monthly_figure", "with_inventories", "dashboard",
+    "UPLOADED", "UnitYear", "Lpar", "OverviewView", "example_names", "units_of", "year_figures",
+    "lpar_verdicts", "compute", "run_out_lines", "contract_year_table", "lpar_table", "burndown_figure", "monthly_figure",
+    "with_inventories", "Inputs", "dashboard",
 ]
+
+#: The scenario menu's value for an uploaded (or given) scenario.
+UPLOADED = "uploaded"
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,21 +57,161 @@ def example_names() -> dict[str, str]:
 
 
 def units_of(f: Forecast) -> list[str]:
-    """Units of a forecast in the engine's order: those the contract buys first."""
-    pools = {**f.scenario.contract.pools, **f.scenario.contract.licences}
+    """Units of a forecast in the registry's order: those the contract buys first."""
+    contract = f.scenario.contract
     present = set(f.daily["unit"].unique())
-    return [u for u in UNITS if u in pools] + [u for u in UNITS if u in present and u not in pools]
+    bought = [u for u in UNITS if contract.bought(u) is not None]
+    return bought + [u for u in UNITS if u in present and u not in bought]
 
+
+# --- the view model -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnitYear:
+    """One unit in one contract year, as the engine forecasts it.
+
+    Attributes
+    ----------
+    consumption : float
+        :meth:`Forecast.yearly`: a flow summed over the year, a peak unit's
+        highest day [unit].
+    bought_as : {'annual', 'licence'} or None
+        How the contract buys the unit (None: it does not).
+    amount, contracted : float
+        The pool's amount for the year including top-ups, and the contract's
+        own annual amount or licensed quantity [unit]; NaN without a pool.
+    remaining, extra_needed : float
+        From :meth:`Forecast.pools` [unit]; NaN without a pool.
+    run_out : Timestamp or NaT
+        :meth:`Forecast.pools`' ``run_out``: the day an annual pool runs out,
+        or the first day above a licence.
+    price : float or None
+        Per unit [currency].
+    """
+
+    unit: str
+    year: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    consumption: float
+    bought_as: str | None = None
+    amount: float = np.nan
+    contracted: float = np.nan
+    remaining: float = np.nan
+    run_out: Any = pd.NaT
+    extra_needed: float = np.nan
+    price: float | None = None
+
+    @property
+    def peak(self) -> bool:
+        """True for a peak unit (host units in use, MSU)."""
+        return UNITS[self.unit].kind == "peak"
+
+    @property
+    def share(self) -> float:
+        """Consumption as a share of the amount (NaN without a pool)."""
+        return self.consumption / self.amount if self.amount else np.nan
+
+
+@dataclass(frozen=True)
+class Lpar:
+    """One mainframe LPAR against its licensed MSU, as :meth:`Forecast.mainframe` judges it.
+
+    Attributes
+    ----------
+    name : str
+    licensed_msu, peak_msu : float
+        Licensed MSU, and the highest monthly peak of the period [MSU].
+    months_over : int
+        Months of the period in which the LPAR's peak is above its licence.
+    first_month_over : Period or None
+    """
+
+    name: str
+    licensed_msu: float
+    peak_msu: float
+    months_over: int
+    first_month_over: pd.Period | None
+
+
+@dataclass(frozen=True)
+class OverviewView:
+    """Everything the overview shows for one forecast, unit and contract year."""
+
+    forecast: Forecast
+    unit: str
+    year: int
+    units: tuple[str, ...]
+    years: tuple[int, ...]
+    figures: UnitYear
+    lpars_year: tuple[Lpar, ...]
+    lpars_horizon: tuple[Lpar, ...]
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.forecast.scenario
+
+
+def year_figures(f: Forecast, year: int) -> tuple[UnitYear, ...]:
+    """Each unit of :func:`units_of` in contract year ``year``."""
+    span = f.contract_years().set_index("year").loc[year]
+    yearly = f.yearly()
+    pools = f.pools().set_index(["unit", "year"])
+    contract = f.scenario.contract
+    out = []
+    for unit in units_of(f):
+        used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
+        bought = contract.bought(unit)
+        if bought is None or (unit, year) not in pools.index:
+            out.append(UnitYear(unit, year, span["start"], span["end"], used))
+            continue
+        row = pools.loc[(unit, year)]
+        licence = unit in contract.licences
+        out.append(UnitYear(unit, year, span["start"], span["end"], used, "licence" if licence else "annual",
+                            float(row["amount"]), float(bought.quantity if licence else bought.annual),
+                            float(row["remaining"]), row["run_out"], float(row["extra_needed"]), bought.price))
+    return tuple(out)
+
+
+def lpar_verdicts(f: Forecast, year: int | None = None) -> tuple[Lpar, ...]:
+    """Each LPAR against its own licence, from :meth:`Forecast.mainframe`: over
+    the horizon, or over the months that begin in contract year ``year``."""
+    if not f.scenario.drivers_of("mainframe"):
+        return ()
+    months = f.mainframe()
+    if year is not None:
+        span = f.contract_years().set_index("year").loc[year]
+        begins = months["month"].dt.start_time
+        months = months[(begins >= span["start"]) & (begins <= span["end"])]
+    out = []
+    for name, rows in months.groupby("driver", sort=False):
+        over = rows.loc[rows["over_licence"], "month"]
+        out.append(Lpar(str(name), float(rows["licensed_msu"].iloc[0]), float(rows["peak_msu"].max()),
+                        int(len(over)), over.min() if len(over) else None))
+    return tuple(out)
+
+
+def compute(f: Forecast, unit: str | None = None, year: int | None = None) -> OverviewView:
+    """The overview of forecast ``f`` for ``unit`` and contract ``year`` (the
+    first unit and year 1 where they are not in the forecast)."""
+    units = tuple(units_of(f))
+    years = tuple(int(y) for y in f.contract_years()["year"])
+    unit = unit if unit in units else units[0]
+    year = year if year in years else years[0]
+    chosen = next(u for u in year_figures(f, year) if u.unit == unit)
+    return OverviewView(f, unit, year, units, years, chosen, lpar_verdicts(f, year), lpar_verdicts(f))
+
+
+# --- tables ---------------------------------------------------------------------------------
 
 def contract_year_table(f: Forecast) -> pd.DataFrame:
     """Per pool and contract year, formatted for reading: amount, consumption
     (the peak for a licence), remaining, run-out date and extra needed."""
-    pools = f.pools()
     rows = []
-    for row in pools.itertuples():
+    for row in f.pools().itertuples():
         licence = row.unit in f.scenario.contract.licences
         rows.append({
-            "Unit": fmt.UNIT_NAMES[row.unit], "Year": int(row.year),
+            "Unit": UNITS[row.unit].name, "Year": int(row.year),
             "Amount": fmt.quantity(row.amount, row.unit) + (" licensed" if licence else ""),
             "Consumption": fmt.quantity(row.consumption, row.unit) + (" peak" if licence else ""),
             "Remaining": fmt.quantity(row.remaining, row.unit),
@@ -69,63 +222,66 @@ def contract_year_table(f: Forecast) -> pd.DataFrame:
                                        "Runs out", "Extra needed"])
 
 
-def key_figures(f: Forecast, year: int = 1) -> pd.DataFrame:
-    """One line per unit for one contract year: consumption (peak for host
-    units and MSU), the pool or licence, the share used and the run-out date."""
-    yearly = f.yearly()
-    pools = f.pools().set_index(["unit", "year"]) if len(f.pools()) else None
-    rows = []
-    for unit in units_of(f):
-        used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
-        pool = f.scenario.contract.bought(unit)
-        line = {"Unit": fmt.UNIT_NAMES[unit],
-                "Consumption": fmt.quantity(used, unit) + ("" if unit in FLOW_UNITS else " peak"),
-                "Pool": "no pool", "Used": "", "Runs out": ""}
-        if pool is not None and pools is not None and (unit, year) in pools.index:
-            p = pools.loc[(unit, year)]
-            line["Pool"] = fmt.quantity(p["amount"], unit) + (" licensed" if unit in f.scenario.contract.licences
-                                                              else " a year")
-            line["Used"] = fmt.percent(p["consumption"] / p["amount"]) if p["amount"] else "n/a"
-            line["Runs out"] = fmt.day(p["run_out"]) if not pd.isna(p["run_out"]) else "lasts the year"
-        rows.append(line)
-    return pd.DataFrame(rows, columns=["Unit", "Consumption", "Pool", "Used", "Runs out"])
+def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
+    """Each LPAR against its licence, formatted (the horizon's verdict)."""
+    return pd.DataFrame([{
+        "LPAR": p.name, "Licensed": fmt.quantity(p.licensed_msu, "msu"),
+        "Highest monthly peak": fmt.quantity(p.peak_msu, "msu"),
+        "Over the licence from": fmt.month(p.first_month_over) if p.first_month_over else "never",
+        "Months over": fmt.quantity(p.months_over, "month" if p.months_over == 1 else "months"),
+    } for p in lpars], columns=["LPAR", "Licensed", "Highest monthly peak", "Over the licence from", "Months over"])
 
 
-def unit_balance(f: Forecast, unit: str) -> pd.DataFrame:
-    """Day by day for one unit: ``year``, ``consumption``, ``cumulative`` since
-    the anniversary, ``amount`` (NaN without a pool) and ``balance``."""
-    if unit in f.scenario.contract.pools:
-        return f.pool_balance(unit)
-    totals = f.daily_totals()
-    daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
-    frame = pd.DataFrame({"consumption": daily})
+def run_out_lines(f: Forecast) -> list[str]:
+    """One sentence per pool and contract year that runs out (or licence
+    exceeded), and per LPAR above its licence: the engine's verdicts, in words."""
+    lines = []
+    for row in f.pools().itertuples():
+        if pd.isna(row.run_out):
+            continue
+        what = "above the licence from" if row.unit in f.scenario.contract.licences else "runs out"
+        lines.append(f"{UNITS[row.unit].name}, contract year {row.year}: {what} {fmt.day(row.run_out)}; "
+                     f"{fmt.quantity(row.extra_needed, row.unit)} more needed")
+    for p in lpar_verdicts(f):
+        if p.first_month_over is not None:
+            lines.append(f"LPAR {p.name}: above its {fmt.quantity(p.licensed_msu, 'msu')} licence from "
+                         f"{fmt.month(p.first_month_over)} ({fmt.quantity(p.months_over, 'month' if p.months_over == 1 else 'months')})")
+    return lines
+
+
+# --- figures --------------------------------------------------------------------------------
+
+def burndown_figure(f: Forecast, unit: str) -> go.Figure:
+    """The chart of ``unit``: an annual pool's burn-down, a licence's amount in
+    use, or each LPAR's monthly peak against its licence (MSU); run-out dates
+    are :meth:`Forecast.pools`' ``run_out``."""
+    contract = f.scenario.contract
+    if unit == "msu" and f.scenario.drivers_of("mainframe"):
+        return figures.lpar_peaks(f.mainframe())
+    pools = f.pools()
+    run_outs = list(pools.loc[(pools["unit"] == unit) & pools["run_out"].notna(), "run_out"]) if len(pools) else []
+    if UNITS[unit].kind == "peak":
+        licence = contract.licences.get(unit)
+        return figures.licence_peak(f.daily_totals()[unit], licence.quantity if licence else None, unit,
+                                    above_from=run_outs)
+    if unit in contract.pools:
+        return figures.burndown(f.pool_balance(unit), unit, run_outs=run_outs)
+    fig = figures.burndown(_cumulative(f, unit), unit)
+    fig.update_layout(title_text=f"{UNITS[unit].name}: cumulative consumption per contract year "
+                                 "(no pool in the contract)")
+    return fig
+
+
+def _cumulative(f: Forecast, unit: str) -> pd.DataFrame:
+    """Consumption since each anniversary, for a flow unit without a pool."""
+    daily = f.daily_totals()[unit]
     starts = f.contract_years()["start"].to_numpy()
+    frame = pd.DataFrame({"consumption": daily})
     frame["year"] = np.searchsorted(starts, frame.index.to_numpy(), side="right")
     frame = frame[frame["year"] > 0]
     frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
-    frame["amount"] = np.nan
-    frame["balance"] = np.nan
-    return frame[["year", "consumption", "cumulative", "amount", "balance"]]
-
-
-def burndown_figure(f: Forecast, unit: str) -> go.Figure:
-    """The pool burn-down of ``unit``; for a licence (host units) or MSU the
-    amount in use per day against the licensed quantity."""
-    contract = f.scenario.contract
-    pool = contract.pools.get(unit)
-    totals = f.daily_totals()
-    if unit in ("host_units", "msu"):
-        licence = contract.licences.get(unit)
-        quantity = licence.quantity if licence else sum(
-            d.values.get("licensed_msu") or 0.0 for d in f.scenario.drivers_of("mainframe").values())
-        daily = totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
-        return figures.licence_peak(daily, quantity, unit)
-    balance = unit_balance(f, unit)
-    fig = figures.burndown(balance, unit)
-    if pool is None:
-        fig.update_layout(title_text=f"{fmt.UNIT_NAMES[unit]}: cumulative consumption per contract year "
-                                     "(no pool in the contract)")
-    return fig
+    frame["amount"] = frame["balance"] = np.nan
+    return frame
 
 
 def monthly_figure(f: Forecast, unit: str) -> go.Figure:
@@ -135,15 +291,17 @@ def monthly_figure(f: Forecast, unit: str) -> go.Figure:
     if part.empty:
         part = pd.DataFrame({"none": [0.0]}, index=pd.PeriodIndex([f.scenario.start], freq="M"))
     part = part[part.sum().sort_values(ascending=False).index]
-    names = {c: fmt.capability(c) for c in part.columns}
-    peak = " (peak day of the month)" if unit not in FLOW_UNITS else ""
-    return figures.stacked_bars(part, title=f"{fmt.UNIT_NAMES[unit]} per month by capability{peak}",
+    names = {c: fmt.capability(c, unit) for c in part.columns}
+    peak = " (peak day of the month)" if UNITS[unit].kind == "peak" else ""
+    return figures.stacked_bars(part, title=f"{UNITS[unit].name} per month by capability{peak}",
                                 unit=unit, names=names)
 
 
+# --- scenario inputs --------------------------------------------------------------------------
+
 def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]) -> Scenario:
     """A copy of ``scenario`` with one host group per inventory (named after its
-    file), for inventories the scenario file does not name itself."""
+    file, defaults from the hosts section of :mod:`planner.sections`)."""
     if not inventories:
         return scenario
     names = set(scenario.drivers)
@@ -159,7 +317,294 @@ def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]
     return dataclasses.replace(scenario.with_drivers(*added), name=f"{scenario.name} + {', '.join(inventories)}")
 
 
-UPLOADED = "uploaded"
+@dataclass
+class Inputs:
+    """What the user gave the page: the scenario chosen and the files uploaded.
+
+    ``choice`` is an example key or :data:`UPLOADED`; ``given`` the scenario the
+    notebook passed in (shown as :data:`UPLOADED` until a YAML is uploaded);
+    ``scenario_file`` the accepted YAML; ``pending`` a YAML waiting for the
+    inventories it names; ``inventories`` file name -> (content, hosts).
+    """
+
+    choice: str
+    given: Scenario | None = None
+    scenario_file: tuple[str, bytes] | None = None
+    pending: tuple[str, bytes] | None = None
+    inventories: dict[str, tuple[bytes, pd.DataFrame]] = dc_field(default_factory=dict)
+
+    def unreferenced(self) -> list[str]:
+        """Uploaded inventories the uploaded scenario file does not name."""
+        text = (self.scenario_file[1].decode("utf-8", "replace")
+                if self.choice == UPLOADED and self.scenario_file else "")
+        return [name for name in self.inventories if name not in text]
+
+    def key(self) -> tuple[Any, ...]:
+        """Identifies the scenario these inputs give (for the forecast cache)."""
+        upload = self.scenario_file if self.choice == UPLOADED else None
+        return self.choice, upload, tuple((n, c) for n, (c, _) in sorted(self.inventories.items()))
+
+    def scenario(self) -> Scenario:
+        """The scenario these inputs describe."""
+        if self.choice != UPLOADED:
+            base = load_scenario(example_path(self.choice))
+        elif self.scenario_file is None:
+            base = self.given
+        else:
+            base = read_uploaded_scenario(*self.scenario_file, self._files())
+        return with_inventories(base, {n: self.inventories[n][1] for n in self.unreferenced()})
+
+    def accept_pending(self) -> None:
+        """Check the pending YAML with the inventories uploaded so far; on success
+        it becomes the scenario file and the choice."""
+        name, content = self.pending
+        try:
+            read_uploaded_scenario(name, content, self._files())
+        except ScenarioError as exc:
+            if "no such inventory file" not in str(exc):
+                self.pending = None
+                raise
+            raise ScenarioError(f"{exc}. Upload the inventory it names with "
+                                "\u201cUpload host inventories\u201d.") from None
+        self.scenario_file, self.pending, self.choice = (name, content), None, UPLOADED
+
+    def _files(self) -> list[tuple[str, bytes]]:
+        return [(n, c) for n, (c, _) in self.inventories.items()]
+
+
+# --- render ---------------------------------------------------------------------------------
+
+class _Kpis:
+    """The page's five KPI cards, drawn from a view."""
+
+    def __init__(self) -> None:
+        self.used = KpiCard("consumption", "Consumption")
+        self.amount = KpiCard("amount", "Pool")
+        self.remaining = KpiCard("remaining", "Remaining at year end")
+        self.run_out = KpiCard("run-out", "Runs out")
+        self.cost = KpiCard("cost", "Cost of consumption")
+
+    def row(self) -> widgets.HBox:
+        return kpi_row(self.used, self.amount, self.remaining, self.run_out, self.cost)
+
+    def show(self, view: OverviewView) -> None:
+        if view.unit == "msu" and view.lpars_year:
+            self._show_lpars(view)
+            return
+        u = view.figures
+        self.used.label = f"{'Peak' if u.peak else 'Consumption'}, contract year {u.year}"
+        self.used.set(u.consumption, f"{fmt.day(u.start)} to {fmt.day(u.end)}", unit=u.unit)
+        if u.bought_as is None:
+            self.amount.label = "Pool"
+            self.amount.set_text("no pool", "the contract buys none of this unit")
+            for card in (self.remaining, self.run_out, self.cost):
+                card.set_text("n/a")
+            return
+        self._show_pool(u)
+        self._show_cost(u, view.scenario.currency)
+
+    def _show_pool(self, u: UnitYear) -> None:
+        licence = u.bought_as == "licence"
+        top_ups = u.amount - u.contracted
+        self.amount.label = "Licensed quantity" if licence else "Annual amount"
+        self.amount.set(u.amount, unit=u.unit, note=f"incl. {fmt.quantity(top_ups, u.unit)} top-ups" if top_ups
+                        else ("peak in use counts" if licence else "resets on the anniversary"))
+        self.remaining.label = "Headroom at the peak" if licence else "Remaining at year end"
+        self.remaining.set(u.remaining, unit=u.unit, note=f"extra needed: {fmt.quantity(u.extra_needed, u.unit)}")
+        self.run_out.label = "Above the licence from" if licence else "Runs out"
+        if pd.isna(u.run_out):
+            self.run_out.set_text("lasts the year", f"contract year {u.year} ends {fmt.day(u.end)}")
+        else:
+            days = (u.end - u.run_out).days + 1
+            self.run_out.set_text(fmt.day(u.run_out), f"{fmt.quantity(days, 'day' if days == 1 else 'days')} "
+                                                      "before the anniversary")
+
+    def _show_cost(self, u: UnitYear, currency: str | None) -> None:
+        self.cost.label = "Cost of consumption"
+        if u.price is None:
+            self.cost.set_text("n/a", "no price in the contract")
+            return
+        price = " ".join(filter(None, (fmt.number(u.price), currency)))
+        self.cost.set_text(fmt.money(u.consumption * u.price, currency), f"at {price} per {fmt.symbol(u.unit)}")
+
+    def _show_lpars(self, view: OverviewView) -> None:
+        """MSU: each LPAR is judged against its own licence."""
+        lpars, year = view.lpars_year, view.year
+        top = max(lpars, key=lambda p: p.peak_msu / p.licensed_msu if p.licensed_msu else np.inf)
+        over = [p for p in lpars if p.months_over]
+        self.used.label = f"Highest LPAR peak, contract year {year}"
+        self.used.set(top.peak_msu, f"LPAR {top.name}; monthly peak", unit="msu")
+        self.amount.label = f"Licensed MSU of {top.name}"
+        self.amount.set(top.licensed_msu, "each LPAR has its own licence", unit="msu")
+        self.remaining.label = "LPARs over their licence"
+        self.remaining.set_text(f"{len(over)} of {len(lpars)}", ", ".join(p.name for p in over) or "none")
+        self.run_out.label = "Above the licence from"
+        first = min(over, key=lambda p: p.first_month_over) if over else None
+        self.run_out.set_text(fmt.month(first.first_month_over) if first else "within the licence",
+                              f"LPAR {first.name}" if first else f"contract year {year}")
+        self.cost.label = "Cost of consumption"
+        self.cost.set_text("n/a", "MSU is licensed per LPAR, not bought from a pool")
+
+
+def _scenario_note(scenario: Scenario) -> str:
+    description = scenario.description or "No description."
+    return (f'<div class="planner-note-text"><b>{html.escape(scenario.name)}</b>: {html.escape(description)} '
+            f"Horizon {fmt.day(scenario.start)} to {fmt.day(scenario.end)}.</div>")
+
+
+@contextmanager
+def _unobserved(widget: widgets.Widget, handler: Callable[..., Any]) -> Iterator[None]:
+    """Change ``widget``'s options and value without calling ``handler``."""
+    widget.unobserve(handler, "value")
+    try:
+        yield
+    finally:
+        widget.observe(handler, "value")
+
+
+def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget]:
+    """The scenario and inventory upload buttons (:mod:`planner.ui.uploads`); a
+    file above its size limit is refused in the browser and said in ``messages``."""
+    scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
+    inventory = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
+    for upload in (scenario_file, inventory):
+        upload.observe(lambda change: change.new and messages.error(change.new), "error")
+    return scenario_file, inventory
+
+
+class _Page:
+    """The overview's widgets, its inputs and its forecasts; every change of an
+    input computes one view and draws all of the page from it."""
+
+    def __init__(self, f: Forecast):
+        self.messages = MessageArea()
+        names = example_names()
+        start = next((k for k, n in names.items() if n == f.scenario.name), UPLOADED)
+        self.inputs = Inputs(start, given=f.scenario if start == UPLOADED else None)
+        self.forecasts: dict[tuple[Any, ...], Forecast] = {self.inputs.key(): f}
+        self.pick = control(widgets.Dropdown(options=self._menu(), value=start), "scenario")
+        self.upload_yaml, self.upload_inv = _upload_controls(self.messages)
+        self.unit_pick = control(widgets.Dropdown(), "unit")
+        self.year_pick = control(widgets.ToggleButtons(), "year")
+        self.year_pick.style.button_width = "auto"
+        self.scenario_note = note(name="scenario")
+        self.kpis = _Kpis()
+        self.burn, self.monthly = chart("burndown"), chart("monthly")
+        self.table = Table("yearly")
+        self.lpars = Table("lpars")
+        self.lpar_section = section("Mainframe LPARs against their licence", self.lpars)
+        self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
+        self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
+        self.view, self.drawn = compute(f), None
+        self._observe()
+        self.render(self.view)
+
+    def _menu(self) -> list[tuple[str, str]]:
+        options = [(n, k) for k, n in example_names().items()]
+        if self.inputs.scenario_file:
+            options.append((f"Uploaded: {self.inputs.scenario_file[0]}", UPLOADED))
+        elif self.inputs.given is not None:
+            options.append((f"Given: {self.inputs.given.name}", UPLOADED))
+        return options
+
+    def _observe(self) -> None:
+        guarded = guard(self.messages)
+        self.on_scenario, self.on_view = guarded(self._on_scenario), guarded(self._on_view)
+        self.pick.observe(self.on_scenario, "value")
+        self.upload_yaml.observe(guarded(self._on_upload_yaml), "value")
+        self.upload_inv.observe(guarded(self._on_upload_inventory), "value")
+        self.unit_pick.observe(self.on_view, "value")
+        self.year_pick.observe(self.on_view, "value")
+
+    # inputs -> compute
+    def _forecast(self) -> Forecast:
+        key = self.inputs.key()
+        if key not in self.forecasts:
+            self.forecasts[key] = forecast(self.inputs.scenario())
+        return self.forecasts[key]
+
+    def _on_scenario(self, change: Any = None) -> None:
+        self.inputs.choice = self.pick.value
+        self.view = compute(self._forecast(), self.unit_pick.value, self.year_pick.value)
+        self.render(self.view)
+        added = self.inputs.unreferenced()
+        if added:
+            self.messages.info(f"Added {', '.join(added)} as host group(s) of their own: the scenario file "
+                               "does not name them (write inventory: FILE in a host group to place them).")
+
+    def _on_view(self, change: Any = None) -> None:
+        self.view = compute(self.view.forecast, self.unit_pick.value, self.year_pick.value)
+        self.render(self.view)
+
+    def _on_upload_yaml(self, change: Any = None) -> None:
+        files = uploaded_files(self.upload_yaml.value)
+        if files:
+            self.inputs.pending = files[0]
+            self._accept_pending()
+
+    def _on_upload_inventory(self, change: Any = None) -> None:
+        files = uploaded_files(self.upload_inv.value)
+        if not files:
+            return
+        self.inputs.inventories = {name: (content, read_uploaded_inventory(name, content)) for name, content in files}
+        if self.inputs.pending is not None:
+            self._accept_pending()
+        else:
+            self._on_scenario()
+
+    def _accept_pending(self) -> None:
+        self.inputs.accept_pending()
+        with _unobserved(self.pick, self.on_scenario):
+            self.pick.options = self._menu()
+            self.pick.value = UPLOADED
+        self._on_scenario()
+
+    # view -> widgets
+    def render(self, view: OverviewView) -> None:
+        """Draw every part of the page from ``view`` (the scenario's tables and
+        downloads only when the forecast changed: they do not depend on the unit or year)."""
+        f = view.forecast
+        with _unobserved(self.unit_pick, self.on_view):
+            self.unit_pick.options = [(UNITS[u].name, u) for u in view.units]
+            self.unit_pick.value = view.unit
+        with _unobserved(self.year_pick, self.on_view):
+            self.year_pick.options = [(f"Year {y}", y) for y in view.years]
+            self.year_pick.value = view.year
+        self.kpis.show(view)
+        show_figure(self.burn, burndown_figure(f, view.unit))
+        show_figure(self.monthly, monthly_figure(f, view.unit))
+        if f is not self.drawn:
+            self._render_scenario(view)
+            self.drawn = f
+
+    def _render_scenario(self, view: OverviewView) -> None:
+        f = view.forecast
+        self.scenario_note.value = _scenario_note(view.scenario)
+        self.table.update(contract_year_table(f))
+        self.lpars.update(lpar_table(view.lpars_horizon))
+        self.lpar_section.layout.display = None if view.lpars_horizon else "none"
+        self.dl_monthly.update(f.monthly())
+        self.dl_yearly.update(f.pools())
+
+    def dashboard(self) -> Dashboard:
+        controls = [
+            widgets.HTML("<h3>Scenario</h3>"),
+            field("Built-in example or your upload", self.pick),
+            field("Upload a scenario", self.upload_yaml,
+                  "YAML as in docs/scenarios.md; <code>extends: estate.yaml</code> builds on the example."),
+            field("Upload host inventories", self.upload_inv,
+                  "CSV or XLSX: host, ram_gib, mode (+ hours_per_day, custom_metrics_per_minute, appsec)."),
+            widgets.HTML("<h3>View</h3>"),
+            field("Unit", self.unit_pick),
+            field("Contract year", self.year_pick),
+        ]
+        main = [
+            self.scenario_note, self.kpis.row(), self.burn, self.monthly, self.lpar_section,
+            section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
+        ]
+        return Dashboard("overview", "Pools and burn-down",
+                         "Consumption per unit and contract year, and when each pool runs out.",
+                         controls, main, self.messages)
 
 
 def dashboard(f: Forecast | None = None) -> Dashboard:
@@ -171,215 +616,7 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
         The forecast shown first (the built-in example estate when omitted);
         pass the one the notebook already computed.
     """
-    messages = MessageArea()
-    f = f if f is not None else forecast()
-    names = example_names()
-    start_key = next((k for k, n in names.items() if n == f.scenario.name), UPLOADED)
-    state: dict[str, Any] = {"forecast": f, "cache": {(start_key, (), None): f}, "yaml": None, "pending": None,
-                             "inventories": {}, "quiet": False}
-
-    options = [(n, k) for k, n in names.items()]
-    if start_key == UPLOADED:
-        options.append((f"Given: {f.scenario.name}", UPLOADED))
-        state["given"] = f.scenario
-    pick = control(widgets.Dropdown(options=options, value=start_key), "scenario")
-    upload_yaml = control(scenario_upload("Scenario YAML"), "upload-scenario")
-    upload_inv = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
-    for upload in (upload_yaml, upload_inv):   # a file above its limit, refused in the browser
-        upload.observe(lambda change: change.new and messages.error(change.new), "error")
-    units = units_of(f)
-    unit_pick = control(widgets.Dropdown(options=[(fmt.UNIT_NAMES[u], u) for u in units],
-                                         value=units[0]), "unit")
-    year_pick = control(widgets.ToggleButtons(options=_year_options(f), value=1), "year")
-    year_pick.style.button_width = "auto"
-
-    scenario_note = note(name="scenario")
-    k_used = KpiCard("consumption", "Consumption")
-    k_amount = KpiCard("amount", "Pool")
-    k_remaining = KpiCard("remaining", "Remaining at year end")
-    k_run_out = KpiCard("run-out", "Runs out")
-    k_cost = KpiCard("cost", "Cost of consumption")
-    burn = chart("burndown")
-    monthly = chart("monthly")
-    table = Table("yearly")
-    dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
-    dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
-
-    def show_unit() -> None:
-        f, unit, year = state["forecast"], unit_pick.value, year_pick.value
-        pool = f.scenario.contract.bought(unit)
-        yearly = f.yearly()
-        used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
-        peak = unit not in FLOW_UNITS
-        k_used.label = f"{'Peak' if peak else 'Consumption'}, contract year {year}"
-        years = f.contract_years()
-        span = years[years["year"] == year]
-        k_used.set(used, f"{fmt.day(span['start'].iloc[0])} to {fmt.day(span['end'].iloc[0])}" if len(span) else "",
-                   unit=unit)
-        rows = f.pools()
-        row = rows[(rows["unit"] == unit) & (rows["year"] == year)] if len(rows) else rows
-        if pool is None or row.empty:
-            k_amount.label = "Pool"
-            k_amount.set_text("no pool", "the contract buys none of this unit")
-            for card in (k_remaining, k_run_out, k_cost):
-                card.set_text("n/a")
-        else:
-            r = row.iloc[0]
-            licence = unit in f.scenario.contract.licences
-            k_amount.label = "Licensed quantity" if licence else "Annual amount"
-            top_ups = r["amount"] - (pool.quantity if licence else pool.annual)
-            k_amount.set(r["amount"], unit=unit, note=f"incl. {fmt.quantity(top_ups, unit)} top-ups" if top_ups else
-                         ("peak in use counts" if licence else "resets on the anniversary"))
-            k_remaining.label = "Headroom at the peak" if licence else "Remaining at year end"
-            k_remaining.set(r["remaining"], unit=unit, note=f"extra needed: {fmt.quantity(r['extra_needed'], unit)}")
-            k_run_out.label = "Above the licence from" if licence else "Runs out"
-            if pd.isna(r["run_out"]):
-                k_run_out.set_text("lasts the year", f"contract year {year} ends {fmt.day(r['end'])}")
-            else:
-                days = (r["end"] - r["run_out"]).days + 1
-                k_run_out.set_text(fmt.day(r["run_out"]), f"{fmt.quantity(days, 'days')} before the anniversary")
-            if pool.price is None:
-                k_cost.set_text("n/a", "no price in the contract")
-            else:
-                price = " ".join(filter(None, (fmt.number(pool.price), f.scenario.currency)))
-                k_cost.set_text(fmt.money(r["consumption"] * pool.price, f.scenario.currency),
-                                f"at {price} per {fmt.symbol(unit)}")
-        show_figure(burn, burndown_figure(f, unit))
-        show_figure(monthly, monthly_figure(f, unit))
-
-    def show_scenario() -> None:
-        f = state["forecast"]
-        description = f.scenario.description or "No description."
-        scenario_note.value = (f'<div class="planner-note-text"><b>{_esc(f.scenario.name)}</b>: '
-                               f"{_esc(description)} Horizon {fmt.day(f.scenario.start)} to "
-                               f"{fmt.day(f.scenario.end)}.</div>")
-        state["quiet"] = True
-        try:
-            units = units_of(f)
-            keep = unit_pick.value if unit_pick.value in units else units[0]
-            unit_pick.options = [(fmt.UNIT_NAMES[u], u) for u in units]
-            unit_pick.value = keep
-            years = _year_options(f)
-            year = year_pick.value if year_pick.value in [y for _, y in years] else 1
-            year_pick.options = years
-            year_pick.value = year
-        finally:
-            state["quiet"] = False
-        table.update(contract_year_table(f))
-        dl_monthly.update(f.monthly())
-        dl_yearly.update(f.pools())
-        show_unit()
-
-    def unreferenced() -> list[str]:
-        """Uploaded inventories the current scenario file does not name."""
-        text = state["yaml"][1].decode("utf-8", "replace") if pick.value == UPLOADED and state["yaml"] else ""
-        return [name for name in state["inventories"] if name not in text]
-
-    def current_scenario() -> Scenario:
-        if pick.value != UPLOADED:
-            base = load_scenario(example_path(pick.value))
-        elif state["yaml"] is None:
-            base = state["given"]
-        else:
-            base = read_uploaded_scenario(*state["yaml"], extra_files=[
-                (name, content) for name, (content, _) in state["inventories"].items()])
-        return with_inventories(base, {n: state["inventories"][n][1] for n in unreferenced()})
-
-    @guard(messages)
-    def on_scenario(change: Any = None) -> None:
-        if state["quiet"]:
-            return
-        key = (pick.value, tuple(sorted(state["inventories"])),
-               state["yaml"][0] if state["yaml"] and pick.value == UPLOADED else None)
-        if key not in state["cache"]:
-            state["cache"][key] = forecast(current_scenario())
-        state["forecast"] = state["cache"][key]
-        show_scenario()
-        if unreferenced():
-            messages.info(f"Added {', '.join(unreferenced())} as host group(s) of their own: the scenario "
-                          "file does not name them (write inventory: FILE in a host group to place them).")
-
-    def accept_yaml() -> None:
-        """Try the last uploaded YAML with the inventories uploaded so far."""
-        name, content = state["pending"]
-        inventories = [(n, c) for n, (c, _) in state["inventories"].items()]
-        try:
-            read_uploaded_scenario(name, content, inventories)
-        except ScenarioError as exc:
-            if "no such inventory file" not in str(exc):
-                state["pending"] = None
-                raise
-            raise ScenarioError(f"{exc}. Upload the inventory it names with "
-                                "\u201cUpload host inventories\u201d.") from None
-        state["yaml"], state["pending"] = (name, content), None
-        state["cache"] = {k: v for k, v in state["cache"].items() if k[0] != UPLOADED}
-        state["quiet"] = True
-        try:
-            pick.options = [(n, k) for k, n in names.items()] + [(f"Uploaded: {name}", UPLOADED)]
-            pick.value = UPLOADED
-        finally:
-            state["quiet"] = False
-
-    @guard(messages)
-    def on_upload_yaml(change: Any = None) -> None:
-        files = uploaded_files(upload_yaml.value)
-        if files:
-            state["pending"] = files[0]
-            accept_yaml()
-            on_scenario()
-
-    @guard(messages)
-    def on_upload_inventory(change: Any = None) -> None:
-        files = uploaded_files(upload_inv.value)
-        if not files:
-            return
-        state["inventories"] = {name: (content, read_uploaded_inventory(name, content))
-                                for name, content in files}
-        if state["pending"] is not None:
-            accept_yaml()
-        elif state["yaml"] is not None and pick.value == UPLOADED:
-            state["cache"] = {k: v for k, v in state["cache"].items() if k[0] != UPLOADED}
-        on_scenario()
-
-    @guard(messages)
-    def on_view(change: Any = None) -> None:
-        if not state["quiet"]:
-            show_unit()
-
-    pick.observe(on_scenario, "value")
-    upload_yaml.observe(on_upload_yaml, "value")
-    upload_inv.observe(on_upload_inventory, "value")
-    unit_pick.observe(on_view, "value")
-    year_pick.observe(on_view, "value")
-    show_scenario()
-
-    controls = [
-        widgets.HTML("<h3>Scenario</h3>"),
-        field("Built-in example or your upload", pick),
-        field("Upload a scenario", upload_yaml,
-              "YAML as in docs/scenarios.md; <code>extends: estate.yaml</code> builds on the example."),
-        field("Upload host inventories", upload_inv,
-              "CSV or XLSX: host, ram_gib, mode (+ hours_per_day, custom_metrics_per_minute, appsec)."),
-        widgets.HTML("<h3>View</h3>"),
-        field("Unit", unit_pick),
-        field("Contract year", year_pick),
-    ]
-    main = [
-        scenario_note,
-        kpi_row(k_used, k_amount, k_remaining, k_run_out, k_cost),
-        burn, monthly,
-        section("Every pool per contract year", table, dl_yearly, dl_monthly),
-    ]
-    return Dashboard("overview", "Pools and burn-down",
-                     "Consumption per unit and contract year, and when each pool runs out.",
-                     controls, main, messages)
-
-
-def _year_options(f: Forecast) -> list[tuple[str, int]]:
-    years = sorted(int(y) for y in f.yearly().index if y >= 1)
-    return [(f"Year {y}", y) for y in years]
-
-
-def _esc(text: str) -> str:
-    import html
-    return html.escape(str(text))
+    page = _Page(f if f is not None else forecast())
+    board = page.dashboard()
+    board.page_state = page   # the inputs and the view shown (for tests)
+    return board

@@ -1,17 +1,27 @@
-"""Support dashboard: the initial-response deadline of a ticket under Standard
-and Enterprise Support side by side (:func:`planner.support.response_deadline`),
-a timeline of the business hours between opening and deadline, and the end of
-support of a version (:func:`planner.support.end_of_support`).
+"""Support dashboard: the initial-response deadline of a ticket under each plan
+side by side (:func:`planner.support.response_deadline`), a timeline of the
+business hours between opening and deadline (:func:`planner.support.open_intervals`),
+and the end of support of a version (:func:`planner.support.end_of_support`).
+
+Every rule the page states (business hours, the government window, severities,
+plans, products) is read from the table set (tables ``support_hours``,
+``support_response_times``, ``support_severities``, ``version_support``);
+country and subdivision names come from the ``holidays`` package.
+
+Flow: inputs (:class:`Ticket`, :class:`Release`) -> :func:`ticket_view` /
+:func:`release_view` -> render.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import html
 import re
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import holidays
@@ -22,33 +32,72 @@ import plotly.graph_objects as go
 from planner import support as policy
 from planner.support import open_intervals
 from planner.tableset import resolve
-from planner.ui import figures
-from planner.ui import format as fmt
-from planner.ui.widgets import (
-    Dashboard, KpiCard, MessageArea, Table, chart, control, field, guard, kpi_row, note, section,
-    show_figure,
+from planner.ui import (
+    Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section, show_figure,
 )
+from planner.ui import format as fmt
+from planner.ui.inputs import guard_figures, silenced
 
-__all__ = ["PLANS", "PRODUCTS", "countries", "subdivisions", "parse_closures",
-           "deadlines", "timeline_figure", "version_table", "dashboard"]
+__all__ = ["EARLIEST", "LATEST", "PRODUCT_NAMES", "Ticket", "Release", "TicketView", "ReleaseView",
+           "countries", "subdivisions", "parse_closures", "plans", "severities", "coverage_text",
+           "deadlines", "ticket_view", "release_view", "timeline_figure", "version_table", "dashboard"]
 
-PLANS = {"standard": "Standard", "enterprise": "Enterprise"}
-PRODUCTS = {"saas": "SaaS", "managed": "Managed", "cluster": "Managed cluster"}
-SEVERITIES = {1: "1 critical", 2: "2 high", 3: "3 medium", 4: "4 low"}
-_PLAN_COLORS = {"standard": "#1d4ed8", "enterprise": "#ea580c"}
+#: Dates the page accepts for an opening or a release (pandas and the holiday
+#: calendars handle these years; a deadline or end of support may fall a year later).
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+#: Display names of the products of table ``version_support``.
+PRODUCT_NAMES = {"saas": "SaaS", "managed": "Managed", "cluster": "Managed cluster"}
+
+
+# --- what the table set and the holidays package say ------------------------------------------
+
+def plans(tables: Any = None) -> dict[str, str]:
+    """Plans of table ``support_response_times``, in table order: key -> name."""
+    return {p: p.capitalize() for p in pd.unique(resolve(tables)["support_response_times"]["plan"])}
+
+
+def severities(tables: Any = None) -> dict[int, str]:
+    """Severities of table ``support_severities``: level -> ``'1 critical'``."""
+    frame = resolve(tables)["support_severities"]
+    return {int(s): f"{int(s)} {n}" for s, n in zip(frame["severity"], frame["name"])}
+
+
+def coverage_text(coverage: str, tables: Any = None) -> str:
+    """A row of table ``support_hours`` in words: ``'08:00-17:00 local time on business days'``."""
+    frame = resolve(tables)["support_hours"]
+    row = frame[frame["coverage"] == coverage].iloc[0]
+    zone = "local time" if row["time_zone"] == "local" else row["time_zone"]
+    return f"{row['opens']}-{row['closes']} {zone} on {str(row['days']).replace('_', ' ')}"
+
+
+def _country_names() -> dict[str, str]:
+    """ISO code (alpha-2 and alpha-3) -> country name, from the holidays registry."""
+    names = {}
+    for entry in holidays.registry.COUNTRIES.values():
+        name = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0])
+        for code in entry[1:3]:
+            names[code] = name
+    return names
 
 
 @functools.lru_cache(maxsize=1)
 def countries() -> list[tuple[str, str]]:
-    """``(label, ISO code)`` of every country the ``holidays`` package knows."""
-    names = {v[1]: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", v[0]) for v in holidays.registry.COUNTRIES.values()}
-    return sorted(((f"{code} {names.get(code, '')}".strip(), code)
-                   for code in holidays.list_supported_countries()), key=lambda o: o[1])
+    """``(name, ISO alpha-2 code)`` of every country the ``holidays`` package
+    knows, by name: ``('Austria', 'AT')``."""
+    names = _country_names()
+    codes = holidays.list_supported_countries(include_aliases=False)
+    return sorted(((names.get(code, code), code) for code in codes), key=lambda o: o[0])
 
 
-def subdivisions(country: str | None) -> list[str]:
-    """Subdivision codes of a country (empty without a country)."""
-    return [] if not country else list(holidays.list_supported_countries().get(country, []))
+@functools.lru_cache(maxsize=64)
+def subdivisions(country: str | None) -> list[tuple[str, str]]:
+    """``(name, code)`` of a country's subdivisions, named as the ``holidays``
+    package names them (``('Burgenland', '1')`` for Austria); empty without a country."""
+    if not country:
+        return []
+    calendar = holidays.country_holidays(country)
+    aliases = calendar.get_subdivision_aliases()
+    return [(aliases.get(code, [code])[0] if aliases.get(code) else code, code) for code in calendar.subdivisions]
 
 
 def parse_closures(text: str) -> list[dt.date]:
@@ -70,192 +119,293 @@ def parse_closures(text: str) -> list[dt.date]:
     return dates
 
 
+def _bounded(label: str, value: Any) -> None:
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not isinstance(day, dt.date):
+        raise ValueError(f"{label}: enter a date")
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{label}: {day.isoformat()} is outside the dates the planner handles "
+                         f"({EARLIEST.isoformat()} to {LATEST.isoformat()})")
+
+
+# --- inputs and compute ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Ticket:
+    """A ticket: when it was opened (local wall time in ``tz``) and where."""
+
+    opened: dt.datetime
+    severity: int
+    tz: str
+    country: str | None = None
+    subdiv: str | None = None
+    closures: tuple[dt.date, ...] = ()
+    government: bool = False
+
+
+@dataclass(frozen=True)
+class TicketView:
+    """Deadlines per plan (``deadlines``: see :func:`deadlines`) and the open
+    intervals between opening and the later deadline, local wall time."""
+
+    ticket: Ticket
+    deadlines: pd.DataFrame
+    business_hours: list[tuple[pd.Timestamp, pd.Timestamp]]
+    government_window: list[tuple[pd.Timestamp, pd.Timestamp]]
+    received: pd.Timestamp
+
+
 def deadlines(opened: Any, severity: int, *, tz: str, country: str | None = None, subdiv: str | None = None,
               closures: Iterable[Any] = (), government: bool = False, tables: Any = None) -> pd.DataFrame:
-    """The deadline of one ticket under each plan.
+    """The deadline of one ticket under each plan (:func:`planner.support.response_deadline`).
 
     Returns
     -------
     DataFrame
         One row per plan: ``plan``, ``target`` (the policy's wording),
         ``deadline`` (aware, in ``tz``) and ``after`` (time from opening).
-        ``government`` applies to the Enterprise row only.
+        ``government`` applies to the government plan's row only.
     """
     targets = policy.response_targets(tables=tables)
     closures = list(closures)
     rows = []
-    for plan in PLANS:
+    for plan in plans(tables):   # the policy checks the inputs first, with its own messages
         gov = government and plan == policy.GOVERNMENT_PLAN
         due = policy.response_deadline(opened, severity, plan, tz=tz, country=country, subdiv=subdiv,
                                        closures=closures, government=gov, tables=tables)
         target = targets[(targets["plan"] == plan) & (targets["severity"] == severity)]["target"].iloc[0]
-        received = pd.Timestamp(opened)
-        received = received.tz_localize(tz) if received.tzinfo is None else received.tz_convert(tz)
-        rows.append({"plan": plan, "target": target + (" (government window)" if gov else ""),
-                     "deadline": due, "after": due - received})
-    return pd.DataFrame(rows)
-
-
-def timeline_figure(opened: Any, table: pd.DataFrame, *, tz: str, country: str | None = None,
-                    subdiv: str | None = None, closures: Iterable[Any] = (), government: bool = False,
-                    tables: Any = None) -> go.Figure:
-    """Business hours (and the government window) between opening and the later
-    deadline, with each plan's wait drawn as a bar."""
+        rows.append({"plan": plan, "target": target + (" (government window)" if gov else ""), "deadline": due})
     received = pd.Timestamp(opened)
     received = received.tz_localize(tz) if received.tzinfo is None else received.tz_convert(tz)
+    table = pd.DataFrame(rows)
+    table["after"] = table["deadline"] - received
+    return table
+
+
+def ticket_view(ticket: Ticket, tables: Any = None) -> TicketView:
+    """Deadlines and the calendar between opening and the later deadline."""
+    _bounded("Opened", ticket.opened)
+    for day in ticket.closures:
+        _bounded("Extra closure dates", day)
+    args = {"tz": ticket.tz, "country": ticket.country, "subdiv": ticket.subdiv, "closures": ticket.closures}
+    table = deadlines(ticket.opened, ticket.severity, government=ticket.government, tables=tables, **args)
+    received = table["deadline"].iloc[0] - table["after"].iloc[0]
     last = max(table["deadline"])
-    closures = list(closures)
-    rows: list[dict[str, Any]] = []
-    for a, b in open_intervals(received, last, tz=tz, country=country, subdiv=subdiv, closures=closures,
-                               tables=tables):
-        rows.append({"row": "Business hours", "start": a, "end": b, "color": "#94a3b8",
-                     "label": "Business hours (08:00-17:00 on business days)"})
-    if government:
-        for a, b in open_intervals(received, last, tz=tz, coverage="government", tables=tables):
-            rows.append({"row": "Government window", "start": a, "end": b, "color": "#cbd5e1",
-                         "label": "Government window (08:00-20:00 America/New_York, every day)"})
-    events = []
-    local = received.tz_localize(None)
-    for row in table.itertuples():
-        name = PLANS[row.plan] + (" for Government" if government and row.plan == "enterprise" else "")
-        rows.append({"row": name, "start": local, "end": row.deadline.tz_localize(None),
-                     "color": _PLAN_COLORS[row.plan], "label": f"{name}: {row.target}"})
-        events.append((row.deadline.tz_localize(None), name, f"due {row.deadline.strftime('%a %H:%M')}"))
-    events.append((local, "Business hours", "opened"))
-    fig = figures.timeline(rows, title=f"From opening ({fmt.timestamp(received)}) to the response deadlines",
-                           tz=tz, events=events)
-    fig.update_yaxes(title_text="Plan", title_standoff=16)
-    return fig
+    hours = open_intervals(received, last, tables=tables, **args)
+    window = open_intervals(received, last, tz=ticket.tz, coverage=policy.GOVERNMENT,
+                            tables=tables) if ticket.government else []
+    return TicketView(ticket, table, hours, window, received)
+
+
+@dataclass(frozen=True)
+class Release:
+    """A version's release date and product."""
+
+    released: dt.date
+    product: str
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    """End of support of a release: per plan of the product, and every row of
+    table ``version_support`` (``table``, formatted)."""
+
+    release: Release
+    ends: dict[str, dt.date]
+    months: dict[str, int]
+    table: pd.DataFrame
 
 
 def version_table(released: Any, *, tables: Any = None) -> pd.DataFrame:
     """End of support of a version released on ``released``, per product and plan."""
     frame = resolve(tables)["version_support"]
+    names = plans(tables)
     rows = []
     for row in frame.itertuples():
         end = policy.end_of_support(released, row.product, row.plan, tables=tables)
-        rows.append({"Product": PRODUCTS.get(row.product, row.product), "Plan": PLANS.get(row.plan, row.plan),
+        rows.append({"Product": PRODUCT_NAMES.get(row.product, row.product), "Plan": names.get(row.plan, row.plan),
                      "Supported for": fmt.quantity(row.months, "months"), "Last day supported": fmt.day(end)})
     return pd.DataFrame(rows)
+
+
+def release_view(release: Release, tables: Any = None) -> ReleaseView:
+    """End of support of ``release`` under each plan."""
+    _bounded("Release date", release.released)
+    frame = resolve(tables)["version_support"]
+    rows = frame[frame["product"] == release.product]
+    ends = {p: policy.end_of_support(release.released, release.product, p, tables=tables) for p in rows["plan"]}
+    months = dict(zip(rows["plan"], rows["months"].astype(int)))
+    return ReleaseView(release, ends, months, version_table(release.released, tables=tables))
+
+
+# --- render helpers (pure) ----------------------------------------------------------------------------
+
+def _plan_name(plan: str, government: bool, tables: Any) -> str:
+    return plans(tables).get(plan, plan) + (" for Government" if government and plan == policy.GOVERNMENT_PLAN else "")
+
+
+def timeline_figure(view: TicketView, tables: Any = None) -> go.Figure:
+    """Business hours (and the government window) between opening and the later
+    deadline, with each plan's wait drawn as a bar."""
+    t = view.ticket
+    rows: list[dict[str, Any]] = [
+        {"row": "Business hours", "start": a, "end": b, "color": "#94a3b8",
+         "label": f"Business hours ({coverage_text(policy.BUSINESS_HOURS, tables)})"} for a, b in view.business_hours]
+    rows += [{"row": "Government window", "start": a, "end": b, "color": "#cbd5e1",
+              "label": f"Government window ({coverage_text(policy.GOVERNMENT, tables)})"}
+             for a, b in view.government_window]
+    local = view.received.tz_localize(None)
+    events = []
+    for k, row in enumerate(view.deadlines.itertuples()):
+        name = _plan_name(row.plan, t.government, tables)
+        rows.append({"row": name, "start": local, "end": row.deadline.tz_localize(None),
+                     "color": figures.PALETTE[k % len(figures.PALETTE)], "label": f"{name}: {row.target}"})
+        events.append((row.deadline.tz_localize(None), name, f"due {row.deadline.strftime('%a %H:%M')}"))
+    events.append((local, "Business hours", "opened"))
+    fig = figures.timeline(rows, title=f"From opening ({fmt.timestamp(view.received)}) to the response deadlines",
+                           tz=t.tz, events=events)
+    fig.update_yaxes(title_text="Plan", title_standoff=16)
+    return fig
+
+
+def _targets_text(tables: Any) -> pd.DataFrame:
+    frame = policy.response_targets(tables=tables)
+    wide = frame.pivot(index="severity", columns="plan", values="target")
+    names = severities(tables)
+    return pd.DataFrame({"Severity": [names[s] for s in wide.index],
+                         **{name: wide[plan].to_numpy() for plan, name in plans(tables).items()}})
+
+
+# --- the page -------------------------------------------------------------------------------------------
+
+@dataclass
+class _Page:
+    tables: Any
+    messages: MessageArea
+    w: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+def _subdiv_options(country: str | None) -> list[tuple[str, str]]:
+    return [("whole country", "")] + subdivisions(country)
+
+
+def _widgets(page: _Page, opened: dt.datetime, tz: str, severity: int, country: str | None,
+             released: dt.date) -> dict[str, Any]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
+    plan_names = list(plans(page.tables).items())
+    return {
+        "opened": control(widgets.NaiveDatetimePicker(value=opened), "opened"),
+        "timezone": control(widgets.Dropdown(options=zones, value=tz), "timezone"),
+        "severity": control(widgets.Dropdown(options=[(v, k) for k, v in severities(page.tables).items()],
+                                             value=severity), "severity"),
+        "country": control(widgets.Dropdown(options=[("none (weekends only)", "")] + countries(),
+                                            value=country or ""), "country"),
+        "subdivision": control(widgets.Dropdown(options=_subdiv_options(country)), "subdivision"),
+        "government": control(widgets.Checkbox(value=False, indent=False,
+                                               description=f"{_plan_name(policy.GOVERNMENT_PLAN, True, page.tables)}"),
+                              "government"),
+        "closures": control(widgets.Text(value="", placeholder="2025-12-24, 2025-12-31"), "closures"),
+        "released": control(widgets.DatePicker(value=released), "released"),
+        "product": control(widgets.Dropdown(options=[(PRODUCT_NAMES.get(p, p), p) for p in pd.unique(
+            resolve(page.tables)["version_support"]["product"])], value="saas"), "product"),
+        "deadline_cards": {plan: KpiCard(f"{plan}-deadline", f"{name}: respond by") for plan, name in plan_names},
+        "eos_cards": {plan: KpiCard(f"eos-{plan}", f"Supported until ({name})") for plan, name in plan_names},
+        "timeline": chart("timeline"), "targets": Table("targets", _targets_text(page.tables)),
+        "versions": Table("version-support")}
+
+
+def _ticket(page: _Page) -> Ticket:
+    w = page.w
+    if w["opened"].value is None:
+        raise ValueError("Opened: enter the date and time the ticket was opened.")
+    return Ticket(w["opened"].value, w["severity"].value, w["timezone"].value, w["country"].value or None,
+                  w["subdivision"].value or None, tuple(parse_closures(w["closures"].value)), w["government"].value)
+
+
+def _show_ticket(page: _Page) -> None:
+    view = ticket_view(_ticket(page), page.tables)
+    for row in view.deadlines.itertuples():
+        card = page.w["deadline_cards"][row.plan]
+        card.label = f"{_plan_name(row.plan, view.ticket.government, page.tables)}: respond by"
+        card.set_text(fmt.timestamp(row.deadline), f"{row.target}; {fmt.duration(row.after)} after opening")
+    show_figure(page.w["timeline"], timeline_figure(view, page.tables))
+
+
+def _show_release(page: _Page) -> None:
+    w = page.w
+    if w["released"].value is None:
+        raise ValueError("Release date: enter the version's release date.")
+    view = release_view(Release(w["released"].value, w["product"].value), page.tables)
+    product = PRODUCT_NAMES.get(view.release.product, view.release.product)
+    for plan, card in w["eos_cards"].items():
+        card.label = f"{product} supported until ({plans(page.tables)[plan]})"
+        card.set_text(fmt.day(view.ends[plan]), f"{fmt.quantity(view.months[plan], 'months')} after release")
+    w["versions"].update(view.table)
+
+
+def _wire(page: _Page) -> None:
+    w = page.w
+    on_ticket_error = guard_figures(page.messages, w["deadline_cards"].values())
+
+    @on_ticket_error
+    def on_ticket(change: Any = None) -> None:
+        _show_ticket(page)
+
+    @on_ticket_error
+    def on_country(change: Any = None) -> None:
+        with silenced(on_ticket, w["subdivision"]):
+            w["subdivision"].options = _subdiv_options(w["country"].value or None)
+            w["subdivision"].value = ""
+        _show_ticket(page)
+
+    @guard_figures(page.messages, w["eos_cards"].values())
+    def on_release(change: Any = None) -> None:
+        _show_release(page)
+
+    for key in ("opened", "timezone", "severity", "subdivision", "government", "closures"):
+        w[key].observe(on_ticket, "value")
+    w["country"].observe(on_country, "value")
+    w["released"].observe(on_release, "value")
+    w["product"].observe(on_release, "value")
+    on_ticket()
+    on_release()
+
+
+def _layout(page: _Page) -> Dashboard:
+    w, t = page.w, page.tables
+    controls = [
+        widgets.HTML("<h3>Ticket</h3>"),
+        field("Opened (local time)", w["opened"]),
+        field("Time zone", w["timezone"]),
+        field("Severity", w["severity"]),
+        field("Country (public holidays)", w["country"]),
+        field("Subdivision", w["subdivision"]),
+        field("Extra closure dates", w["closures"], "YYYY-MM-DD, separated by commas."),
+        w["government"],
+        widgets.HTML("<h3>Version support</h3>"),
+        field("Release date", w["released"]),
+        field("Product", w["product"]),
+    ]
+    main = [
+        note(f"Initial Contact SLA of the Dynatrace Support Policy: business hours "
+             f"{html.escape(coverage_text(policy.BUSINESS_HOURS, t))}; public holidays from the holidays package "
+             f"(version {html.escape(holidays.__version__)}).", name="policy"),
+        kpi_row(*w["deadline_cards"].values()),
+        w["timeline"],
+        section("Response targets", w["targets"]),
+        kpi_row(*w["eos_cards"].values()),
+        section("Version support from the release date", w["versions"]),
+    ]
+    return Dashboard("support", "Ticket deadlines and version support",
+                     "When must Dynatrace answer a ticket, under each support plan, and how long is a version "
+                     "supported?", controls, main, page.messages)
 
 
 def dashboard(opened: dt.datetime = dt.datetime(2025, 3, 10, 15, 0), *, tz: str = "Europe/Vienna",
               severity: int = 1, country: str | None = "AT", released: dt.date = dt.date(2025, 3, 10),
               tables: Any = None) -> Dashboard:
     """The support page, starting from one ticket and one release date."""
-    messages = MessageArea()
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    opened_pick = control(widgets.NaiveDatetimePicker(value=opened), "opened")
-    zone_pick = control(widgets.Dropdown(options=zones, value=tz), "timezone")
-    severity_pick = control(widgets.Dropdown(options=[(v, k) for k, v in SEVERITIES.items()], value=severity),
-                            "severity")
-    country_pick = control(widgets.Dropdown(options=[("none (weekends only)", "")] + countries(),
-                                            value=country or ""), "country")
-    subdiv_pick = control(widgets.Dropdown(options=_subdiv_options(country)), "subdivision")
-    government = control(widgets.Checkbox(value=False, indent=False,
-                                          description="Enterprise for Government"), "government")
-    closures_pick = control(widgets.Text(value="", placeholder="2025-12-24, 2025-12-31"), "closures")
-    released_pick = control(widgets.DatePicker(value=released), "released")
-    product_pick = control(widgets.Dropdown(options=[(v, k) for k, v in PRODUCTS.items()], value="saas"),
-                           "product")
-
-    k_standard = KpiCard("standard-deadline", "Standard: respond by")
-    k_enterprise = KpiCard("enterprise-deadline", "Enterprise: respond by")
-    k_eos_standard = KpiCard("eos-standard", "Supported until (Standard)")
-    k_eos_enterprise = KpiCard("eos-enterprise", "Supported until (Enterprise)")
-    timeline = chart("timeline")
-    targets = Table("targets")
-    versions = Table("version-support")
-    targets.update(_targets_text(tables))
-    state = {"quiet": False}
-
-    def show_ticket() -> None:
-        if opened_pick.value is None:
-            raise ValueError("Enter the date and time the ticket was opened.")
-        closures = parse_closures(closures_pick.value)
-        args = {"tz": zone_pick.value, "country": country_pick.value or None,
-                "subdiv": subdiv_pick.value or None, "closures": closures}
-        table = deadlines(opened_pick.value, severity_pick.value, government=government.value,
-                          tables=tables, **args)
-        for card, row in zip((k_standard, k_enterprise), table.itertuples()):
-            card.label = f"{PLANS[row.plan]}{' for Government' if government.value and row.plan == 'enterprise' else ''}: respond by"
-            card.set_text(fmt.timestamp(row.deadline), f"{row.target}; {fmt.duration(row.after)} after opening")
-        show_figure(timeline, timeline_figure(opened_pick.value, table, government=government.value,
-                                              tables=tables, **args))
-
-    def show_versions() -> None:
-        if released_pick.value is None:
-            raise ValueError("Enter the version's release date.")
-        product = product_pick.value
-        for card, plan in ((k_eos_standard, "standard"), (k_eos_enterprise, "enterprise")):
-            end = policy.end_of_support(released_pick.value, product, plan, tables=tables)
-            card.label = f"{PRODUCTS[product]} supported until ({PLANS[plan]})"
-            months = (pd.Timestamp(end).to_period("M") - pd.Timestamp(released_pick.value).to_period("M")).n
-            card.set_text(fmt.day(end), f"{fmt.quantity(months, 'months')} after release")
-        versions.update(version_table(released_pick.value, tables=tables))
-
-    @guard(messages)
-    def on_ticket(change: Any = None) -> None:
-        if not state["quiet"]:
-            show_ticket()
-
-    @guard(messages)
-    def on_country(change: Any = None) -> None:
-        state["quiet"] = True
-        try:
-            subdiv_pick.options = _subdiv_options(country_pick.value or None)
-            subdiv_pick.value = ""
-        finally:
-            state["quiet"] = False
-        show_ticket()
-
-    @guard(messages)
-    def on_version(change: Any = None) -> None:
-        show_versions()
-
-    for w in (opened_pick, zone_pick, severity_pick, subdiv_pick, government, closures_pick):
-        w.observe(on_ticket, "value")
-    country_pick.observe(on_country, "value")
-    released_pick.observe(on_version, "value")
-    product_pick.observe(on_version, "value")
-    show_ticket()
-    show_versions()
-
-    controls = [
-        widgets.HTML("<h3>Ticket</h3>"),
-        field("Opened (local time)", opened_pick),
-        field("Time zone", zone_pick),
-        field("Severity", severity_pick),
-        field("Country (public holidays)", country_pick),
-        field("Subdivision", subdiv_pick),
-        field("Extra closure dates", closures_pick, "YYYY-MM-DD, separated by commas."),
-        government,
-        widgets.HTML("<h3>Version support</h3>"),
-        field("Release date", released_pick),
-        field("Product", product_pick),
-    ]
-    main = [
-        note(f"Initial Contact SLA of the Dynatrace Support Policy; business hours 08:00-17:00 local time "
-             f"on business days; holidays {html.escape(holidays.__version__)} (holidays package).",
-             name="policy"),
-        kpi_row(k_standard, k_enterprise),
-        timeline,
-        section("Response targets", targets),
-        kpi_row(k_eos_standard, k_eos_enterprise),
-        section("Version support from the release date", versions),
-    ]
-    return Dashboard("support", "Ticket deadlines and version support",
-                     "When must Dynatrace answer a ticket, under Standard and Enterprise Support, and how "
-                     "long is a version supported?", controls, main, messages)
-
-
-def _subdiv_options(country: str | None) -> list[tuple[str, str]]:
-    return [("whole country", "")] + [(s, s) for s in subdivisions(country)]
-
-
-def _targets_text(tables: Any) -> pd.DataFrame:
-    frame = policy.response_targets(tables=tables)
-    wide = frame.pivot(index="severity", columns="plan", values="target")
-    names = frame.drop_duplicates("severity").set_index("severity")["name"]
-    return pd.DataFrame({"Severity": [f"{s} {names[s]}" for s in wide.index],
-                         "Standard": wide["standard"].to_numpy(), "Enterprise": wide["enterprise"].to_numpy()})
+    page = _Page(resolve(tables), MessageArea())
+    page.w = _widgets(page, opened, tz, severity, country, released)
+    _wire(page)
+    return _layout(page)

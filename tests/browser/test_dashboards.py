@@ -51,22 +51,23 @@ NO_NOTEBOOKS = pytest.param(None, marks=pytest.mark.skip(reason=f"no notebooks i
 #   "hosts": {"selector": ".ctl-move-hosts", "action": "press", "key": "ArrowRight",
 #             "chart": ".chart-host-units", "kpi": "host-units",
 #             "before": "1,181 host units", "after": "1,205 host units"},
-# Expected values are what the calculators give (also asserted without a browser
-# in tests/test_ui.py): e.g. hosts, one web host from full-stack to
-# infrastructure removes its (1200 - 1000) x 1440 x 365 x 0.001 = 105,120 DDU/year
-# and adds (1200 - 200) x 525.6 = 525,600: 12,614,400 -> 13,034,880 DDU/year.
+# Expected values are what the engine gives (also asserted without a browser
+# in tests/test_ui_pages.py): e.g. hosts, one web host from full-stack to
+# infrastructure on the first day: per day 288 DDU of custom metrics become
+# (1,200 - 200) x 1,440 x 0.001 = 1,440, and contract year 1 (growth 1 %/month)
+# goes from 13,335,280 to 13,779,790 DDU.
 INTERACTIONS: dict[str, dict[str, Any] | Callable[[Any], None]] = {
     "overview": {"selector": ".ctl-unit", "action": "select", "value": "DEM units",
                  "chart": ".chart-burndown", "kpi": "consumption",
                  "before": "759 HU", "after": "14,749,768 DEM units"},
     "hosts": {"selector": ".ctl-move-hosts", "action": "press", "key": "ArrowRight",
               "chart": ".chart-move", "kpi": "metric-ddu",
-              "before": "12,614,400 DDU/year", "after": "13,034,880 DDU/year"},
+              "before": "13,335,280 DDU", "after": "13,779,790 DDU"},
     "digital_experience": {"selector": ".ctl-replay-share", "action": "press", "key": "ArrowRight",
                            "chart": ".chart-replay", "kpi": "rum-dem",
                            "before": "900,000 DEM units", "after": "922,500 DEM units"},
     "ddu_grail": {"selector": ".ctl-retention", "action": "press", "key": "ArrowRight",
-                  "chart": ".chart-store", "kpi": "stored-gb", "before": "45,000 GB", "after": "45,500 GB"},
+                  "chart": ".chart-store", "kpi": "stored-gb", "before": "49,721 GB", "after": "50,267 GB"},
     "comparison": {"selector": ".ctl-unit", "action": "select", "value": "Host unit hours",
                    "chart": ".chart-delta", "kpi": "delta-year1",
                    "before": "+464 HU", "after": "+2,914,980 HU h"},
