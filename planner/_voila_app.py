@@ -60,6 +60,7 @@ from tornado.ioloop import PeriodicCallback
 from traitlets import Dict, Float, Int
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 __all__ = ["PlannerKernelManager", "PlannerRenderHandler", "PlannerVoila", "BUSY_PAGE", "main"]
 
@@ -252,6 +253,32 @@ class PlannerRenderHandler(TornadoVoilaHandler):
                 PlannerRenderHandler._starting -= 1
 
 
+class PlannerKernelWebsocketHandler(VoilaKernelWebsocketHandler):
+    """Voila's kernel websocket, for a page that leaves during the handshake.
+
+    jupyter_server drops the handler's connection when the client goes away
+    (``on_close``) while the handshake still waits for the kernel; tornado then
+    asks it for the subprotocol and it fails with an AttributeError (HTTP 500
+    and a traceback in the log). A page that closes right after it loaded does
+    exactly that; here the socket is simply closed.
+    """
+
+    def select_subprotocol(self, subprotocols: list[str]) -> str | None:
+        if self.connection is None:
+            return None
+        return super().select_subprotocol(subprotocols)
+
+    async def open(self, kernel_id: str) -> None:  # type: ignore[override]
+        if self.connection is None:
+            self.close()
+            return
+        await super().open(kernel_id)
+
+    def on_close(self) -> None:
+        if self.connection is not None:
+            super().on_close()
+
+
 class CachedLabextensionsHandler(FileFindHandler):
     """Lab-extension files: content-hashed names are immutable, the rest revalidate."""
 
@@ -311,6 +338,8 @@ class PlannerVoila(Voila):
             pattern, handler, *rest = rule
             if handler is TornadoVoilaHandler:
                 handler = PlannerRenderHandler
+            elif handler is VoilaKernelWebsocketHandler:
+                handler = PlannerKernelWebsocketHandler
             elif handler is FileFindHandler and pattern.endswith("/voila/labextensions/(.*)"):
                 handler = CachedLabextensionsHandler
                 rest = [{**rest[0], "no_cache_paths": []}] if rest else rest
