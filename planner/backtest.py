@@ -17,6 +17,7 @@ can show actual versus modelled next to the forecast.
 from __future__ import annotations
 
 import dataclasses
+import io
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +29,16 @@ __all__ = ["ACTUAL_COLUMNS", "read_actuals", "backtest", "summary"]
 ACTUAL_COLUMNS = ("month", "unit", "capability", "driver", "value")
 
 
-def read_actuals(source: str | Path | pd.DataFrame) -> pd.DataFrame:
+def read_actuals(source: str | Path | bytes | pd.DataFrame, name: str | None = None) -> pd.DataFrame:
     """Read and check ``actuals.csv``: ``month`` (YYYY-MM), ``unit`` (a unit of
     :data:`planner.engine.UNITS`), ``capability``, ``driver``, ``value`` (>= 0).
+
+    Parameters
+    ----------
+    source : path, bytes or DataFrame
+        The file, its content (an upload) or a table with those columns.
+    name : str, optional
+        The file's name in messages (default: the path, or ``actuals``).
 
     Raises
     ------
@@ -38,12 +46,13 @@ def read_actuals(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         Naming the file, the row (the header is row 1), the column and what is allowed.
     """
     from planner.engine import UNITS
-    label = "actuals" if isinstance(source, pd.DataFrame) else str(source)
+    label = name or ("actuals" if isinstance(source, (pd.DataFrame, bytes)) else str(source))
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
     else:
         try:
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+            frame = pd.read_csv(io.BytesIO(source) if isinstance(source, bytes) else source,
+                                dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except FileNotFoundError:
             raise ValueError(f"{label}: no such file") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:

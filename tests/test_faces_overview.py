@@ -137,3 +137,57 @@ def test_the_dashboard_shows_the_lpar_verdict_of_an_upload():
          "Over the licence from": "never", "Months over": "0 months"},
         {"LPAR": "PAYMENTS", "Licensed": "350 MSU", "Highest monthly peak": "425 MSU",
          "Over the licence from": "May 2028", "Months over": "20 months"}]
+
+
+# --- actual versus modelled (issue 12) ------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    """The folder ``planner import files`` writes from tests/fixtures/dynatrace_api.py."""
+    from fixtures import dynatrace_api as fx
+    tmp = tmp_path_factory.mktemp("import")
+    (tmp / "hosts.json").write_text(fx.hosts_json())
+    (tmp / "metrics.csv").write_text(fx.metrics_csv())
+    assert main(["import", "files", "--hosts", str(tmp / "hosts.json"), "--metrics", str(tmp / "metrics.csv"),
+                 "--out", str(tmp / "env")]) == 0
+    return tmp / "env"
+
+
+def test_actual_against_modelled_equals_the_api_and_the_cli(imported, tmp_path):
+    from planner.backtest import backtest, read_actuals, summary
+    from planner.scenario import load_scenario
+    out = tmp_path / "backtest.json"
+    assert main(["backtest", str(imported / "scenario.yaml"), str(imported / "actuals.csv"),
+                 "--format", "json", "-o", str(out)]) == 0
+    cli = json.loads(out.read_text(encoding="utf-8"))
+    rows = {(r["unit"], r["month"]): r for r in cli["modelled versus actual per unit and month (error in %)"]}
+    totals = {r["unit"]: r for r in cli["summary per unit"]}
+    scenario = load_scenario(imported / "scenario.yaml")
+    table = backtest(scenario, read_actuals(imported / "actuals.csv"))
+    api = summary(table).set_index("unit")
+    f = forecast(scenario)
+    for unit in ("host_units", "dem", "ddu"):
+        past = overview.compute(f, unit, past=table).past
+        assert past is not None and past.mean_abs_error_pct == api.loc[unit, "mean_abs_error_pct"]
+        assert _same(past.mean_abs_error_pct, totals[unit]["mean_abs_error_pct"]), unit
+        for month, modelled, actual in zip(past.months, past.modelled, past.actual):
+            r = rows[(unit, str(month))]
+            assert _same(modelled, r["modelled"]) and _same(actual, r["actual"]), (unit, month)
+    # the month the page and the CLI both show, worked out by hand: July 2026, DDU
+    # modelled 7,042.24375 (query 30.4375 GB x 1.70 a month), actual 7,043.2 (query 1 GB x 31 days x 1.70)
+    assert (rows[("ddu", "2026-07")]["modelled"], rows[("ddu", "2026-07")]["actual"]) == (7042.24375, 7043.2)
+    ddu = overview.compute(f, "ddu", past=table).past
+    assert (ddu.modelled[0], ddu.actual[0]) == pytest.approx((7042.24375, 7043.2), abs=1e-9)
+
+
+def test_the_forecast_next_to_the_actuals_equals_the_cli(imported, tmp_path):
+    from planner.backtest import backtest, read_actuals
+    from planner.scenario import load_scenario
+    cli = _cli_json(tmp_path, imported / "scenario.yaml", "month")["consumption"]
+    scenario = load_scenario(imported / "scenario.yaml")
+    view = overview.compute(forecast(scenario), "ddu",
+                            past=backtest(scenario, read_actuals(imported / "actuals.csv")))
+    ahead = overview.actuals_figure(view).data[2]
+    assert [pd.Timestamp(x).strftime("%Y-%m") for x in ahead.x] == [r["month"] for r in cli]
+    for y, r in zip(ahead.y, cli):
+        assert abs(y - r["ddu"]) < 1e-3, (y, r)      # chart: 1/1000 DDU; CLI: the DDU weights' 4 decimals

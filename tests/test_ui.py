@@ -5,13 +5,10 @@ widget's value) and check the KPI text the page then shows: these are the
 values the browser tests look for (see the CSS class list in planner.ui).
 """
 
-import dataclasses
 import base64
-import datetime as dt
 import io
 import json
 import sys
-from importlib import resources
 
 import ipywidgets as widgets
 import nbformat
@@ -22,7 +19,7 @@ import pytest
 
 from planner.engine import forecast
 from planner.scenario import ScenarioError, load_scenario
-from planner.ui import comparison, ddu_grail, digital_experience, figures, hosts, landing, overview, support
+from planner.ui import comparison, figures, overview
 from planner.ui import format as fmt
 from planner.ui.cards import KpiCard, MessageArea, ResultTable, guard, readable
 from planner.ui.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
@@ -103,14 +100,6 @@ def test_download_links_carry_the_data():
 
 def test_data_uri():
     assert data_uri(b"a,b\n", "text/csv") == "data:text/csv;base64,YSxiCg=="
-
-
-GOOD_YAML = b"""extends: estate.yaml
-name: Mine
-changes:
-  - date: 2027-03-01
-    move_hosts: {from: app, count: 100, mode: fullstack}
-"""
 
 
 # --- messages -----------------------------------------------------------------------------
@@ -245,29 +234,7 @@ def test_axis_title_names_unit_and_symbol():
 # --- dashboards: classes and the interactions the browser tests repeat ----------------------
 # (the overview, comparison and landing pages: tests/test_ui_overview.py)
 
-def _kpi(page, name):
-    return page.find(f"kpi-{name}").shown
 
-
-def _upload(name, content):
-    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
-             "last_modified": dt.datetime(2025, 1, 1)},)
-
-
-def _check_page(page, name):
-    classes = page.css_classes()
-    assert classes[0] == f"dash-{name}" and "planner-dashboard" in page._dom_classes
-    stable = [c for c in classes if c.startswith(("ctl-", "kpi-", "chart-", "table-", "download-"))]
-    assert len(stable) == len(set(stable)), "a stable class is used twice"
-    for cls in (c for c in classes if c.startswith("chart-")):
-        shown = page.find(cls)
-        assert shown.figure.get("data") is not None and shown.title, f"{cls} shows no chart"
-    for cls in (c for c in classes if c.startswith("kpi-")):
-        assert page.find(cls).shown, f"{cls} is empty"
-    assert page.find("planner-error").text == ""
-    bundle = page._repr_mimebundle_()
-    assert "Dashboard" in bundle["text/plain"]
-    return classes
 
 
 # --- serve (no server started here; see tests/test_notebooks.py) ----------------------------

@@ -2,7 +2,6 @@
 compute steps, and the interactions the browser tests repeat (the KPI texts
 here are the ones tests/browser/test_dashboards.py looks for)."""
 
-import datetime as dt
 
 import pandas as pd
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from planner.engine import forecast
 from planner.scenario import load_scenario
 from planner.ui import comparison, hosts, landing, overview
+from page_checks import check_page as _check_page, kpi as _kpi, upload as _upload
 
 GOOD_YAML = b"""extends: estate.yaml
 name: Mine
@@ -24,28 +24,7 @@ def example():
     return forecast()
 
 
-def _kpi(page, name):
-    return page.find(f"kpi-{name}").shown
 
-
-def _upload(name, content):
-    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
-             "last_modified": dt.datetime(2025, 1, 1)},)
-
-
-def _check_page(page, name):
-    classes = page.css_classes()
-    assert classes[0] == f"dash-{name}" and "planner-dashboard" in page._dom_classes
-    stable = [c for c in classes if c.startswith(("ctl-", "kpi-", "chart-", "table-", "download-"))]
-    assert len(stable) == len(set(stable)), "a stable class is used twice"
-    for cls in (c for c in classes if c.startswith("chart-")):
-        shown = page.find(cls)
-        assert shown.figure.get("data") is not None and shown.title, f"{cls} shows no chart"
-    for cls in (c for c in classes if c.startswith("kpi-")):
-        assert page.find(cls).shown, f"{cls} is empty"
-    assert page.find("planner-error").text == ""
-    assert "Dashboard" in page._repr_mimebundle_()["text/plain"]
-    return classes
 
 
 def _traces(fig, name):
@@ -113,9 +92,9 @@ def test_overview_dashboard(example):
     page = overview.dashboard(example)
     assert _check_page(page, "overview") == [
         "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
-        "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining", "kpi-run-out", "kpi-cost",
-        "chart-burndown", "chart-monthly", "table-lpars", "table-yearly", "download-contract-years",
-        "download-monthly"]
+        "ctl-upload-actuals", "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining",
+        "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-yearly",
+        "download-contract-years", "download-monthly"]
     assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
     page.find("ctl-unit").value = "dem"
     # 14,749,768 DEM units x EUR 0.012 = EUR 176,997
@@ -278,3 +257,131 @@ def test_first_exceeded_is_shown_once(example):
     page = comparison.dashboard(given={"estate": example}, draws=100)
     titles = [w.value for w in page.walk() if getattr(w, "value", None) == "<h3>First month a pool is exceeded</h3>"]
     assert len(titles) == 1
+
+
+# --- overview: actual versus modelled (issue 12) --------------------------------------------
+# The imported folder of tests/fixtures/dynatrace_api.py: months 2026-07 (31 days), 2026-08 (31)
+# and 2026-09 (30); the scenario starts 2026-10. Its DDU per day: custom metrics 10, log
+# monitoring 100, 110, 121 (+10 % a month), custom events 5, Grail ingest 1 GB x 100 DDU/GB,
+# query 1 GB x 1.70, retain 35 GB x 0.30.
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory):
+    from fixtures import dynatrace_api as fx
+    from planner.baseline import import_files
+    tmp = tmp_path_factory.mktemp("import")
+    (tmp / "hosts.json").write_text(fx.hosts_json())
+    (tmp / "metrics.csv").write_text(fx.metrics_csv())
+    import_files(tmp / "hosts.json", [tmp / "metrics.csv"], tmp / "env")
+    return tmp / "env"
+
+
+@pytest.fixture(scope="module")
+def imported_view(imported):
+    from planner.backtest import backtest, read_actuals
+    scenario = load_scenario(imported / "scenario.yaml")
+    table = backtest(scenario, read_actuals(imported / "actuals.csv"))
+    return table, overview.compute(forecast(scenario), "ddu", past=table)
+
+
+def test_compute_adds_the_backtest_of_the_chosen_unit(imported_view):
+    table, view = imported_view
+    past = view.past
+    assert past.months == tuple(pd.period_range("2026-07", "2026-09", freq="M"))
+    # actual, July: metrics 10 x 31 = 310 + log 100 x 31 = 3,100 + events 5 x 31 = 155 + ingest 100 x 31 = 3,100
+    #   + query 1.7 x 31 = 52.7 + retain 35 x 0.3 x 31 = 325.5 = 7,043.2 DDU; August: log 110 x 31 = 3,410: 7,353.2;
+    #   September (30 days): 300 + 3,630 + 150 + 3,000 + 51 + 315 = 7,446
+    assert past.actual == pytest.approx((7043.2, 7353.2, 7446.0), abs=1e-9)
+    # modelled: the same, but the scenario queries 1 GB x 30.4375 days a month, 51.74375 DDU in every month,
+    # and log monitoring is 266,200 events a day in 2026-10 / 1.1^3 = 200,000 in July (x 0.0005 x 31 = 3,100)
+    assert past.modelled == pytest.approx((7042.24375, 7352.24375, 7446.74375), abs=1e-6)
+    # (7,042.24375 - 7,043.2) / 7,043.2 = -0.013577 %; (7,446.74375 - 7,446) / 7,446 = +0.009989 %
+    assert past.error_pct == pytest.approx((-0.013577, -0.013005, 0.009989), abs=1e-6)
+    # mean of |-0.013577|, |-0.013005|, |0.009989| = 0.012190 %; totals 21,841.23125 / 21,842.4 - 1 = -0.005351 %
+    assert (past.mean_abs_error_pct, past.total_error_pct) == pytest.approx((0.012190, -0.005351), abs=1e-6)
+    ddu = table[table["unit"] == "ddu"]
+    assert past.modelled == tuple(ddu["modelled"]) and past.actual == tuple(ddu["actual"])   # backtest()'s own
+    assert view.past_units == ("host_units", "dem", "ddu")                                 # the page's order
+
+
+def test_compute_without_actuals_of_the_unit_shows_none(imported, imported_view):
+    table, view = imported_view
+    assert overview.compute(view.forecast, "host_unit_hours", past=table).past is None   # not imported
+    assert (overview.compute(view.forecast, "ddu").past, overview.compute(view.forecast, "ddu").past_units) == (
+        None, ())
+    # host units: one month, the snapshot's 1 + 0.5 + 4 full-stack + 0.6 + 1 infrastructure = 7.1 HU both ways
+    hu = overview.compute(view.forecast, "host_units", past=table).past
+    assert (hu.months, hu.actual, hu.modelled, hu.mean_abs_error_pct) == (
+        (pd.Period("2026-09", "M"),), (7.1,), pytest.approx((7.1,)), 0.0)
+
+
+def test_actuals_figure_continues_with_the_forecast(imported_view):
+    _, view = imported_view
+    fig = overview.actuals_figure(view)
+    assert [t.name for t in fig.data] == ["Actual", "Modelled", "Forecast"]
+    actual, modelled, ahead = fig.data
+    assert list(actual.y) == [7043.2, 7353.2, 7446.0] and list(modelled.y) == pytest.approx(
+        [7042.244, 7352.244, 7446.744], abs=1e-9)                      # rounded to 1/1000 for the chart
+    # October: log 266,200 x 31 x 0.0005 = 4,126.1 + 310 + 155 + 3,100 + 51.74375 + 325.5 = 8,068.34375 DDU
+    assert pd.Timestamp(ahead.x[0]) == pd.Timestamp("2026-10-01") and ahead.y[0] == pytest.approx(8068.344)
+    assert len(ahead.y) == 12 and list(ahead.y) == pytest.approx(list(view.forecast.monthly()["ddu"]), abs=5e-4)
+    assert fig.layout.yaxis.title.text == "Davis data units [DDU]" and fig.layout.xaxis.title.text == "Month"
+    assert list(actual.customdata) == ["7,043 DDU", "7,353 DDU", "7,446 DDU"]
+    assert "actual: %{customdata}" in actual.hovertemplate
+    assert [list(c) for c in modelled.customdata][0] == ["7,042 DDU", "-0.0136 %"]
+    assert ahead.customdata[0] == "8,068 DDU"
+
+
+def _imported_upload(page, folder, *names):
+    for name in names:
+        button = "ctl-upload-scenario" if name.endswith(".yaml") else (
+            "ctl-upload-actuals" if name == "actuals.csv" else "ctl-upload-inventory")
+        page.find(button).value = _upload(name, (folder / name).read_bytes())
+
+
+def test_overview_shows_actual_against_modelled_of_an_upload(example, imported):
+    page = overview.dashboard(example)
+    _imported_upload(page, imported, "actuals.csv")
+    assert page.messages.text == ("actuals.csv is compared with your uploaded scenario: upload the "
+                                  "scenario.yaml (and hosts.csv) of the same import.")
+    assert "chart-actuals" not in page.css_classes()                     # nothing against the example
+    _imported_upload(page, imported, "scenario.yaml", "hosts.csv")
+    assert page.messages.text == "" and page.find("ctl-scenario").value == "uploaded"
+    page.find("ctl-unit").value = "ddu"
+    classes = _check_page(page, "overview")
+    assert classes[classes.index("kpi-cost") + 1] == "kpi-backtest-error"
+    assert classes[classes.index("chart-burndown") + 1] == "chart-actuals"
+    assert _kpi(page, "backtest-error") == "0.0122 %"                     # 0.012190 % (see above)
+    assert "3 months, Jul 2026 to Sep 2026; totals -0.00535 %" in page.find("kpi-backtest-error").value
+    shown = page.find("chart-actuals").figure
+    assert shown["layout"]["title"]["text"] == "Davis data units: actual and modelled per month, then the forecast"
+    assert page.page_state.view.past.actual == (7043.2, 7353.2, 7446.0)
+    page.find("ctl-unit").value = "host_unit_hours"                      # not in the actuals: nothing shows
+    assert "chart-actuals" not in page.css_classes() and "kpi-backtest-error" not in page.css_classes()
+    page.find("ctl-unit").value = "dem"
+    page.find("ctl-scenario").value = "estate"                           # the example: no actuals of it
+    assert "chart-actuals" not in page.css_classes() and "kpi-backtest-error" not in page.css_classes()
+    page.find("ctl-scenario").value = "uploaded"
+    assert "chart-actuals" in page.css_classes() and page.page_state.view.past.unit == "dem"
+
+
+def test_overview_actuals_upload_errors(example, imported):
+    page = overview.dashboard(example)
+    page.find("ctl-upload-actuals").value = _upload(
+        "bad.csv", b"month,unit,capability,driver,value\n2026-07,dem,rum_sessions,shop,1\n2026-08,DEMs,x,y,2\n")
+    assert page.messages.text.startswith("bad.csv: row 3, column 'unit': 'DEMs' is not one of host_units, ")
+    page.find("ctl-upload-actuals").value = _upload("a.csv", b"month,unit,value\n2026-07,dem,1\n")
+    assert page.messages.text == ("a.csv: missing column(s) capability, driver; "
+                                  "required: month, unit, capability, driver, value")
+    page.find("ctl-upload-actuals").value = _upload("../../etc/actuals.txt", b"x")
+    assert page.messages.text == "actuals.txt: actuals are a .csv file (the actuals.csv that planner import writes)"
+    page.find("ctl-upload-actuals").value = _upload("empty.csv", b"month,unit,capability,driver,value\n")
+    assert page.messages.text.startswith("empty.csv: no rows of actuals")
+    assert page.page_state.inputs.actuals is None and "chart-actuals" not in page.css_classes()
+
+
+def test_notebook_can_pass_actuals(imported):
+    f = forecast(load_scenario(imported / "scenario.yaml"))
+    page = overview.dashboard(f, actuals=imported / "actuals.csv")
+    assert page.find("ctl-scenario").value == "uploaded" and _kpi(page, "backtest-error") == "0 %"   # 7.1 HU
+    assert page.page_state.inputs.actuals[0] == "actuals.csv"

@@ -18,17 +18,11 @@ from planner.sections import inventory_amounts, inventory_totals
 from planner.ui import ddu_grail, digital_experience, hosts, support
 from planner.ui.inputs import counted, field_check, read_number
 from test_ui import _assert_labelled   # titles, axis titles and hover units, as for every figure
+from page_checks import kpi as _kpi, upload as _upload
 
 DAYS_2027 = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 
-def _kpi(page, name):
-    return page.find(f"kpi-{name}").shown
-
-
-def _upload(name, content):
-    return ({"name": name, "type": "", "size": len(content), "content": memoryview(content),
-             "last_modified": dt.datetime(2025, 1, 1)},)
 
 
 def _no_data_uri(page):

@@ -19,12 +19,11 @@ from planner.ui import format as fmt
 from planner.units import UNITS
 
 __all__ = [
-    "UNIT_COLORS", "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
-    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "curves", "sweep", "bands", "store_fill", "timeline",
+    "PALETTE", "TEMPLATE", "CONFIG", "color", "base", "axis_title",
+    "stacked_bars", "hbars", "burndown", "licence_peak", "lpar_peaks", "actual_vs_modelled",
+    "curves", "sweep", "bands", "store_fill", "timeline",
 ]
 
-#: One colour per engine unit, from the unit registry (:mod:`planner.units`).
-UNIT_COLORS = {k: u.colour for k, u in UNITS.items()}
 #: Colours for series that are not units (capabilities, scenarios, monitors).
 PALETTE = ("#1d4ed8", "#ea580c", "#059669", "#7c3aed", "#dc2626", "#0891b2", "#ca8a04",
            "#db2777", "#475569", "#65a30d", "#9333ea", "#0f766e")
@@ -56,13 +55,13 @@ CONFIG = {"displaylogo": False,
 
 def color(key: str, position: int = 0) -> str:
     """The colour of a unit, or the palette colour at ``position`` for anything else."""
-    return UNIT_COLORS.get(key, PALETTE[position % len(PALETTE)])
+    return UNITS[key].colour if key in UNITS else PALETTE[position % len(PALETTE)]
 
 
 def axis_title(unit: str) -> str:
     """An axis title that names a unit and its symbol: ``'DEM units [DEM units]'``
     is shortened to ``'DEM units'``; ``'ddu'`` gives ``'Davis data units [DDU]'``."""
-    name, sym = fmt.UNIT_NAMES.get(unit, unit), fmt.symbol(unit)
+    name, sym = fmt.unit_name(unit), fmt.symbol(unit)
     return name if name == sym else f"{name} [{sym}]"
 
 
@@ -145,7 +144,7 @@ def burndown(balance: pd.DataFrame, unit: str, *, run_outs: Sequence[Any] = (),
         :meth:`planner.engine.Forecast.pools`), marked "runs out".
     """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)}: pool burn-down per contract year",
+    fig = base(title or f"{fmt.unit_name(unit)}: pool burn-down per contract year",
                "Date", axis_title(unit), height=420)
     # one line per contract year, broken at the anniversary (NaN row between years)
     gaps = balance["year"].ne(balance["year"].shift()).to_numpy()
@@ -184,7 +183,7 @@ def licence_peak(daily: pd.Series, quantity: float | None, unit: str, *, above_f
     ``quantity`` only the amount in use is drawn.
     """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)}" + (" against the licence" if quantity is not None
+    fig = base(title or f"{fmt.unit_name(unit)}" + (" against the licence" if quantity is not None
                                                                else " per day (no licence in the contract)"),
                "Date", axis_title(unit), height=420)
     if quantity is not None:
@@ -229,6 +228,39 @@ def lpar_peaks(mainframe: pd.DataFrame, *, title: str | None = None) -> go.Figur
             _mark(fig, pd.DatetimeIndex(first.to_timestamp()), over["peak_msu"],
                   [f"{lpar} over from {fmt.month(first[0])}"], f"{lpar}: over the licence",
                   "%{x|%b %Y}<br>%{y:,.1f} " + sym + " above the licence")
+    return fig
+
+
+def actual_vs_modelled(past: pd.DataFrame, forecast: pd.Series, unit: str, *, title: str) -> go.Figure:
+    """What was consumed in past months (bars) against the model over those
+    months (line), then the forecast (dashed line).
+
+    Parameters
+    ----------
+    past : DataFrame
+        Index: months (PeriodIndex); columns ``actual``, ``modelled`` [unit per
+        month] and ``error_pct`` [%], as :func:`planner.backtest.backtest` gives them.
+    forecast : Series
+        Index: months (PeriodIndex); the forecast per month [unit].
+    unit : str
+        The engine unit, for the axis and the hover text.
+    """
+    fig = base(title, "Month", axis_title(unit), height=400)
+    x = np.asarray(_x(past.index))
+    fig.add_bar(x=x, y=_short(past["actual"]), name="Actual", marker_color="#9ca3af",
+                customdata=[fmt.quantity(v, unit) for v in past["actual"]],
+                hovertemplate="%{x|%b %Y}<br>actual: %{customdata}<extra></extra>")
+    fig.add_scatter(x=x, y=_short(past["modelled"]), name="Modelled", mode="lines+markers",
+                    line={"color": color(unit), "width": 2.5}, marker={"size": 7},
+                    customdata=[[fmt.quantity(m, unit), fmt.quantity(e, "%", signed=True)]
+                                for m, e in zip(past["modelled"], past["error_pct"])],
+                    hovertemplate="%{x|%b %Y}<br>modelled: %{customdata[0]}<br>"
+                                  "error: %{customdata[1]}<extra></extra>")
+    fig.add_scatter(x=np.asarray(_x(forecast.index)), y=_short(forecast), name="Forecast", mode="lines+markers",
+                    line={"color": color(unit), "width": 2, "dash": "dash"}, marker={"size": 4},
+                    customdata=[fmt.quantity(v, unit) for v in forecast],
+                    hovertemplate="%{x|%b %Y}<br>forecast: %{customdata}<extra></extra>")
+    fig.update_layout(bargap=0.3)
     return fig
 
 
@@ -312,7 +344,7 @@ def bands(series: Mapping[str, pd.DataFrame], unit: str, *, title: str | None = 
         Columns ``month`` (Period), ``p10``, ``p50``, ``p90`` [unit], one unit only.
     """
     sym = fmt.symbol(unit)
-    fig = base(title or f"{fmt.UNIT_NAMES.get(unit, unit)} per month: P10 to P90 band and P50",
+    fig = base(title or f"{fmt.unit_name(unit)} per month: P10 to P90 band and P50",
                "Month", axis_title(unit), height=420)
     for i, (name, frame) in enumerate(series.items()):
         tint = PALETTE[i % len(PALETTE)]

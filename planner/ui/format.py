@@ -16,13 +16,10 @@ from planner.sections import CAPABILITIES, capability_label
 from planner.units import UNITS
 
 __all__ = [
-    "UNIT_SYMBOLS", "UNIT_NAMES", "capability", "symbol", "number", "quantity", "money", "day", "month",
+    "capability", "symbol", "unit_name", "number", "quantity", "money", "day", "month",
     "timestamp", "duration", "percent",
 ]
 
-#: Views of the unit registry (:mod:`planner.units`), keyed by unit.
-UNIT_SYMBOLS = {k: u.symbol for k, u in UNITS.items()}
-UNIT_NAMES = {k: u.name for k, u in UNITS.items()}
 
 _MISSING = "n/a"
 
@@ -38,7 +35,13 @@ def capability(name: str, unit: str | None = None) -> str:
 def symbol(unit: str) -> str:
     """The symbol of an engine unit (``'dem'`` -> ``'DEM units'``); other
     texts (``'GB'``, ``'metrics/min'``) are returned unchanged."""
-    return UNIT_SYMBOLS.get(unit, unit)
+    return UNITS[unit].symbol if unit in UNITS else unit
+
+
+def unit_name(unit: str) -> str:
+    """The name of an engine unit for titles and menus (``'ddu'`` -> ``'Davis data
+    units'``), from :data:`planner.units.UNITS`; other texts are returned unchanged."""
+    return UNITS[unit].name if unit in UNITS else unit
 
 
 def _decimals(value: float) -> int:

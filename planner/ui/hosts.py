@@ -228,7 +228,7 @@ def _by_capability(f: Forecast) -> pd.Series:
 
 def move_figure(view: MoveView) -> go.Figure:
     """One panel per unit: the group's year-1 amount against the hosts moved, the setting marked."""
-    panels = [(f"{fmt.UNIT_NAMES[u]}, year 1 [{fmt.symbol(u)}]", u, {view.inputs.group: view.sweep[u].to_numpy()})
+    panels = [(f"{fmt.unit_name(u)}, year 1 [{fmt.symbol(u)}]", u, {view.inputs.group: view.sweep[u].to_numpy()})
               for u in UNITS_SHOWN]
     return figures.curves(view.sweep.index.to_numpy(), panels, marker=view.inputs.moved,
                           title=f"{view.inputs.group}: moving hosts from {_mode_label(view.from_mode).lower()} "
@@ -239,7 +239,7 @@ def totals_text(view: MoveView) -> pd.DataFrame:
     """The estate's year 1 by capability, before and after the move, with units."""
     rows = view.by_capability.reset_index()
     return pd.DataFrame({
-        "Unit": [fmt.UNIT_NAMES[u] for u in rows["unit"]],
+        "Unit": [fmt.unit_name(u) for u in rows["unit"]],
         "Capability": [fmt.capability(c, u) for u, c in zip(rows["unit"], rows["capability"])],
         "No move": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["before"])],
         f"{view.inputs.moved:,} moved": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["after"])]})

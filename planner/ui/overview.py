@@ -1,14 +1,16 @@
 """Overview dashboard: an estate's consumption per unit and contract year, the
 burn-down of each pool with the run-out dates the engine found, and each
 mainframe LPAR against its own licence, for a built-in example or an uploaded
-scenario.
+scenario. With an uploaded ``actuals.csv`` (``planner import``), the model over
+the imported past months against what was consumed, next to the forecast.
 
 The page is inputs -> :func:`compute` -> render. :func:`compute` is pure: a
 forecast (:func:`planner.engine.forecast`) and the unit and contract year
 chosen give an :class:`OverviewView`, and every KPI, chart and table of the
 page is drawn from that one view. Nothing here computes consumption or
 run-out dates: they are :meth:`Forecast.yearly`, :meth:`Forecast.pools` and
-:meth:`Forecast.mainframe`.
+:meth:`Forecast.mainframe`; actual versus modelled is
+:func:`planner.backtest.backtest` and :func:`planner.backtest.summary`.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import html
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field as dc_field
+from pathlib import Path
 from typing import Any, Callable
 
 import ipywidgets as widgets
@@ -27,6 +30,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import yaml
 
+from planner.backtest import read_actuals, summary
+from planner.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario
 from planner.scenario import EXAMPLES, ScenarioError, example_path, load_scenario
@@ -36,12 +41,13 @@ from planner.ui import (
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui import format as fmt
-from planner.ui.uploads import inventory_upload, scenario_upload
+from planner.ui.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
 from planner.units import UNITS
 
 __all__ = [
-    "UPLOADED", "UnitYear", "Lpar", "OverviewView", "example_names", "units_of", "year_figures",
-    "lpar_verdicts", "compute", "run_out_lines", "contract_year_table", "lpar_table", "burndown_figure", "monthly_figure",
+    "UPLOADED", "UnitYear", "Lpar", "PastMonths", "OverviewView", "example_names", "units_of", "year_figures",
+    "lpar_verdicts", "past_months", "compute", "run_out_lines", "contract_year_table", "lpar_table",
+    "burndown_figure", "monthly_figure", "actuals_figure",
     "with_inventories", "Inputs", "dashboard",
 ]
 
@@ -135,8 +141,37 @@ class Lpar:
 
 
 @dataclass(frozen=True)
+class PastMonths:
+    """One unit over the imported past months: the model against what was
+    consumed, as :func:`planner.backtest.backtest` and :func:`planner.backtest.summary` give it.
+
+    Attributes
+    ----------
+    unit : str
+    months : tuple of Period
+        The months of the actuals, in order.
+    modelled, actual : tuple of float
+        Per month [unit per month; a peak unit: the month's highest day].
+    error_pct : tuple of float
+        (modelled - actual) / actual x 100 per month [%]; NaN where nothing was consumed.
+    mean_abs_error_pct, total_error_pct : float
+        The mean absolute monthly error, and the error of the totals [%].
+    """
+
+    unit: str
+    months: tuple[pd.Period, ...]
+    modelled: tuple[float, ...]
+    actual: tuple[float, ...]
+    error_pct: tuple[float, ...]
+    mean_abs_error_pct: float
+    total_error_pct: float
+
+
+@dataclass(frozen=True)
 class OverviewView:
-    """Everything the overview shows for one forecast, unit and contract year."""
+    """Everything the overview shows for one forecast, unit and contract year
+    (``past``: the chosen unit's actual versus modelled, when there are actuals
+    of it; ``past_units``: the units the actuals have)."""
 
     forecast: Forecast
     unit: str
@@ -146,6 +181,8 @@ class OverviewView:
     figures: UnitYear
     lpars_year: tuple[Lpar, ...]
     lpars_horizon: tuple[Lpar, ...]
+    past: PastMonths | None = None
+    past_units: tuple[str, ...] = ()
 
     @property
     def scenario(self) -> Scenario:
@@ -191,15 +228,35 @@ def lpar_verdicts(f: Forecast, year: int | None = None) -> tuple[Lpar, ...]:
     return tuple(out)
 
 
-def compute(f: Forecast, unit: str | None = None, year: int | None = None) -> OverviewView:
+def past_months(table: pd.DataFrame, unit: str) -> PastMonths | None:
+    """The rows of ``unit`` in a :func:`planner.backtest.backtest` table and its
+    :func:`planner.backtest.summary` (None: the actuals have no such unit)."""
+    part = table[table["unit"] == unit]
+    if part.empty:
+        return None
+    total = summary(part).iloc[0]
+    return PastMonths(unit, tuple(part["month"]), tuple(part["modelled"].astype(float)),
+                      tuple(part["actual"].astype(float)), tuple(part["error_pct"].astype(float)),
+                      float(total["mean_abs_error_pct"]), float(total["error_pct"]))
+
+
+def compute(f: Forecast, unit: str | None = None, year: int | None = None,
+            past: pd.DataFrame | None = None) -> OverviewView:
     """The overview of forecast ``f`` for ``unit`` and contract ``year`` (the
-    first unit and year 1 where they are not in the forecast)."""
+    first unit and year 1 where they are not in the forecast).
+
+    ``past`` is :func:`planner.backtest.backtest` of ``f``'s scenario against
+    the uploaded actuals (None: no actuals); the view keeps the chosen unit's rows.
+    """
     units = tuple(units_of(f))
     years = tuple(int(y) for y in f.contract_years()["year"])
     unit = unit if unit in units else units[0]
     year = year if year in years else years[0]
     chosen = next(u for u in year_figures(f, year) if u.unit == unit)
-    return OverviewView(f, unit, year, units, years, chosen, lpar_verdicts(f, year), lpar_verdicts(f))
+    if past is None:
+        return OverviewView(f, unit, year, units, years, chosen, lpar_verdicts(f, year), lpar_verdicts(f))
+    return OverviewView(f, unit, year, units, years, chosen, lpar_verdicts(f, year), lpar_verdicts(f),
+                        past_months(past, unit), tuple(u for u in units if u in set(past["unit"])))
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -297,6 +354,20 @@ def monthly_figure(f: Forecast, unit: str) -> go.Figure:
                                 unit=unit, names=names)
 
 
+def actuals_figure(view: OverviewView) -> go.Figure:
+    """The chosen unit's actual (bars) and modelled (line) consumption per past
+    month, then :meth:`Forecast.monthly` over the horizon (dashed)."""
+    p = view.past
+    past = pd.DataFrame({"actual": p.actual, "modelled": p.modelled, "error_pct": p.error_pct},
+                        index=pd.PeriodIndex(p.months, freq="M"))
+    peak = " (peak day of the month)" if UNITS[p.unit].kind == "peak" else ""
+    monthly = view.forecast.monthly()
+    ahead = monthly[p.unit] if p.unit in monthly else pd.Series(0.0, index=monthly.index)   # none forecast
+    return figures.actual_vs_modelled(past, ahead, p.unit,
+                                      title=f"{UNITS[p.unit].name}: actual and modelled per month, "
+                                            f"then the forecast{peak}")
+
+
 # --- scenario inputs --------------------------------------------------------------------------
 
 def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]) -> Scenario:
@@ -324,7 +395,10 @@ class Inputs:
     ``choice`` is an example key or :data:`UPLOADED`; ``given`` the scenario the
     notebook passed in (shown as :data:`UPLOADED` until a YAML is uploaded);
     ``scenario_file`` the accepted YAML; ``pending`` a YAML waiting for the
-    inventories it names; ``inventories`` file name -> (content, hosts).
+    inventories it names; ``inventories`` file name -> (content, hosts);
+    ``actuals`` (file name, table of :func:`planner.backtest.read_actuals`):
+    what the uploaded (or given) scenario's estate consumed, compared with it
+    while that scenario is the choice.
     """
 
     choice: str
@@ -332,6 +406,12 @@ class Inputs:
     scenario_file: tuple[str, bytes] | None = None
     pending: tuple[str, bytes] | None = None
     inventories: dict[str, tuple[bytes, pd.DataFrame]] = dc_field(default_factory=dict)
+    actuals: tuple[str, pd.DataFrame] | None = None
+
+    def compared(self) -> pd.DataFrame | None:
+        """The actuals to compare the scenario with: those uploaded, while the
+        uploaded (or given) scenario is the choice."""
+        return self.actuals[1] if self.actuals is not None and self.choice == UPLOADED else None
 
     def unreferenced(self) -> list[str]:
         """Uploaded inventories the uploaded scenario file does not name."""
@@ -375,7 +455,8 @@ class Inputs:
 # --- render ---------------------------------------------------------------------------------
 
 class _Kpis:
-    """The page's five KPI cards, drawn from a view."""
+    """The page's five KPI cards, and a sixth with the backtest's error while
+    the view has actuals of its unit, drawn from a view."""
 
     def __init__(self) -> None:
         self.used = KpiCard("consumption", "Consumption")
@@ -383,11 +464,14 @@ class _Kpis:
         self.remaining = KpiCard("remaining", "Remaining at year end")
         self.run_out = KpiCard("run-out", "Runs out")
         self.cost = KpiCard("cost", "Cost of consumption")
+        self.past = KpiCard("backtest-error", "Modelled against actual")
+        self.box = kpi_row(self.used, self.amount, self.remaining, self.run_out, self.cost)
 
     def row(self) -> widgets.HBox:
-        return kpi_row(self.used, self.amount, self.remaining, self.run_out, self.cost)
+        return self.box
 
     def show(self, view: OverviewView) -> None:
+        self._show_past(view.past)
         if view.unit == "msu" and view.lpars_year:
             self._show_lpars(view)
             return
@@ -402,6 +486,20 @@ class _Kpis:
             return
         self._show_pool(u)
         self._show_cost(u, view.scenario.currency)
+
+    def _show_past(self, past: PastMonths | None) -> None:
+        """The backtest's mean absolute monthly error of the unit (no card without actuals of it)."""
+        cards = (self.used, self.amount, self.remaining, self.run_out, self.cost)
+        if past is not None:
+            n = len(past.months)
+            span = fmt.month(past.months[0]) + (f" to {fmt.month(past.months[-1])}" if n > 1 else "")
+            self.past.label = "Modelled against actual: mean absolute error"
+            self.past.set(past.mean_abs_error_pct, f"{fmt.quantity(n, 'month' if n == 1 else 'months')}, {span}; "
+                                                   f"totals {fmt.quantity(past.total_error_pct, '%', signed=True)}",
+                          unit="%")
+            cards += (self.past,)
+        if tuple(self.box.children) != cards:
+            self.box.children = cards
 
     def _show_pool(self, u: UnitYear) -> None:
         licence = u.bought_as == "licence"
@@ -462,40 +560,57 @@ def _unobserved(widget: widgets.Widget, handler: Callable[..., Any]) -> Iterator
         widget.observe(handler, "value")
 
 
-def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget]:
-    """The scenario and inventory upload buttons (:mod:`planner.ui.uploads`); a
-    file above its size limit is refused in the browser and said in ``messages``."""
+def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget, widgets.Widget]:
+    """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.uploads`);
+    a file above its size limit is refused in the browser and said in ``messages``."""
     scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
     inventory = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
-    for upload in (scenario_file, inventory):
+    actuals = control(actuals_upload("Actuals CSV"), "upload-actuals")
+    for upload in (scenario_file, inventory, actuals):
         upload.observe(lambda change: change.new and messages.error(change.new), "error")
-    return scenario_file, inventory
+    return scenario_file, inventory, actuals
+
+
+def _actuals_note(name: str, view: OverviewView, choice: str) -> str:
+    """What an actuals upload shows, and where."""
+    months = view.past.months if view.past else ()
+    if choice != UPLOADED:
+        return (f"{name} is compared with your uploaded scenario: upload the scenario.yaml "
+                "(and hosts.csv) of the same import.")
+    if not view.past_units:
+        return f"{name} has none of this scenario's units."
+    if months:
+        return ""
+    return f"{name} has actuals of {', '.join(UNITS[u].name for u in view.past_units)}: choose one as the unit."
 
 
 class _Page:
     """The overview's widgets, its inputs and its forecasts; every change of an
     input computes one view and draws all of the page from it."""
 
-    def __init__(self, f: Forecast):
+    def __init__(self, f: Forecast, actuals: tuple[str, pd.DataFrame] | None = None):
         self.messages = MessageArea()
         names = example_names()
-        start = next((k for k, n in names.items() if n == f.scenario.name), UPLOADED)
-        self.inputs = Inputs(start, given=f.scenario if start == UPLOADED else None)
+        start = next((k for k, n in names.items() if n == f.scenario.name and actuals is None), UPLOADED)
+        self.inputs = Inputs(start, given=f.scenario if start == UPLOADED else None, actuals=actuals)
         self.forecasts: dict[tuple[Any, ...], Forecast] = {self.inputs.key(): f}
+        self.backtest: tuple[Forecast, pd.DataFrame, pd.DataFrame] | None = None
         self.pick = control(widgets.Dropdown(options=self._menu(), value=start), "scenario")
-        self.upload_yaml, self.upload_inv = _upload_controls(self.messages)
+        self.upload_yaml, self.upload_inv, self.upload_actuals = _upload_controls(self.messages)
         self.unit_pick = control(widgets.Dropdown(), "unit")
         self.year_pick = control(widgets.ToggleButtons(), "year")
         self.year_pick.style.button_width = "auto"
         self.scenario_note = note(name="scenario")
         self.kpis = _Kpis()
         self.burn, self.monthly = chart("burndown"), chart("monthly")
+        self.past_chart = chart("actuals")
+        self.past_box = widgets.VBox([], layout=widgets.Layout(width="100%"))   # empty without actuals
         self.table = Table("yearly")
         self.lpars = Table("lpars")
         self.lpar_section = section("Mainframe LPARs against their licence", self.lpars)
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
-        self.view, self.drawn = compute(f), None
+        self.view, self.drawn = compute(f, past=self._past(f)), None
         self._observe()
         self.render(self.view)
 
@@ -513,6 +628,7 @@ class _Page:
         self.pick.observe(self.on_scenario, "value")
         self.upload_yaml.observe(guarded(self._on_upload_yaml), "value")
         self.upload_inv.observe(guarded(self._on_upload_inventory), "value")
+        self.upload_actuals.observe(guarded(self._on_upload_actuals), "value")
         self.unit_pick.observe(self.on_view, "value")
         self.year_pick.observe(self.on_view, "value")
 
@@ -523,9 +639,20 @@ class _Page:
             self.forecasts[key] = forecast(self.inputs.scenario())
         return self.forecasts[key]
 
+    def _past(self, f: Forecast) -> pd.DataFrame | None:
+        """:func:`planner.backtest.backtest` of ``f``'s scenario against the
+        actuals compared (computed once per forecast and actuals)."""
+        actuals = self.inputs.compared()
+        if actuals is None:
+            return None
+        if self.backtest is None or self.backtest[0] is not f or self.backtest[1] is not actuals:
+            self.backtest = (f, actuals, run_backtest(f.scenario, actuals))
+        return self.backtest[2]
+
     def _on_scenario(self, change: Any = None) -> None:
         self.inputs.choice = self.pick.value
-        self.view = compute(self._forecast(), self.unit_pick.value, self.year_pick.value)
+        f = self._forecast()
+        self.view = compute(f, self.unit_pick.value, self.year_pick.value, self._past(f))
         self.render(self.view)
         added = self.inputs.unreferenced()
         if added:
@@ -533,8 +660,20 @@ class _Page:
                                "does not name them (write inventory: FILE in a host group to place them).")
 
     def _on_view(self, change: Any = None) -> None:
-        self.view = compute(self.view.forecast, self.unit_pick.value, self.year_pick.value)
+        f = self.view.forecast
+        self.view = compute(f, self.unit_pick.value, self.year_pick.value, self._past(f))
         self.render(self.view)
+
+    def _on_upload_actuals(self, change: Any = None) -> None:
+        files = uploaded_files(self.upload_actuals.value)
+        if not files:
+            return
+        name, content = files[0]
+        self.inputs.actuals = (name, read_uploaded_actuals(name, content))
+        self._on_scenario()
+        told = _actuals_note(name, self.view, self.inputs.choice)
+        if told:
+            self.messages.info(told)
 
     def _on_upload_yaml(self, change: Any = None) -> None:
         files = uploaded_files(self.upload_yaml.value)
@@ -572,6 +711,11 @@ class _Page:
             self.year_pick.value = view.year
         self.kpis.show(view)
         show_figure(self.burn, burndown_figure(f, view.unit))
+        if view.past is not None:
+            show_figure(self.past_chart, actuals_figure(view))
+        children = (self.past_chart,) if view.past is not None else ()
+        if tuple(self.past_box.children) != children:
+            self.past_box.children = children
         show_figure(self.monthly, monthly_figure(f, view.unit))
         if f is not self.drawn:
             self._render_scenario(view)
@@ -594,12 +738,15 @@ class _Page:
                   "YAML as in docs/scenarios.md; <code>extends: estate.yaml</code> builds on the example."),
             field("Upload host inventories", self.upload_inv,
                   "CSV or XLSX: host, ram_gib, mode (+ hours_per_day, custom_metrics_per_minute, appsec)."),
+            field("Upload actuals", self.upload_actuals,
+                  "The actuals.csv of <code>planner import</code>: actual against modelled for the imported "
+                  "months, next to the forecast of the uploaded scenario."),
             widgets.HTML("<h3>View</h3>"),
             field("Unit", self.unit_pick),
             field("Contract year", self.year_pick),
         ]
         main = [
-            self.scenario_note, self.kpis.row(), self.burn, self.monthly, self.lpar_section,
+            self.scenario_note, self.kpis.row(), self.burn, self.past_box, self.monthly, self.lpar_section,
             section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
         ]
         return Dashboard("overview", "Pools and burn-down",
@@ -607,7 +754,7 @@ class _Page:
                          controls, main, self.messages)
 
 
-def dashboard(f: Forecast | None = None) -> Dashboard:
+def dashboard(f: Forecast | None = None, actuals: Any = None) -> Dashboard:
     """The overview page.
 
     Parameters
@@ -615,8 +762,13 @@ def dashboard(f: Forecast | None = None) -> Dashboard:
     f : Forecast, optional
         The forecast shown first (the built-in example estate when omitted);
         pass the one the notebook already computed.
+    actuals : path or DataFrame, optional
+        What ``f``'s estate consumed in past months (``actuals.csv`` of
+        ``planner import``): shown against the model next to the forecast.
     """
-    page = _Page(f if f is not None else forecast())
+    name = Path(actuals).name if isinstance(actuals, (str, Path)) else "actuals"
+    given = None if actuals is None else (name, read_actuals(actuals))
+    page = _Page(f if f is not None else forecast(), given)
     board = page.dashboard()
     board.page_state = page   # the inputs and the view shown (for tests)
     return board

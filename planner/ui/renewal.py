@@ -158,7 +158,7 @@ def compute(f: Forecast, inputs: Inputs) -> View:
 # --- figures -------------------------------------------------------------------------------
 
 def _title(view: View) -> str:
-    return f"{fmt.UNIT_NAMES[view.year.unit]}, contract year {view.year.year}"
+    return f"{fmt.unit_name(view.year.unit)}, contract year {view.year.year}"
 
 
 def histogram_figure(view: View) -> go.Figure:
@@ -354,7 +354,7 @@ def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: s
             raise ValueError("this scenario's contract has no pools or licences: nothing to size")
         state["quiet"] = True
         try:
-            unit_pick.options = [(fmt.UNIT_NAMES[u], u) for u in units]
+            unit_pick.options = [(fmt.unit_name(u), u) for u in units]
             unit_pick.value = state.get("unit") if state.get("unit") in units else units[0]
             years = years_of(f, unit_pick.value)
             year_pick.options = [(f"year {y}", y) for y in years]

@@ -13,11 +13,13 @@ such a file exists or not. The command line, on the user's own machine, keeps
 reading local paths (:class:`planner.scenario.LocalFiles`).
 
 * :func:`read_uploaded_scenario`, :func:`read_uploaded_inventory`: uploads to a
-  Scenario or an inventory, or a :class:`~planner.scenario.ScenarioError`.
+  Scenario or an inventory, or a :class:`~planner.scenario.ScenarioError`;
+  :func:`read_uploaded_actuals`: an import's ``actuals.csv`` to a table
+  (:func:`planner.backtest.read_actuals`).
 * :class:`Upload`: an upload button (same ``value`` as ``ipywidgets.FileUpload``)
   that refuses a file above its limit in the browser, with a message, before
   sending it.
-* Limits: :data:`SCENARIO_LIMIT`, :data:`INVENTORY_LIMIT` [bytes],
+* Limits: :data:`SCENARIO_LIMIT`, :data:`INVENTORY_LIMIT`, :data:`ACTUALS_LIMIT` [bytes],
   :data:`INVENTORY_ROWS` [hosts].
 """
 
@@ -38,6 +40,7 @@ from planner.tableset import TableSet, default_tables
 __all__ = [
     "SCENARIO_LIMIT", "INVENTORY_LIMIT", "INVENTORY_ROWS", "TABLE_SETS", "UploadSandbox", "Upload",
     "scenario_upload", "inventory_upload", "uploaded_files", "read_uploaded_scenario", "read_uploaded_inventory",
+    "ACTUALS_LIMIT", "actuals_upload", "read_uploaded_actuals",
 ]
 
 #: Largest scenario file [bytes] (5 MB; the built-in estate is about 2 kB).
@@ -46,6 +49,8 @@ SCENARIO_LIMIT = 5_000_000
 INVENTORY_LIMIT = 50_000_000
 #: Most hosts in an uploaded inventory [rows].
 INVENTORY_ROWS = 1_000_000
+#: Largest actuals file [bytes] (20 MB; a year of a large estate's actuals.csv is a few MB).
+ACTUALS_LIMIT = 20_000_000
 #: Shipped table sets an uploaded scenario may name in ``tables:``.
 TABLE_SETS = ("default", "planner.tables")
 
@@ -197,6 +202,26 @@ def read_uploaded_inventory(name: str, content: bytes) -> pd.DataFrame:
     return read_inventory(bytes(content), name=name, max_rows=INVENTORY_ROWS)
 
 
+def read_uploaded_actuals(name: str, content: bytes) -> pd.DataFrame:
+    """Read an uploaded ``actuals.csv`` of ``planner import`` (at most
+    :data:`ACTUALS_LIMIT` bytes) with :func:`planner.backtest.read_actuals`.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, row and column (and the allowed units).
+    """
+    from planner.backtest import read_actuals
+    name = _safe_name(name)
+    if not name.lower().endswith(".csv"):
+        raise ScenarioError(f"{name}: actuals are a .csv file (the actuals.csv that planner import writes)")
+    _check_size(name, content, ACTUALS_LIMIT, "actuals")
+    actuals = read_actuals(bytes(content), name=name)
+    if actuals.empty:
+        raise ScenarioError(f"{name}: no rows of actuals (month, unit, capability, driver, value)")
+    return actuals
+
+
 # --- the upload button -----------------------------------------------------------------
 
 class Upload(anywidget.AnyWidget):
@@ -262,3 +287,8 @@ def inventory_upload(description: str = "Inventory", multiple: bool = False) -> 
     """An :class:`Upload` for inventories (at most :data:`INVENTORY_LIMIT` each)."""
     return Upload(accept=".csv,.xlsx", description=description, multiple=multiple,
                   default_limit=INVENTORY_LIMIT)
+
+
+def actuals_upload(description: str = "Actuals CSV") -> Upload:
+    """An :class:`Upload` for one ``actuals.csv`` (at most :data:`ACTUALS_LIMIT`)."""
+    return Upload(accept=".csv", description=description, default_limit=ACTUALS_LIMIT)
