@@ -1,4 +1,6 @@
 # make app   serve the dashboards on the built-in example estate
+#            (POOL=2 make app: two pre-heated kernels per dashboard; POOL=1,overview=2 per
+#            dashboard; MAX_KERNELS=16 pages at once; HOST=0.0.0.0 needs SERVE_ARGS=--token)
 # make test  run the whole test suite (unit, doctest, nbval, browser)
 # make lab   open the notebooks in JupyterLab
 # make bench run the benchmarks (prints a table, writes bench/results/latest.json)
@@ -9,6 +11,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8866
+POOL   ?= 1
+MAX_KERNELS ?= 16
+SERVE_ARGS ?=
 
 .PHONY: app test unit lab bench install clean
 
@@ -21,7 +26,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 app: $(STAMP)
-	$(BIN)/python -m planner.serve --host $(HOST) --port $(PORT)
+	$(BIN)/python -m planner.serve --host $(HOST) --port $(PORT) --pool $(POOL) --max-kernels $(MAX_KERNELS) $(SERVE_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=$(HOST) notebooks/

@@ -2,7 +2,11 @@
 
 Each figure is the median of repeated runs on this machine. Targets are
 reported next to the figures; a missed target is a finding, not a failure.
-Options: ``--quick`` (fewer repeats, no 10^6 sizes), ``--no-browser``.
+Sections: calculators, engine, CLI, capacity (10 concurrent dashboard
+sessions over HTTP + websocket, bench/capacity.py), first chart (pre-heated
+overview against bench/floor.ipynb, bench/first_chart.py) and per-dashboard
+browser timings. Options: ``--quick`` (fewer repeats, no 10^6 sizes),
+``--no-browser`` (skips first chart and dashboards), ``--only NAME``.
 """
 
 from __future__ import annotations
@@ -179,6 +183,48 @@ def bench_dashboards(runs: int) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_capacity(sessions: int, linger: float) -> list[dict[str, Any]]:
+    """Ten users at once, without browsers (bench/capacity.py)."""
+    try:
+        from bench import capacity
+        res = capacity.run("overview", sessions, linger=linger)
+    except Exception as exc:  # a figure for the table: say why it is missing
+        return [{"benchmark": "capacity", "seconds": None, "target": f"failed: {exc}"[:120]}]
+    target = f"< {capacity.TARGET_SECONDS:.0f} s each, 0 kernels left"
+    rows = [{"benchmark": f"{sessions} concurrent overview sessions: slowest ready", "seconds": res["slowest_ready"],
+             "target": target, "capacity": res},
+            {"benchmark": f"  throughput {res['sessions_per_minute']:.0f} sessions/min; "
+                          f"kernel RSS {res['rss_per_kernel_mb'] or 0:.0f} MB (USS {res['uss_per_kernel_mb'] or 0:.0f})",
+             "seconds": None, "target": ""},
+            {"benchmark": f"  page kernels left {res['linger']:.0f} s after close: "
+                          f"{res['kernels_left_after_linger']}", "seconds": None,
+             "target": "PASS" if res["pass"] else f"MISSED ({res['ok']}/{sessions} ok)"}]
+    for part, secs in capacity.breakdown("overview").items():
+        rows.append({"benchmark": f"  session part: {part}", "seconds": secs, "target": ""})
+    return rows
+
+
+def bench_first_chart(runs: int) -> list[dict[str, Any]]:
+    """Pre-heated overview against the floor notebook, side by side (bench/first_chart.py)."""
+    try:
+        from bench import first_chart
+        res = first_chart.measure("overview", runs)
+    except Exception as exc:
+        return [{"benchmark": "first chart", "seconds": None, "target": f"failed: {exc}"[:120]}]
+    if "skipped" in res:
+        return [{"benchmark": "first chart", "seconds": None, "target": f"skipped: {res['skipped']}"}]
+    rows = []
+    for key in ("overview", "floor", "overview (repeat visit)", "floor (repeat visit)"):
+        r = res[key]
+        rows.append({"benchmark": f"first chart, preheated: {key}", "seconds": r.get("first_chart"),
+                     "target": (f"< {first_chart.TARGET_SECONDS} s and <= {first_chart.TARGET_RATIO:.0%} of floor"
+                                if key == "overview" else ""), "page": r})
+    ratio = res.get("ratio")
+    rows.append({"benchmark": f"  overview / floor = {ratio:.2f}" if ratio else "  overview / floor: -",
+                 "seconds": None, "target": "PASS" if res["pass"] else "MISSED"})
+    return rows
+
+
 def bench_hosts_upload(rows_n: int = 100_000) -> list[dict[str, Any]]:
     """The hosts page with a ``rows_n``-row inventory uploaded, in the kernel
     (no browser): reading, planning and showing it (totals plus the top hosts),
@@ -232,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
     parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
+    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, hosts upload, capacity, first chart, dashboards")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
@@ -241,8 +288,12 @@ def main(argv: list[str] | None = None) -> int:
                 ("sizing", lambda: bench_sizing(repeat)),
                 ("cli", lambda: bench_cli(5 if args.quick else 11)),
                 ("hosts upload", bench_hosts_upload)]
+    sections.append(("capacity", lambda: bench_capacity(10, 60.0)))
     if not args.no_browser:
+        sections.append(("first chart", lambda: bench_first_chart(3)))
         sections.append(("dashboards", lambda: bench_dashboards(3 if args.quick else 5)))
+    if args.only:
+        sections = [(n, r) for n, r in sections if n == args.only]
     rows: list[dict[str, Any]] = []
     for name, run in sections:
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)

@@ -3,17 +3,36 @@
 Usage::
 
     python -m planner.serve [--host 127.0.0.1] [--port 8866] [--no-browser]
-                            [--no-preheat] [--pool-size 1] [--notebooks DIR]
+                            [--token [TOKEN] | --no-auth] [--pool 1[,overview=2,...]]
+                            [--no-preheat] [--max-kernels 16] [--cull-idle-timeout 600]
+                            [--cull-interval 60] [--disconnect-grace 20] [--notebooks DIR]
     python -m planner.serve --execute-notebooks [--notebooks DIR]
 
-The first form starts Voila on the repository's ``notebooks/`` folder with the
-lab template, prints the URL of the landing page (``index.ipynb``) and stops
-cleanly on Ctrl+C. Kernels are preheated (each notebook is run once in a spare
-kernel before anyone asks for it, so a page shows in about half the time):
-Voila supports this for a folder of notebooks, one pool per notebook, and
-refills a pool after each use. Preheating is only possible in the standalone
-Voila app (not in the Jupyter server extension used on Binder) and costs one
-idle kernel per notebook; ``--no-preheat`` turns it off.
+The first form starts Voila (``planner._voila_app``: Voila 0.5 with the rules
+below) on the repository's ``notebooks/`` folder with the lab template, prints
+the URL of the landing page (``index.ipynb``, with the token when there is one)
+and stops cleanly on Ctrl+C.
+
+* **Address and authentication.** It listens on 127.0.0.1. Any other address
+  (``--host 0.0.0.0``, a LAN address, a host name) is refused unless
+  ``--token`` (jupyter_server's token authentication: the token is given in the
+  URL once, then a cookie holds the login) or an explicit ``--no-auth`` is
+  given. ``--token`` without a value makes a random one; the token is handed to
+  Voila through the environment, not the command line.
+* **Kernels.** Each page view runs its own kernel (about 150 MB, see
+  docs/deploy.md). A page's kernel ends when the page closes (Voila's
+  ``beforeunload`` request) or ``--disconnect-grace`` seconds after its last
+  connection closed; idle kernels are culled after ``--cull-idle-timeout``
+  seconds (jupyter_server's ``MappingKernelManager.cull_idle_timeout``, checked
+  every ``--cull-interval`` seconds); at most ``--max-kernels`` page kernels run
+  at once, and a visitor beyond that gets a "busy, try again in a minute" page
+  (HTTP 503).
+* **Pre-heating.** Each notebook is run once in a spare kernel before anyone
+  asks for it, so a page shows in about half the time; Voila refills a pool
+  after each use. ``--pool 2`` gives every dashboard two spare kernels,
+  ``--pool 1,overview=2,comparison=0`` sets sizes per dashboard. Only in the
+  standalone Voila app (not the Jupyter server extension used on Binder); each
+  spare kernel costs memory like a page; ``--no-preheat`` turns it off.
 
 The second form executes every notebook in place (nbclient), so that the
 stored outputs that nbval compares are current, and strips what must not be
@@ -23,7 +42,9 @@ stored: widget state (``metadata.widgets``), widget views and timings.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -33,13 +54,15 @@ import urllib.error
 import urllib.request
 import webbrowser
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["notebooks_dir", "voila_command", "landing_url", "serve", "execute_notebooks",
-           "strip_notebook", "main"]
+__all__ = ["notebooks_dir", "ServeOptions", "parse_pools", "is_loopback", "check_auth", "voila_command",
+           "voila_env", "landing_url", "serve", "execute_notebooks", "strip_notebook", "main"]
 
 LANDING = "index.ipynb"
+TOKEN_ENV = "PLANNER_VOILA_TOKEN"  # read by planner._voila_app
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -70,22 +93,160 @@ def notebooks_dir(path: str | os.PathLike[str] | None = None) -> Path:
     return folder
 
 
-def voila_command(folder: Path, *, host: str = "127.0.0.1", port: int = 8866, preheat: bool = True,
-                  pool_size: int = 1) -> list[str]:
-    """The Voila command line that serves ``folder``."""
-    command = [sys.executable, "-m", "voila", str(folder), "--no-browser", f"--Voila.ip={host}",
-               f"--port={port}", "--template=lab", "--theme=light",
-               "--VoilaConfiguration.show_tracebacks=False"]
-    if preheat:
-        command += ["--preheat_kernel=True", f"--pool_size={pool_size}",
-                    "--VoilaKernelManager.fill_delay=0"]
+class ServeError(ValueError):
+    """A serving option that cannot work; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``planner.serve`` starts Voila with (see the module docstring).
+
+    Attributes
+    ----------
+    host, port : str, int
+        Address to listen on.
+    token : str or None
+        jupyter_server token (None: no authentication).
+    preheat : bool
+        Pre-executed kernels waiting per notebook.
+    pool : int
+        Spare kernels per notebook [kernels].
+    pools : dict of str to int
+        Per-notebook spare kernels (``overview.ipynb`` -> 2), over ``pool``.
+    max_kernels : int
+        Most page kernels at once [kernels]; 0: no cap.
+    cull_idle_timeout, cull_interval : int
+        Idle kernel culling [s]; timeout 0 turns culling off.
+    disconnect_grace : float
+        Seconds a page kernel outlives its page's last connection [s].
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8866
+    token: str | None = None
+    preheat: bool = True
+    pool: int = 1
+    pools: dict[str, int] = field(default_factory=dict)
+    max_kernels: int = 16
+    cull_idle_timeout: int = 600
+    cull_interval: int = 60
+    disconnect_grace: float = 20.0
+
+
+def parse_pools(spec: str) -> tuple[int, dict[str, int]]:
+    """Read a ``--pool`` value: ``"2"``, ``"overview=2"`` or ``"1,overview=2,comparison=0"``.
+
+    Returns
+    -------
+    (int, dict)
+        The size for every dashboard (1 if not given) and the per-dashboard sizes
+        keyed by notebook file name (``overview.ipynb``).
+
+    Raises
+    ------
+    ServeError
+        Naming the part that is not a whole number >= 0 or not ``name=number``.
+
+    Examples
+    --------
+    >>> parse_pools("1,overview=2")
+    (1, {'overview.ipynb': 2})
+    """
+    default, pools = 1, {}
+    for part in (p.strip() for p in str(spec).split(",")):
+        if not part:
+            continue
+        name, _, value = part.rpartition("=")
+        try:
+            size = int(value)
+        except ValueError:
+            size = -1
+        if size < 0 or (part.count("=") > 1) or (("=" in part) and not name.strip()):
+            raise ServeError(f"--pool: {part[:40]!r} is not a pool size; use a whole number >= 0, "
+                             "NAME=number, or both separated by commas (e.g. 1,overview=2)")
+        if name:
+            name = name.strip()
+            pools[name if name.endswith(".ipynb") else f"{name}.ipynb"] = size
+        else:
+            default = size
+    return default, pools
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1).
+
+    >>> is_loopback("127.0.0.1"), is_loopback("0.0.0.0"), is_loopback("localhost")
+    (True, False, True)
+    """
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name, or "" (every interface): reachable from elsewhere
+
+
+def check_auth(host: str, token: str | None, no_auth: bool) -> str | None:
+    """The token to serve with, after the rule: off loopback, a token or ``--no-auth``.
+
+    ``token`` is the ``--token`` value ("" asks for a random one, None: not given).
+
+    Raises
+    ------
+    ServeError
+        For a non-loopback ``host`` with neither, or with both.
+    """
+    if token is not None and no_auth:
+        raise ServeError("--token and --no-auth contradict each other; give one")
+    if token == "":
+        token = secrets.token_urlsafe(24)
+    if token is None and not no_auth and not is_loopback(host):
+        raise ServeError(
+            f"--host {host}: this address is reachable from other machines, and anyone who reaches "
+            "it could run the dashboards. Add --token (a random token, printed in the URL) or "
+            "--token YOURTOKEN; or --no-auth if a proxy in front already authenticates users.")
+    return token
+
+
+def voila_command(folder: Path, options: ServeOptions | None = None, **kwargs: Any) -> list[str]:
+    """The command line that serves ``folder`` (``planner._voila_app``, Voila's options).
+
+    ``kwargs`` build a :class:`ServeOptions` when ``options`` is not given. The token
+    is not on the command line: see :func:`voila_env`.
+    """
+    o = options if options is not None else ServeOptions(**kwargs)
+    command = [sys.executable, "-m", "planner._voila_app", str(folder), "--no-browser",
+               f"--Voila.ip={o.host}", f"--port={o.port}", "--Voila.port_retries=0",
+               "--template=lab", "--theme=light", "--VoilaConfiguration.show_tracebacks=False",
+               f"--PlannerVoila.max_kernels={max(o.max_kernels, 0)}",
+               f"--PlannerKernelManager.disconnect_grace={o.disconnect_grace:g}",
+               # jupyter_server's culling ("Config file and command line options",
+               # https://jupyter-server.readthedocs.io/en/latest/other/full-config.html)
+               f"--MappingKernelManager.cull_idle_timeout={max(o.cull_idle_timeout, 0)}",
+               f"--MappingKernelManager.cull_interval={max(o.cull_interval, 1)}"]
+    if o.preheat:
+        command += ["--preheat_kernel=True", f"--pool_size={o.pool}", "--VoilaKernelManager.fill_delay=0"]
+        for name, size in sorted(o.pools.items()):
+            command += ["--PlannerVoila.pool_sizes", f"{name}={size}"]
     return command
 
 
-def landing_url(host: str, port: int) -> str:
-    """URL of the landing page."""
+def voila_env(options: ServeOptions, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for Voila: ``base`` (default ``os.environ``) with the token, if any."""
+    env = dict(os.environ if base is None else base)
+    env.pop(TOKEN_ENV, None)
+    if options.token:
+        env[TOKEN_ENV] = options.token
+    return env
+
+
+def landing_url(host: str, port: int, token: str | None = None) -> str:
+    """URL of the landing page (with ``?token=`` when there is one)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = socket.gethostname()
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}/voila/render/{LANDING}"
+    query = f"?token={token}" if token else ""
+    return f"http://{shown}:{port}/voila/render/{LANDING}{query}"
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[Any], timeout: float) -> bool:
@@ -113,25 +274,34 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8866, browser: bool = True, preheat: bool = True,
-          pool_size: int = 1, notebooks: str | os.PathLike[str] | None = None,
-          startup_timeout: float = 120.0) -> int:
+def serve(options: ServeOptions | None = None, *, browser: bool = True,
+          notebooks: str | os.PathLike[str] | None = None, startup_timeout: float = 120.0,
+          **kwargs: Any) -> int:
     """Run Voila on the notebooks until Ctrl+C (or until Voila stops).
+
+    ``options`` (or ``kwargs`` for :class:`ServeOptions`) say how; the caller has
+    applied :func:`check_auth` to the token.
 
     Returns
     -------
     int
         The exit status: 0 after Ctrl+C or SIGTERM, else Voila's own.
     """
+    o = options if options is not None else ServeOptions(**kwargs)
     folder = notebooks_dir(notebooks)
-    if not _port_free(host, port):
-        print(f"planner.serve: port {port} on {host} is in use; choose another with --port", file=sys.stderr)
+    bind = o.host if o.host else "0.0.0.0"
+    if not _port_free(bind, o.port):
+        print(f"planner.serve: port {o.port} on {o.host} is in use; choose another with --port",
+              file=sys.stderr)
         return 2
-    command = voila_command(folder, host=host, port=port, preheat=preheat, pool_size=pool_size)
-    url = landing_url(host, port)
-    # Voila's file listing answers without starting a kernel (a page view would start one
-    # that lives until Voila stops, voila#1458)
-    probe = url.rsplit("/voila/", 1)[0] + "/voila/tree"
+    command = voila_command(folder, o)
+    url = landing_url(o.host, o.port, o.token)
+    # Voila's file listing answers without starting a kernel
+    local = "[::1]" if ":" in bind and bind != "0.0.0.0" else "127.0.0.1"
+    local = o.host if is_loopback(o.host) else local
+    probe = landing_url(local, o.port).rsplit("/voila/", 1)[0] + "/voila/tree"
+    if o.token:
+        probe += f"?token={o.token}"
     stopping = False
 
     def stop(signum: int, frame: Any) -> None:
@@ -144,9 +314,12 @@ def serve(*, host: str = "127.0.0.1", port: int = 8866, browser: bool = True, pr
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     process: subprocess.Popen[Any] | None = None
     try:
-        process = subprocess.Popen(command, cwd=folder.parent)
+        process = subprocess.Popen(command, cwd=folder.parent, env=voila_env(o))
         if _wait_until_up(probe, process, startup_timeout):
-            print(f"\nDashboards: {url}\n(Ctrl+C stops the server)\n", flush=True)
+            limits = (f"at most {o.max_kernels} pages at once, " if o.max_kernels else "") + (
+                f"idle kernels culled after {o.cull_idle_timeout} s" if o.cull_idle_timeout else
+                "no idle culling")
+            print(f"\nDashboards: {url}\n({limits}; Ctrl+C stops the server)\n", flush=True)
             if browser:
                 webbrowser.open(url)
         elif process.poll() is None:
@@ -245,24 +418,74 @@ def execute_notebooks(paths: Iterable[str | os.PathLike[str]] | None = None, *,
     return written
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line entry point (see the module docstring)."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m planner.serve", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1; others need --token or --no-auth)")
     parser.add_argument("--port", type=int, default=8866, help="port (default 8866)")
+    parser.add_argument("--token", nargs="?", const="", default=None, metavar="TOKEN",
+                        help="require this token (jupyter_server token authentication); "
+                             "without a value, a random one")
+    parser.add_argument("--no-auth", action="store_true",
+                        help="serve a non-loopback address without authentication (behind a proxy "
+                             "that authenticates)")
     parser.add_argument("--no-browser", action="store_true", help="do not open a browser")
     parser.add_argument("--no-preheat", action="store_true", help="start a kernel only when a page is opened")
-    parser.add_argument("--pool-size", type=int, default=1, help="preheated kernels per notebook (default 1)")
+    parser.add_argument("--pool", default=None, metavar="SPEC",
+                        help="pre-heated kernels per dashboard: N, NAME=N or both, comma-separated "
+                             "(e.g. 1,overview=2; default 1)")
+    parser.add_argument("--pool-size", type=int, default=None, help=argparse.SUPPRESS)  # older spelling
+    parser.add_argument("--max-kernels", type=int, default=16,
+                        help="most pages served at once; more get a 'busy' page (default 16; 0: no cap)")
+    parser.add_argument("--cull-idle-timeout", type=int, default=600,
+                        help="end kernels idle this long [s] (default 600; 0: never)")
+    parser.add_argument("--cull-interval", type=int, default=60,
+                        help="how often idle kernels are looked for [s] (default 60)")
+    parser.add_argument("--disconnect-grace", type=float, default=20.0,
+                        help="end a page's kernel this long after its last connection closed [s] "
+                             "(default 20; 0: never)")
     parser.add_argument("--notebooks", help="folder of the notebooks (default: the checkout's notebooks/)")
     parser.add_argument("--execute-notebooks", action="store_true",
                         help="re-execute the notebooks in place (refresh stored outputs) and exit")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def options_from_args(args: argparse.Namespace) -> ServeOptions:
+    """:class:`ServeOptions` from parsed arguments (see :func:`main`).
+
+    Raises
+    ------
+    ServeError
+        For a refused address/authentication pair, a bad ``--pool`` or a negative limit.
+    """
+    for flag, value in (("--max-kernels", args.max_kernels), ("--cull-idle-timeout", args.cull_idle_timeout),
+                        ("--disconnect-grace", args.disconnect_grace), ("--port", args.port)):
+        if value < 0:
+            raise ServeError(f"{flag}: {value} is negative; use 0 or more")
+    if args.cull_interval < 1:
+        raise ServeError(f"--cull-interval: {args.cull_interval} must be at least 1 [s]")
+    spec = args.pool if args.pool is not None else (str(args.pool_size) if args.pool_size is not None else "1")
+    pool, pools = parse_pools(spec)
+    token = check_auth(args.host, args.token, args.no_auth)
+    return ServeOptions(host=args.host, port=args.port, token=token, preheat=not args.no_preheat,
+                        pool=pool, pools=pools, max_kernels=args.max_kernels,
+                        cull_idle_timeout=args.cull_idle_timeout, cull_interval=args.cull_interval,
+                        disconnect_grace=args.disconnect_grace)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line entry point (see the module docstring)."""
+    args = _parser().parse_args(argv)
     try:
         if args.execute_notebooks:
             execute_notebooks(notebooks=args.notebooks)
             return 0
-        return serve(host=args.host, port=args.port, browser=not args.no_browser,
-                     preheat=not args.no_preheat, pool_size=args.pool_size, notebooks=args.notebooks)
+        try:
+            options = options_from_args(args)
+        except ServeError as exc:
+            print(f"planner.serve: {exc}", file=sys.stderr)
+            return 2
+        return serve(options, browser=not args.no_browser, notebooks=args.notebooks)
     except NotebooksNotFound as exc:
         print(exc.code, file=sys.stderr)
         return 1

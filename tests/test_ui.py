@@ -242,7 +242,7 @@ def test_axis_title_names_unit_and_symbol():
 def test_voila_command_and_landing_url(tmp_path):
     folder = serve.notebooks_dir()
     command = serve.voila_command(folder, port=9999)
-    assert command[:3] == [sys.executable, "-m", "voila"] and str(folder) in command
+    assert command[:3] == [sys.executable, "-m", "planner._voila_app"] and str(folder) in command
     for option in ("--Voila.ip=127.0.0.1", "--port=9999", "--template=lab", "--no-browser",
                    "--preheat_kernel=True", "--pool_size=1"):
         assert option in command

@@ -7,8 +7,9 @@ missing every test of this directory is skipped, with the reason, and the rest
 of the suite runs as usual.
 
 One Voila server (``notebooks/``, or ``$PLANNER_NOTEBOOKS``) and one Chromium
-serve the whole session; every test gets a fresh browser context whose requests
-to hosts other than 127.0.0.1/localhost are aborted. Written to
+serve the whole session; every test gets a fresh browser context in which host
+names other than 127.0.0.1/localhost do not resolve (requests to them are
+recorded in ``RecordedPage.blocked``). Written to
 ``test-artifacts/`` (git-ignored): the Voila logs ``voila-*.log``, full-page
 screenshots ``screenshots/<name>.png``, the measured timings
 ``browser-timings.json`` and the browser console lines ``browser-console.txt``.
@@ -129,10 +130,10 @@ def browser(playwright_driver: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def recorded_page(browser: Any, request: pytest.FixtureRequest) -> Iterator[vp.RecordedPage]:
-    """A fresh page (own context, 1400x2400) that aborts non-local requests and
+    """A fresh page (own context, 1400x2400) in which non-local hosts do not resolve, and
     records console errors, page errors and failed local requests. At teardown
-    it leaves the page (``about:blank``), shuts the page's kernel down and
-    closes the context."""
+    it leaves the page (``about:blank``) and closes the context; the server ends
+    the page's kernel by itself."""
     rec = vp.new_page(browser)
     yield rec
     if rec.console_all:

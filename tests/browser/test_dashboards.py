@@ -12,7 +12,6 @@ Screenshots: ``test-artifacts/screenshots/<name>.png``.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
@@ -100,13 +99,11 @@ def test_dashboard_loads(name, voila_server, recorded_page, record_timing, page_
                                         if isinstance(v, float)})
     errors = vp.python_errors(page)
     assert timings.status == 200
+    assert recorded_page.blocked == [], f"{name}: requests that would leave the machine"
     assert errors == [] and recorded_page.problems() == [], _report(name, recorded_page, errors)
     assert page.locator(vp.DASHBOARD_ROOT).count() >= 1
     if expect_chart:
         assert page.locator(vp.CHART).count() >= 1, _report(name, recorded_page, errors)
-
-
-_KERNEL_ID = re.compile(r'"kernelId":\s*"([0-9a-f-]{36})"')
 
 
 @pytest.mark.skipif(LANDING not in NAMES, reason=f"no {LANDING}.ipynb in {NOTEBOOKS_DIR} yet")
@@ -124,9 +121,7 @@ def test_index_links_every_dashboard(voila_server, recorded_page, page_statuses)
         if status is None:  # not loaded by test_dashboard_loads: ask Voila (this runs the notebook)
             resp = recorded_page.context.request.get(href, timeout=120_000)
             status = page_statuses[href] = resp.status
-            found = _KERNEL_ID.search(resp.text()) if "/voila/render/" in href else None
-            if found:
-                recorded_page.shutdown_kernel(found.group(1), voila_server.base_url)
+            # no page connects to that kernel: the server ends it (connect_timeout)
         if status != 200:
             bad[href] = status
     assert bad == {}, f"links of {LANDING} that do not answer 200: {bad}"

@@ -85,7 +85,10 @@ def test_tiny_dashboard_loads_and_reacts(harness_server, recorded_page, record_t
     assert 0 < timings.loaded <= timings.dashboard <= timings.first_chart <= timings.settled
     assert vp.python_errors(page) == []
     assert recorded_page.problems() == []
-    assert any("cdn.jsdelivr.net" in url for url in recorded_page.blocked), "Font Awesome not blocked"
+    assert recorded_page.blocked == [], "requests that would leave the machine"
+    fonts = page.evaluate("() => Array.from(document.querySelectorAll('link[rel=stylesheet]'), l => l.href)"
+                          ".filter(h => h.includes('fontawesome'))")
+    assert fonts and all(vp.is_local(h) for h in fonts), fonts  # Font Awesome served locally
     assert page.locator(".planner-dashboard.dash-tiny").count() == 1
     assert vp.kpi_text(page, "n") == "sum of squares n=3: 14"
     assert "squares up to 3" in page.locator(".chart-n .js-plotly-plot").text_content()

@@ -8,9 +8,11 @@ launched, so this module imports cleanly on a machine without either.
   stopped with its kernels (SIGTERM, then kill by pid after a timeout).
 * :func:`launch_browser` / :func:`new_page`: Debian's Chromium driven by
   playwright; every request to a host other than 127.0.0.1/localhost is
-  aborted; console errors and page errors are recorded (:class:`RecordedPage`).
-  Closing a page leaves it for ``about:blank`` and shuts its kernel down with
-  an XSRF-authenticated request (Voila's own one is refused, voila#1458).
+  refused by Chromium's resolver (``--host-resolver-rules``, so no request is
+  intercepted and the page's own unload requests go out as in any browser) and
+  recorded; console errors and page errors are recorded (:class:`RecordedPage`).
+  Closing a page leaves it for ``about:blank``: the product itself must then end
+  the page's kernel (see ``planner._voila_app``); the harness does not help.
 * :func:`open_dashboard`: load ``/voila/render/<name>.ipynb`` and wait until
   Voila has executed it and the widgets have rendered; returns
   :class:`Timings` measured inside the page (``performance.now()``, i.e. from
@@ -61,6 +63,10 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    # every host name but the loopback ones fails to resolve: nothing leaves the machine,
+    # and no request is intercepted (playwright's routing drops the beacon a page sends
+    # while unloading, which is how Voila ends a page's kernel)
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 VIEWPORT = {"width": 1400, "height": 2400}
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -196,7 +202,8 @@ def render_url(base_url: str, name: str) -> str:
 
 
 class VoilaServer:
-    """Voila serving a notebooks directory on 127.0.0.1, for tests and benchmarks.
+    """The product's Voila (``planner._voila_app``) serving a notebooks directory on
+    127.0.0.1, for tests and benchmarks.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`. The
     server's stdout and stderr go to ``log_path``. ``preheat`` starts a pool of
@@ -231,7 +238,7 @@ class VoilaServer:
         return self.proc.pid
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "voila", str(self.notebooks_dir), "--no-browser",
+        cmd = [sys.executable, "-m", "planner._voila_app", str(self.notebooks_dir), "--no-browser",
                f"--port={self.port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
                "--show_tracebacks=True", "--Voila.log_level=INFO",
                f"--preheat_kernel={self.preheat}"]
@@ -426,44 +433,11 @@ class RecordedPage:
                 " return el ? JSON.parse(el.textContent).kernelId || null : null; }")
         return None
 
-    def shutdown_kernel(self, kernel: str | None = None, origin: str | None = None) -> bool:
-        """Ask Voila to shut down a kernel (default: the page's); True when it answered 204.
-
-        Voila's own request on page close is refused for want of an XSRF token
-        (voila#1458), so kernels pile up until the server stops. The tree page
-        sets the ``_xsrf`` cookie; with it as ``X-XSRFToken`` the same request
-        succeeds.
-        """
-        if origin is None:
-            parts = urlsplit(self.page.url)
-            origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else None
-        kernel = kernel or self.kernel_id()
-        if not kernel or not origin:
-            return False
-        try:
-            xsrf = [c["value"] for c in self.context.cookies(origin) if c["name"] == "_xsrf"]
-            if not xsrf:
-                self.context.request.get(origin + "/", timeout=10_000)
-                xsrf = [c["value"] for c in self.context.cookies(origin) if c["name"] == "_xsrf"]
-            if not xsrf:
-                return False
-            resp = self.context.request.post(f"{origin}/voila/api/shutdown/{kernel}",
-                                             headers={"X-XSRFToken": xsrf[0]}, timeout=10_000)
-            return resp.status == 204
-        except Exception:
-            return False
-
-    def close(self, shutdown_kernel: bool = True) -> None:
-        """Leave the page (``about:blank``), shut its kernel down (see
-        :meth:`shutdown_kernel`), then close the context."""
-        kernel, origin = self.kernel_id(), None
-        parts = urlsplit(self.page.url)
-        if parts.scheme in ("http", "https"):
-            origin = f"{parts.scheme}://{parts.netloc}"
+    def close(self) -> None:
+        """Leave the page (``about:blank``: the page unloads as a person's would), then
+        close the context. Ending the page's kernel is the product's job."""
         with contextlib.suppress(Exception):
             self.page.goto("about:blank", timeout=10_000)
-        if shutdown_kernel and kernel and origin:
-            self.shutdown_kernel(kernel, origin)
         with contextlib.suppress(Exception):
             self.context.close()
 
@@ -477,20 +451,18 @@ def is_local(url: str) -> bool:
 
 
 def new_page(browser: Any, viewport: dict[str, int] | None = None) -> RecordedPage:
-    """A fresh context and page: non-local requests aborted, errors recorded,
+    """A fresh context and page: non-local requests recorded (they fail: see
+    CHROMIUM_ARGS), errors recorded,
     load timings recorded by an init script (see :func:`open_dashboard`)."""
     context = browser.new_context(viewport=viewport or VIEWPORT)
     context.add_init_script(_INIT_SCRIPT)
     rec = RecordedPage(page=None, context=context)
 
-    def route(r: Any) -> None:
-        if is_local(r.request.url):
-            r.continue_()
-        else:
-            rec.blocked.append(r.request.url)
-            r.abort()
+    def on_request(r: Any) -> None:
+        if not is_local(r.url):  # refused by the resolver rule of CHROMIUM_ARGS
+            rec.blocked.append(r.url)
 
-    context.route("**/*", route)
+    context.on("request", on_request)
     page = context.new_page()
     rec.page = page
 
@@ -505,7 +477,7 @@ def new_page(browser: Any, viewport: dict[str, int] | None = None) -> RecordedPa
             return
         url = (msg.location or {}).get("url", "")
         if text.startswith("Failed to load resource") and url and not is_local(url):
-            return  # a request we aborted on purpose (Font Awesome CDN and the like)
+            return  # a non-local request, refused on purpose (see CHROMIUM_ARGS); RecordedPage.blocked has it
         rec.console_errors.append(f"{text} [{url}]" if url else text)
 
     def on_response(resp: Any) -> None:
