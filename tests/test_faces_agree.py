@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.cli import _unit_decimals, main
+from planner.cli import main
+from planner.units import decimals as _unit_decimals
 from planner.scenario import EXAMPLES
 
 
