@@ -39,6 +39,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from planner.units import decimals as unit_decimals
+
 from planner._numbers import number
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
@@ -54,7 +56,7 @@ class CLIError(Exception):
 # Commands return named tables: {name: DataFrame}. The name is what --table selects and what
 # names a JSON key or an XLSX sheet. _table() attaches how to show a frame (frame.attrs):
 # its title, the unit of each numeric column, the columns that identify a row, and the text
-# shown when it has no rows. Numbers keep their unit's decimals in every format (_unit_decimals).
+# shown when it has no rows. Numbers keep their unit's decimals in every format (planner.units.decimals).
 
 #: Extension of --output -> format (the format follows the extension unless --format is given).
 EXTENSIONS = {".txt": "table", ".csv": "csv", ".json": "json", ".md": "markdown", ".xlsx": "xlsx"}
@@ -64,31 +66,7 @@ _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 _ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
 _MONEY, _COUNT = "@money", "@count"
 _MONEY_DECIMALS = 2        # currency amounts: cents
-_OTHER_DECIMALS = 2        # units no weight table prices (MSU is given by the scenario)
-
-#: Weight tables each unit is computed from: a unit shows as many decimals as its weights
-#: are published with (host units: 0.075 -> 3; DEM: 0.25 -> 2; DDU: 0.0005 -> 4; ASU: 0.25 -> 2;
-#: CAU: 1 -> 0). A candidate for a field of planner.units.Unit.
-_UNIT_WEIGHTS = {
-    "host_units": ("host_units", ("fullstack", "infrastructure")),
-    "host_unit_hours": ("host_units", ("fullstack", "infrastructure")),
-    "dem": ("dem_weights", ("weight",)),
-    "ddu": ("ddu_weights", ("weight",)),
-    "asu": ("asu_weights", ("vulnerability_analytics", "with_protection")),
-    "cau": ("cau_weights", ("weight",)),
-}
-
-
-def _unit_decimals(tables: Any = None) -> dict[str, int]:
-    """Decimals per unit: the most decimals among the weights of its table."""
-    from planner.tableset import resolve
-    t = resolve(tables)
-    out = {}
-    for unit, (name, columns) in _UNIT_WEIGHTS.items():
-        weights = np.concatenate([t[name][c].to_numpy(dtype=float) for c in columns])
-        out[unit] = max(len(np.format_float_positional(w, trim="-").partition(".")[2]) for w in weights)
-    return out
-
+_OTHER_DECIMALS = 2        # a column whose unit is not known
 
 def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, str] | None = None,
            keys: tuple[str, ...] = (), empty: str = "(no rows)", transpose: bool = False,
@@ -98,14 +76,14 @@ def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, st
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
-                       decimals={**_unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
+                       decimals={**unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
     return frame
 
 
 def _decimals_of(frame: pd.DataFrame, column: str) -> list[int | None]:
     """Decimals of each cell of a numeric column; None: no fixed convention."""
     kind = frame.attrs.get("units", {}).get(column)
-    decimals = frame.attrs.get("decimals") or _unit_decimals()
+    decimals = frame.attrs.get("decimals") or unit_decimals()
     if kind is None:
         return [None] * len(frame)
     if kind == _ROW_UNIT:
@@ -388,7 +366,7 @@ def _pool_table(fc) -> pd.DataFrame:
 def _overruns(fc) -> list[str]:
     pools = fc.pools()
     hit = pools[pools["run_out"].notna()] if len(pools) else pools
-    decimals = _unit_decimals(fc.scenario.tables)
+    decimals = unit_decimals(fc.scenario.tables)
     lines = [f"{r.unit} year {r.year}: runs out {r.run_out.date()}, needs "
              f"{_cell(r.extra_needed, decimals.get(r.unit, _OTHER_DECIMALS))} more"
              for r in hit.itertuples()]
@@ -460,7 +438,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
     table = fc.sizing(risk)
     if gate is not None:
-        decimals = _unit_decimals(scenario.tables)
+        decimals = unit_decimals(scenario.tables)
         args.gate_failures = [f"{r.unit} year {r.year}: P(run out) {r.p_run_out:g} > {gate:g} with "
                               f"{_cell(r.amount, decimals.get(r.unit, _OTHER_DECIMALS))}; "
                               f"{_cell(r.risk_amount, decimals.get(r.unit, _OTHER_DECIMALS))} keeps it at or "

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import io
 import zipfile
 from dataclasses import dataclass
@@ -643,6 +644,25 @@ def example_path(name: str = "estate") -> Path:
     if name not in EXAMPLES:
         raise ValueError(f"example must be one of {', '.join(map(repr, EXAMPLES))}; got {name!r}")
     return examples_folder() / f"{name}.yaml"
+
+
+@functools.lru_cache(maxsize=1)
+def example_names() -> dict[str, str]:
+    """Built-in example key -> the scenario's name (its file's ``name:``, else the key)."""
+    return {key: str(_parse(example_path(key).read_text(encoding="utf-8"), key)[0].get("name", key))
+            for key in EXAMPLES}
+
+
+def inventories_named(text: str | bytes) -> set[str]:
+    """The inventory files a scenario file's host groups name (``inventory: FILE``);
+    an empty set for text that is not a scenario mapping."""
+    try:
+        data, _ = _parse(text.decode("utf-8", "replace") if isinstance(text, bytes) else text, "<scenario>")
+    except ScenarioError:
+        return set()
+    hosts = data.get("hosts")
+    return {str(h["inventory"]) for h in hosts if isinstance(h, dict) and isinstance(h.get("inventory"), str)} \
+        if isinstance(hosts, list) else set()
 
 
 def example_scenarios() -> dict[str, Scenario]:

@@ -14,9 +14,14 @@ kind from :data:`UNITS`; nothing else lists the units.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "unit"]
+import numpy as np
+
+__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "unit", "decimals"]
+
+#: Decimals of a unit no weight table prices (MSU: the scenario gives it).
+OTHER_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,10 @@ class Unit:
         The unit's colour in every chart.
     bought_as : {'annual', 'licence'} or None
         How a contract buys it.
+    priced_by : (str, tuple of str) or None
+        The weight table and columns its consumption is computed from; a
+        number of the unit is shown with as many decimals as those weights
+        (:func:`decimals`).
     """
 
     key: str
@@ -45,6 +54,7 @@ class Unit:
     kind: Literal["flow", "peak"]
     colour: str
     bought_as: Literal["annual", "licence"] | None
+    priced_by: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def label(self) -> str:
@@ -53,12 +63,15 @@ class Unit:
 
 
 UNITS: dict[str, Unit] = {u.key: u for u in (
-    Unit("host_units", "HU", "Host units in use", "peak", "#1d4ed8", "licence"),
-    Unit("host_unit_hours", "HU h", "Host unit hours", "flow", "#0284c7", "annual"),
-    Unit("dem", "DEM units", "DEM units", "flow", "#7c3aed", "annual"),
-    Unit("ddu", "DDU", "Davis data units", "flow", "#ea580c", "annual"),
-    Unit("asu", "ASU", "Application security units", "flow", "#dc2626", "annual"),
-    Unit("cau", "CAU", "Cloud automation units", "flow", "#059669", "annual"),
+    Unit("host_units", "HU", "Host units in use", "peak", "#1d4ed8", "licence",
+         ("host_units", ("fullstack", "infrastructure"))),
+    Unit("host_unit_hours", "HU h", "Host unit hours", "flow", "#0284c7", "annual",
+         ("host_units", ("fullstack", "infrastructure"))),
+    Unit("dem", "DEM units", "DEM units", "flow", "#7c3aed", "annual", ("dem_weights", ("weight",))),
+    Unit("ddu", "DDU", "Davis data units", "flow", "#ea580c", "annual", ("ddu_weights", ("weight",))),
+    Unit("asu", "ASU", "Application security units", "flow", "#dc2626", "annual",
+         ("asu_weights", ("vulnerability_analytics", "with_protection"))),
+    Unit("cau", "CAU", "Cloud automation units", "flow", "#059669", "annual", ("cau_weights", ("weight",))),
     Unit("msu", "MSU", "Mainframe MSU", "peak", "#475569", None),
 )}
 
@@ -80,3 +93,25 @@ def unit(key: str) -> Unit:
         return UNITS[key]
     except (KeyError, TypeError):
         raise ValueError(f"unit must be one of {', '.join(map(repr, UNITS))}; got {key!r}") from None
+
+
+def decimals(tables: Any = None) -> dict[str, int]:
+    """Decimals to show per unit: as many as the finest weight of the table it
+    is computed from (host units 0.075 -> 3, DEM 0.25 -> 2, DDU 0.0005 -> 4,
+    ASU 0.25 -> 2, CAU 1 -> 0 with the shipped tables); :data:`OTHER_DECIMALS`
+    for a unit no table prices.
+
+    >>> decimals()["ddu"]
+    4
+    """
+    from planner.tableset import resolve
+    t = resolve(tables)
+    out = {}
+    for key, u in UNITS.items():
+        if u.priced_by is None:
+            out[key] = OTHER_DECIMALS
+            continue
+        name, columns = u.priced_by
+        weights = np.concatenate([t[name][c].to_numpy(dtype=float) for c in columns])
+        out[key] = max(len(np.format_float_positional(w, trim="-").partition(".")[2]) for w in weights)
+    return out

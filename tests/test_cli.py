@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from planner import __version__, support
-from planner.cli import WIDTH, _parser, _unit_decimals, main
+from planner.cli import WIDTH, _parser, main
+from planner.units import decimals as _unit_decimals
 from planner.engine import compare, forecast
 from planner.scenario import example_path
 from planner.sections import CAPABILITIES
@@ -196,7 +197,8 @@ def test_closed_pipe_stops_quietly():
 def test_unit_decimals_come_from_the_weight_tables(tmp_path):
     # the finest published weight of each unit's table: host units 0.075 (infrastructure, Extra Small),
     # DEM 0.25 / 0.01, DDU 0.0005 (log event), ASU 0.25, CAU 1; host unit hours are host units x hours
-    assert _unit_decimals() == {"host_units": 3, "host_unit_hours": 3, "dem": 2, "ddu": 4, "asu": 2, "cau": 0}
+    assert _unit_decimals() == {"host_units": 3, "host_unit_hours": 3, "dem": 2, "ddu": 4, "asu": 2, "cau": 0,
+                                "msu": 2}
     import planner
     folder = planner.export_tables(tmp_path / "card")
     text = (folder / "cau_weights.csv").read_text().replace("service execution,1", "service execution,1.5")

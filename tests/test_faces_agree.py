@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 import planner
-from planner.cli import _unit_decimals, main
+from planner.cli import main
 from planner.explain import sizing_note
+from planner.units import decimals as _unit_decimals
 from planner.scenario import EXAMPLES
 
 

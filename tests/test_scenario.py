@@ -311,3 +311,11 @@ def test_planner_hosts_carries_extra_columns_and_says_so(tmp_path, capsys):
     assert header.split(",")[:7] == ["host", "ram_gib", "hours_per_day", "custom_metrics_per_minute", "mode",
                                      "appsec", "owner"]
     assert any(line.startswith("a,16.0,24.0,0.0,fullstack,none,alice,") for line in out.splitlines())
+
+
+def test_inventories_named_reads_the_host_groups_not_the_text():
+    from planner.scenario import example_names, inventories_named
+    text = "contract: {start: 2027-01-01}\nhosts:\n  - {name: a, inventory: myhosts.csv}\n# hosts.csv\n"
+    assert inventories_named(text) == {"myhosts.csv"}              # not hosts.csv, which only a comment names
+    assert inventories_named(b"not: [a mapping") == set() and inventories_named("- a list\n") == set()
+    assert example_names()["estate"] == "Example estate (baseline)"

@@ -385,3 +385,19 @@ def test_notebook_can_pass_actuals(imported):
     page = overview.dashboard(f, actuals=imported / "actuals.csv")
     assert page.find("ctl-scenario").value == "uploaded" and _kpi(page, "backtest-error") == "0 %"   # 7.1 HU
     assert page.page_state.inputs.actuals[0] == "actuals.csv"
+
+
+def test_an_inventory_counts_as_named_only_when_a_host_group_names_it():
+    scenario_file = ("s.yaml", b"extends: estate.yaml\nhosts:\n  - {name: mine, inventory: myhosts.csv}\n")
+    inputs = overview.Inputs(overview.UPLOADED, scenario_file=scenario_file,
+                             inventories={"hosts.csv": (b"", None), "myhosts.csv": (b"", None)})
+    assert inputs.unreferenced() == ["hosts.csv"]
+
+
+def test_an_uploaded_scenario_is_read_once_to_check_and_forecast_it(monkeypatch):
+    reads = []
+    real = overview.read_uploaded_scenario
+    monkeypatch.setattr(overview, "read_uploaded_scenario", lambda *a: reads.append(a[0]) or real(*a))
+    inputs = overview.Inputs("estate", pending=("s.yaml", b"extends: estate.yaml\nname: Mine\n"))
+    inputs.accept_pending()
+    assert inputs.scenario().name == "Mine" and reads == ["s.yaml"]

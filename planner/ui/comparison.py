@@ -20,13 +20,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from planner.engine import Forecast, compare, forecast, scenario_names
-from planner.scenario import EXAMPLES, example_path, load_scenario
+from planner.scenario import EXAMPLES, example_names, example_path, load_scenario
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, section, show_figure,
 )
 from planner.ui import format as fmt
-from planner.ui.overview import example_names
 from planner.units import UNITS
 
 __all__ = ["ForecastCache", "ComparisonView", "compute", "headline", "deltas", "yearly_table",

@@ -16,7 +16,6 @@ run-out dates: they are :meth:`Forecast.yearly`, :meth:`Forecast.pools` and
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,13 +27,14 @@ import ipywidgets as widgets
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-import yaml
 
 from planner.backtest import read_actuals, summary
 from planner.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario
-from planner.scenario import EXAMPLES, ScenarioError, example_path, load_scenario
+from planner.scenario import (  # noqa: F401  (example_names: the pages' menu of examples)
+    ScenarioError, example_names, example_path, inventories_named, load_scenario,
+)
 from planner.sections import SECTIONS
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
@@ -54,13 +54,8 @@ __all__ = [
 
 #: The scenario menu's value for an uploaded (or given) scenario.
 UPLOADED = "uploaded"
-
-
-@functools.lru_cache(maxsize=1)
-def example_names() -> dict[str, str]:
-    """Built-in example key -> scenario name (read from each file's ``name:``)."""
-    return {key: str(yaml.safe_load(example_path(key).read_text(encoding="utf-8")).get("name", key))
-            for key in EXAMPLES}
+#: Forecasts a page keeps for going back to a scenario (the examples and a few uploads).
+_KEPT_FORECASTS = 8
 
 
 def units_of(f: Forecast) -> list[str]:
@@ -408,6 +403,7 @@ class Inputs:
     pending: tuple[str, bytes] | None = None
     inventories: dict[str, tuple[bytes, pd.DataFrame]] = dc_field(default_factory=dict)
     actuals: tuple[str, pd.DataFrame] | None = None
+    last_read: tuple[tuple[Any, ...], Scenario] | None = dc_field(default=None, repr=False)
 
     def compared(self) -> pd.DataFrame | None:
         """The actuals to compare the scenario with: those uploaded, while the
@@ -416,9 +412,8 @@ class Inputs:
 
     def unreferenced(self) -> list[str]:
         """Uploaded inventories the uploaded scenario file does not name."""
-        text = (self.scenario_file[1].decode("utf-8", "replace")
-                if self.choice == UPLOADED and self.scenario_file else "")
-        return [name for name in self.inventories if name not in text]
+        named = inventories_named(self.scenario_file[1]) if self.choice == UPLOADED and self.scenario_file else set()
+        return [name for name in self.inventories if name not in named]
 
     def key(self) -> tuple[Any, ...]:
         """Identifies the scenario these inputs give (for the forecast cache)."""
@@ -432,7 +427,7 @@ class Inputs:
         elif self.scenario_file is None:
             base = self.given
         else:
-            base = read_uploaded_scenario(*self.scenario_file, self._files())
+            base = self._read(*self.scenario_file)
         return with_inventories(base, {n: self.inventories[n][1] for n in self.unreferenced()})
 
     def accept_pending(self) -> None:
@@ -440,7 +435,7 @@ class Inputs:
         it becomes the scenario file and the choice."""
         name, content = self.pending
         try:
-            read_uploaded_scenario(name, content, self._files())
+            self._read(name, content)
         except ScenarioError as exc:
             if "no such inventory file" not in str(exc):
                 self.pending = None
@@ -451,6 +446,14 @@ class Inputs:
 
     def _files(self) -> list[tuple[str, bytes]]:
         return [(n, c) for n, (c, _) in self.inventories.items()]
+
+    def _read(self, name: str, content: bytes) -> Scenario:
+        """The uploaded scenario, read once for these files (checking it on upload
+        and forecasting it then read the same files)."""
+        key = (name, content, tuple(self._files()))
+        if self.last_read is None or self.last_read[0] != key:
+            self.last_read = (key, read_uploaded_scenario(name, content, self._files()))
+        return self.last_read[1]
 
 
 # --- render ---------------------------------------------------------------------------------
@@ -638,6 +641,8 @@ class _Page:
         key = self.inputs.key()
         if key not in self.forecasts:
             self.forecasts[key] = forecast(self.inputs.scenario())
+            while len(self.forecasts) > _KEPT_FORECASTS:      # the oldest goes first
+                del self.forecasts[next(iter(self.forecasts))]
         return self.forecasts[key]
 
     def _past(self, f: Forecast) -> pd.DataFrame | None:
