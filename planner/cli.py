@@ -406,7 +406,7 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
     return tables, fc
 
 
-_SIZING_UNITS = {c: _ROW_UNIT for c in ("amount", "p10", "p50", "p90", "expected_extra", "optimal_amount",
+_SIZING_UNITS = {c: _ROW_UNIT for c in ("amount", "top_ups", "p10", "p50", "p90", "expected_extra", "optimal_amount",
                                           "risk_amount")} | {
     c: _MONEY for c in ("expected_overage_cost", "cost_at_amount", "cost_at_optimal", "cost_at_risk")}
 
@@ -421,6 +421,7 @@ def _share(value: float, option: str, *, upper: bool) -> float:
 def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
     """Renewal sizing per pool and contract year (``Forecast.sizing``): one table, ``sizing``."""
     from planner.engine import forecast
+    from planner.explain import sizing_with_notes
     risk = _share(args.risk, "--risk", upper=False)
     gate = None if args.fail_if_risk_above is None else _share(args.fail_if_risk_above, "--fail-if-risk-above",
                                                                upper=True)
@@ -443,7 +444,10 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
                               f"{_cell(r.risk_amount, decimals.get(r.unit, _OTHER_DECIMALS))} keeps it at or "
                               f"below {risk:g}" for r in table.itertuples() if r.p_run_out > gate]
     title = f"{scenario.name}: renewal sizing ({args.draws:,} draws, seed {args.seed}, risk {risk:g})"
-    return {"sizing": _table(table, title, units=_SIZING_UNITS, keys=("unit", "year"), tables=scenario.tables)}, fc
+    # the engine's reason codes for machines (JSON, CSV, XLSX), their sentences (note) for people too
+    shown = sizing_with_notes(table, scenario.contract)
+    return {"sizing": _table(shown, title, units=_SIZING_UNITS, keys=("unit", "year"), hidden=("reasons",),
+                             tables=scenario.tables)}, fc
 
 
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):

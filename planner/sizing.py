@@ -36,12 +36,23 @@ import pandas as pd
 
 from planner.pools import contract_years
 
-__all__ = ["COLUMNS", "PoolYear", "Recorder", "sizing", "cost_curve", "amount_grid", "quantile", "check_risk"]
+__all__ = ["COLUMNS", "REASONS", "PoolYear", "Recorder", "sizing", "cost_curve", "amount_grid", "quantile", "check_risk"]
 
-#: The columns of :func:`sizing`, in order (``note`` says what a row leaves out and why).
-COLUMNS = ("unit", "year", "amount", "p10", "p50", "p90", "p_run_out", "run_out_p10", "run_out_p50",
+#: The columns of :func:`sizing`, in order (``reasons`` says what a row leaves out and why).
+COLUMNS = ("unit", "year", "amount", "top_ups", "p10", "p50", "p90", "p_run_out", "run_out_p10", "run_out_p50",
            "run_out_p90", "expected_extra", "expected_overage_cost", "optimal_amount", "risk_amount",
-           "cost_at_amount", "cost_at_optimal", "cost_at_risk", "note")
+           "cost_at_amount", "cost_at_optimal", "cost_at_risk", "reasons")
+
+#: The codes of the ``reasons`` column, in the order a row lists them, and what each means
+#: (the faces word them: :func:`planner.explain.sizing_sentences`).
+REASONS = {
+    "no_growth_range": "no driver has a growth range: every draw is the same, so the amounts are the "
+                       "forecast's consumption",
+    "no_price": "the contract gives no price: no cost and no optimal amount, only the risk amount",
+    "no_overage_price": "the contract gives no overage_price: no cost and no optimal amount, only the risk amount",
+    "overage_not_above_price": "overage_price <= price: committing ahead saves nothing, so no optimal amount",
+    "includes_top_ups": "the amounts include the year's top-ups (column top_ups)",
+}
 
 _LICENCE_SLACK = 1e-9   # a peak equal to the licence fits, as in planner.pools.licence_forecast
 
@@ -281,20 +292,14 @@ def _run_out_dates(year: PoolYear) -> list[Any]:
     return out
 
 
-def _notes(year: PoolYear, certain: bool) -> list[str]:
-    notes = []
-    if certain:
-        notes.append("no growth range: every draw is the same, so the amounts are the forecast's consumption")
-    if year.price is None or year.overage_price is None:
-        missing = " and no ".join(k for k, v in (("price", year.price), ("overage_price", year.overage_price))
-                               if v is None)
-        notes.append(f"no {missing} in the contract: only the risk amount is given")
-    elif year.overage_price <= year.price:
-        notes.append(f"overage_price {year.overage_price:g} <= price {year.price:g}: committing ahead saves "
-                     "nothing, so there is no optimal amount")
-    if year.top_ups:
-        notes.append(f"amounts include the year's top-ups ({year.top_ups:,.0f})")
-    return notes
+def _reasons(year: PoolYear, certain: bool) -> tuple[str, ...]:
+    """The codes of :data:`REASONS` that apply to one pool-year."""
+    missing = [code for code, value in (("no_price", year.price), ("no_overage_price", year.overage_price))
+               if value is None]
+    flags = {"no_growth_range": certain, **dict.fromkeys(missing, True),
+             "overage_not_above_price": not missing and year.overage_price <= year.price,
+             "includes_top_ups": bool(year.top_ups)}
+    return tuple(code for code in REASONS if flags.get(code))
 
 
 def _row(year: PoolYear, risk: float, certain: bool) -> dict[str, Any]:
@@ -306,7 +311,7 @@ def _row(year: PoolYear, risk: float, certain: bool) -> dict[str, Any]:
     now, best, safe = (year.at([q])["expected_cost"][0] if not np.isnan(q) else np.nan
                        for q in (year.amount, optimal, at_risk))
     here = year.at([year.amount])
-    return {"unit": year.unit, "year": year.year, "amount": year.amount,
+    return {"unit": year.unit, "year": year.year, "amount": year.amount, "top_ups": year.top_ups,
             "p10": float(p10), "p50": float(p50), "p90": float(p90),
             "p_run_out": float(np.mean(year.run_out >= 0)),
             **dict(zip(("run_out_p10", "run_out_p50", "run_out_p90"), _run_out_dates(year))),
@@ -314,7 +319,7 @@ def _row(year: PoolYear, risk: float, certain: bool) -> dict[str, Any]:
             "expected_overage_cost": float(here["expected_overage_cost"][0]),
             "optimal_amount": optimal, "risk_amount": at_risk,
             "cost_at_amount": float(now), "cost_at_optimal": float(best), "cost_at_risk": float(safe),
-            "note": "; ".join(_notes(year, certain))}
+            "reasons": _reasons(year, certain)}
 
 
 def sizing(years: Sequence[PoolYear], risk: float = 0.1, *, certain: bool = False) -> pd.DataFrame:
@@ -329,14 +334,16 @@ def sizing(years: Sequence[PoolYear], risk: float = 0.1, *, certain: bool = Fals
         (1 - risk) quantile of what the year needs.
     certain : bool
         True when the scenario has no growth range (every draw is the same);
-        the ``note`` column says so.
+        the ``reasons`` column says so (``'no_growth_range'``).
 
     Returns
     -------
     DataFrame
-        The columns of :data:`COLUMNS`: amounts and quantiles [units],
-        ``p_run_out`` [share of draws], dates (NaT where the pool lasts), costs
-        [currency; NaN without a price or an overage price], ``note``.
+        The columns of :data:`COLUMNS`: amounts, the year's top-ups included in
+        ``amount``, and quantiles [units], ``p_run_out`` [share of draws], dates
+        (NaT where the pool lasts), costs [currency; NaN without a price or an
+        overage price], ``reasons`` (a tuple of :data:`REASONS` codes, empty
+        when the row leaves nothing out).
     """
     risk = check_risk(risk)
     rows = [_row(year, risk, certain) for year in years]

@@ -12,6 +12,7 @@ import pytest
 
 import planner
 from planner.cli import main
+from planner.explain import sizing_note
 from planner.units import decimals as _unit_decimals
 from planner.scenario import EXAMPLES
 
@@ -49,3 +50,8 @@ def test_sizing_is_the_apis(capsys):
     assert cli[["unit", "year"]].values.tolist() == api[["unit", "year"]].values.tolist()
     for column in ("p50", "risk_amount"):
         assert cli[column].tolist() == pytest.approx(api[column].tolist(), rel=1e-6, abs=0.01), column
+    # the engine's reason codes, and the same sentences the renewal page shows (planner.explain)
+    assert cli["reasons"].tolist() == [";".join(codes) for codes in api["reasons"]]
+    contract = planner.load_scenario("estate").contract
+    assert cli["note"].tolist() == [sizing_note(row, contract) for row in api.to_dict(orient="records")]
+    assert set(cli["note"]) == {"", "no price and no overage_price in the contract: only the risk amount is given"}

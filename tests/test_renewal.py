@@ -1,6 +1,8 @@
 """The renewal dashboard (planner.ui.renewal) without a browser: the pure
 compute step against the sizing table, and the page's controls."""
 
+import base64
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -44,7 +46,12 @@ def test_compute_at_a_committed_amount(estate):
     licence = renewal.compute(estate, renewal.Inputs("host_units", 2, committed=850))
     assert licence.at_committed["p_run_out"] == pytest.approx(np.mean(licence.year.consumption > 850))
     assert np.isnan(licence.at_committed["expected_cost"])   # the example prices no licence
-    assert "no price and no overage_price in the contract" in licence.row["note"]
+    assert licence.row["reasons"] == ("no_price", "no_overage_price")
+    assert licence.note == "no price and no overage_price in the contract: only the risk amount is given"
+    # the slider alone: the same view with the committed amount's risk and cost
+    moved = renewal.with_committed(licence, 900)
+    assert moved.committed == 900 and moved.row is licence.row and moved.curve is licence.curve
+    assert moved.at_committed["p_run_out"] == pytest.approx(np.mean(licence.year.consumption > 900))
 
 
 def test_compute_says_what_is_missing(estate):
@@ -77,7 +84,13 @@ def test_dashboard_slider_moves_the_cards(estate):
         "chart-consumption", "chart-cost", "table-sizing", "download-renewal-sizing"]
     slider, pool, year = page.find("ctl-committed"), page.find("ctl-pool"), page.find("ctl-year")
     assert (pool.value, year.value, slider.value) == ("host_units", 1, 800)
+    # the licence has no prices: the engine's codes, worded by planner.explain, under the cards
+    assert "no price and no overage_price in the contract: only the risk amount is given" in \
+        page.find("note-sizing").value
+    assert "no_price;no_overage_price" in base64.b64decode(
+        page.find("download-renewal-sizing").value.split("base64,")[1].split('"')[0]).decode("utf-8-sig")
     pool.value, year.value = "ddu", 2
+    assert page.find("note-sizing").value == ""      # DDU is priced, no top-ups, growth ranges
     assert slider.value == 40_000_000 and slider.min < 40_843_921 < slider.max
     # every draw uses 40,843,922 DDU in year 2 (no growth range reaches DDU): 40,000,000 runs out
     assert page.find("kpi-p-run-out").shown == "100.0 %"
@@ -89,3 +102,14 @@ def test_dashboard_slider_moves_the_cards(estate):
     assert view.at_committed["expected_cost"] == pytest.approx(slider.value * 0.001)
     assert page.messages.text == ""
     assert page.find("chart-cost").title.startswith("Davis data units, contract year 2")
+
+
+def test_dashboard_another_forecast_keeps_the_pool_and_commits_as_contracted():
+    page = renewal.dashboard(draws=500)
+    pool, year, slider = page.find("ctl-pool"), page.find("ctl-year"), page.find("ctl-committed")
+    pool.value, year.value = "ddu", 2
+    slider.value = slider.max
+    page.find("ctl-seed").value = 1
+    # a new forecast: the same pool and year, the slider back at the contracted 40,000,000 DDU
+    assert (pool.value, year.value, slider.value) == ("ddu", 2, 40_000_000)
+    assert page.find("kpi-p-run-out").shown == "100.0 %" and page.messages.text == ""

@@ -16,6 +16,7 @@ import pytest
 from planner import engine, sizing
 from planner.cli import main
 from planner.engine import forecast
+from planner.explain import sizing_note, sizing_sentences
 from planner.scenario import load_scenario
 
 DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]   # 2027, month by month
@@ -47,7 +48,7 @@ def test_without_growth_range_the_amounts_are_the_forecasts_consumption():
     assert row["p_run_out"] == 0 and pd.isna(row["run_out_p50"]) and row["expected_extra"] == 0
     assert row["cost_at_amount"] == pytest.approx(2_000)    # 100,000 x 0.02, no overage
     assert row["cost_at_optimal"] == pytest.approx(1_460)   # 73,000 x 0.02
-    assert "no growth range: every draw is the same" in row["note"]
+    assert row["reasons"] == ("no_growth_range",) and row["top_ups"] == 0
 
 
 def test_sizing_matches_the_pool_forecast_where_the_pool_runs_out():
@@ -84,7 +85,10 @@ def test_a_late_top_up_does_not_stop_an_early_run_out():
     assert row["expected_extra"] == 0 == pool["extra_needed"]
     assert row["risk_amount"] == pytest.approx(4_340)
     assert row["optimal_amount"] == pytest.approx(3_650)
-    assert "top-ups (700)" in row["note"]
+    assert row["top_ups"] == 700 and row["reasons"] == ("no_growth_range", "includes_top_ups")
+    assert sizing_note(row, scenario.contract) == (
+        "no growth range: every draw is the same, so the amounts are the forecast's consumption; "
+        "amounts include the year's top-ups (700)")
     year = fc.pool_draws[0]
     assert year.at([4_340, 4_339.5])["p_run_out"].tolist() == [0.0, 1.0]
 
@@ -156,17 +160,40 @@ def test_a_licence_sizes_the_years_peak():
 
 # --- prices that give no recommendation, risk bounds, seeds -------------------------------
 
-@pytest.mark.parametrize("pool, reason", [
-    ("{annual: 100_000, price: 0.02, overage_price: 0.02}", "overage_price 0.02 <= price 0.02: committing ahead saves nothing"),
-    ("{annual: 100_000, price: 0.02, overage_price: 0.01}", "overage_price 0.01 <= price 0.02: committing ahead saves nothing"),
-    ("{annual: 100_000, price: 0.02}", "no overage_price in the contract: only the risk amount is given"),
-    ("{annual: 100_000}", "no price and no overage_price in the contract: only the risk amount is given"),
+@pytest.mark.parametrize("pool, reasons, sentence", [
+    ("{annual: 100_000, price: 0.02, overage_price: 0.02}", ("overage_not_above_price",),
+     "overage_price 0.02 <= price 0.02: committing ahead saves nothing, so there is no optimal amount"),
+    ("{annual: 100_000, price: 0.02, overage_price: 0.01}", ("overage_not_above_price",),
+     "overage_price 0.01 <= price 0.02: committing ahead saves nothing, so there is no optimal amount"),
+    ("{annual: 100_000, price: 0.02}", ("no_overage_price",),
+     "no overage_price in the contract: only the risk amount is given"),
+    ("{annual: 100_000}", ("no_price", "no_overage_price"),
+     "no price and no overage_price in the contract: only the risk amount is given"),
 ])
-def test_no_optimal_amount_without_a_saving(pool, reason):
-    row = forecast(_cau(growth=", growth: {monthly: [0.0, 0.04]}", pool=pool), draws=200).sizing().iloc[0]
+def test_no_optimal_amount_without_a_saving(pool, reasons, sentence):
+    fc = forecast(_cau(growth=", growth: {monthly: [0.0, 0.04]}", pool=pool), draws=200)
+    row = fc.sizing().iloc[0]
     assert pd.isna(row["optimal_amount"]) and pd.isna(row["cost_at_optimal"])
     assert row["risk_amount"] == row["p90"]
-    assert reason in row["note"]
+    assert row["reasons"] == reasons
+    assert sizing_note(row, fc.scenario.contract) == sentence
+
+
+def test_a_priced_row_without_top_ups_has_no_reasons():
+    # overage 0.04 > price 0.02, a growth range, no top-ups: nothing left out, no sentence
+    fc = forecast(_cau(growth=", growth: {monthly: [0.0, 0.04]}",
+                       pool="{annual: 100_000, price: 0.02, overage_price: 0.04}"), draws=50)
+    row = fc.sizing().iloc[0]
+    assert row["reasons"] == () and sizing_note(row, fc.scenario.contract) == ""
+
+
+def test_every_reason_has_a_sentence_in_the_engines_order():
+    # all five codes: one sentence each, except no_price + no_overage_price, which share one
+    assert sizing_sentences(list(sizing.REASONS), price=0.02, overage_price=0.01, top_ups=1_500) == [
+        "no growth range: every draw is the same, so the amounts are the forecast's consumption",
+        "no price and no overage_price in the contract: only the risk amount is given",
+        "overage_price 0.01 <= price 0.02: committing ahead saves nothing, so there is no optimal amount",
+        "amounts include the year's top-ups (1,500)"]
 
 
 def test_risk_zero_lasts_in_every_draw_and_risk_one_is_refused(ranged):
@@ -239,7 +266,12 @@ def test_cli_size_json_has_one_record_per_row(capsys):
     (name, records), = json.loads(capsys.readouterr().out).items()
     assert name == "sizing"
     assert len(records) == 18   # 5 pools + 1 licence, 3 contract years
-    assert list(records[0]) == list(sizing.COLUMNS)
+    assert list(records[0]) == [*sizing.COLUMNS, "note"]
+    # the codes for machines (joined by ';'), the sentences beside them; the licence has no prices
+    licence = next(r for r in records if r["unit"] == "host_units")
+    assert licence["reasons"] == "no_price;no_overage_price"
+    assert licence["note"] == "no price and no overage_price in the contract: only the risk amount is given"
+    assert records[0]["reasons"] == "" and records[0]["note"] == "" and records[0]["top_ups"] == 0
 
 
 def test_cli_size_table_and_gate(capsys):

@@ -8,15 +8,17 @@ expected cost. Every number comes from the engine's draws through
 :meth:`planner.engine.Forecast.sizing` and :func:`planner.sizing.cost_curve`
 (rules: docs/rules.md#renewal-sizing).
 
-The page is built in three steps: the inputs (:class:`Inputs`), a pure
-:func:`compute` that turns a forecast and the inputs into a :class:`View`
-(tested without a browser), and the figures and widgets that show a view.
+Flow: inputs (:class:`Inputs`, held with the chosen forecast in the page's
+state) -> :func:`compute` (forecast -> :class:`View`, pure and tested without a
+browser; :func:`with_committed` for the slider alone) -> render (figures,
+cards and tables drawn from the view).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import html
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,17 +29,18 @@ import plotly.graph_objects as go
 
 from planner import sizing
 from planner.engine import UNITS, Forecast, forecast
+from planner.explain import sizing_note, sizing_with_notes
 from planner.scenario import EXAMPLES, example_path, load_scenario
-from planner.ui import figures
+from planner.ui import (
+    Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section,
+    show_figure,
+)
 from planner.ui import format as fmt
+from planner.ui.inputs import guard_figures, silenced
 from planner.ui.overview import example_names
-from planner.ui.cards import KpiCard, MessageArea, Table, guard, kpi_row, note
-from planner.ui.charts import chart, show_figure
-from planner.ui.exports import DownloadLinks
-from planner.ui.layout import Dashboard, control, field, section
 
-__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "at_amount", "sizing_table", "sizing_rows",
-           "histogram_figure", "cost_figure", "dashboard"]
+__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
+           "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
 
 _MARKERS = (("as contracted", "#475569", "dash"), ("cost-optimal", "#059669", "solid"),
             ("risk amount", "#dc2626", "dot"))
@@ -87,6 +90,9 @@ class View:
     at_committed : dict
         :meth:`planner.sizing.PoolYear.at` of the committed amount, as floats.
     currency : str or None
+    note : str
+        What the row leaves out and why, in words
+        (:func:`planner.explain.sizing_note` of the row's ``reasons``).
     """
 
     year: sizing.PoolYear
@@ -96,6 +102,7 @@ class View:
     committed: float
     at_committed: dict[str, float]
     currency: str | None
+    note: str = ""
 
 
 def pools_of(f: Forecast) -> list[str]:
@@ -152,7 +159,13 @@ def compute(f: Forecast, inputs: Inputs) -> View:
         ("risk amount", "risk_amount", "cost_at_risk"))}
     committed = year.amount if inputs.committed is None else float(inputs.committed)
     return View(year, row, sizing.cost_curve(year, sizing.amount_grid(year)), markers, committed,
-                at_amount(year, committed), f.scenario.currency)
+                at_amount(year, committed), f.scenario.currency, sizing_note(row, f.scenario.contract))
+
+
+def with_committed(view: View, amount: float) -> View:
+    """``view`` with another committed amount [units] (the slider): only the
+    committed amount and its risk and cost change."""
+    return dataclasses.replace(view, committed=float(amount), at_committed=at_amount(view.year, amount))
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -208,16 +221,7 @@ def cost_figure(view: View) -> go.Figure:
                     hovertemplate=f"%{{x:,.0f}} {fmt.symbol(unit)}<br>runs out in %{{y:.1f}} % of draws"
                                   "<extra></extra>")
     if priced:
-        for (label, colour, _), (amount, cost) in zip(_MARKERS, view.markers.values()):
-            if not np.isnan(amount) and not np.isnan(cost):
-                fig.add_scatter(x=[amount], y=[cost], mode="markers", name=label,
-                                marker={"color": colour, "size": 12, "line": {"color": "white", "width": 2}},
-                                hovertemplate=f"{label}: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
-                                              f"expected cost %{{y:,.0f}} {money}<extra></extra>")
-        fig.add_scatter(x=[view.committed], y=[view.at_committed["expected_cost"]], mode="markers",
-                        name="committed", marker={"color": "#111827", "size": 13, "symbol": "diamond"},
-                        hovertemplate=f"committed: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
-                                      f"expected cost %{{y:,.0f}} {money}<extra></extra>")
+        _cost_markers(fig, view, money)
     fig.update_layout(yaxis={"rangemode": "normal"},   # the cost's shape, not its distance from 0
                       yaxis2={"title": {"text": "chance of running out [%]"}, "overlaying": "y", "side": "right",
                               "range": [-2, 102], "tickvals": [0, 25, 50, 75, 100], "showgrid": False,
@@ -227,6 +231,21 @@ def cost_figure(view: View) -> go.Figure:
     if not priced:
         fig.update_layout(yaxis={"title": {"text": "expected cost: no price and overage price in the contract"}})
     return fig
+
+
+def _cost_markers(fig: go.Figure, view: View, money: str) -> None:
+    """The contracted, cost-optimal, risk and committed amounts on the expected-cost curve."""
+    unit = view.year.unit
+    for (label, colour, _), (amount, cost) in zip(_MARKERS, view.markers.values()):
+        if not np.isnan(amount) and not np.isnan(cost):
+            fig.add_scatter(x=[amount], y=[cost], mode="markers", name=label,
+                            marker={"color": colour, "size": 12, "line": {"color": "white", "width": 2}},
+                            hovertemplate=f"{label}: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
+                                          f"expected cost %{{y:,.0f}} {money}<extra></extra>")
+    fig.add_scatter(x=[view.committed], y=[view.at_committed["expected_cost"]], mode="markers",
+                    name="committed", marker={"color": "#111827", "size": 13, "symbol": "diamond"},
+                    hovertemplate=f"committed: %{{x:,.0f}} {fmt.symbol(unit)}<br>"
+                                  f"expected cost %{{y:,.0f}} {money}<extra></extra>")
 
 
 # --- the page ------------------------------------------------------------------------------
@@ -258,6 +277,186 @@ class _Forecasts:
         return self.runs[(key, draws, seed)]
 
 
+@dataclass
+class _Page:
+    """The page's state: which forecast (example, draws, seed), the inputs of
+    :func:`compute` and the view shown; and its widgets (``w``)."""
+
+    runs: _Forecasts
+    source: tuple[str, int, int]
+    inputs: Inputs
+    messages: MessageArea
+    view: View | None = None
+    w: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def forecast(self) -> Forecast:
+        return self.runs.get(*self.source)
+
+
+# --- reading the controls into the state ---------------------------------------------------
+
+def _set_inputs(page: _Page, **changes: Any) -> None:
+    page.inputs = dataclasses.replace(page.inputs, **changes)
+
+
+def _read_source(page: _Page) -> None:
+    """Another example, number of draws or seed: a new forecast, committed as contracted."""
+    w = page.w
+    page.source = (w["scenario"].value, w["draws"].value, w["seed"].value)
+    _set_inputs(page, committed=None)
+    _fill_menus(page)
+
+
+def _read_pool(page: _Page) -> None:
+    _set_inputs(page, unit=page.w["pool"].value, year=page.w["year"].value, committed=None)
+    _fill_menus(page)
+
+
+def _read_committed(page: _Page) -> None:
+    _set_inputs(page, committed=page.w["committed"].value)
+    page.view = with_committed(page.view, page.inputs.committed)
+
+
+def _fill_menus(page: _Page) -> None:
+    """The pool and year menus of the current forecast, keeping the inputs'
+    pool and year where the forecast has them."""
+    f, w = page.forecast(), page.w
+    units = pools_of(f)
+    if not units:
+        raise ValueError("this scenario's contract has no pools or licences: nothing to size")
+    unit = page.inputs.unit if page.inputs.unit in units else units[0]
+    years = years_of(f, unit)
+    _set_inputs(page, unit=unit, year=page.inputs.year if page.inputs.year in years else years[0])
+    with silenced(w["on_pool"], w["pool"], w["year"]):
+        w["pool"].options = [(fmt.unit_name(u), u) for u in units]
+        w["pool"].value = unit
+        w["year"].options = [(f"year {y}", y) for y in years]
+        w["year"].value = page.inputs.year
+
+
+# --- render: the state's view -> widgets ---------------------------------------------------
+
+def _show(page: _Page) -> None:
+    """Compute the view of the inputs and draw all of the page from it."""
+    f = page.forecast()
+    page.view = compute(f, page.inputs)
+    _show_slider(page)
+    _show_pool(page, f)
+    _show_committed(page)
+
+
+def _show_slider(page: _Page) -> None:
+    """The committed-amount slider spans the view's cost curve (set together, without firing)."""
+    slider, grid = page.w["committed"], page.view.curve["amount"]
+    with silenced(page.w["on_committed"], slider), slider.hold_trait_notifications():
+        slider.min, slider.max = float(grid.iloc[0]), float(grid.iloc[-1])
+        slider.step = float(grid.iloc[1] - grid.iloc[0])
+        slider.value = page.view.committed
+
+
+def _show_pool(page: _Page, f: Forecast) -> None:
+    """The cost-optimal and risk amounts, the row's note and every year of the pool."""
+    view, w = page.view, page.w
+    unit, row, money = view.year.unit, view.row, view.currency
+    optimal_cost = "n/a" if np.isnan(row["optimal_amount"]) else \
+        f"expected cost {fmt.money(row['cost_at_optimal'], money)}"
+    w["cards"]["optimal"].set(row["optimal_amount"], optimal_cost, unit=unit)
+    risk_cost = "" if np.isnan(row["cost_at_risk"]) else f"; expected cost {fmt.money(row['cost_at_risk'], money)}"
+    w["cards"]["risk"].set(row["risk_amount"], f"runs out in at most {fmt.percent(page.inputs.risk)} of draws"
+                           + risk_cost, unit=unit)
+    w["note"].value = f'<div class="planner-note-text">{html.escape(view.note)}</div>' if view.note else ""
+    table = sizing_table(f, page.inputs.risk)
+    w["table"].update(sizing_rows(table, unit, money))
+    w["download"].update(sizing_with_notes(table, f.scenario.contract))
+
+
+def _show_committed(page: _Page) -> None:
+    """The cards and figures that follow the committed amount."""
+    view, cards = page.view, page.w["cards"]
+    unit, at, money = view.year.unit, view.at_committed, view.currency
+    cards["run_out"].set_text(fmt.percent(at["p_run_out"], 1),
+                              f"of {fmt.number(len(view.year.consumption))} draws, committing "
+                              f"{fmt.quantity(view.committed, unit)}")
+    if np.isnan(at["expected_cost"]):
+        cards["cost"].set_text("n/a", "no price and overage price in the contract")
+    else:
+        cards["cost"].set_text(fmt.money(at["expected_cost"], money),
+                               f"committed {fmt.money(view.committed * view.year.price, money)} + "
+                               f"overage {fmt.money(at['expected_overage_cost'], money)}")
+    show_figure(page.w["histogram"], histogram_figure(view))
+    show_figure(page.w["cost"], cost_figure(view))
+
+
+# --- widgets, wiring and layout ------------------------------------------------------------
+
+def _widgets(page: _Page) -> dict[str, Any]:
+    example, draws, seed = page.source
+    names = example_names()
+    return {
+        "scenario": control(widgets.Dropdown(options=[(names[k], k) for k in EXAMPLES], value=example), "scenario"),
+        "draws": control(widgets.IntSlider(value=draws, min=500, max=5000, step=500, continuous_update=False),
+                         "draws"),
+        "seed": control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed"),
+        "risk": control(widgets.FloatSlider(value=page.inputs.risk, min=0.0, max=0.5, step=0.01,
+                                            readout_format=".2f", continuous_update=False), "risk"),
+        "pool": control(widgets.Dropdown(), "pool"),
+        "year": control(widgets.Dropdown(), "year"),
+        "committed": control(widgets.FloatSlider(continuous_update=False, readout_format=",.0f"), "committed"),
+        "cards": {"run_out": KpiCard("p-run-out", "Chance of running out"),
+                  "cost": KpiCard("expected-cost", "Expected cost"),
+                  "optimal": KpiCard("optimal", "Cost-optimal amount"),
+                  "risk": KpiCard("risk-amount", "Risk amount")},
+        "note": note(name="sizing"), "histogram": chart("consumption"), "cost": chart("cost"),
+        "table": Table("sizing"),
+        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False)}
+
+
+def _wire(page: _Page) -> Callable[..., None]:
+    """Each control runs one step on the page's state, then draws what it changed;
+    returns the handler of a new forecast (the page's first drawing)."""
+    w, guarded = page.w, guard_figures(page.messages, page.w["cards"].values())
+
+    def handler(step: Callable[[_Page], None], show: Callable[[_Page], None] = _show) -> Callable[..., None]:
+        @guarded
+        def run(change: Any = None) -> None:
+            if show is _show_committed and page.view is None:
+                return      # nothing drawn yet (the first forecast failed)
+            step(page)
+            show(page)
+        return run
+
+    on_source = handler(_read_source)
+    w.update(on_pool=handler(_read_pool), on_committed=handler(_read_committed, _show_committed))
+    for key in ("scenario", "draws", "seed"):
+        w[key].observe(on_source, "value")
+    for key in ("pool", "year"):
+        w[key].observe(w["on_pool"], "value")
+    w["risk"].observe(handler(lambda p: _set_inputs(p, risk=p.w["risk"].value)), "value")
+    w["committed"].observe(w["on_committed"], "value")
+    return on_source
+
+
+def _layout(page: _Page) -> Dashboard:
+    w = page.w
+    controls = [
+        widgets.HTML("<h3>Scenario</h3>"),
+        field("Built-in example", w["scenario"]),
+        field("Draws", w["draws"], "Growth rates drawn uniformly from each driver's range."),
+        field("Seed", w["seed"], "The same seed gives the same draws."),
+        widgets.HTML("<h3>Pool</h3>"),
+        field("Pool or licence", w["pool"]),
+        field("Contract year", w["year"]),
+        field("Accepted chance of running out", w["risk"], "For the risk amount (0 lasts in every draw)."),
+        widgets.HTML("<h3>Commit to</h3>"),
+        field("Committed amount", w["committed"], "The year's amount, top-ups included; the cards follow it."),
+    ]
+    main = [kpi_row(*w["cards"].values()), w["note"], w["histogram"], w["cost"],
+            section("Every contract year of this pool", w["table"], w["download"])]
+    return Dashboard("renewal", "Renewal sizing",
+                     "How much of each pool to commit to: the chance of running out and the expected cost "
+                     "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages)
+
+
 def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: str | None = None,
               year: int = 1, draws: int = 2000, seed: int = 0, risk: float = 0.1) -> Dashboard:
     """The renewal page.
@@ -277,148 +476,8 @@ def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: s
     risk : float
         Accepted chance of running out for the risk amount.
     """
-    messages = MessageArea()
     runs = _Forecasts({(example, given.draws, seed): given} if given is not None else None)
-    names = example_names()
-    scenario_pick = control(widgets.Dropdown(options=[(names[k], k) for k in EXAMPLES], value=example), "scenario")
-    draws_pick = control(widgets.IntSlider(value=draws, min=500, max=5000, step=500, continuous_update=False),
-                         "draws")
-    seed_pick = control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed")
-    risk_pick = control(widgets.FloatSlider(value=risk, min=0.0, max=0.5, step=0.01, readout_format=".2f",
-                                            continuous_update=False), "risk")
-    unit_pick = control(widgets.Dropdown(), "pool")
-    year_pick = control(widgets.Dropdown(), "year")
-    committed_pick = control(widgets.FloatSlider(continuous_update=False, readout_format=",.0f"), "committed")
-
-    k_run_out = KpiCard("p-run-out", "Chance of running out")
-    k_cost = KpiCard("expected-cost", "Expected cost")
-    k_optimal = KpiCard("optimal", "Cost-optimal amount")
-    k_risk = KpiCard("risk-amount", "Risk amount")
-    row_note = note(name="sizing")
-    histogram_chart = chart("consumption")
-    cost_chart = chart("cost")
-    table = Table("sizing")
-    download = DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False)
-    state: dict[str, Any] = {"quiet": False}
-
-    def run() -> Forecast:
-        return runs.get(scenario_pick.value, draws_pick.value, seed_pick.value)
-
-    def show() -> None:
-        """Draw everything for the current inputs (after any control but the slider)."""
-        f = run()
-        view = compute(f, Inputs(unit_pick.value, year_pick.value, risk_pick.value, state.get("committed")))
-        state["view"] = view
-        grid = view.curve["amount"]
-        state["quiet"] = True
-        try:   # the slider's range follows the pool and year (checked together, at the end)
-            with committed_pick.hold_trait_notifications():
-                committed_pick.min, committed_pick.max = float(grid.iloc[0]), float(grid.iloc[-1])
-                committed_pick.step = float(grid.iloc[1] - grid.iloc[0])
-                committed_pick.value = view.committed
-        finally:
-            state["quiet"] = False
-        unit = view.year.unit
-        row = view.row
-        k_optimal.set(row["optimal_amount"], "n/a" if np.isnan(row["optimal_amount"]) else
-                      f"expected cost {fmt.money(row['cost_at_optimal'], view.currency)}", unit=unit)
-        k_risk.set(row["risk_amount"], f"runs out in at most {fmt.percent(risk_pick.value)} of draws"
-                   + ("" if np.isnan(row["cost_at_risk"]) else
-                      f"; expected cost {fmt.money(row['cost_at_risk'], view.currency)}"), unit=unit)
-        row_note.value = (f'<div class="planner-note-text">{html.escape(row["note"])}</div>' if row["note"]
-                          else "")
-        sizing_frame = sizing_table(f, risk_pick.value)
-        table.update(sizing_rows(sizing_frame, unit, view.currency))
-        download.update(sizing_frame)
-        show_committed(view)
-
-    def show_committed(view: View) -> None:
-        unit, at = view.year.unit, view.at_committed
-        k_run_out.set_text(fmt.percent(at["p_run_out"], 1),
-                           f"of {fmt.number(len(view.year.consumption))} draws, committing "
-                           f"{fmt.quantity(view.committed, unit)}")
-        if np.isnan(at["expected_cost"]):
-            k_cost.set_text("n/a", "no price and overage price in the contract")
-        else:
-            k_cost.set_text(fmt.money(at["expected_cost"], view.currency),
-                            f"committed {fmt.money(view.committed * view.year.price, view.currency)} + "
-                            f"overage {fmt.money(at['expected_overage_cost'], view.currency)}")
-        show_figure(histogram_chart, histogram_figure(view))
-        show_figure(cost_chart, cost_figure(view))
-
-    def choose_pool() -> None:
-        """Fill the pool and year menus from the current forecast."""
-        f = run()
-        units = pools_of(f)
-        if not units:
-            raise ValueError("this scenario's contract has no pools or licences: nothing to size")
-        state["quiet"] = True
-        try:
-            unit_pick.options = [(fmt.unit_name(u), u) for u in units]
-            unit_pick.value = state.get("unit") if state.get("unit") in units else units[0]
-            years = years_of(f, unit_pick.value)
-            year_pick.options = [(f"year {y}", y) for y in years]
-            year_pick.value = state.get("year") if state.get("year") in years else years[0]
-        finally:
-            state["quiet"] = False
-
-    @guard(messages)
-    def on_forecast(change: Any = None) -> None:
-        state["committed"] = None
-        choose_pool()
-        show()
-
-    @guard(messages)
-    def on_pool(change: Any = None) -> None:
-        if state["quiet"]:
-            return
-        state["unit"], state["year"], state["committed"] = unit_pick.value, year_pick.value, None
-        choose_pool()
-        show()
-
-    @guard(messages)
-    def on_risk(change: Any = None) -> None:
-        show()
-
-    @guard(messages)
-    def on_committed(change: Any = None) -> None:
-        if state["quiet"] or "view" not in state:
-            return
-        view = state["view"]
-        state["committed"] = committed_pick.value
-        view = View(view.year, view.row, view.curve, view.markers, committed_pick.value,
-                    at_amount(view.year, committed_pick.value), view.currency)
-        state["view"] = view
-        show_committed(view)
-
-    state["unit"], state["year"] = unit, year
-    for widget in (scenario_pick, draws_pick, seed_pick):
-        widget.observe(on_forecast, "value")
-    unit_pick.observe(on_pool, "value")
-    year_pick.observe(on_pool, "value")
-    risk_pick.observe(on_risk, "value")
-    committed_pick.observe(on_committed, "value")
-    on_forecast()
-
-    controls = [
-        widgets.HTML("<h3>Scenario</h3>"),
-        field("Built-in example", scenario_pick),
-        field("Draws", draws_pick, "Growth rates drawn uniformly from each driver's range."),
-        field("Seed", seed_pick, "The same seed gives the same draws."),
-        widgets.HTML("<h3>Pool</h3>"),
-        field("Pool or licence", unit_pick),
-        field("Contract year", year_pick),
-        field("Accepted chance of running out", risk_pick, "For the risk amount (0 lasts in every draw)."),
-        widgets.HTML("<h3>Commit to</h3>"),
-        field("Committed amount", committed_pick, "The year's amount, top-ups included; the cards follow it."),
-    ]
-    main = [
-        kpi_row(k_run_out, k_cost, k_optimal, k_risk),
-        row_note,
-        histogram_chart,
-        cost_chart,
-        section("Every contract year of this pool", table, download),
-    ]
-    return Dashboard("renewal", "Renewal sizing",
-                     "How much of each pool to commit to: the chance of running out and the expected cost "
-                     "(committed plus overage) over the Monte Carlo draws.", controls, main, messages)
+    page = _Page(runs, (example, draws, seed), Inputs(unit or "", year, risk), MessageArea())
+    page.w = _widgets(page)
+    _wire(page)()
+    return _layout(page)

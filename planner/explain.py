@@ -1,0 +1,77 @@
+"""Sentences that explain the engine's data, one wording for every face.
+
+The engine returns codes (:data:`planner.sizing.REASONS` in the ``reasons``
+column of :meth:`planner.engine.Forecast.sizing`); the command line
+(``planner size``) and the renewal page (:mod:`planner.ui.renewal`) turn them
+into the same sentences here. This module imports no widgets, so the command
+line's cold start does not pay for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from planner._numbers import number
+
+__all__ = ["sizing_sentences", "sizing_note", "sizing_with_notes"]
+
+
+def sizing_sentences(reasons: Iterable[str], *, price: float | None = None, overage_price: float | None = None,
+                     top_ups: float = 0.0) -> list[str]:
+    """What a sizing row leaves out and why, one sentence per reason.
+
+    Parameters
+    ----------
+    reasons : iterable of str
+        Codes of :data:`planner.sizing.REASONS`, in the engine's order.
+    price, overage_price : float, optional
+        The contract's prices of the pool [currency per unit]; read for
+        ``overage_not_above_price``.
+    top_ups : float
+        The year's top-ups [units]; read for ``includes_top_ups``.
+
+    Examples
+    --------
+    >>> sizing_sentences(("no_price", "no_overage_price", "includes_top_ups"), top_ups=1500)
+    ['no price and no overage_price in the contract: only the risk amount is given', \
+"amounts include the year's top-ups (1,500)"]
+    """
+    codes = list(reasons)
+    out = []
+    if "no_growth_range" in codes:
+        out.append("no growth range: every draw is the same, so the amounts are the forecast's consumption")
+    missing = [name for code, name in (("no_price", "price"), ("no_overage_price", "overage_price"))
+               if code in codes]
+    if missing:
+        out.append(f"no {' and no '.join(missing)} in the contract: only the risk amount is given")
+    if "overage_not_above_price" in codes:
+        out.append(f"overage_price {overage_price:g} <= price {price:g}: committing ahead saves nothing, "
+                   "so there is no optimal amount")
+    if "includes_top_ups" in codes:
+        out.append(f"amounts include the year's top-ups ({number(top_ups, 0)})")
+    return out
+
+
+def sizing_note(row: Mapping[str, Any], contract: Any) -> str:
+    """The sentences of one row of ``Forecast.sizing()``, joined by ``'; '`` (empty without reasons).
+
+    ``contract`` is the scenario's :class:`planner.model.Contract`, whose pool or
+    licence of ``row['unit']`` gives the prices.
+    """
+    bought = contract.bought(row["unit"])
+    return "; ".join(sizing_sentences(row["reasons"], price=getattr(bought, "price", None),
+                                      overage_price=getattr(bought, "overage_price", None),
+                                      top_ups=float(row["top_ups"])))
+
+
+def sizing_with_notes(table: pd.DataFrame, contract: Any) -> pd.DataFrame:
+    """``Forecast.sizing()`` as files hold it: the ``reasons`` codes joined by
+    ``';'`` (CSV and Excel cells hold text, not tuples) and a ``note`` column
+    with their sentences (:func:`sizing_note`)."""
+    out = table.copy()
+    out["reasons"] = [";".join(codes) for codes in table["reasons"]]
+    out["note"] = [sizing_note(row, contract) for row in table.to_dict(orient="records")]
+    return out
