@@ -32,7 +32,7 @@ from planner.backtest import read_actuals, summary
 from planner.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario
-from planner.scenario import (  # noqa: F401  (example_names: the pages' menu of examples)
+from planner.scenario import (
     ScenarioError, example_names, example_path, inventories_named, load_scenario,
 )
 from planner.sections import SECTIONS
@@ -46,7 +46,7 @@ from planner.ui.uploads import actuals_upload, inventory_upload, read_uploaded_a
 from planner.units import UNITS
 
 __all__ = [
-    "UPLOADED", "UnitYear", "Lpar", "PastMonths", "OverviewView", "example_names", "units_of", "year_figures",
+    "UPLOADED", "UnitYear", "Lpar", "PastMonths", "OverviewView", "units_of", "year_figures",
     "lpar_verdicts", "past_months", "compute", "run_out_lines", "contract_year_table", "lpar_table",
     "burndown_figure", "monthly_figure", "actuals_figure",
     "with_inventories", "Inputs", "dashboard",

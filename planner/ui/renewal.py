@@ -30,14 +30,13 @@ import plotly.graph_objects as go
 from planner import sizing
 from planner.engine import UNITS, Forecast, forecast
 from planner.explain import sizing_note, sizing_with_notes
-from planner.scenario import EXAMPLES, example_path, load_scenario
+from planner.scenario import EXAMPLES, example_names, example_path, load_scenario
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section,
     show_figure,
 )
 from planner.ui import format as fmt
 from planner.ui.inputs import guard_figures, silenced
-from planner.ui.overview import example_names
 
 __all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
            "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
