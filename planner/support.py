@@ -176,7 +176,7 @@ def _country(country: Any, subdiv: Any) -> tuple[str | None, str | None]:
 def _public_holidays(country: str, subdiv: str | None, years: tuple[int, ...]
                      ) -> frozenset[dt.date]:
     # ``years`` is passed explicitly: a calendar created without it is empty when
-    # listed, which would silently mean "no holidays" (STACK-NOTES.md).
+    # listed, which would silently mean "no holidays" (python-holidays: years are loaded lazily).
     return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=list(years)))
 
 

@@ -90,7 +90,7 @@ def plotly_loader() -> widgets.Output:
     it draws a figure, and plotly.js then sets ``window.Plotly``, which the
     :class:`Chart` views use. Every :class:`Page` with a chart includes one.
     The figure is set as the output list, not shown with ``fig.show()``, which
-    can hang Voila at page load (STACK-NOTES.md).
+    can hang Voila at page load (voila#1428, nbclient#312).
     """
     out = widgets.Output(layout=widgets.Layout(display="none"))
     out.add_class("planner-plotly-loader")

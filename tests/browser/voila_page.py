@@ -400,7 +400,7 @@ _INIT_SCRIPT = r"""
 
 
 def launch_browser(playwright: Any, executable: str | os.PathLike | None = None) -> Any:
-    """Debian's Chromium (or ``executable``) with the flags of STACK-NOTES.md."""
+    """Debian's Chromium (or ``executable``), headless, with :data:`CHROMIUM_ARGS`."""
     return playwright.chromium.launch(executable_path=str(executable or chromium_path()),
                                       args=CHROMIUM_ARGS, headless=True)
 
