@@ -55,8 +55,10 @@ def test_upload_of_an_import_shows_actual_against_modelled(page: Any, voila_serv
     assert vp.wait_for(lambda: vp.kpi_value(page, "backtest-error") == "0.0122 %", timeout=60), _message(page)
     chart = page.locator(".chart-actuals .js-plotly-plot .main-svg").first
     chart.wait_for(timeout=30_000)
-    title = page.locator(".chart-actuals .gtitle").first.text_content()
-    assert title == "Davis data units: actual and modelled per month, then the forecast"
+    # the card's text arrives before plotly.js has redrawn the chart in place: wait for the new title
+    wanted = "Davis data units: actual and modelled per month, then the forecast"
+    title = lambda: page.locator(".chart-actuals .gtitle").first.text_content()   # noqa: E731
+    assert vp.wait_for(lambda: title() == wanted, timeout=30), title()
     assert page.locator(".chart-actuals .legendtext").all_text_contents() == ["Actual", "Modelled", "Forecast"]
     assert _message(page) == "" and not vp.python_errors(page)
     vp.full_screenshot(page, vp.SCREENSHOTS / "overview-actuals.png")
