@@ -3,6 +3,8 @@ compute steps, and the interactions the browser tests repeat (the KPI texts
 here are the ones tests/browser/test_dashboards.py looks for)."""
 
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -401,3 +403,11 @@ def test_an_uploaded_scenario_is_read_once_to_check_and_forecast_it(monkeypatch)
     inputs = overview.Inputs("estate", pending=("s.yaml", b"extends: estate.yaml\nname: Mine\n"))
     inputs.accept_pending()
     assert inputs.scenario().name == "Mine" and reads == ["s.yaml"]
+
+
+def test_a_unit_without_a_pool_has_no_amount_line_in_its_burndown():
+    f = forecast(load_scenario("estate"))
+    unpooled = dataclasses.replace(f.scenario, contract=dataclasses.replace(f.scenario.contract, pools={}))
+    names = [trace.name for trace in overview.burndown_figure(forecast(unpooled), "ddu").data]
+    assert names == ["Cumulative consumption"]
+    assert "Annual amount (incl. top-ups)" in [t.name for t in overview.burndown_figure(f, "ddu").data]

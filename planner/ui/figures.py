@@ -151,9 +151,10 @@ def burndown(balance: pd.DataFrame, unit: str, *, run_outs: Sequence[Any] = (),
     cumulative = balance["cumulative"].where(~gaps | (np.arange(len(balance)) == 0))
     hover = "%{x|%Y-%m-%d}<br>%{y:,.0f} " + sym
     days = _days(balance.index)
-    fig.add_scatter(x=days, y=_short(balance["amount"]), name="Annual amount (incl. top-ups)",
-                    mode="lines", line={"color": "#6b7280", "dash": "dash", "shape": "hv"},
-                    hovertemplate=hover + " available<extra></extra>")
+    if balance["amount"].notna().any():   # a unit the contract buys no pool of has no amount line
+        fig.add_scatter(x=days, y=_short(balance["amount"]), name="Annual amount (incl. top-ups)",
+                        mode="lines", line={"color": "#6b7280", "dash": "dash", "shape": "hv"},
+                        hovertemplate=hover + " available<extra></extra>")
     fig.add_scatter(x=days, y=_short(cumulative), name="Cumulative consumption",
                     mode="lines", line={"color": color(unit), "width": 2.5}, connectgaps=False,
                     hovertemplate=hover + " used since the anniversary<extra></extra>")
