@@ -567,7 +567,7 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
             severity = int(args.severity) if args.severity.strip().isdigit() else args.severity
             targets = targets[targets["severity"] == support.severity_level(severity, tables=t)]
         if args.government:
-            targets = targets[targets["plan"] == support.GOVERNMENT_PLAN] if args.plan is None else targets
+            targets = targets[targets["plan"] == support.government_plan(t)] if args.plan is None else targets
         rows = [{"plan": r.plan, "severity": r.severity, "name": r.name, "target": r.target,
                  "deadline": support.response_deadline(
                      args.opened, r.severity, r.plan, tz=args.tz, country=args.country, subdiv=args.subdiv,

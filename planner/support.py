@@ -64,7 +64,7 @@ from planner import _checks
 from planner.tableset import TableError, TableSet, resolve
 
 __all__ = [
-    "response_deadline", "end_of_support", "response_targets", "severity_level", "open_intervals",
+    "response_deadline", "end_of_support", "response_targets", "severity_level", "open_intervals", "government_plan",
 ]
 
 #: Row of table ``support_hours`` that defines business hours (and business days).
@@ -276,15 +276,19 @@ def _business_weekdays(t: TableSet) -> frozenset[int]:
     return frozenset(i for i, day in enumerate(_WEEKDAY_NAMES) if day not in names)
 
 
-def _government_plan(t: TableSet) -> str:
-    """The plan Enterprise for Government coverage belongs to (rule ``support_government_plan``)."""
-    return str(t.rule("support_government_plan"))
+def government_plan(tables: TableSet | str | None = None) -> str:
+    """The plan Enterprise for Government coverage belongs to (rule ``support_government_plan``).
+
+    >>> government_plan()
+    'enterprise'
+    """
+    return str(resolve(tables).rule("support_government_plan"))
 
 
 def __getattr__(name: str) -> Any:
     # ``GOVERNMENT_PLAN`` is the default table set's value, read when asked for.
     if name == "GOVERNMENT_PLAN":
-        return _government_plan(resolve(None))
+        return government_plan()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
@@ -455,8 +459,8 @@ def response_deadline(opened: Any, severity: Any, plan: str, *, tz: str,
     zone = _zone(tz)
     level = severity_level(severity, tables=t)
     plan = _plan(plan, t["support_response_times"])
-    if government and plan != _government_plan(t):
-        raise ValueError(f"government applies to plan {_government_plan(t)!r} only; "
+    if government and plan != government_plan(t):
+        raise ValueError(f"government applies to plan {government_plan(t)!r} only; "
                          f"got plan={plan!r}")
     country, subdiv = _country(country, subdiv)
     closed = _closure_dates(closures)

@@ -170,7 +170,7 @@ def deadlines(opened: Any, severity: int, *, tz: str, country: str | None = None
     closures = list(closures)
     rows = []
     for plan in plans(tables):   # the policy checks the inputs first, with its own messages
-        gov = government and plan == policy.GOVERNMENT_PLAN
+        gov = government and plan == policy.government_plan(tables)
         due = policy.response_deadline(opened, severity, plan, tz=tz, country=country, subdiv=subdiv,
                                        closures=closures, government=gov, tables=tables)
         target = targets[(targets["plan"] == plan) & (targets["severity"] == severity)]["target"].iloc[0]
@@ -241,7 +241,8 @@ def release_view(release: Release, tables: Any = None) -> ReleaseView:
 # --- render helpers (pure) ----------------------------------------------------------------------------
 
 def _plan_name(plan: str, government: bool, tables: Any) -> str:
-    return plans(tables).get(plan, plan) + (" for Government" if government and plan == policy.GOVERNMENT_PLAN else "")
+    for_government = government and plan == policy.government_plan(tables)
+    return plans(tables).get(plan, plan) + (" for Government" if for_government else "")
 
 
 def timeline_figure(view: TicketView, tables: Any = None) -> go.Figure:
@@ -302,7 +303,7 @@ def _widgets(page: _Page, opened: dt.datetime, tz: str, severity: int, country: 
                                             value=country or ""), "country"),
         "subdivision": control(widgets.Dropdown(options=_subdiv_options(country)), "subdivision"),
         "government": control(widgets.Checkbox(value=False, indent=False,
-                                               description=f"{_plan_name(policy.GOVERNMENT_PLAN, True, page.tables)}"),
+                                               description=f"{_plan_name(policy.government_plan(page.tables), True, page.tables)}"),
                               "government"),
         "closures": control(widgets.Text(value="", placeholder="2025-12-24, 2025-12-31"), "closures"),
         "released": control(widgets.DatePicker(value=released), "released"),
