@@ -32,6 +32,11 @@ from planner import _checks
 __all__ = ["anniversaries", "contract_years", "licence_forecast", "pool_balance", "pool_forecast"]
 
 
+#: A peak in use equal to the licensed quantity fits: only a peak above it by more
+#: than this [units] (rounding of float sums) exceeds the licence.
+LICENCE_SLACK = 1e-9
+
+
 def _date(name: str, value: Any) -> pd.Timestamp:
     try:
         stamp = pd.Timestamp(value)
@@ -258,7 +263,7 @@ def licence_forecast(daily: pd.Series, quantity: float, start: Any, term_years: 
     year = np.searchsorted(starts, days.to_numpy(), side="right")
     return _per_year(days, year, starts, amount=np.full(len(days), float(amount)),
                      consumption=np.maximum.reduceat(values, _year_starts(year)),
-                     over=values > float(amount) + 1e-9)   # a peak equal to the licence fits
+                     over=values > float(amount) + LICENCE_SLACK)
 
 
 def _year_starts(year: np.ndarray) -> np.ndarray:

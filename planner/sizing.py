@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.pools import contract_years
+from planner.pools import LICENCE_SLACK, contract_years
 
 __all__ = ["COLUMNS", "REASONS", "PoolYear", "Recorder", "sizing", "cost_curve", "amount_grid", "quantile", "check_risk"]
 
@@ -54,7 +54,6 @@ REASONS = {
     "includes_top_ups": "the amounts include the year's top-ups (column top_ups)",
 }
 
-_LICENCE_SLACK = 1e-9   # a peak equal to the licence fits, as in planner.pools.licence_forecast
 
 
 # --- what one pool and contract year holds per draw ------------------------------------------
@@ -141,7 +140,7 @@ class PoolYear:
         n = len(consumption)
         within = np.searchsorted(consumption, q, side="right")          # draws using at most q
         extra = (tail[within] - q * (n - within)) / n
-        slack = _LICENCE_SLACK if self.licence else 0.0
+        slack = LICENCE_SLACK if self.licence else 0.0
         p_run_out = (n - np.searchsorted(need, q + slack, side="right")) / n
         priced = self.price is not None and self.overage_price is not None
         overage = extra * self.overage_price if self.overage_price is not None else np.full(len(q), np.nan)
@@ -249,7 +248,7 @@ class Recorder:
             if slot.licence:
                 consumption = days.max(axis=1)
                 need = consumption
-                over = days > slot.amount + _LICENCE_SLACK
+                over = days > slot.amount + LICENCE_SLACK
             else:
                 cumulative = np.cumsum(days, axis=1)
                 consumption = cumulative[:, -1]
