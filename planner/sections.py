@@ -190,10 +190,8 @@ def inventory_amounts(inventory: pd.DataFrame, tables: Any = None) -> pd.DataFra
     def summed(unit: str) -> np.ndarray:   # over the modes and levels (zero where not the host's)
         return np.asarray(sum(v for (u, _), v in amounts.items() if u == unit), dtype=float)
 
-    ram, mode = inventory["ram_gib"].to_numpy(dtype=float), inventory["mode"].to_numpy()
-    included = np.zeros(len(inventory))
-    for m in hosts.MODES:
-        included = np.where(mode == m, hosts.included_custom_metrics(ram, m, tables=tables), included)
+    included = hosts.included_custom_metrics(inventory["ram_gib"].to_numpy(dtype=float),
+                                             inventory["mode"].to_numpy(), tables=tables)   # a mode per host
     return inventory.assign(host_units=summed("host_units"), included_custom_metrics=included,
                             host_unit_hours_per_day=summed("host_unit_hours"),
                             custom_metric_ddu_per_day=summed("ddu"), asu_per_day=summed("asu"))
