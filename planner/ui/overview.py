@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
@@ -41,7 +40,7 @@ from planner.ui import (
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui import format as fmt
-from planner.ui.inputs import counted
+from planner.ui.inputs import counted, silenced
 from planner.ui.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
 from planner.units import UNITS
 
@@ -554,16 +553,6 @@ def _scenario_note(scenario: Scenario) -> str:
             f"Horizon {fmt.day(scenario.start)} to {fmt.day(scenario.end)}.</div>")
 
 
-@contextmanager
-def _unobserved(widget: widgets.Widget, handler: Callable[..., Any]) -> Iterator[None]:
-    """Change ``widget``'s options and value without calling ``handler``."""
-    widget.unobserve(handler, "value")
-    try:
-        yield
-    finally:
-        widget.observe(handler, "value")
-
-
 def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget, widgets.Widget]:
     """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.uploads`);
     a file above its size limit is refused in the browser and said in ``messages``."""
@@ -699,7 +688,7 @@ class _Page:
 
     def _accept_pending(self) -> None:
         self.inputs.accept_pending()
-        with _unobserved(self.pick, self.on_scenario):
+        with silenced(self.on_scenario, self.pick):
             self.pick.options = self._menu()
             self.pick.value = UPLOADED
         self._on_scenario()
@@ -709,10 +698,10 @@ class _Page:
         """Draw every part of the page from ``view`` (the scenario's tables and
         downloads only when the forecast changed: they do not depend on the unit or year)."""
         f = view.forecast
-        with _unobserved(self.unit_pick, self.on_view):
+        with silenced(self.on_view, self.unit_pick):
             self.unit_pick.options = [(UNITS[u].name, u) for u in view.units]
             self.unit_pick.value = view.unit
-        with _unobserved(self.year_pick, self.on_view):
+        with silenced(self.on_view, self.year_pick):
             self.year_pick.options = [(f"Year {y}", y) for y in view.years]
             self.year_pick.value = view.year
         self.kpis.show(view)
