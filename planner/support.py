@@ -65,6 +65,7 @@ from planner.tableset import TableError, TableSet, resolve
 
 __all__ = [
     "response_deadline", "end_of_support", "response_targets", "severity_level", "open_intervals", "government_plan",
+    "check_day", "EARLIEST", "LATEST",
 ]
 
 #: Row of table ``support_hours`` that defines business hours (and business days).
@@ -103,6 +104,24 @@ def _zone(tz: Any, name: str = "tz") -> ZoneInfo:
                          f"got {tz!r}") from None
 
 
+#: The dates the policy's arithmetic handles: pandas timestamps and the holidays package
+#: cover them; a ticket or release outside is surely a typing mistake (9999-12-31).
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
+
+
+def check_day(name: str, day: dt.date) -> None:
+    """Refuse a day outside :data:`EARLIEST` to :data:`LATEST`, naming ``name``.
+
+    >>> check_day("opened", dt.date(9999, 12, 31))
+    Traceback (most recent call last):
+    ...
+    ValueError: opened: 9999-12-31 is outside the dates the planner handles (1970-01-01 to 2199-12-31)
+    """
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"{name}: {day.isoformat()} is outside the dates the planner handles "
+                         f"({EARLIEST.isoformat()} to {LATEST.isoformat()})")
+
+
 def _timestamp(name: str, value: Any) -> pd.Timestamp:
     """Parse a date or date-time argument; NaT and non-dates are errors."""
     if not isinstance(value, (str, dt.date, pd.Timestamp, np.datetime64)):
@@ -114,6 +133,7 @@ def _timestamp(name: str, value: Any) -> pd.Timestamp:
         raise ValueError(f"{name} is not a valid date-time: {value!r}") from None
     if pd.isna(stamp):
         raise ValueError(f"{name} is not a valid date-time: {value!r}")
+    check_day(name, stamp.date())
     return stamp
 
 

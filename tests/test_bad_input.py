@@ -139,6 +139,11 @@ TABLE = [
      ValueError, r"country"),
     ("response_deadline", "bad time", lambda: support.response_deadline("2025-02-30 10:00", 1, "standard", tz="UTC"),
      ValueError, r"opened"),
+    ("response_deadline", "a date no ticket has", lambda: support.response_deadline(
+        "9999-12-31 10:00", 1, "standard", tz="UTC"), ValueError,
+     r"^opened: 9999-12-31 is outside the dates the planner handles \(1970-01-01 to 2199-12-31\)$"),
+    ("end_of_support", "a date no release has", lambda: support.end_of_support("9999-12-31", "saas", "standard"),
+     ValueError, r"^released: 9999-12-31 is outside the dates the planner handles"),
     ("end_of_support", "unknown product", lambda: support.end_of_support("2025-01-01", "agent", "standard"),
      ValueError, r"product"),
     ("compare", "one forecast", lambda: planner.engine.compare(planner.engine.forecast()), ValueError,

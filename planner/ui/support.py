@@ -38,13 +38,12 @@ from planner.ui import (
 from planner.ui import format as fmt
 from planner.ui.inputs import guard_figures, silenced
 
-__all__ = ["EARLIEST", "LATEST", "PRODUCT_NAMES", "Ticket", "Release", "TicketView", "ReleaseView",
+__all__ = ["PRODUCT_NAMES", "Ticket", "Release", "TicketView", "ReleaseView",
            "countries", "subdivisions", "parse_closures", "plans", "severities", "coverage_text",
            "deadlines", "ticket_view", "release_view", "timeline_figure", "version_table", "dashboard"]
 
 #: Dates the page accepts for an opening or a release (pandas and the holiday
 #: calendars handle these years; a deadline or end of support may fall a year later).
-EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(2199, 12, 31)
 #: Display names of the products of table ``version_support``.
 PRODUCT_NAMES = {"saas": "SaaS", "managed": "Managed", "cluster": "Managed cluster"}
 
@@ -123,9 +122,7 @@ def _bounded(label: str, value: Any) -> None:
     day = value.date() if isinstance(value, dt.datetime) else value
     if not isinstance(day, dt.date):
         raise ValueError(f"{label}: enter a date")
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"{label}: {day.isoformat()} is outside the dates the planner handles "
-                         f"({EARLIEST.isoformat()} to {LATEST.isoformat()})")
+    policy.check_day(label, day)
 
 
 # --- inputs and compute ------------------------------------------------------------------------------
