@@ -1,8 +1,10 @@
 """Charts: a plotly figure drawn by plotly.js in the page and redrawn in place.
 
 :class:`Chart` (made with :func:`chart`, updated with :func:`show_figure`)
-sends only the figure's JSON; plotly.js is the copy JupyterLab's plotly
-extension loads (:func:`plotly_loader`).
+sends only the figure's JSON. plotly.js is the partial bundle the package
+ships (:mod:`planner._assets`): the planner's Voila names it in every page's
+head, and elsewhere (JupyterLab, Voila as a server extension) the first chart
+of a page asks its kernel for it.
 """
 
 from __future__ import annotations
@@ -18,11 +20,10 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import traitlets
 
+from planner._assets import plotly_js
 from planner.ui.figures import CONFIG
 
-__all__ = ["Chart", "figure_spec", "chart", "show_figure", "plotly_loader", "PLOTLY_MIME"]
-
-PLOTLY_MIME = "application/vnd.plotly.v1+json"
+__all__ = ["Chart", "figure_spec", "chart", "show_figure"]
 
 
 def _slug(text: str) -> str:
@@ -46,8 +47,10 @@ class Chart(anywidget.AnyWidget):
     :meth:`show` gives it a new figure (``Plotly.react``, see ``chart.js``): a
     slider move costs a diff of the plot, not a new output area with a full
     redraw and a PNG snapshot as with the plotly MIME renderer in an
-    ``ipywidgets.Output``. Only the figure's JSON travels; plotly.js itself is
-    the one JupyterLab's plotly extension loads (see :func:`plotly_loader`).
+    ``ipywidgets.Output``. Only the figure's JSON travels. plotly.js is the
+    page's copy (see ``chart.js``); where the page has none, the first chart
+    asks for it with the message ``{"type": "plotly.js?"}`` and gets the
+    bundle's bytes back in one buffer (:meth:`_answer`).
     """
 
     _esm = resources.files("planner.ui").joinpath("chart.js").read_text(encoding="utf-8")
@@ -57,12 +60,17 @@ class Chart(anywidget.AnyWidget):
         super().__init__(layout=widgets.Layout(width="100%", min_height="120px"))
         self.add_class("planner-chart")
         self.add_class(f"chart-{name}")
+        self.on_msg(self._answer)
         if fig is not None:
             self.show(fig)
 
     def show(self, fig: go.Figure) -> None:
         """Draw ``fig`` instead of the figure shown so far."""
         self.figure = figure_spec(fig)
+
+    def _answer(self, _: Any, content: Any, buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("type") == "plotly.js?":
+            self.send({"type": "plotly.js"}, [plotly_js()])
 
     @property
     def title(self) -> str:
@@ -81,19 +89,3 @@ def chart(name: str, fig: go.Figure | None = None) -> Chart:
 def show_figure(target: Chart, fig: go.Figure) -> None:
     """Show ``fig`` in the chart ``target``, replacing what was there."""
     target.show(fig)
-
-
-def plotly_loader() -> widgets.Output:
-    """A hidden output holding an empty plotly figure.
-
-    JupyterLab's plotly renderer (in Voila too) loads plotly.js the first time
-    it draws a figure, and plotly.js then sets ``window.Plotly``, which the
-    :class:`Chart` views use. Every :class:`Page` with a chart includes one.
-    The figure is set as the output list, not shown with ``fig.show()``, which
-    can hang Voila at page load (voila#1428, nbclient#312).
-    """
-    out = widgets.Output(layout=widgets.Layout(display="none"))
-    out.add_class("planner-plotly-loader")
-    out.outputs = ({"output_type": "display_data", "metadata": {},
-                    "data": {PLOTLY_MIME: {"data": [], "layout": {"height": 10}}, "text/plain": ""}},)
-    return out

@@ -17,7 +17,6 @@ from typing import Any
 import ipywidgets as widgets
 
 from planner.ui.cards import MessageArea
-from planner.ui.charts import Chart, plotly_loader
 
 __all__ = ["control", "field", "section", "style", "Page", "Dashboard"]
 
@@ -77,8 +76,6 @@ class Page(widgets.VBox):
 
     def __init__(self, name: str, title: str, children: Sequence[widgets.Widget]):
         super().__init__(list(children), layout=widgets.Layout(width="100%"))
-        if any(isinstance(w, Chart) for w in self.walk()):
-            self.children = (*self.children, plotly_loader())
         self.add_class("planner-dashboard")
         self.add_class(f"dash-{name}")
         self.name, self.title = name, title
