@@ -67,6 +67,18 @@ def test_notebook_is_stored_executed_and_clean(path):
     assert shown.startswith("Dashboard '"), "the last cell shows the dashboard"
 
 
+def test_served_pages_draw_charts_only_through_the_chart_widget():
+    """The served pages leave JupyterLab's plotly extension out (voila.json), so a
+    figure shown any other way than planner.ui's Chart widget would stay blank."""
+    config = json.loads((ROOT / "voila.json").read_text())
+    assert "jupyterlab-plotly" in config["VoilaConfiguration"]["extension_denylist"]
+    shown = re.compile(r"\.show\(|FigureWidget|\biplot\(|plotly\.io|\bpio\.|plotly\.offline")
+    for path in _notebooks():
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code":
+                assert not shown.search(cell.source), f"{path.name}: draw figures with planner.ui's Chart"
+
+
 def test_index_links_every_dashboard():
     nb = nbformat.read(NOTEBOOKS / "index.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

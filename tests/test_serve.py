@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from planner import serve
+from planner.serve import server as serve
 from planner.serve import ServeError, ServeOptions, check_auth, is_loopback, main, parse_pools
 
 
@@ -95,7 +95,7 @@ def test_voila_command_and_environment(tmp_path):
     options = ServeOptions(host="0.0.0.0", port=9000, token="s3cret", pool=2, pools={"overview.ipynb": 3},
                            max_kernels=7, cull_idle_timeout=900, cull_interval=30, disconnect_grace=12)
     command = serve.voila_command(tmp_path, options)
-    assert command[1:4] == ["-m", "planner._voila_app", str(tmp_path)]
+    assert command[1:4] == ["-m", "planner.serve.voila_app", str(tmp_path)]
     for arg in ("--Voila.ip=0.0.0.0", "--port=9000", "--PlannerVoila.max_kernels=7",
                 "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=30",
                 "--PlannerKernelManager.disconnect_grace=12", "--preheat_kernel=True", "--pool_size=2"):
@@ -205,6 +205,13 @@ def test_server_assets_are_local_compressed_and_cacheable(tiny_server):
     assert "cdn.jsdelivr.net" not in body and "/voila/planner-static/fontawesome/css/all.min.css" in body
     status, headers, css = _get(port, "/voila/planner-static/fontawesome/css/all.min.css?token=t0k")
     assert status == 200 and "Font Awesome Free 5.15.4" in css
+    # the planner's plotly.js, named at the top of the head, compressed and cached
+    head = body[:body.index("</head>")]
+    assert head.index('<script id="planner-plotly" async src="/voila/planner-static/plotly/plotly-cartesian.min.js"') \
+        < head.index("<style")
+    status, headers, js = _get(port, "/voila/planner-static/plotly/plotly-cartesian.min.js", {"Accept-Encoding": "gzip"})
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert headers["cache-control"] == "public, max-age=86400"
     static = Path(sys.prefix) / "share/jupyter/labextensions/@jupyter-widgets/jupyterlab-manager/static"
     entry = next(static.glob("remoteEntry.*.js")).name    # content-hashed: cached for good
     status, headers, _ = _get(port, f"/voila/labextensions/@jupyter-widgets/jupyterlab-manager/static/{entry}",

@@ -19,13 +19,15 @@ import pytest
 
 from planner.engine import forecast
 from planner.scenario import ScenarioError, load_scenario
-from planner.ui import comparison, figures, overview
-from planner.ui import format as fmt
-from planner.ui.cards import KpiCard, MessageArea, ResultTable, guard, readable
-from planner.ui.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
-from planner.ui.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
-from planner.ui.layout import Page
-from planner import serve
+from planner.ui.kit import figures
+from planner.ui.pages import comparison, overview
+from planner.ui.kit import format as fmt
+from planner.ui.kit.cards import KpiCard, MessageArea, ResultTable, guard, readable
+from planner._assets import PLOTLY_JS, STATIC_DIR, plotly_js
+from planner.ui.kit.charts import Chart, chart, figure_spec, show_figure
+from planner.ui.kit.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
+from planner.ui.kit.layout import Page
+from planner.serve import server as serve
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -214,13 +216,57 @@ def test_a_chart_holds_the_figure_and_replaces_it():
     assert "Plotly.react" in Chart._esm and "export default" in Chart._esm
 
 
-def test_a_page_with_charts_loads_plotly_once():
-    with_charts = Page("x", "X", [chart("a"), widgets.VBox([chart("b")])])
-    loaders = [w for w in with_charts.walk() if "planner-plotly-loader" in w._dom_classes]
-    assert len(loaders) == 1 and loaders[0].layout.display == "none"
-    assert PLOTLY_MIME in loaders[0].outputs[0]["data"]
-    without = Page("y", "Y", [widgets.HTML("no chart")])
-    assert not [w for w in without.walk() if "planner-plotly-loader" in w._dom_classes]
+def test_a_chart_sends_plotly_js_when_its_page_has_none():
+    sent = []
+    shown = chart("a")
+    shown.send = lambda content, buffers=None: sent.append((content, buffers))
+    shown._answer(shown, {"type": "something else"}, [])
+    assert sent == []
+    shown._answer(shown, {"type": "plotly.js?"}, [])
+    assert sent == [({"type": "plotly.js"}, [plotly_js()])]
+    assert plotly_js() == (STATIC_DIR / PLOTLY_JS).read_bytes()
+    assert plotly_js().startswith(b"/**\n* plotly.js (cartesian - minified) v")
+    assert "plotly.js?" in Chart._esm and 'const SCRIPT_ID = "planner-plotly"' in Chart._esm
+
+
+def _bundle_traces() -> set[str]:
+    import re
+    return set(re.findall(r'moduleType:"trace",name:"([a-z0-9]+)"', plotly_js().decode("utf-8")))
+
+
+def _source_traces() -> set[str]:
+    """Trace types the dashboards' code can draw: add_<type>(, go.<Type>( and type="<type>" in a trace."""
+    import re
+    from pathlib import Path
+    import planner.ui
+    found = set()
+    for path in Path(planner.ui.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        found |= set(re.findall(r"\.add_(bar|scatter\w*|histogram\w*|box|violin|pie|heatmap|contour|image|"
+                                r"funnel\w*|waterfall|candlestick|ohlc|table|indicator|sunburst|treemap|"
+                                r"sankey|icicle|parcats|parcoords|choropleth\w*|densitymap|splom|"
+                                r"surface|mesh3d|cone|streamtube|isosurface|volume|barpolar|carpet|"
+                                r"contourcarpet)\(", text))
+        found |= {t.lower() for t in re.findall(r"\bgo\.(Bar|Scatter\w*|Histogram\w*|Box|Violin|Pie|Heatmap|"
+                                                r"Contour|Image|Funnel\w*|Waterfall|Table|Indicator|"
+                                                r"Sunburst|Treemap|Sankey|Candlestick|Ohlc)\(", text)}
+    return found
+
+
+def test_the_plotly_bundle_draws_every_trace_type_the_dashboards_use():
+    """The pages load a partial plotly.js (planner/ui/kit/static/plotly): a trace type
+    outside it would leave its chart empty in the browser."""
+    bundle = _bundle_traces()
+    assert {"bar", "scatter", "histogram"} <= bundle and "scattergeo" not in bundle
+    used = _source_traces()
+    assert {"bar", "scatter", "histogram"} <= used and used <= bundle, used - bundle
+    f = forecast(draws=200, seed=0)
+    from planner.ui.pages import renewal
+    for page in (overview.dashboard(f), renewal.dashboard(given=f),
+                 comparison.dashboard(("estate", "fullstack_move"))):
+        drawn = {t.get("type", "scatter") for w in page.walk() if isinstance(w, Chart)
+                 for t in w.figure.get("data", [])}
+        assert drawn and drawn <= bundle, (page.name, drawn - bundle)
 
 
 def test_axis_title_names_unit_and_symbol():
@@ -242,7 +288,7 @@ def test_axis_title_names_unit_and_symbol():
 def test_voila_command_and_landing_url(tmp_path):
     folder = serve.notebooks_dir()
     command = serve.voila_command(folder, port=9999)
-    assert command[:3] == [sys.executable, "-m", "planner._voila_app"] and str(folder) in command
+    assert command[:3] == [sys.executable, "-m", "planner.serve.voila_app"] and str(folder) in command
     for option in ("--Voila.ip=127.0.0.1", "--port=9999", "--template=lab", "--no-browser",
                    "--preheat_kernel=True", "--pool_size=1"):
         assert option in command

@@ -1,7 +1,7 @@
 """The Voila application that ``planner.serve`` runs: Voila 0.5 plus what a shared
 server needs.
 
-Run as ``python -m planner._voila_app NOTEBOOKS [voila options]``; it takes every
+Run as ``python -m planner.serve.voila_app NOTEBOOKS [voila options]``; it takes every
 option of ``voila`` and adds these (all also settable in ``voila.json``):
 
 * **Kernels end with their page.** :class:`PlannerKernelManager` shuts a page's
@@ -27,9 +27,15 @@ option of ``voila`` and adds these (all also settable in ``voila.json``):
   others revalidate (304).
 * **No request leaves the server**: the lab template links Font Awesome 5 from a
   CDN (``cdn.jsdelivr.net``), which an offline network cannot reach; the page's
-  links are rewritten to a copy served from ``planner/ui/static/fontawesome``
+  links are rewritten to a copy served from ``planner/ui/kit/static/fontawesome``
   (Font Awesome Free 5.15.4: CSS under the MIT licence, fonts under SIL OFL 1.1;
   woff2 only, which every current browser reads) at ``/voila/planner-static/``.
+* **plotly.js from the package, early**: every page names the planner's partial
+  plotly.js bundle (:mod:`planner._assets`, served from the same folder) in an
+  ``async`` script at the top of its head, so the browser fetches and compiles
+  it while the widget code loads; the charts (``planner/ui/kit/chart.js``) use
+  it. JupyterLab's plotly extension is left out of the pages (``voila.json``'s
+  ``extension_denylist``): no page draws a figure with ``fig.show()``.
 * **Token from the environment**: ``PLANNER_VOILA_TOKEN`` sets Voila's token, so
   it is not visible in the process list.
 
@@ -48,7 +54,6 @@ import os
 import re
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -61,6 +66,8 @@ from traitlets import Dict, Float, Int
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+from planner._assets import PLOTLY_JS, PLOTLY_SCRIPT_ID, STATIC_DIR
 
 __all__ = ["PlannerKernelManager", "PlannerRenderHandler", "PlannerVoila", "BUSY_PAGE", "main"]
 
@@ -79,20 +86,36 @@ this page reloads itself every 60 seconds.</p>
 """
 
 _HASHED = re.compile(r"\.[0-9a-f]{16,}\.js$")
-STATIC_DIR = Path(__file__).resolve().parent / "ui" / "static"
 STATIC_URL = "voila/planner-static/"
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/\"']*/css/")
 
 
 def local_assets(chunk: str, base_url: str) -> str:
-    """``chunk`` of a rendered page with the Font Awesome CDN links made local.
+    """``chunk`` of a rendered page with the Font Awesome CDN links made local, and
+    the planner's plotly.js named at the top of the head (see :func:`plotly_script`).
 
     >>> local_assets('<link href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css">', "/")
     '<link href="/voila/planner-static/fontawesome/css/all.min.css">'
     """
+    base = base_url.rstrip("/")
+    if "<head" in chunk:
+        chunk = _HEAD.sub(lambda m: m.group(0) + plotly_script(base), chunk, count=1)
     if "cdn.jsdelivr.net" not in chunk:
         return chunk
-    return _CDN.sub(f"{base_url.rstrip('/')}/{STATIC_URL}fontawesome/css/", chunk)
+    return _CDN.sub(f"{base}/{STATIC_URL}fontawesome/css/", chunk)
+
+
+def plotly_script(base: str) -> str:
+    """The page's plotly.js: an ``async`` script, so that the browser fetches and
+    compiles it while the page's widget code loads; a failed load is marked for
+    ``chart.js``, which then asks the kernel for the file.
+
+    >>> plotly_script("/base")
+    '<script id="planner-plotly" async src="/base/voila/planner-static/plotly/plotly-cartesian.min.js" onerror="this.dataset.failed=1"></script>'
+    """
+    src = html.escape(f"{base}/{STATIC_URL}{PLOTLY_JS}")
+    return f'<script id="{PLOTLY_SCRIPT_ID}" async src="{src}" onerror="this.dataset.failed=1"></script>'
 
 
 class PlannerKernelManager(AsyncMappingKernelManager):

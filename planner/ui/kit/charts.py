@@ -21,7 +21,7 @@ import plotly.io as pio
 import traitlets
 
 from planner._assets import plotly_js
-from planner.ui.figures import CONFIG
+from planner.ui.kit.figures import CONFIG
 
 __all__ = ["Chart", "figure_spec", "chart", "show_figure"]
 
@@ -53,7 +53,7 @@ class Chart(anywidget.AnyWidget):
     bundle's bytes back in one buffer (:meth:`_answer`).
     """
 
-    _esm = resources.files("planner.ui").joinpath("chart.js").read_text(encoding="utf-8")
+    _esm = resources.files("planner.ui.kit").joinpath("chart.js").read_text(encoding="utf-8")
     figure = traitlets.Dict().tag(sync=True)
 
     def __init__(self, name: str, fig: go.Figure | None = None):

@@ -16,7 +16,7 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from planner.ui.cards import MessageArea
+from planner.ui.kit.cards import MessageArea
 
 __all__ = ["control", "field", "section", "style", "Page", "Dashboard"]
 
@@ -58,7 +58,7 @@ def style() -> widgets.HTML:
 
 @functools.lru_cache(maxsize=1)
 def _css() -> str:
-    return resources.files("planner.ui").joinpath("style.css").read_text(encoding="utf-8")
+    return resources.files("planner.ui.kit").joinpath("style.css").read_text(encoding="utf-8")
 
 
 class Page(widgets.VBox):

@@ -1,4 +1,4 @@
-// The view of planner.ui.charts.Chart: one plotly.js plot per chart, drawn with
+// The view of planner.ui.kit.charts.Chart: one plotly.js plot per chart, drawn with
 // Plotly.react, so that a new figure redraws the plot in place (a diff of the
 // old one) instead of building a new output area, as the plotly MIME renderer
 // does for each new output (new plot, full redraw, then a PNG snapshot).
@@ -11,7 +11,7 @@
 //    puts in the head of every page (async, cached by the browser);
 // 3. else, or when that script failed, the kernel sends the bundle: the chart
 //    sends {type: "plotly.js?"} and gets {type: "plotly.js"} with the file's
-//    bytes in one buffer (planner.ui.charts.Chart._answer). That is the way in
+//    bytes in one buffer (planner.ui.kit.charts.Chart._answer). That is the way in
 //    JupyterLab and in Voila run as a Jupyter server extension (JupyterHub).
 
 const NOTICE_MS = 15000;
