@@ -15,40 +15,35 @@ through one engine, :func:`forecast`:
 ['NaT', '2028-12-07', '2029-11-09']
 """
 
-from planner.appsec import asu_per_hour
-from planner.automation import cau
-from planner.ddu import (
-    custom_event_ddu,
-    custom_trace_ddu,
-    grail_ddu,
-    grail_stored_gb,
-    log_monitoring_ddu,
-    serverless_ddu,
-)
-from planner.dem import (
-    billable_sessions,
-    clickpath_actions,
-    count_defined_properties,
-    http_requests,
-    rum_dem,
-    sessions_from_actions,
-    synthetic_dem,
-    third_party_results,
-)
-from planner.hosts import (
-    custom_metric_ddu,
-    host_unit_hours,
-    host_units,
-    included_custom_metrics,
-    run_hours,
-)
-from planner.engine import Forecast, compare, forecast
-from planner.mainframe import msu_monthly_peak
-from planner.model import Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp
-from planner.pools import contract_years, licence_forecast, pool_balance, pool_forecast
-from planner.scenario import ScenarioError, example_scenarios, load_scenario, read_inventory
-from planner.tableset import TableError, TableSet, default_tables, export_tables, load_tables
-from planner.units import UNITS
+import importlib
+from typing import Any
+
+# Where each public name lives. They are imported on first use (PEP 562), so that
+# `import planner.x` and `planner --help` do not import pandas and the engine.
+_EXPORTS = {
+    "planner.appsec": ("asu_per_hour",),
+    "planner.automation": ("cau",),
+    "planner.ddu": (
+        "custom_event_ddu", "custom_trace_ddu", "grail_ddu", "grail_stored_gb", "log_monitoring_ddu",
+        "serverless_ddu",
+    ),
+    "planner.dem": (
+        "billable_sessions", "clickpath_actions", "count_defined_properties", "http_requests", "rum_dem",
+        "sessions_from_actions", "synthetic_dem", "third_party_results",
+    ),
+    "planner.hosts": (
+        "custom_metric_ddu", "host_unit_hours", "host_units", "included_custom_metrics", "run_hours",
+    ),
+    "planner.engine": ("Forecast", "compare", "forecast"),
+    "planner.mainframe": ("msu_monthly_peak",),
+    "planner.model": ("Contract", "Driver", "Licence", "MoveHosts", "Pool", "Scenario", "SetValues", "TopUp"),
+    "planner.pools": ("contract_years", "licence_forecast", "pool_balance", "pool_forecast"),
+    "planner.scenario": ("ScenarioError", "example_scenarios", "load_scenario", "read_inventory"),
+    "planner.tableset": ("TableError", "TableSet", "default_tables", "export_tables", "load_tables"),
+    "planner.units": ("UNITS",),
+}
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+
 
 __version__ = "0.1.0"
 
@@ -64,3 +59,16 @@ __all__ = [
     "run_hours", "serverless_ddu", "sessions_from_actions", "synthetic_dem",
     "third_party_results",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'planner' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

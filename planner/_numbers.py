@@ -12,8 +12,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import pandas as pd
-
 #: What a missing number reads as in a dashboard.
 MISSING = "n/a"
 
@@ -50,6 +48,7 @@ def number(value: Any, decimals: int | None = None, *, signed: bool = False, tri
     >>> number(0.0005, 4), number(0.0500, 4, trim=True), number(-0.001, 2)
     ('0.0005', '0.05', '0')
     """
+    import pandas as pd   # here, not at the top: planner --help imports this module, not pandas
     if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
         return MISSING
     value = float(value)

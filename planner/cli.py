@@ -36,12 +36,13 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import numpy as np
-import pandas as pd
-
+from planner._lazy import lazy
+from planner._numbers import number
 from planner.units import decimals as unit_decimals
 
-from planner._numbers import number
+# imported at their first use: planner --help and --version need neither
+np = lazy("numpy")
+pd = lazy("pandas")
 
 FORMATS = ("table", "csv", "json", "markdown", "xlsx")
 EXIT_ERROR, EXIT_OVERRUN = 2, 3

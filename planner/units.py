@@ -16,8 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import numpy as np
-
 __all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "unit", "decimals"]
 
 #: Decimals of a unit no weight table prices (MSU: the scenario gives it).
@@ -104,6 +102,8 @@ def decimals(tables: Any = None) -> dict[str, int]:
     >>> decimals()["ddu"]
     4
     """
+    import numpy as np   # here, not at the top: planner --help imports this module, not numpy
+
     from planner.tableset import resolve
     t = resolve(tables)
     out = {}
