@@ -118,6 +118,35 @@ def plotly_script(base: str) -> str:
     return f'<script id="{PLOTLY_SCRIPT_ID}" async src="{src}" onerror="this.dataset.failed=1"></script>'
 
 
+def _log_pre_rendered(manager: Any) -> None:
+    """Log when a pool kernel has executed and rendered its notebook.
+
+    Voila logs "Kernel pool of X is filled" once the kernel has started; the
+    notebook then still executes in it for a second or more. The line logged
+    here ("pre-rendered") says when a visitor would get the page at once. It
+    wraps the pool's ``_initialize`` (Voila 0.5, ``voila_kernel_manager.py``),
+    whose result holds the rendering task.
+    """
+    initialize = manager._initialize
+
+    async def _initialize(notebook_path: str, kernel_id: str | None = None, **kwargs: Any) -> Any:
+        began = time.monotonic()
+        content = await initialize(notebook_path, kernel_id, **kwargs)
+        task = content.get("task") if isinstance(content, dict) else None
+
+        def done(_: Any) -> None:
+            # a page that took the kernel earlier stops the pre-rendering (stop_generator)
+            if not getattr(content.get("renderer"), "stop_generator", False):
+                manager.log.info("Kernel %s of %s pre-rendered in %.1f s", content.get("kernel_id"),
+                                 notebook_path, time.monotonic() - began)
+
+        if task is not None:
+            task.add_done_callback(done)
+        return content
+
+    manager._initialize = _initialize
+
+
 class PlannerKernelManager(AsyncMappingKernelManager):
     """jupyter_server's kernel manager that ends page kernels whose page has gone.
 
@@ -140,6 +169,8 @@ class PlannerKernelManager(AsyncMappingKernelManager):
         self._handed_out: dict[str, float] = {}
         self._was_pooled: set[str] = set()
         self._reaper: PeriodicCallback | None = None
+        if hasattr(self, "_initialize"):   # Voila's pre-heating subclass (before it fills its pools)
+            _log_pre_rendered(self)
 
     # --- bookkeeping --------------------------------------------------------------------
 

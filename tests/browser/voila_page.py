@@ -72,6 +72,7 @@ VIEWPORT = {"width": 1400, "height": 2400}
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 DASHBOARD_ROOT = ".planner-dashboard"
 CHART = ".js-plotly-plot"
+KPI = ".planner-kpi-value"
 SLIDER_HANDLE = ".noUi-handle"
 QUIET_MS = 300
 
@@ -319,11 +320,19 @@ class VoilaServer:
         name = notebook if notebook.endswith(".ipynb") else f"{notebook}.ipynb"
         return len(re.findall(rf"Kernel pool of {re.escape(name)} is filled", self.log_text()))
 
-    def wait_pool(self, notebook: str, at_least: int, timeout: float = 120.0) -> bool:
-        """Wait until the pool of ``notebook`` was filled ``at_least`` times (preheat only)."""
+    def pre_rendered(self, notebook: str) -> int:
+        """How many pool kernels of ``notebook`` have executed and rendered it (the
+        server's "pre-rendered" lines; "filled" comes when a kernel has only started)."""
+        name = notebook if notebook.endswith(".ipynb") else f"{notebook}.ipynb"
+        return len(re.findall(rf"of (?:\S*/)?{re.escape(name)} pre-rendered", self.log_text()))
+
+    def wait_pool(self, notebook: str, at_least: int, timeout: float = 120.0, *, rendered: bool = False) -> bool:
+        """Wait until the pool of ``notebook`` was filled ``at_least`` times (preheat only);
+        with ``rendered``, until that many pool kernels have also executed the notebook."""
+        count = self.pre_rendered if rendered else self.pool_filled
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.pool_filled(notebook) >= at_least:
+            if count(notebook) >= at_least:
                 return True
             if self.proc.poll() is not None:
                 return False
@@ -375,7 +384,7 @@ class VoilaServer:
 _INIT_SCRIPT = r"""
 (() => {
   if (window.top !== window || window.__planner) return;
-  const t = window.__planner = {loaded: null, dashboard: null, firstChart: null,
+  const t = window.__planner = {loaded: null, dashboard: null, firstKpi: null, firstChart: null,
                                 lastMutation: 0, mutations: 0};
   const shown = (el) => !!el && el.getClientRects().length > 0;
   const check = () => {
@@ -385,6 +394,7 @@ _INIT_SCRIPT = r"""
       if (cells && !document.getElementById('loading') && cells.style.display !== 'none') t.loaded = now;
     }
     if (t.dashboard === null && shown(document.querySelector('%(root)s'))) t.dashboard = now;
+    if (t.firstKpi === null && shown(document.querySelector('%(kpi)s'))) t.firstKpi = now;
     if (t.firstChart === null) {
       for (const el of document.querySelectorAll('%(chart)s')) {
         if (el.querySelector('.main-svg') && shown(el)) { t.firstChart = now; break; }
@@ -393,10 +403,10 @@ _INIT_SCRIPT = r"""
   };
   new MutationObserver(() => {
     t.lastMutation = performance.now(); t.mutations += 1;
-    if (t.loaded === null || t.dashboard === null || t.firstChart === null) check();
+    if (t.loaded === null || t.dashboard === null || t.firstKpi === null || t.firstChart === null) check();
   }).observe(document, {childList: true, subtree: true, attributes: true, characterData: true});
 })();
-""" % {"root": DASHBOARD_ROOT, "chart": CHART}
+""" % {"root": DASHBOARD_ROOT, "chart": CHART, "kpi": KPI}
 
 
 def launch_browser(playwright: Any, executable: str | os.PathLike | None = None) -> Any:
@@ -576,6 +586,7 @@ class Timings:
     status: int | None
     loaded: float | None = None       # Voila finished executing, cells shown
     dashboard: float | None = None    # .planner-dashboard visible
+    first_kpi: float | None = None    # first KPI card's value (.planner-kpi-value) visible
     first_chart: float | None = None  # first .js-plotly-plot drawn and visible
     settled: float | None = None      # DOM quiet for QUIET_MS after all of the above
     wall: float | None = None         # Python-side seconds for the whole open_dashboard
@@ -643,7 +654,7 @@ def open_dashboard(page: Any, base_url: str, name: str, *, expect_chart: bool = 
         t = page.evaluate("() => window.__planner")
         ms = lambda key: None if t.get(key) is None else t[key] / 1000  # noqa: E731
         return Timings(name=name, status=status, loaded=ms("loaded"), dashboard=ms("dashboard"),
-                       first_chart=ms("firstChart"), settled=t["lastMutation"] / 1000,
+                       first_kpi=ms("firstKpi"), first_chart=ms("firstChart"), settled=t["lastMutation"] / 1000,
                        wall=time.perf_counter() - start)
     finally:
         if screenshot is not None:
