@@ -294,6 +294,58 @@ def test_version(capsys):
     assert stop.value.code == 0 and capsys.readouterr().out == f"planner {__version__}\n"
 
 
+# --- a quick start: each command imports what it needs (issue 17) --------------------------
+
+_IMPORTED = """
+import contextlib, io, json, sys
+from planner.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+    main(sys.argv[1:])
+print(json.dumps({"out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+#: What the command line imports only for a command that needs it
+HEAVY = ("pandas", "numpy", "yaml", "plotly", "openpyxl", "httpx", "holidays", "ipywidgets", "dateutil",
+         "planner.engine", "planner.scenario", "planner.tableset", "planner.model", "planner.ui")
+#: What `planner forecast` needs none of: charts, spreadsheets, HTTP, holiday calendars
+NOT_FOR_FORECAST = ("plotly", "openpyxl", "httpx", "holidays", "ipywidgets", "planner.ui", "planner.imports",
+                    "planner.support", "planner.export")
+
+
+def _imported(*argv: str) -> tuple[str, set[str]]:
+    """What a fresh interpreter printed and imported for ``planner ARGV``."""
+    done = subprocess.run([sys.executable, "-c", _IMPORTED, *argv], check=True, capture_output=True, text=True)
+    seen = json.loads(done.stdout)
+    return seen["out"], set(seen["modules"])
+
+
+def _top(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(n for n in names if n in modules or any(m.startswith(n + ".") for m in modules))
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["--help"], ["forecast", "--help"]])
+def test_version_and_help_import_nothing_heavy(argv):
+    out, modules = _imported(*argv)
+    assert out.startswith(f"planner {__version__}" if argv == ["--version"] else "usage: planner")
+    assert _top(modules, HEAVY) == []
+
+
+def test_forecast_imports_only_what_it_uses():
+    out, modules = _imported("forecast")
+    assert "Example estate (baseline): consumption per contract year" in out
+    assert {"pandas", "numpy", "yaml", "planner.engine"} <= modules      # the imports are real, not skipped
+    assert _top(modules, NOT_FOR_FORECAST) == []
+
+
+def test_the_package_imports_its_names_on_first_use():
+    import planner
+    assert set(planner.__all__) == set(planner._WHERE) and set(planner.__all__) <= set(dir(planner))
+    for name in planner.__all__:
+        assert getattr(planner, name) is getattr(__import__(planner._WHERE[name], fromlist=[name]), name)
+    with pytest.raises(AttributeError, match="module 'planner' has no attribute 'forcast'"):
+        getattr(planner, "forcast")
+
+
 # --- item 12: planner support -------------------------------------------------------------
 
 TICKETS = [   # opened, options: what planner.support.response_deadline is asked

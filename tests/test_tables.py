@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import planner
+from planner._assets import plotly_js
 from planner.tableset import RULES_FILE, SCHEMA, TableError, default_tables, export_tables, load_tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,12 +146,14 @@ def test_a_built_wheel_installs_and_loads_every_table(tmp_path):
     Path(site, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q",
                     "--no-deps", str(wheel)], check=True)
-    code = ("import planner, planner.tableset as t, pathlib; s = t.default_tables(); "
+    code = ("import planner, planner.tableset as t, planner._assets as a, pathlib; s = t.default_tables(); "
             "assert pathlib.Path(planner.__file__).parent.parent.name == 'site-packages', planner.__file__; "
-            "print(len(s.frames), len(s.rules), planner.host_units(17, 'infrastructure'))")
+            "print(len(s.frames), len(s.rules), planner.host_units(17, 'infrastructure'), len(a.plotly_js()))")
     out = subprocess.run([str(python), "-c", code], check=True, capture_output=True, text=True,
                          cwd=tmp_path, env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
-    assert out.stdout.split() == [str(len(SCHEMA)), str(len(default_tables().rules)), "0.6"]
+    # the dashboards' plotly.js bundle ships in the wheel (planner/ui/kit/static/plotly)
+    assert out.stdout.split() == [str(len(SCHEMA)), str(len(default_tables().rules)), "0.6",
+                                  str(len(plotly_js()))]
 
 
 # --- provenance the user can follow ------------------------------------------------------
