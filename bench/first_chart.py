@@ -105,7 +105,7 @@ def measure(dashboards: tuple[str, ...] = DASHBOARDS, runs: int = 3) -> dict[str
                 sync_playwright() as driver:
             browser = vp.launch_browser(driver)
             try:
-                uses = dict.fromkeys(name for name, _ in pages, 0)
+                uses = dict.fromkeys((name for name, _ in pages), 0)
                 for _ in range(runs):
                     for name, root in pages:
                         first = None
