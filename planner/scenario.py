@@ -46,7 +46,7 @@ from planner.model import (
 )
 from planner.sections import APPSEC, SECTIONS
 from planner.tableset import TableSet, load_tables
-from planner.units import LICENCE_UNITS, POOL_UNITS
+from planner.units import LICENCE_UNITS, POOL_UNITS, UNITS
 
 __all__ = [
     "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "examples_folder",
@@ -198,7 +198,9 @@ def _validate_changes(raw: Any, drivers: dict[str, Driver], start: pd.Timestamp,
 
 
 def _validate_contract(raw: Any, where: _Where) -> Contract:
-    raw = raw or {}
+    if raw is None:
+        raise ScenarioError(f"{where.source}: the scenario has no contract; add "
+                            "contract: {start: YYYY-MM-DD, term_years: N, pools: ...} (see docs/scenarios.md#contract)")
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where('contract')}: must be a mapping")
     f.unknown(raw, ("start", "term_years", "pools", "licences", "top_ups"), "contract", where)
@@ -212,6 +214,7 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         if not isinstance(given, dict):
             raise ScenarioError(f"{where(f'contract.{group}')}: must be a mapping of unit -> "
                                 f"{{{amount_key}: AMOUNT, price: PRICE}}")
+        _bought_elsewhere(given, group, where)
         f.unknown(given, units, f"contract.{group}", where)
         bought[group] = {unit: _bought(unit, spec, amount_key, f"contract.{group}.{unit}", where)
                          for unit, spec in given.items()}
@@ -231,6 +234,18 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
                                                                              where(f"{path}.amount"))))
     return Contract(start, term, pools, licences, tuple(top_ups))
+
+
+def _bought_elsewhere(given: dict[str, Any], group: str, where: _Where) -> None:
+    """Refuse a unit put in the wrong group (host units under pools), pointing to
+    the group that buys it (:data:`planner.units.UNITS`, ``bought_as``)."""
+    for unit in given:
+        other = {"annual": ("pools", "annual"), "licence": ("licences", "quantity")}.get(
+            getattr(UNITS.get(unit), "bought_as", None))
+        if other is not None and other[0] != group:
+            raise ScenarioError(f"{where(f'contract.{group}.{unit}')}: {unit} is bought as "
+                                f"{'an annual pool' if other[0] == 'pools' else 'a licence'}: put it under "
+                                f"contract.{other[0]} as {unit}: {{{other[1]}: AMOUNT}}")
 
 
 def _bought(unit: str, spec: Any, amount_key: str, path: str, where: _Where) -> tuple[float, Any, Any]:
