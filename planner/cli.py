@@ -355,7 +355,42 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
 
 
 _POOL_UNITS = {c: _ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
-    c: _MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_cost")} | {"days_covered": _COUNT}
+    c: _MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_at_price", "extra_needed_at_overage_price")
+} | {"days_covered": _COUNT}
+
+
+def _warn_unbought(fc, shown: bool = False) -> None:
+    """Warn once per unit the forecast consumes without a pool or licence in the contract
+    (``unit_not_bought`` in ``Forecast.notes()``, worded by planner.explain); not when
+    ``shown``: the output's notes table already says it."""
+    from planner.explain import forecast_sentence
+    if shown:
+        return
+    notes = fc.notes()
+    for row in notes[notes["code"] == "unit_not_bought"].to_dict(orient="records"):
+        print(f"planner: warning: {fc.scenario.name}: {forecast_sentence(row, fc.scenario)}", file=sys.stderr)
+
+
+def _notes_table(fc) -> pd.DataFrame:
+    from planner.explain import forecast_notes
+    return _table(forecast_notes(fc.notes(), fc.scenario), f"{fc.scenario.name}: notes", keys=("code",),
+                  hidden=("code", "unit", "driver", "date", "value"), tables=fc.scenario.tables)
+
+
+def _coaching_tables(fc, weekly: bool) -> dict[str, pd.DataFrame]:
+    """Dynatrace ONE Premium coaching sessions per contract year and, if ``weekly``, per week,
+    when the contract buys it."""
+    if fc.scenario.contract.one_premium is None:
+        return {}
+    sessions = {c: _COUNT for c in ("weeks", "available", "used", "lapsed")}
+    out = {"coaching_years": _table(fc.coaching("year"), "Dynatrace ONE Premium coaching sessions per contract "
+                                    "year (unused sessions lapse weekly; week by week: --table coaching_weeks)",
+                                    units=sessions | {"fee": _MONEY}, keys=("contract_year",),
+                                    tables=fc.scenario.tables)}
+    if weekly:
+        out["coaching_weeks"] = _table(fc.coaching("week"), "coaching sessions per week", units=sessions,
+                                       keys=("week",), tables=fc.scenario.tables)
+    return out
 
 
 def _pool_table(fc) -> pd.DataFrame:
@@ -386,7 +421,8 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
               "draws are the same (the bands are the forecast)", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
-    tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc)}
+    tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc),
+              **_coaching_tables(fc, weekly=bool(args.output) or args.table == "coaching_weeks")}
     if fc.bands is not None:
         tables["bands"] = _table(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), _ROW_UNIT), keys=("month", "unit"),
@@ -403,6 +439,10 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
             msu, "mainframe MSU per LPAR (peak 4-hour rolling average per month)", keys=("driver",),
             units={"peak_msu": "msu", "highest_month_peak_msu": "msu", "licensed_msu": "msu",
                    "months_over_licence": _COUNT}, tables=scenario.tables)
+    if len(fc.notes()):
+        tables["notes"] = _notes_table(fc)
+    on_screen = args.output is None and args.table in (None, "notes")
+    _warn_unbought(fc, shown=on_screen)
     return tables, fc
 
 
@@ -436,6 +476,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
               "are the same and the amounts are the forecast's consumption", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    _warn_unbought(fc)
     table = fc.sizing(risk)
     if gate is not None:
         decimals = unit_decimals(scenario.tables)
@@ -453,6 +494,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
     from planner.engine import forecast
     fc = forecast(_scenario(args.file), progress=say)
+    _warn_unbought(fc)
     return {"pools": _pool_table(fc)}, fc
 
 
@@ -480,6 +522,7 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     for name in args.files:
         say(f"forecasting {name}")
         forecasts.append(forecast(_scenario(name)))
+        _warn_unbought(forecasts[-1])
     result = compare(*forecasts)
     t = forecasts[0].scenario.tables
     base = forecasts[0].scenario.name
@@ -487,11 +530,11 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     values = dict.fromkeys(("value", "baseline_value", "delta"), _ROW_UNIT)
     measures = ("consumption", "extra_needed")
     pool_units = {f"{p}{m}{d}": _ROW_UNIT for m in measures for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
-    pool_units |= {f"{p}{m}{d}": _MONEY for m in ("cost", "extra_cost") for p, d in (("", ""), ("baseline_", ""),
-                                                                                   ("", "_delta"))}
+    pool_units |= {f"{p}{m}{d}": _MONEY for m in ("cost", "extra_cost_at_price")
+                   for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
     labels = {"value": "scenario", "baseline_value": "baseline", "delta": "Δ", "contract_year": "year",
               "consumption_delta": "Δ consumption", "cost_delta": "Δ cost", "extra_needed": "extra needed",
-              "extra_needed_delta": "Δ extra needed", "extra_cost_delta": "Δ extra cost"}
+              "extra_needed_delta": "Δ extra needed", "extra_cost_at_price_delta": "Δ extra cost at price"}
     shown = {"labels": labels, "signed": tuple(c for c in labels if c.endswith("delta")), "tables": t}
     tables = {
         "consumption": _table(yearly, f"consumption per contract year and capability against {base}",
@@ -500,7 +543,8 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
         "pools": _table(result["pools"], f"pools per contract year against {base}: change in consumption "
                         "and cost, extra units needed", units=pool_units, keys=("unit", "year"), group="scenario",
                         hidden=("baseline", "baseline_consumption", "cost", "baseline_cost", "baseline_extra_needed",
-                                "extra_cost", "baseline_extra_cost", "extra_cost_delta"),
+                                "extra_cost_at_price", "baseline_extra_cost_at_price",
+                                "extra_cost_at_price_delta"),
                         empty="no pools: the contracts buy no annual pool and no licence", **shown),
         "first_exceeded": _table(result["first_exceeded"], "first month a pool is exceeded (blank: never)",
                                  keys=("unit", "scenario"), empty="no pools: nothing can be exceeded", tables=t),

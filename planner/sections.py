@@ -373,7 +373,7 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         "appsec": (f.choice(*APPSEC), "none"),
         "inventory": (f.text, None), "growth": _GROWTH,
     }, volume=("count",), capabilities=(
-        _caps("host_units", *_MODES) + _caps("host_unit_hours", *_MODES)
+        _caps("host_units", *_MODES) + _caps("host_unit_hours", *_MODES) + _caps("premium_ha", *_MODES)
         + _caps("ddu", ("custom_metrics_fullstack", "Custom metrics (full-stack hosts)"),
                 ("custom_metrics_infrastructure", "Custom metrics (infrastructure hosts)"))
         + _caps("asu", ("vulnerability_analytics", "Runtime Vulnerability Analytics"),
@@ -429,7 +429,9 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         consume=_consume_cloud_automation),
     Section("mainframe", "mainframe LPAR", {
         "name": _NAME, "peak_msu": (f.number(unit="MSU, peak 4-hour rolling average"), REQUIRED),
-        "licensed_msu": (f.number(unit="MSU"), None), "growth": _GROWTH,
+        "licensed_msu": (f.number(unit="MSU"), None),
+        # disabled: the peak MSU values are reported every 6 months (docs/rules.md#msu-reporting-disabled)
+        "reporting": (f.choice("enabled", "disabled"), "enabled"), "growth": _GROWTH,
     }, volume=("peak_msu",), capabilities=_caps("msu", ("mainframe", "Mainframe")), consume=_consume_mainframe),
 )}
 

@@ -95,7 +95,7 @@ def test_overview_dashboard(example):
     assert _check_page(page, "overview") == [
         "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
         "ctl-upload-actuals", "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining",
-        "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-yearly",
+        "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-msu-reports", "table-yearly",
         "download-contract-years", "download-monthly"]
     assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
     page.find("ctl-unit").value = "dem"
