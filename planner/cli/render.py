@@ -257,7 +257,8 @@ def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force:
         text = json.dumps({name: _for_text_files(frame).to_dict(orient="records")
                            for name, frame in tables.items()}, indent=2, default=_json_value, allow_nan=False)
     elif fmt == "csv":
-        text = next(_for_text_files(frame).to_csv(index=False) for frame in tables.values()).rstrip("\n")
+        from planner.export import text_safe
+        text = next(text_safe(_for_text_files(frame)).to_csv(index=False) for frame in tables.values()).rstrip("\n")
     elif fmt == "markdown":
         text = "\n\n".join(f"### {_title(n, f)}\n\n{_blocks(f, _markdown, '#### ')}" for n, f in tables.items())
     else:
