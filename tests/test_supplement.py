@@ -17,6 +17,7 @@ from planner.mainframe import msu_report_due_dates
 from planner.model import GRAIL_NEEDS_SAAS, Driver
 from planner.premium import coaching_weeks, coaching_years
 from planner.scenario import ScenarioError, load_scenario
+from planner.sections import CAPABILITIES
 from planner.ui.pages import overview
 
 MANAGED = """\
@@ -54,6 +55,9 @@ def test_premium_ha_compares_each_years_peak_host_units_with_its_licence():
     # the shortfall of 10 at price 10 and at overage_price 20, each column named after its price
     assert (row["extra_needed_at_price"], row["extra_needed_at_overage_price"]) == pytest.approx((100, 200))
     assert (row["amount_cost"], row["consumption_cost"]) == pytest.approx((1_100, 1_200))
+    # its consumption is the host groups' host units, under the registry's capabilities
+    emitted = set(zip(f.daily["unit"], f.daily["capability"]))
+    assert ("premium_ha", "fullstack") in emitted and emitted <= set(CAPABILITIES)
     # premium HA is bought; the contract buys no host-unit licence (nor host unit hours): noted
     assert f.notes()["unit"].tolist() == ["host_units", "host_unit_hours"]
 
