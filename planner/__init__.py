@@ -61,7 +61,8 @@ __all__ = [
     "custom_trace_ddu", "default_tables", "export_tables", "grail_ddu", "grail_stored_gb",
     "host_unit_hours", "host_units", "http_requests", "included_custom_metrics", "licence_forecast",
     "load_tables",
-    "log_monitoring_ddu", "msu_monthly_peak", "msu_report_due_dates", "OnePremium", "coaching_weeks", "pool_balance", "pool_forecast", "rum_dem",
+    "log_monitoring_ddu", "msu_monthly_peak", "msu_report_due_dates", "OnePremium", "coaching_weeks",
+    "pool_balance", "pool_forecast", "rum_dem",
     "run_hours", "serverless_ddu", "sessions_from_actions", "synthetic_dem",
     "third_party_results",
 ]

@@ -302,7 +302,8 @@ class Forecast:
         due = msu_report_due_dates(s.contract.start, s.start, s.end, tables=s.tables)
         every = msu_report_due_dates(s.contract.start, s.contract.start, s.end, tables=s.tables)
         rows = [{"driver": name, "due": day, "report": int(every.get_loc(day)) + 1}
-                for name in s.drivers_of("mainframe") for day in due if self._value_on(name, "reporting", day) == "disabled"]
+                for name in s.drivers_of("mainframe") for day in due
+                if self._value_on(name, "reporting", day) == "disabled"]
         out = pd.DataFrame(rows, columns=["driver", "due", "report"])
         return out.sort_values(["due", "driver"], kind="stable").reset_index(drop=True)
 
