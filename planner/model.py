@@ -25,6 +25,7 @@ import pandas as pd
 from planner import fields as f
 from planner.fields import Growth, ScenarioError
 from planner.sections import REQUIRED, SECTIONS, Section
+from planner.tableset import resolve
 
 __all__ = [
     "Growth", "Driver", "SetValues", "MoveHosts", "Change", "Pool", "Licence", "TopUp", "OnePremium", "Contract",
@@ -250,7 +251,6 @@ def check_deployment(deployment: str, drivers: Mapping[str, Driver], contract: C
     docs/rules.md#premium-ha): Grail buckets outside ``rules.yaml: grail_deployments``
     and a Premium High Availability licence outside ``premium_ha_deployments``.
     ``grail_path`` is the key path errors name for the first Grail bucket."""
-    from planner.tableset import resolve
     t = resolve(tables)
     grail = [name for name, d in drivers.items() if d.section == "grail"]
     if grail and deployment not in t.rule("grail_deployments"):
