@@ -288,13 +288,13 @@ class _Log(threading.Thread):
 
     def run(self) -> None:
         for line in self.stream:
+            if not quiet(line):   # written before ready is set: the URL comes after this line
+                sys.stderr.write(line)
+                sys.stderr.flush()
             if POOL_FILLED in line and "is filled" in line:
                 self.filled.add(line.split(POOL_FILLED, 1)[1].split(" is filled", 1)[0])
                 if len(self.filled) >= self.pools:
                     self.ready.set()
-            if not quiet(line):
-                sys.stderr.write(line)
-                sys.stderr.flush()
         self.ready.set()   # Voila ended: nothing more to wait for
 
 
