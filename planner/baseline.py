@@ -66,6 +66,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -88,6 +89,10 @@ _AVERAGE_MONTH = 365.25 / 12   # [days]
 # monthly growth rates a scenario accepts (planner.fields.growth): above -99 %, at most 100 %
 _LOWEST_RATE, _HIGHEST_RATE = -0.99, 1.0
 GB = 10 ** 9                    # Grail usage metrics are in bytes; the Supplement prices per GB
+_HOUR_MS = 3_600_000
+#: A host last seen this close to the window's end [ms] is running at its end
+#: (lastSeenTms is refreshed while a host reports, not every millisecond).
+_STILL_RUNNING_MS = 2 * _HOUR_MS
 MODES = {"FULL_STACK": "fullstack", "INFRASTRUCTURE": "infrastructure"}
 
 
@@ -112,6 +117,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("builtin:billing.apps.mobile.sessionsWithoutReplayByApplication", "all_sessions", "mobile"),
     Metric("builtin:billing.apps.web.userActionPropertiesByApplication", "properties", "web"),
     Metric("builtin:billing.apps.mobile.userActionPropertiesByMobileApplication", "properties", "mobile"),
+    Metric("builtin:billing.apps.custom.sessionsWithoutReplayByApplication", "plain", "custom"),
+    Metric("builtin:billing.apps.custom.userActionPropertiesByDeviceApplication", "properties", "custom"),
     Metric("builtin:billing.synthetic.actions", "synthetic", "browser"),
     Metric("builtin:billing.synthetic.requests", "synthetic", "http"),
     Metric("builtin:billing.synthetic.external", "synthetic", "third_party"),
@@ -132,6 +139,8 @@ _DDU_SECTIONS = {
                    lambda t: ddu.serverless_ddu(1, tables=t)),
 }
 _ACTUAL_COLUMNS = ["month", "unit", "capability", "driver", "value"]
+#: Metric kinds counted per application: queried with the ``:names`` transformation.
+_APP_KINDS = ("replay", "plain", "all_sessions", "properties")
 
 
 class BaselineError(ValueError):
@@ -198,7 +207,8 @@ def hosts_from_entities(entities: Any, what: str = "entities") -> tuple[pd.DataF
     -------
     hosts : DataFrame
         ``host`` (display name; made unique with the entity id), ``entity_id``,
-        ``ram_gib`` [GiB], ``mode``.
+        ``ram_gib`` [GiB], ``mode``, ``first_seen_ms`` and ``last_seen_ms``
+        [UTC ms] (``firstSeenTms``/``lastSeenTms``; NaN where the entity has none).
     skipped : list of (host, reason)
         Hosts without a OneAgent in full-stack or infrastructure mode or without
         ``memoryTotal``: they consume no host units the planner can compute.
@@ -219,11 +229,25 @@ def hosts_from_entities(entities: Any, what: str = "entities") -> tuple[pd.DataF
         elif isinstance(memory, bool) or not isinstance(memory, (int, float)) or not memory > 0:
             skipped.append((name, f"no memoryTotal (got {memory!r})"))
         else:
-            rows.append({"host": name, "entity_id": entity_id, "ram_gib": float(memory) / GIB, "mode": mode})
-    frame = pd.DataFrame(rows, columns=["host", "entity_id", "ram_gib", "mode"])
+            rows.append({"host": name, "entity_id": entity_id, "ram_gib": float(memory) / GIB, "mode": mode,
+                         **{column: _seen(entity, key, what, i) for column, key in _SEEN.items()}})
+    frame = pd.DataFrame(rows, columns=["host", "entity_id", "ram_gib", "mode", *_SEEN])
     twice = frame["host"].duplicated(keep=False)
     frame.loc[twice, "host"] = frame.loc[twice, "host"] + " (" + frame.loc[twice, "entity_id"] + ")"
     return frame.reset_index(drop=True), skipped
+
+
+_SEEN = {"first_seen_ms": "firstSeenTms", "last_seen_ms": "lastSeenTms"}
+
+
+def _seen(entity: dict[str, Any], key: str, what: str, i: int) -> float:
+    value = entity.get(key)
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise BaselineError(f"{what}: entity {i} ({entity.get('entityId')}): {key} must be a time in UTC "
+                            f"milliseconds; got {value!r}")
+    return float(value)
 
 
 # --- metric data points ------------------------------------------------------------------------
@@ -342,14 +366,50 @@ def _known_key(metric_id: str) -> str | None:
     return None
 
 
-def _monthly(daily: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Sum per metric, application and month, inside the window only."""
+def _monthly(daily: pd.DataFrame, months: pd.PeriodIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per metric, application and month inside the window: the average over the
+    days that have data, times the days the month should have had data.
+
+    A day without a value (null in the metrics API, an empty cell in its CSV)
+    is a gap when it falls on or after the metric's first day with data: the
+    days before that are before the metric was in use. A month's figure is
+    ``sum x expected days / days with data``, so a gap neither lowers the month
+    nor is read as a fall in use.
+
+    Returns
+    -------
+    monthly : DataFrame
+        ``metric``, ``app``, ``month``, ``value`` [the metric's unit per month].
+    gaps : DataFrame
+        ``metric``, ``days_without_data``, ``first_gap``, ``months`` (text): one
+        row per metric with a gap.
+    """
+    empty_gaps = pd.DataFrame(columns=["metric", "days_without_data", "first_gap", "months"])
     if daily.empty:
-        return pd.DataFrame(columns=["metric", "app", "month", "value"])
-    month = pd.PeriodIndex(daily["day"]).asfreq("M")
+        return pd.DataFrame(columns=["metric", "app", "month", "value"]), empty_gaps
+    day = pd.PeriodIndex(daily["day"])
+    month = day.asfreq("M")
     inside = month.isin(months)
     frame = daily[inside].assign(month=month[inside])
-    return frame.groupby(["metric", "app", "month"], as_index=False, sort=True)["value"].sum()
+    if frame.empty:
+        return pd.DataFrame(columns=["metric", "app", "month", "value"]), empty_gaps
+    sums = frame.groupby(["metric", "app", "month"], as_index=False, sort=True)["value"].sum()
+    window = pd.period_range(months[0].start_time, months[-1].end_time, freq="D")
+    scale, gaps = {}, []
+    for metric, days in frame.groupby("metric", sort=True)["day"]:
+        have = pd.PeriodIndex(days.unique())
+        expected = window[window >= have.min()]
+        missing = expected[~expected.isin(have)]
+        for m in pd.PeriodIndex(have.asfreq("M").unique()):
+            due = int((expected.asfreq("M") == m).sum())
+            scale[metric, m] = due / int((have.asfreq("M") == m).sum())
+        if len(missing):
+            per_month = pd.Series(missing.asfreq("M")).value_counts(sort=False).sort_index()
+            gaps.append({"metric": metric, "days_without_data": len(missing), "first_gap": str(missing[0]),
+                         "months": ", ".join(f"{m} ({n} of {m.days_in_month} days)" for m, n in per_month.items())})
+    factor = np.array([scale[m, p] for m, p in zip(sums["metric"], sums["month"])], dtype=float)
+    sums["value"] = sums["value"].to_numpy(dtype=float) * factor
+    return sums, (pd.DataFrame(gaps, columns=empty_gaps.columns) if gaps else empty_gaps)
 
 
 # --- building the outputs ----------------------------------------------------------------------
@@ -366,6 +426,8 @@ class Baseline:
     skipped_hosts: list[tuple[str, str]] = field(default_factory=list)
     host_check: pd.DataFrame | None = None     # host_unit_check.csv
     notes: list[str] = field(default_factory=list)
+    fleet: pd.DataFrame | None = None          # hosts, host-unit hours and peak host units per month
+    gaps: pd.DataFrame | None = None           # days without data per metric
     written: list[tuple[str, int]] = field(default_factory=list)   # (file, rows), set by write()
 
     def summary(self) -> dict[str, pd.DataFrame]:
@@ -378,7 +440,11 @@ class Baseline:
             per_unit["months"] = a.groupby("unit", sort=False)["month"].nunique()
             per_unit[f"in {self.months[-1]}"] = last.groupby("unit", sort=False)["value"].sum()
             tables["actual consumption per unit"] = per_unit.fillna(0).reset_index()
+        if self.fleet is not None:
+            tables["hosts per month"] = self.fleet
         tables["skipped metrics"] = pd.DataFrame(self.skipped_metrics, columns=["metric", "reason"])
+        if self.gaps is not None and len(self.gaps):
+            tables["days without data (months averaged over the days with data)"] = self.gaps
         if self.skipped_hosts:
             tables["skipped hosts"] = pd.DataFrame(self.skipped_hosts, columns=["host", "reason"])
         if self.host_check is not None:
@@ -443,17 +509,21 @@ def _rum(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _D
          actuals: list[dict[str, Any]]) -> None:
     free = t.rule("free_defined_properties")
     property_dem = t.weight("dem_weights", "defined_property")
-    keys = {(m.what, m.kind): m.key for m in METRICS.values() if m.kind in ("replay", "plain", "all_sessions", "properties")}
-    for platform in ("web", "mobile"):
+    keys = {(m.what, m.kind): m.key for m in METRICS.values() if m.kind in _APP_KINDS}
+    names: set[str] = set()
+    for platform in ("web", "mobile", "custom"):
         used = [k for (p, _), k in keys.items() if p == platform]
         for app in sorted(set(monthly.loc[monthly["metric"].isin(used), "app"])):
-            replay = _series(monthly, keys[platform, "replay"], months, app)
-            if platform == "web":
-                plain = _series(monthly, keys["web", "plain"], months, app)
-            else:   # the mobile "without replay" metric counts every session
-                plain = np.maximum(_series(monthly, keys["mobile", "all_sessions"], months, app) - replay, 0.0)
+            replay = _series(monthly, keys[platform, "replay"], months, app) if (platform, "replay") in keys \
+                else np.zeros(len(months))            # custom applications have no Session Replay
+            if (platform, "all_sessions") in keys:    # the mobile "without replay" metric counts every session
+                plain = np.maximum(_series(monthly, keys[platform, "all_sessions"], months, app) - replay, 0.0)
+            else:
+                plain = _series(monthly, keys[platform, "plain"], months, app)
             props = _series(monthly, keys[platform, "properties"], months, app)
             name = app or f"{platform}-applications"
+            name = name if name not in names else f"{name} ({platform})"   # driver names are unique
+            names.add(name)
             _rows(actuals, months, "dem", "rum_sessions", name, dem.rum_dem(plain, tables=t))
             _rows(actuals, months, "dem", "session_replay", name, dem.rum_dem(replay, replay=True, tables=t))
             _rows(actuals, months, "dem", "defined_properties", name, np.round(props * property_dem, 9))
@@ -538,37 +608,109 @@ def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: 
                                 f"retention_days = stored GB / GB ingested a day in {months[last]}; {note}")
 
 
-def _hosts(host_frame: pd.DataFrame, monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet,
-           drivers: _Drivers, actuals: list[dict[str, Any]], notes: list[str]) -> pd.DataFrame:
-    """hosts.csv, the host-unit actuals of the last month and the metrics DDU."""
-    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
-    metric_ddu = _series(monthly, "builtin:billing.ddu.metrics.total", months)
-    _rows(actuals, months, "ddu", "custom_metrics", "hosts", metric_ddu)
-    if inventory.empty:
-        if metric_ddu.any():
-            notes.append("custom-metric DDU are in actuals.csv but not in the scenario: no hosts to carry them")
-        return inventory
-    units = np.zeros(len(inventory))
+@dataclass(frozen=True)
+class _Fleet:
+    """When each host ran in the window, from the entities' seen times."""
+
+    host_units: np.ndarray          # [HU] per host
+    hours: np.ndarray               # [h] per host and month
+    running: np.ndarray             # bool per host: still running at the window's end
+    peak: dict[str, np.ndarray]     # [HU] per mode: most host units running at once, per month
+    unseen: int                     # hosts without firstSeenTms/lastSeenTms (taken as running throughout)
+
+
+def _fleet(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet) -> _Fleet:
+    """Each host's hours in each month: from ``firstSeenTms`` (or the window's
+    start) to ``lastSeenTms`` (or the window's end). A host last seen within
+    :data:`_STILL_RUNNING_MS` of the window's end is running at its end."""
+    bounds = np.array([_ms(m) for m in months] + [_ms(months[-1] + 1)], dtype=float)
+    first = host_frame["first_seen_ms"].to_numpy(dtype=float)
+    last = host_frame["last_seen_ms"].to_numpy(dtype=float)
+    running = np.isnan(last) | (last >= bounds[-1] - _STILL_RUNNING_MS)
+    start = np.maximum(np.where(np.isnan(first), bounds[0], first), bounds[0])
+    end = np.where(running, bounds[-1], np.minimum(last, bounds[-1]))
+    lo, hi = np.maximum(start[:, None], bounds[None, :-1]), np.minimum(end[:, None], bounds[None, 1:])
+    hours = np.clip(hi - lo, 0.0, None) / _HOUR_MS
+    units = np.zeros(len(host_frame))
     for mode in hosts.MODES:
-        here = (inventory["mode"] == mode).to_numpy()
+        here = (host_frame["mode"] == mode).to_numpy()
         if here.any():
-            units[here] = hosts.host_units(inventory.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
-            actuals.append({"month": str(months[-1]), "unit": "host_units", "capability": mode,
-                            "driver": "hosts", "value": round(float(units[here].sum()), 9)})
-    comment = "the hosts seen in the last imported month; no growth: the entities call is a snapshot, not a history"
-    if metric_ddu[-1] > 0:
-        per_minute = metric_ddu[-1] / months[-1].days_in_month / t.weight("ddu_weights", "custom_metric") / (24 * 60)
-        excess = per_minute / len(inventory)
-        included = np.zeros(len(inventory))
-        for mode in hosts.MODES:
-            here = (inventory["mode"] == mode).to_numpy()
-            if here.any():
-                included[here] = hosts.included_custom_metrics(inventory.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
-        inventory["custom_metrics_per_minute"] = np.round(included + excess, 9)
-        comment += (f"; custom_metrics_per_minute = each host's included metrics + {excess:.6g}, the "
-                    f"custom-metric DDU of {months[-1]} spread evenly over the hosts")
-    drivers.add("hosts", {"name": "hosts", "inventory": "hosts.csv"}, comment)
-    return inventory
+            units[here] = hosts.host_units(host_frame.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
+    peak = {mode: np.array([_most_at_once(lo[here, k], hi[here, k], units[here]) for k in range(len(months))])
+            for mode in hosts.MODES if (here := (host_frame["mode"] == mode).to_numpy()).any()}
+    unseen = int((np.isnan(first) | np.isnan(last)).sum())
+    return _Fleet(units, hours, running, peak, unseen)
+
+
+def _most_at_once(start: np.ndarray, end: np.ndarray, units: np.ndarray) -> float:
+    """Most host units running at the same time [HU], from each host's running
+    interval; a host that stops at the moment another starts does not overlap it."""
+    keep = end > start
+    times = np.concatenate([start[keep], end[keep]])
+    steps = np.concatenate([units[keep], -units[keep]])
+    order = np.lexsort((steps, times))            # at the same time, stops (negative) first
+    return round(float(np.max(np.cumsum(steps[order]), initial=0.0)), 9)
+
+
+def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
+           actuals: list[dict[str, Any]], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """hosts.csv (the hosts running at the window's end), each month's host-unit
+    hours and peak host units, and the fleet per month for the summary."""
+    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
+    if inventory.empty:
+        return inventory, None
+    fleet = _fleet(host_frame, months, t)
+    served = np.zeros(len(months))
+    for mode in hosts.MODES:
+        here = (host_frame["mode"] == mode).to_numpy()
+        if here.any():
+            hours = (fleet.host_units[here, None] * fleet.hours[here]).sum(axis=0)
+            served += hours
+            _rows(actuals, months, "host_unit_hours", mode, "hosts", np.round(hours, 9))
+            _rows(actuals, months, "host_units", mode, "hosts", fleet.peak[mode])
+    if fleet.unseen:
+        notes.append(f"{fleet.unseen} host(s) have no firstSeenTms/lastSeenTms: counted as running for the "
+                     "whole window")
+    stopped = int((~fleet.running).sum())
+    inventory = inventory[fleet.running].reset_index(drop=True)
+    level = list(_per_day(served, months))
+    fit, growth, note = _growth(level, "hosts")
+    comment = (f"the {len(inventory)} hosts running at the end of {months[-1]}, 24 h a day; their hours in each "
+               f"imported month came from firstSeenTms/lastSeenTms ({stopped} host(s) that stopped in the window "
+               f"are in actuals.csv only); growth of the host-unit hours a day: {note}")
+    if inventory.empty:
+        notes.append(f"no host was running at the end of {months[-1]}: the scenario has no hosts")
+    else:
+        entry: dict[str, Any] = {"name": "hosts", "inventory": "hosts.csv"}
+        if growth:
+            entry["growth"] = growth
+        drivers.add("hosts", entry, comment)
+    seen = fleet.hours > 0
+    table = pd.DataFrame({"month": [str(m) for m in months], "hosts": seen.sum(axis=0),
+                          "host_unit_hours": np.round(served, 6),
+                          "peak_host_units": np.round(sum(fleet.peak.values()), 6)})
+    return inventory, table
+
+
+def _custom_metrics(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
+                    actuals: list[dict[str, Any]]) -> None:
+    """Custom-metric DDU as a driver of its own: the billed DDU a day as data
+    points a minute beyond the hosts' included metrics, with its own growth."""
+    key = "builtin:billing.ddu.metrics.total"
+    values = _series(monthly, key, months)
+    if not values.any():
+        return
+    name = "custom-metrics"
+    _rows(actuals, months, "ddu", "custom_metrics", name, values)
+    daily = _per_day(values, months)
+    fit, growth, note = _growth(list(daily), name)
+    per_minute = _start(list(daily), fit) / t.weight("ddu_weights", "custom_metric") / (24 * 60)
+    entry: dict[str, Any] = {"name": name, "metrics_per_minute": round(per_minute, 6)}
+    if growth:
+        entry["growth"] = growth
+    drivers.add("custom_metrics", entry, f"from {key}: the billed DDU a day / {t.weight('ddu_weights', 'custom_metric'):g} "
+                                         f"DDU per data point / 1440 minutes, data points beyond the hosts' "
+                                         f"included metrics; {note}")
 
 
 def _host_check(host_frame: pd.DataFrame, consumed: dict[str, float] | None, t: TableSet) -> pd.DataFrame | None:
@@ -603,9 +745,10 @@ def build(host_frame: pd.DataFrame, daily: pd.DataFrame, months: pd.PeriodIndex,
         Dynatrace's own host units per host entity id (cross-check).
     """
     t = resolve(tables)
-    monthly = _monthly(daily, months)
+    monthly, gaps = _monthly(daily, months)
     drivers, actuals, notes = _Drivers(), [], []
-    inventory = _hosts(host_frame, monthly, months, t, drivers, actuals, notes)
+    inventory, fleet = _hosts(host_frame, months, t, drivers, actuals, notes)
+    _custom_metrics(monthly, months, t, drivers, actuals)
     _rum(monthly, months, t, drivers, actuals)
     _synthetic(monthly, months, t, drivers, actuals)
     _ddu_pools(monthly, months, t, drivers, actuals)
@@ -618,7 +761,7 @@ def build(host_frame: pd.DataFrame, daily: pd.DataFrame, months: pd.PeriodIndex,
     return Baseline(hosts=inventory, actuals=frame, scenario=_scenario_text(drivers, months, source),
                     months=months, skipped_metrics=list(skipped_metrics or []),
                     skipped_hosts=list(skipped_hosts or []), host_check=_host_check(host_frame, consumed, t),
-                    notes=notes)
+                    notes=notes, fleet=fleet, gaps=gaps)
 
 
 def _plain(value: Any) -> Any:
@@ -667,6 +810,11 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     """Write the outputs into ``out``: first into a temporary folder beside it,
     checked (the scenario must load), then renamed. A failure leaves no ``out``.
 
+    The folder gets the permissions the user's umask gives a new folder (not
+    the 0700 of a temporary one). A ``.partial`` folder that a killed run left
+    beside ``out`` is removed first, but only one that holds this module's
+    marker file naming a process on this machine that no longer runs.
+
     Returns
     -------
     list of (file, rows)
@@ -678,8 +826,10 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise BaselineError(f"{out}: the folder {parent} does not exist")
+    _remove_stale_partials(parent, out.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
     try:
+        (tmp / _MARKER).write_text(f"{socket.gethostname()}\n{os.getpid()}\n", encoding="utf-8")
         written = [("hosts.csv", len(baseline.hosts)), ("actuals.csv", len(baseline.actuals)), ("scenario.yaml", 1)]
         baseline.hosts.to_csv(tmp / "hosts.csv", index=False)
         baseline.actuals.to_csv(tmp / "actuals.csv", index=False)
@@ -691,6 +841,8 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
             load_scenario(tmp / "scenario.yaml")        # what we wrote must load as it is
         except ScenarioError as exc:
             raise BaselineError(f"{str(exc).replace(str(tmp), str(out))} (nothing was written)") from None
+        (tmp / _MARKER).unlink()
+        os.chmod(tmp, 0o777 & ~_umask())
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
             os.rename(out, old / out.name)
@@ -702,6 +854,37 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return written
+
+
+_MARKER = ".planner-import-partial"     # host and process id of the run writing a .partial folder
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)      # the only way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_partials(parent: Path, name: str) -> None:
+    """Remove ``.NAME.*.partial`` folders whose marker names a dead process of this host."""
+    for folder in parent.glob(f".{name}.*.partial"):
+        marker = folder / _MARKER
+        try:
+            host, pid = marker.read_text(encoding="utf-8").split()
+        except (OSError, ValueError):
+            continue                                   # not ours: leave it
+        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # another user's process
+        return True
+    return True
 
 
 # --- the two imports ------------------------------------------------------------------------------
@@ -718,22 +901,27 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
     ca_bundle : PEM file for TLS; client_options : passed to
     :class:`planner.dynatrace.Client` (retry bounds, timeout).
     """
-    from planner.dynatrace import Client
+    from planner.dynatrace import Client, MetricRefused
     say = progress or (lambda _line: None)
     window = month_window(to, months)
     if Path(out).exists() and not force:             # fail before any network traffic
         raise BaselineError(f"{out} exists; add --force-out to replace it")
     start, end = _ms(window[0]), _ms(window[-1] + 1)
     with Client(url, token, ca_bundle=ca_bundle, progress=say, **client_options) as client:
-        say(f"reading hosts seen in {window[-1]} from {client.host}")
-        entities = client.hosts(_ms(window[-1]), end)
+        say(f"reading hosts seen in {window[0]} to {window[-1]} from {client.source}")
+        entities = client.hosts(start, end)
         host_frame, skipped_hosts = hosts_from_entities(entities, "GET /api/v2/entities")
         frames, skipped = [], []
-        for i, key in enumerate(METRICS, start=1):
-            series = client.metric(key, start, end)
-            if series is None:
-                skipped.append((key, "not found (HTTP 404)"))
+        for i, (key, metric) in enumerate(METRICS.items(), start=1):
+            try:
+                series = client.metric(key, start, end, names=metric.kind in _APP_KINDS)
+            except MetricRefused as refused:
+                series = None
+                skipped.append((key, f"refused by the server ({refused})"))
             else:
+                if series is None:
+                    skipped.append((key, "not found (HTTP 404)"))
+            if series is not None:
                 daily = daily_from_series(key, series, f"GET /api/v2/metrics/query ({key})")
                 if daily.empty:
                     skipped.append((key, "no data points"))
@@ -745,7 +933,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
                             "not readable (needs scope oneAgents.read); no host-unit cross-check"))
     daily = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
         else _empty_daily()
-    baseline = build(host_frame, daily, window, source=client.host, skipped_metrics=skipped,
+    baseline = build(host_frame, daily, window, source=client.source, skipped_metrics=skipped,
                      skipped_hosts=skipped_hosts, consumed=consumed)
     baseline.written = write(baseline, out, force=force)
     return baseline

@@ -202,6 +202,8 @@ class Client:
                                  f"machine); got {url!r}")
         self.base = url.strip().rstrip("/")
         self.host = parts.netloc
+        #: host and path, e.g. ``host/e/ENV-ID`` for Managed: what the import records as its source
+        self.source = parts.netloc + parts.path.rstrip("/")
         self._token = token
         self._retry = _Retry(max_retries, max_wait, backoff)
         self._progress = progress or (lambda _line: None)
