@@ -435,11 +435,17 @@ class Baseline:
         tables = {}
         a = self.actuals
         if len(a):
-            last = a[a["month"] == str(self.months[-1])]
-            per_unit = a.groupby("unit", sort=False)["value"].agg(months="size", total="sum")
-            per_unit["months"] = a.groupby("unit", sort=False)["month"].nunique()
-            per_unit[f"in {self.months[-1]}"] = last.groupby("unit", sort=False)["value"].sum()
-            tables["actual consumption per unit"] = per_unit.fillna(0).reset_index()
+            from planner.units import UNITS
+            monthly = a.groupby(["unit", "month"], sort=False)["value"].sum().reset_index()
+            per_unit = monthly.groupby("unit", sort=False).agg(months=("month", "nunique"), total=("value", "sum"),
+                                                               highest=("value", "max"))
+            peak = [UNITS[u].kind == "peak" for u in per_unit.index]
+            per_unit["total"] = per_unit["total"].where(~np.array(peak), per_unit["highest"])   # peaks do not add up
+            last = monthly[monthly["month"] == str(self.months[-1])].set_index("unit")["value"]
+            per_unit[f"in {self.months[-1]}"] = last.reindex(per_unit.index)
+            tables["actual consumption per unit"] = (per_unit.drop(columns="highest").fillna(0)
+                                                     .rename(columns={"total": "total (peaks: highest month)"})
+                                                     .reset_index())
         if self.fleet is not None:
             tables["hosts per month"] = self.fleet
         tables["skipped metrics"] = pd.DataFrame(self.skipped_metrics, columns=["metric", "reason"])
@@ -674,10 +680,10 @@ def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, driver
     stopped = int((~fleet.running).sum())
     inventory = inventory[fleet.running].reset_index(drop=True)
     level = list(_per_day(served, months))
-    fit, growth, note = _growth(level, "hosts")
-    comment = (f"the {len(inventory)} hosts running at the end of {months[-1]}, 24 h a day; their hours in each "
-               f"imported month came from firstSeenTms/lastSeenTms ({stopped} host(s) that stopped in the window "
-               f"are in actuals.csv only); growth of the host-unit hours a day: {note}")
+    fit, growth, note = _growth(level, "host-unit hours a day")
+    comment = (f"the {len(inventory)} hosts running at the end of {months[-1]}, 24 h a day; each host's hours in "
+               f"each imported month come from its firstSeenTms/lastSeenTms ({stopped} host(s) that stopped in "
+               f"the window are in actuals.csv only); {note}")
     if inventory.empty:
         notes.append(f"no host was running at the end of {months[-1]}: the scenario has no hosts")
     else:
