@@ -681,6 +681,10 @@ def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, driver
     inventory = inventory[fleet.running].reset_index(drop=True)
     level = list(_per_day(served, months))
     fit, growth, note = _growth(level, "host-unit hours a day")
+    if fit is not None and fit.low <= 0 <= fit.high:
+        # a fleet moves in steps (hosts retired, a cluster added); a trend whose 80 % interval
+        # includes no change would carry such a step into every forecast month
+        growth, note = None, f"{note}; no growth applied: the interval includes no change"
     comment = (f"the {len(inventory)} hosts running at the end of {months[-1]}, 24 h a day; each host's hours in "
                f"each imported month come from its firstSeenTms/lastSeenTms ({stopped} host(s) that stopped in "
                f"the window are in actuals.csv only); {note}")

@@ -78,6 +78,7 @@ SCOPES = ("entities.read", "metrics.read")
 HOST_FIELDS = "+firstSeenTms,+lastSeenTms,+properties.memoryTotal,+properties.monitoringMode"
 _ENTITY_PAGE = 500
 _TICK = 10.0        # [s] a long wait reports progress this often
+_SLEEP, _CLOCK = time.sleep, time.time      # the defaults; a test of the command line replaces them
 #: Hosts an ``http://`` URL may name: test servers on this machine only.
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -177,10 +178,10 @@ class Client:
         jitter).
     progress : callable, optional
         Called with a short line after each page or metric, and before each wait.
-    sleep : callable
-        ``time.sleep``; tests pass one that records the waits instead.
-    clock : callable
-        ``time.time`` [s since 1970], to turn ``X-RateLimit-Reset`` into a wait.
+    sleep : callable, optional
+        ``time.sleep`` by default; tests pass one that records the waits instead.
+    clock : callable, optional
+        ``time.time`` by default [s since 1970], to turn ``X-RateLimit-Reset`` into a wait.
     seed : int, optional
         Seed of the jitter (tests); by default the jitter is unseeded.
     """
@@ -188,7 +189,7 @@ class Client:
     def __init__(self, url: str, token: Secret, *, ca_bundle: str | None = None, timeout: float = 30.0,
                  max_retries: int = 10, max_wait: float = 60.0, backoff: float = 1.0,
                  progress: Callable[[str], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.time,
+                 sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
                  seed: int | None = None):
         if not isinstance(token, Secret):
             raise TypeError("token must be a planner.dynatrace.Secret")
@@ -207,8 +208,8 @@ class Client:
         self._token = token
         self._retry = _Retry(max_retries, max_wait, backoff)
         self._progress = progress or (lambda _line: None)
-        self._sleep = sleep
-        self._clock = clock
+        self._sleep = sleep or _SLEEP
+        self._clock = clock or _CLOCK
         self._rng = random.Random(seed)
         self._http = httpx.Client(verify=_verify(ca_bundle), timeout=timeout, follow_redirects=False)
 
