@@ -175,9 +175,9 @@ def test_a_fleet_that_only_steps_gets_no_growth_but_a_steady_one_does():
     entry, comment = drivers.sections["hosts"][0]
     # served HU-hours a day 8,352, 8,430.97, 7,257.8: fitted -6.78 % a month, 80 % interval -19.08 % to +7.39 %
     assert "growth" not in entry and "-6.78% a month" in comment and "no growth applied" in comment
-    # a fleet that grows 5 % a month, one host of 16 GiB at a time: 20, 21, 22.05 -> hosts started mid-month
+    # a fleet that grows steadily: one more 16 GiB host (1 HU) on the first of each month: 20, 21, 22 HU
     grown = [fx._host(i, f"h{i}", 16, "FULL_STACK", "2026-01-01", "2026-12-06") for i in range(20)]
-    for i, first in enumerate(["2026-10-01"] * 1 + ["2026-11-01"] * 1):
+    for i, first in enumerate(("2026-10-01", "2026-11-01")):
         grown.append(fx._host(100 + i, f"n{i}", 16, "FULL_STACK", first, "2026-12-06"))
     frame, _ = hosts_from_entities(grown)
     drivers = _Drivers()
@@ -405,6 +405,6 @@ def test_command_line_on_a_throttled_tenant_progress_summary_and_no_token(httpse
     # the fleet per month: 250,560 + 2,448 ... as worked out above; 213,414 + 4,320 = 217,734 in November
     assert "hosts per month" in captured.out and "217,734.000" in captured.out
     assert re.search(r"\d\.\d*(?:0{6}|9{6})\d", captured.out) is None, captured.out
-    # 768,137.4 / 30 DDU a day x 30 days: the sum of floats is 768,137.3999999999 before rounding
+    # 768,137.4 / 30 DDU a day x 30 days: the sum of the floats is 768,137.3999999998
     assert "768,137.4000" in captured.out
     _no_token_anywhere(captured.out, captured.err, folder=out)
