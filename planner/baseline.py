@@ -715,7 +715,7 @@ def _custom_metrics(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, 
     daily = _per_day(values, months)
     fit, growth, note = _growth(list(daily), name)
     per_minute = _start(list(daily), fit) / t.weight("ddu_weights", "custom_metric") / (24 * 60)
-    entry: dict[str, Any] = {"name": name, "metrics_per_minute": round(per_minute, 6)}
+    entry: dict[str, Any] = {"name": name, "metrics_per_minute": round(per_minute, 12)}
     if growth:
         entry["growth"] = growth
     drivers.add("custom_metrics", entry, f"from {key}: the billed DDU a day / {t.weight('ddu_weights', 'custom_metric'):g} "

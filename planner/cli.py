@@ -64,8 +64,9 @@ EXTENSIONS = {".txt": "table", ".csv": "csv", ".json": "json", ".md": "markdown"
 WIDTH = 120
 _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 _ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
-_MONEY, _COUNT = "@money", "@count"
+_MONEY, _COUNT, _PCT = "@money", "@count", "@pct"
 _MONEY_DECIMALS = 2        # currency amounts: cents
+_PCT_DECIMALS = 4          # errors in %: a backtest's are often below 0.01 %
 _OTHER_DECIMALS = 2        # a column whose unit is not known
 
 def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, str] | None = None,
@@ -76,7 +77,8 @@ def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, st
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
-                       decimals={**unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
+                       decimals={**unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0,
+                                 _PCT: _PCT_DECIMALS})
     return frame
 
 
@@ -643,7 +645,8 @@ def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
     say("running the model over the past months")
     table = backtest(scenario, read_actuals(args.actuals))
     shown = table.assign(month=table["month"].astype(str))
-    units = {"modelled": _ROW_UNIT, "actual": _ROW_UNIT, "error_pct": "%", "mean_abs_error_pct": "%", "months": _COUNT}
+    units = {"modelled": _ROW_UNIT, "actual": _ROW_UNIT, "error_pct": _PCT, "mean_abs_error_pct": _PCT,
+             "months": _COUNT}
     title = "modelled versus actual per unit and month (error in %)"
     return {title: _table(shown, title, units=units, keys=("month", "unit")),
             "summary per unit": _table(summary(table), "summary per unit", units=units, keys=("unit",))}, None

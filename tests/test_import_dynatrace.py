@@ -167,8 +167,8 @@ def test_import_from_a_server_with_paging_429_500_and_404(httpserver, tmp_path):
     assert log_ddu[pd.Period("2026-11")] == pytest.approx(4392.3, abs=1e-6)
     text = (out / "scenario.yaml").read_text()
     assert "# pools:" in text and "the 5 hosts running at the end of 2026-09" in text
-    # custom-metric DDU: 10 DDU a day, flat: 10 / 0.001 DDU per data point / 1440 min = 6.944444 a minute
-    assert scenario.drivers["custom-metrics"].values["metrics_per_minute"] == 6.944444
+    # custom-metric DDU: 10 DDU a day, flat: 10 / 0.001 DDU per data point / 1440 min = 6.944444444444 a minute
+    assert scenario.drivers["custom-metrics"].values["metrics_per_minute"] == 6.944444444444
     assert scenario.drivers["custom-metrics"].growth == Growth("monthly", 0.0, None)
     _no_token_in(out)
 
