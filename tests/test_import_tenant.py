@@ -22,10 +22,10 @@ import pytest
 from werkzeug import Response
 
 from fixtures import dynatrace_tenant as fx
-from planner.backtest import backtest, read_actuals
-from planner.baseline import METRICS, import_dynatrace, import_files
+from planner.imports.backtest import backtest, read_actuals
+from planner.imports.baseline import METRICS, import_dynatrace, import_files
 from planner.cli import main
-from planner.dynatrace import Client, DynatraceError, Secret
+from planner.imports.dynatrace import Client, DynatraceError, Secret
 from planner.engine import forecast
 from planner.scenario import load_scenario
 
@@ -166,7 +166,7 @@ def test_hosts_that_stop_start_and_scale_are_counted_by_the_hours_they_ran(https
 
 
 def test_a_fleet_that_only_steps_gets_no_growth_but_a_steady_one_does():
-    from planner.baseline import _Drivers, _hosts, hosts_from_entities
+    from planner.imports.baseline import _Drivers, _hosts, hosts_from_entities
     from planner.tableset import resolve
     months = pd.period_range("2026-09", "2026-11", freq="M")
     frame, _ = hosts_from_entities(fx.churning_fleet())
@@ -386,9 +386,9 @@ def test_a_stale_partial_folder_of_a_killed_run_is_removed_and_nothing_else(tmp_
 
 def test_command_line_on_a_throttled_tenant_progress_summary_and_no_token(httpserver, tmp_path, monkeypatch,
                                                                           capsys):
-    import planner.dynatrace
+    import planner.imports.dynatrace
     waits: list[float] = []
-    monkeypatch.setattr(planner.dynatrace, "_SLEEP", waits.append)   # no test sleeps
+    monkeypatch.setattr(planner.imports.dynatrace, "_SLEEP", waits.append)   # no test sleeps
     metrics = _apps_and_bad_metric()
     metrics[LOG] = [(429, fx.error(429, "queue full"), {})] * 2 + [
         (200, fx.metric_data(LOG, [fx.series({}, lambda d: 768_137.4 / 30)]), {})]

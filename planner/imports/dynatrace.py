@@ -192,7 +192,7 @@ class Client:
                  sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
                  seed: int | None = None):
         if not isinstance(token, Secret):
-            raise TypeError("token must be a planner.dynatrace.Secret")
+            raise TypeError("token must be a planner.imports.dynatrace.Secret")
         parts = urlsplit(url.strip())
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise DynatraceError(f"--url must be the environment's address, like "
