@@ -7,14 +7,14 @@ entities call and the metrics API's CSV (``Accept: text/csv; header=present``).
 Both end here:
 
 * ``hosts.csv``: one row per host with a OneAgent in full-stack or
-  infrastructure mode: ``host``, ``ram_gib`` (``memoryTotal`` [bytes] / 1024**3)
-  and ``mode``; ``custom_metrics_per_minute`` where custom-metric DDU were
-  observed (see below). Host units come from :func:`planner.host_units`.
+  infrastructure mode that still runs at the end of the window: ``host``,
+  ``ram_gib`` (``memoryTotal`` [bytes] / 1024**3) and ``mode``. Host units come
+  from :func:`planner.host_units`.
 * ``actuals.csv``: tidy monthly consumption, ``month``, ``unit``, ``capability``,
   ``driver``, ``value``: DDU as reported, DEM converted from sessions, properties
   and synthetic counts with the calculators (:mod:`planner.dem`), Grail DDU from
-  bytes (:func:`planner.grail_ddu`), and host units of the host snapshot in the
-  last month.
+  bytes (:func:`planner.grail_ddu`), and per month the host-unit hours each host
+  ran and the most host units that ran at once, from the hosts' seen times.
 * ``scenario.yaml``: loads with :func:`planner.scenario.load_scenario` as it is.
   Its contract starts the month after the last imported month, for one year, with
   no pools (commented lines show where they go). Growth is calibrated per
@@ -33,9 +33,21 @@ https://docs.dynatrace.com/docs/shortlink/built-in-metrics, section "Billing"):
   sessions with replay; ``...mobile.sessionsWithoutReplayByApplication``: "the
   total number of ... user sessions (with and without Session Replay data)", so
   mobile sessions without replay = that total - the replay sessions.
-* ``builtin:billing.apps.web.userActionPropertiesByApplication`` and
-  ``...mobile.userActionPropertiesByMobileApplication``: "the number of billed
+* ``builtin:billing.apps.custom.sessionsWithoutReplayByApplication``: "the
+  number of billed and unbilled user sessions" of custom applications (they
+  have no Session Replay).
+* ``builtin:billing.apps.web.userActionPropertiesByApplication``,
+  ``...mobile.userActionPropertiesByMobileApplication`` and
+  ``...custom.userActionPropertiesByDeviceApplication``: "the number of billed
   user action and user session properties" (those above the free 20).
+* The per-application metrics are asked for with the ``:names`` transformation
+  ("Metrics API - Metric selector"), which adds ``dt.entity.<type>.name`` beside
+  each application's id; the scenario's RUM entries carry those names.
+
+Hosts ("Monitored entities API - GET entities list"): every host seen in the
+window, with ``fields=+firstSeenTms,+lastSeenTms,...``. A host ran from its
+``firstSeenTms`` (or the window's start) to its ``lastSeenTms`` (or the
+window's end, if it was last seen within two hours of it).
 * ``builtin:billing.synthetic.actions`` (browser monitors), ``.requests`` (HTTP
   monitors), ``.external`` (third-party results): counts.
 * ``builtin:billing.log.{ingest,query,retain}.usage``: Grail Log Management and
@@ -48,10 +60,18 @@ Planner's choices, where the sources are silent:
 * A data point's timestamp ends its time slot (metrics API docs), so a daily
   point belongs to the day before its timestamp's last millisecond.
 * Grail bytes are GB at 10**9 bytes (the Supplement prices per GB).
-* Custom-metric DDU cannot be told apart per host by the total metric, so the
-  last month's figure is spread evenly over the imported hosts as
-  ``custom_metrics_per_minute`` above each host's included metrics; the engine
-  then bills exactly that excess.
+* Custom-metric DDU cannot be told apart per host by the total metric (which
+  counts only what is billed, above the hosts' included metrics), so they are
+  a driver of their own, a ``custom_metrics`` source of data points a minute,
+  with their own growth.
+* A host that stops and starts again under the same entity counts as running
+  in between (the entity's seen times are all the API gives for it).
+* A day without a value is a gap from the metric's first day with data on; a
+  month's figure is its average over the days with data times the days it
+  should have had, and the summary lists the gaps per metric.
+* The hosts driver gets growth only when the fitted trend of the host-unit
+  hours a day is clear (its 80 % interval excludes no change): a fleet moves in
+  steps, and a retirement read as a trend would shrink every forecast month.
 * Synthetic counts become one monitor per kind that runs once a day from one
   location, with ``per_run`` = the daily average.
 * Sessions per month are fitted and written per average month (365.25 / 12
