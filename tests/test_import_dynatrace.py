@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from fixtures import dynatrace_api as fx
+from fixtures.local_http import httpserver_listen_address, no_proxy  # noqa: F401 (fixtures)
 from planner.imports.baseline import METRICS, BaselineError, import_dynatrace, import_files
 from planner.cli import main
 from planner.imports.dynatrace import HOST_FIELDS, Client, DynatraceError, Secret
@@ -28,17 +29,6 @@ START_MS = int(pd.Timestamp("2026-07-01").value // 1_000_000)
 END_MS = int(pd.Timestamp("2026-10-01").value // 1_000_000)
 LAST_MONTH_MS = int(pd.Timestamp("2026-09-01").value // 1_000_000)
 AUTH = {"Authorization": f"Api-Token {fx.TOKEN}"}
-
-
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    return ("127.0.0.1", 0)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def _serve(server, *, throttle: bool = False, fail_once: bool = False) -> None:

@@ -22,6 +22,7 @@ import pytest
 from werkzeug import Response
 
 from fixtures import dynatrace_tenant as fx
+from fixtures.local_http import httpserver_listen_address, no_proxy  # noqa: F401 (fixtures)
 from planner.imports.backtest import backtest, read_actuals
 from planner.imports.baseline import METRICS, import_dynatrace, import_files
 from planner.cli import main
@@ -34,17 +35,6 @@ CUSTOM_METRICS = "builtin:billing.ddu.metrics.total"
 WEB_PLAIN = "builtin:billing.apps.web.sessionsWithoutReplayByApplication"
 CUSTOM_SESSIONS = "builtin:billing.apps.custom.sessionsWithoutReplayByApplication"
 CUSTOM_PROPS = "builtin:billing.apps.custom.userActionPropertiesByDeviceApplication"
-
-
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    return ("127.0.0.1", 0)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
 
 
 class Tenant:
