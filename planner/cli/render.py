@@ -34,7 +34,6 @@ _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
 MONEY, COUNT, PCT = "@money", "@count", "@pct"
 MONEY_DECIMALS = 2        # currency amounts: cents
-PCT_DECIMALS = 4          # errors in %: a backtest's are often below 0.01 %
 OTHER_DECIMALS = 2        # a column whose unit is not known
 
 def described(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, str] | None = None,
@@ -45,7 +44,8 @@ def described(frame: pd.DataFrame, title: str | None = None, *, units: dict[str,
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
-                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: PCT_DECIMALS})
+                       # errors in % get 4 decimals: a backtest's are often below 0.01 %
+                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: 4})
     return frame
 
 
