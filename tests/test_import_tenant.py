@@ -398,3 +398,26 @@ def test_command_line_on_a_throttled_tenant_progress_summary_and_no_token(httpse
     # 768,137.4 / 30 DDU a day x 30 days: the sum of the floats is 768,137.3999999998
     assert "768,137.4000" in captured.out
     _no_token_anywhere(captured.out, captured.err, folder=out)
+
+
+def test_hosts_without_seen_times_run_the_whole_window_and_the_summary_says_so(tmp_path):
+    from fixtures import dynatrace_api as api
+    pages = json.loads(api.hosts_json())
+    for page in pages:
+        for host in page["entities"]:
+            del host["firstSeenTms"], host["lastSeenTms"]      # an export made without fields=+firstSeenTms,...
+    (tmp_path / "hosts.json").write_text(json.dumps(pages))
+    (tmp_path / "metrics.csv").write_text(api.metrics_csv())
+    baseline = import_files(tmp_path / "hosts.json", [tmp_path / "metrics.csv"], tmp_path / "env")
+    assert "5 host(s) have no firstSeenTms/lastSeenTms: counted as running for the whole window" in baseline.notes
+    # 5.5 full-stack HU x 744 h in July
+    assert baseline.fleet["host_unit_hours"].tolist() == [5282.4, 5282.4, 5112.0]
+
+
+def test_a_garbled_seen_time_names_the_entity_and_the_field():
+    from planner.imports.baseline import BaselineError, hosts_from_entities
+    host = fx._host(7, "odd", 16, "FULL_STACK", "2026-01-01", "2026-12-01")
+    host["lastSeenTms"] = "yesterday"
+    with pytest.raises(BaselineError, match=r"^GET /api/v2/entities: entity 0 \(HOST-0000000000000007\): lastSeenTms "
+                                            r"must be a time in UTC milliseconds; got 'yesterday'$"):
+        hosts_from_entities([host], "GET /api/v2/entities")
