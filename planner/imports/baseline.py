@@ -35,7 +35,8 @@ https://docs.dynatrace.com/docs/shortlink/built-in-metrics, section "Billing"):
   mobile sessions without replay = that total - the replay sessions.
 * ``builtin:billing.apps.custom.sessionsWithoutReplayByApplication``: "the
   number of billed and unbilled user sessions" of custom applications (they
-  have no Session Replay).
+  have no Session Replay), weighed as a Real User Monitoring Session (the
+  Supplement's table names web and mobile sessions; planner's choice).
 * ``builtin:billing.apps.web.userActionPropertiesByApplication``,
   ``...mobile.userActionPropertiesByMobileApplication`` and
   ``...custom.userActionPropertiesByDeviceApplication``: "the number of billed

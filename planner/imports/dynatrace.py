@@ -301,7 +301,8 @@ class Client:
     # --- the calls the import makes -------------------------------------------------------
 
     def hosts(self, start_ms: int | None = None, end_ms: int | None = None) -> list[dict[str, Any]]:
-        """Every HOST entity with ``memoryTotal`` and ``monitoringMode``, all pages.
+        """Every HOST entity with ``firstSeenTms``, ``lastSeenTms``, ``memoryTotal``
+        and ``monitoringMode``, all pages.
 
         ``start_ms``/``end_ms`` [UTC ms] is the timeframe the hosts were seen in.
         """
