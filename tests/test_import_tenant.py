@@ -150,7 +150,9 @@ def test_hosts_that_stop_start_and_scale_are_counted_by_the_hours_they_ran(https
     # (200 x 1 + 10 x 0.6) HU x 744 h = 153,264 HU-hours in December: the fleet as it stands
     assert float(december["value"].sum()) == pytest.approx(153_264, rel=1e-9)
     fleet = baseline.fleet.set_index("month")
-    assert fleet.loc["2026-11", "hosts"] == 252 - 0 and fleet.loc["2026-09", "hosts"] == 237
+    assert fleet.loc["2026-11", "hosts"] == 252 and fleet.loc["2026-09", "hosts"] == 237
+    # over both modes at once: 348; 348 + 6 once batch started; 350.5 + 6 during the burst
+    assert fleet["peak_host_units"].tolist() == [348.0, 354.0, 356.5]
     assert "the 210 hosts running at the end of 2026-11" in (out / "scenario.yaml").read_text()
     assert "42 host(s) that stopped in the window" in (out / "scenario.yaml").read_text()
 

@@ -644,6 +644,7 @@ class _Fleet:
     hours: np.ndarray               # [h] per host and month
     running: np.ndarray             # bool per host: still running at the window's end
     peak: dict[str, np.ndarray]     # [HU] per mode: most host units running at once, per month
+    peak_all: np.ndarray            # [HU] the same over all modes
     unseen: int                     # hosts without firstSeenTms/lastSeenTms (taken as running throughout)
 
 
@@ -664,10 +665,13 @@ def _fleet(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet) -> _Fl
         here = (host_frame["mode"] == mode).to_numpy()
         if here.any():
             units[here] = hosts.host_units(host_frame.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
-    peak = {mode: np.array([_most_at_once(lo[here, k], hi[here, k], units[here]) for k in range(len(months))])
-            for mode in hosts.MODES if (here := (host_frame["mode"] == mode).to_numpy()).any()}
+    def peaks(here: np.ndarray) -> np.ndarray:
+        return np.array([_most_at_once(lo[here, k], hi[here, k], units[here]) for k in range(len(months))])
+
+    modes = host_frame["mode"].to_numpy()
+    peak = {mode: peaks(modes == mode) for mode in hosts.MODES if (modes == mode).any()}
     unseen = int((np.isnan(first) | np.isnan(last)).sum())
-    return _Fleet(units, hours, running, peak, unseen)
+    return _Fleet(units, hours, running, peak, peaks(np.ones(len(modes), dtype=bool)), unseen)
 
 
 def _most_at_once(start: np.ndarray, end: np.ndarray, units: np.ndarray) -> float:
@@ -699,29 +703,29 @@ def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, driver
     if fleet.unseen:
         notes.append(f"{fleet.unseen} host(s) have no firstSeenTms/lastSeenTms: counted as running for the "
                      "whole window")
-    stopped = int((~fleet.running).sum())
     inventory = inventory[fleet.running].reset_index(drop=True)
-    level = list(_per_day(served, months))
-    fit, growth, note = _growth(level, "host-unit hours a day")
+    if inventory.empty:
+        notes.append(f"no host was running at the end of {months[-1]}: the scenario has no hosts")
+    else:
+        _hosts_driver(served, months, len(inventory), int((~fleet.running).sum()), drivers)
+    table = pd.DataFrame({"month": [str(m) for m in months], "hosts": (fleet.hours > 0).sum(axis=0),
+                          "host_unit_hours": np.round(served, 6), "peak_host_units": fleet.peak_all})
+    return inventory, table
+
+
+def _hosts_driver(served: np.ndarray, months: pd.PeriodIndex, running: int, stopped: int, drivers: _Drivers) -> None:
+    """The hosts entry: hosts.csv, with growth only where the trend is clear."""
+    fit, growth, note = _growth(list(_per_day(served, months)), "host-unit hours a day")
     if fit is not None and fit.low <= 0 <= fit.high:
         # a fleet moves in steps (hosts retired, a cluster added); a trend whose 80 % interval
         # includes no change would carry such a step into every forecast month
         growth, note = None, f"{note}; no growth applied: the interval includes no change"
-    comment = (f"the {len(inventory)} hosts running at the end of {months[-1]}, 24 h a day; each host's hours in "
-               f"each imported month come from its firstSeenTms/lastSeenTms ({stopped} host(s) that stopped in "
-               f"the window are in actuals.csv only); {note}")
-    if inventory.empty:
-        notes.append(f"no host was running at the end of {months[-1]}: the scenario has no hosts")
-    else:
-        entry: dict[str, Any] = {"name": "hosts", "inventory": "hosts.csv"}
-        if growth:
-            entry["growth"] = growth
-        drivers.add("hosts", entry, comment)
-    seen = fleet.hours > 0
-    table = pd.DataFrame({"month": [str(m) for m in months], "hosts": seen.sum(axis=0),
-                          "host_unit_hours": np.round(served, 6),
-                          "peak_host_units": np.round(sum(fleet.peak.values()), 6)})
-    return inventory, table
+    entry: dict[str, Any] = {"name": "hosts", "inventory": "hosts.csv"}
+    if growth:
+        entry["growth"] = growth
+    drivers.add("hosts", entry, f"the {running} hosts running at the end of {months[-1]}, 24 h a day; each host's "
+                                f"hours in each imported month come from its firstSeenTms/lastSeenTms ({stopped} "
+                                f"host(s) that stopped in the window are in actuals.csv only); {note}")
 
 
 def _custom_metrics(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
