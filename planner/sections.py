@@ -431,7 +431,8 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
     Section("custom_metrics", "custom metric source", {
         "name": _NAME, "metrics_per_minute": (f.number(unit="metric data points per minute"), REQUIRED),
         "growth": _GROWTH,
-    }, volume=("metrics_per_minute",), capabilities=_caps("ddu", ("custom_metrics", "Custom metrics (beyond hosts' included)")),
+    }, volume=("metrics_per_minute",),
+        capabilities=_caps("ddu", ("custom_metrics", "Custom metrics (beyond hosts' included)")),
         consume=_consume_custom_metrics),
     Section("cloud_automation", "cloud automation source", {
         "name": _NAME, "executions_per_day": (f.number(unit="service executions"), REQUIRED),

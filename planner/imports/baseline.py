@@ -487,8 +487,10 @@ class _Drivers:
     def __init__(self) -> None:
         self.sections: dict[str, list[tuple[dict[str, Any], str]]] = {}
 
-    def add(self, section: str, entry: dict[str, Any], comment: str) -> None:
-        self.sections.setdefault(section, []).append((entry, comment))
+    def add(self, section: str, entry: dict[str, Any], comment: str,
+            growth: dict[str, Any] | None = None) -> None:
+        """Add an entry, with its calibrated ``growth`` where there is one."""
+        self.sections.setdefault(section, []).append(({**entry, "growth": growth} if growth else entry, comment))
 
 
 def _growth(values: list[float], label: str) -> tuple[Fit | None, dict[str, Any] | None, str]:
@@ -566,11 +568,9 @@ def _rum(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _D
             entry = {"name": name, "sessions_per_month": round(_start(list(level), fit), 3),
                      "replay_share": round(replay[last] / total[last], 6),
                      "properties_per_session": int(free + extra) if extra > 0 else 0}
-            if growth:
-                entry["growth"] = growth
             drivers.add("rum", entry, f"{platform} application; {note}; replay share and properties "
                                       f"per session ({props[last] / total[last]:.3f} billed above the free "
-                                      f"{free}, rounded) from {months[last]}")
+                                      f"{free}, rounded) from {months[last]}", growth=growth)
 
 
 def _synthetic(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -585,10 +585,8 @@ def _synthetic(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drive
         fit, growth, note = _growth(list(daily), name)
         entry = {"name": name, "kind": metric.what, "per_run": round(_start(list(daily), fit), 6),
                  "frequency_minutes": 1440, "locations": 1}
-        if growth:
-            entry["growth"] = growth
         drivers.add("synthetic", entry, f"all {metric.key} as one monitor run once a day "
-                                        f"(per_run = the daily average); {note}")
+                                        f"(per_run = the daily average); {note}", growth=growth)
 
 
 def _ddu_pools(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -603,9 +601,7 @@ def _ddu_pools(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drive
         entry = {"name": name, volume: round(_start(list(daily), fit) / weight(t), 3)}
         if section == "custom_events":
             entry["kind"] = "kubernetes"      # a billed kind: the DDU were billed
-        if growth:
-            entry["growth"] = growth
-        drivers.add(section, entry, f"from {key} (DDU per day / {weight(t):g} DDU per unit); {note}")
+        drivers.add(section, entry, f"from {key} (DDU per day / {weight(t):g} DDU per unit); {note}", growth=growth)
 
 
 def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -630,10 +626,8 @@ def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: 
     entry = {"name": name, "capability": "log_management", "ingest_gb_per_day": round(_start(list(daily), fit), 6),
              "retention_days": int(retention), "query_gb_per_month": round(_per_day(query, months)[-1] * _AVERAGE_MONTH * factor, 6),
              "starts_full": True}
-    if growth:
-        entry["growth"] = growth
-    drivers.add("grail", entry, f"Log Management and Analytics from builtin:billing.log.*.usage; "
-                                f"retention_days = stored GB / GB ingested a day in {months[last]}; {note}")
+    drivers.add("grail", entry, f"Log Management and Analytics from builtin:billing.log.*.usage; retention_days "
+                                f"= stored GB / GB ingested a day in {months[last]}; {note}", growth=growth)
 
 
 @dataclass(frozen=True)
@@ -721,11 +715,10 @@ def _hosts_driver(served: np.ndarray, months: pd.PeriodIndex, running: int, stop
         # includes no change would carry such a step into every forecast month
         growth, note = None, f"{note}; no growth applied: the interval includes no change"
     entry: dict[str, Any] = {"name": "hosts", "inventory": "hosts.csv"}
-    if growth:
-        entry["growth"] = growth
     drivers.add("hosts", entry, f"the {running} hosts running at the end of {months[-1]}, 24 h a day; each host's "
-                                f"hours in each imported month come from its firstSeenTms/lastSeenTms ({stopped} "
-                                f"host(s) that stopped in the window are in actuals.csv only); {note}")
+                                f"hours in each imported month come from its firstSeenTms/lastSeenTms "
+                                f"({stopped} host(s) that stopped in the window are in actuals.csv only); {note}",
+                growth=growth)
 
 
 def _custom_metrics(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -740,13 +733,12 @@ def _custom_metrics(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, 
     _rows(actuals, months, "ddu", "custom_metrics", name, values)
     daily = _per_day(values, months)
     fit, growth, note = _growth(list(daily), name)
-    per_minute = _start(list(daily), fit) / t.weight("ddu_weights", "custom_metric") / (24 * 60)
+    weight = t.weight("ddu_weights", "custom_metric")
+    per_minute = _start(list(daily), fit) / weight / (24 * 60)
     entry: dict[str, Any] = {"name": name, "metrics_per_minute": round(per_minute, 12)}
-    if growth:
-        entry["growth"] = growth
-    drivers.add("custom_metrics", entry, f"from {key}: the billed DDU a day / {t.weight('ddu_weights', 'custom_metric'):g} "
-                                         f"DDU per data point / 1440 minutes, data points beyond the hosts' "
-                                         f"included metrics; {note}")
+    drivers.add("custom_metrics", entry, f"from {key}: the billed DDU a day / {weight:g} DDU per data point / "
+                                         f"1440 minutes, data points beyond the hosts' included metrics; {note}",
+                growth=growth)
 
 
 def _host_check(host_frame: pd.DataFrame, consumed: dict[str, float] | None, t: TableSet) -> pd.DataFrame | None:
