@@ -303,6 +303,12 @@ def _consume_serverless(d: DriverDays) -> Yielded:
     yield "ddu", "serverless", d.level("invocations_per_day") * per_call
 
 
+def _consume_custom_metrics(d: DriverDays) -> Yielded:
+    # not reported through a OneAgent host: no allowance (planner.hosts.custom_metric_ddu, ram_gib=None)
+    yield "ddu", "custom_metrics", hosts.custom_metric_ddu(d.level("metrics_per_minute"), minutes=24 * 60,
+                                                           tables=d.tables)
+
+
 def _consume_cloud_automation(d: DriverDays) -> Yielded:
     yield "cau", "cloud_automation", d.level("executions_per_day") * automation.cau(1, tables=d.tables)
 
@@ -422,6 +428,12 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         "on_oneagent_host": (f.flag, False), "growth": _GROWTH,
     }, volume=("invocations_per_day",), capabilities=_caps("ddu", ("serverless", "Serverless functions")),
         consume=_consume_serverless),
+    Section("custom_metrics", "custom metric source", {
+        "name": _NAME, "metrics_per_minute": (f.number(unit="metric data points per minute"), REQUIRED),
+        "growth": _GROWTH,
+    }, volume=("metrics_per_minute",),
+        capabilities=_caps("ddu", ("custom_metrics", "Custom metrics (beyond hosts' included)")),
+        consume=_consume_custom_metrics),
     Section("cloud_automation", "cloud automation source", {
         "name": _NAME, "executions_per_day": (f.number(unit="service executions"), REQUIRED),
         "growth": _GROWTH,

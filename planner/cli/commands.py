@@ -16,6 +16,7 @@ from planner.cli.render import (
     COUNT,
     MONEY,
     OTHER_DECIMALS,
+    PCT,
     ROW_UNIT,
     CLIError,
     cell,
@@ -356,11 +357,22 @@ def cmd_import_files(args: argparse.Namespace, say: Callable[[str], None]):
     return _import_tables(baseline, args.out), None
 
 
+#: Units of the import summary's number columns (so that they print with their unit's decimals).
+_IMPORT_UNITS = {"rows": COUNT, "months": COUNT, "hosts": COUNT, "days_without_data": COUNT,
+                 "host_unit_hours": "host_unit_hours", "peak_host_units": "host_units",
+                 "planner_host_units": "host_units", "dynatrace_host_units": "host_units", "difference": "host_units",
+                 "ram_gib": "GiB"}
+
+
 def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
     written = pd.DataFrame([(str(Path(out) / f), rows) for f, rows in baseline.written], columns=["file", "rows"])
     tables = {f"imported {baseline.months[0]} to {baseline.months[-1]}": written, **baseline.summary()}
     if baseline.notes:
         tables["notes"] = pd.DataFrame({"note": baseline.notes})
+    for name, frame in tables.items():
+        units = {c: _IMPORT_UNITS.get(c, ROW_UNIT if "unit" in frame.columns else None) for c in frame.columns
+                 if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+        described(frame, name, units={c: u for c, u in units.items() if u})
     return tables
 
 
@@ -370,7 +382,9 @@ def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
     say("running the model over the past months")
     table = backtest(scenario, read_actuals(args.actuals))
     shown = table.assign(month=table["month"].astype(str))
-    return {"modelled versus actual per unit and month (error in %)": shown,
-            "summary per unit": summary(table)}, None
+    units = {"modelled": ROW_UNIT, "actual": ROW_UNIT, "error_pct": PCT, "mean_abs_error_pct": PCT, "months": COUNT}
+    title = "modelled versus actual per unit and month (error in %)"
+    return {title: described(shown, title, units=units, keys=("month", "unit")),
+            "summary per unit": described(summary(table), "summary per unit", units=units, keys=("unit",))}, None
 
 
