@@ -2,7 +2,7 @@
 
 ``planner --help`` and ``planner --version`` need neither pandas nor numpy
 (0.5-1 s to import); a command that computes does. ``pd = lazy("pandas")``
-in :mod:`planner.cli` reads like the usual import and imports pandas at the
+in :mod:`planner.cli.render` and :mod:`planner.cli.commands` reads like the usual import and imports pandas at the
 first ``pd.`` (see the "Import what a command needs" note in the README's
 Performance section).
 """

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from planner import __version__, support
-from planner.cli import WIDTH, _parser, main
+from planner.cli import main
+from planner.cli.parser import build_parser
+from planner.cli.render import WIDTH
 from planner.units import decimals as _unit_decimals
 from planner.engine import compare, forecast
 from planner.scenario import example_path
@@ -196,9 +198,10 @@ def test_closed_pipe_stops_quietly():
 
 def test_unit_decimals_come_from_the_weight_tables(tmp_path):
     # the finest published weight of each unit's table: host units 0.075 (infrastructure, Extra Small),
-    # DEM 0.25 / 0.01, DDU 0.0005 (log event), ASU 0.25, CAU 1; host unit hours are host units x hours
+    # DEM 0.25 / 0.01, DDU 0.0005 (log event), ASU 0.25, CAU 1; host unit hours are host units x hours,
+    # Premium HA counts host units
     assert _unit_decimals() == {"host_units": 3, "host_unit_hours": 3, "dem": 2, "ddu": 4, "asu": 2, "cau": 0,
-                                "msu": 2}
+                                "msu": 2, "premium_ha": 3}
     import planner
     folder = planner.export_tables(tmp_path / "card")
     text = (folder / "cau_weights.csv").read_text().replace("service execution,1", "service execution,1.5")
@@ -278,7 +281,7 @@ def test_debug_shows_the_traceback_before_or_after_the_command(argv):
 
 
 def test_help_is_plain_text_and_every_option_has_help(capsys):
-    parser = _parser()
+    parser = build_parser()
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
     for name, sub in [("planner", parser), *subparsers.items()]:
         text = sub.format_help()
