@@ -147,6 +147,9 @@ def tiny_server(tmp_path):
     nb = new_notebook(cells=[new_code_cell("print('tiny page')")])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, folder / "tiny.ipynb")
+    page = new_notebook(cells=[new_code_cell("print('a page that would use planner.ui')")])
+    page.metadata["kernelspec"] = nb.metadata["kernelspec"]
+    nbformat.write(page, folder / "planner_page.ipynb")
     port = _free_port()
     options = ServeOptions(port=port, token="t0k", preheat=False, max_kernels=1)
     log = open(tmp_path / "voila.log", "w")
@@ -196,12 +199,27 @@ def test_server_refuses_without_token_and_answers_busy_beyond_the_cap(tiny_serve
     assert Path(log).read_text().count("Kernel started") == 1
 
 
+def test_plotly_js_only_for_pages_built_with_planner_ui(tmp_path):
+    from planner.serve.voila_app import local_assets, uses_planner_pages
+    root = Path(__file__).resolve().parents[1]
+    assert all(uses_planner_pages(nb) for nb in (root / "notebooks").glob("*.ipynb"))
+    assert not uses_planner_pages(root / "bench" / "floor.ipynb")      # plotly's own FigureWidget
+    assert not uses_planner_pages(tmp_path / "missing.ipynb") and not uses_planner_pages(tmp_path)
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    assert not uses_planner_pages(tmp_path / "broken.ipynb")
+    head = '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="utf-8" />'
+    assert local_assets(head, "/base/", plotly=False) == head
+    assert local_assets(head, "/base/") == head.replace("<head>", '<head><script id="planner-plotly" async src='
+                                                        '"/base/voila/planner-static/plotly/plotly-cartesian.min.js" '
+                                                        'onerror="this.dataset.failed=1"></script>')
+
+
 @pytest.mark.slow
 def test_server_assets_are_local_compressed_and_cacheable(tiny_server):
     import sys
 
     port, _ = tiny_server
-    status, _, body = _get(port, "/voila/render/tiny.ipynb?token=t0k")
+    status, _, body = _get(port, "/voila/render/planner_page.ipynb?token=t0k")
     assert status == 200
     assert "cdn.jsdelivr.net" not in body and "/voila/planner-static/fontawesome/css/all.min.css" in body
     status, headers, css = _get(port, "/voila/planner-static/fontawesome/css/all.min.css?token=t0k")

@@ -30,8 +30,8 @@ option of ``voila`` and adds these (all also settable in ``voila.json``):
   links are rewritten to a copy served from ``planner/ui/kit/static/fontawesome``
   (Font Awesome Free 5.15.4: CSS under the MIT licence, fonts under SIL OFL 1.1;
   woff2 only, which every current browser reads) at ``/voila/planner-static/``.
-* **plotly.js from the package, early**: every page names the planner's partial
-  plotly.js bundle (:mod:`planner._assets`, served from the same folder) in an
+* **plotly.js from the package, early**: every page built with ``planner.ui``
+  (:func:`uses_planner_pages`) names the planner's partial plotly.js bundle (:mod:`planner._assets`, served from the same folder) in an
   ``async`` script at the top of its head, so the browser fetches and compiles
   it while the widget code loads; the charts (``planner/ui/kit/chart.js``) use
   it. JupyterLab's plotly extension is left out of the pages (``voila.json``'s
@@ -49,11 +49,14 @@ and command line options", https://jupyter-server.readthedocs.io/en/latest/other
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
+import json
 import os
 import re
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from jupyter_core.utils import ensure_async
@@ -91,19 +94,41 @@ _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 _CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/\"']*/css/")
 
 
-def local_assets(chunk: str, base_url: str) -> str:
+def local_assets(chunk: str, base_url: str, plotly: bool = True) -> str:
     """``chunk`` of a rendered page with the Font Awesome CDN links made local, and
-    the planner's plotly.js named at the top of the head (see :func:`plotly_script`).
+    with ``plotly`` the planner's plotly.js named at the top of the head (see
+    :func:`plotly_script`).
 
     >>> local_assets('<link href="https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@^5/css/all.min.css">', "/")
     '<link href="/voila/planner-static/fontawesome/css/all.min.css">'
+    >>> local_assets('<html><head><meta charset="utf-8">', "/", plotly=False)
+    '<html><head><meta charset="utf-8">'
     """
     base = base_url.rstrip("/")
-    if "<head" in chunk:
+    if plotly and "<head" in chunk:
         chunk = _HEAD.sub(lambda m: m.group(0) + plotly_script(base), chunk, count=1)
     if "cdn.jsdelivr.net" not in chunk:
         return chunk
     return _CDN.sub(f"{base}/{STATIC_URL}fontawesome/css/", chunk)
+
+
+def uses_planner_pages(notebook: Path) -> bool:
+    """Whether a notebook builds its page with :mod:`planner.ui` (every dashboard and
+    the landing page), whose charts draw with the planner's plotly.js. Another
+    notebook served from the same folder is left without it."""
+    try:
+        return _mentions(str(notebook), notebook.stat().st_mtime_ns, "planner.ui")
+    except OSError:
+        return False
+
+
+@functools.lru_cache(maxsize=64)
+def _mentions(path: str, mtime_ns: int, text: str) -> bool:
+    try:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError):   # not a notebook: Voila says so itself
+        return False
+    return any(cell.get("cell_type") == "code" and text in "".join(cell.get("source", "")) for cell in cells)
 
 
 def plotly_script(base: str) -> str:
@@ -293,6 +318,7 @@ class PlannerRenderHandler(TornadoVoilaHandler):
         # Voila's widget manager posts /voila/api/shutdown/<kernel> on beforeunload with the
         # _xsrf cookie's value; reading xsrf_token makes tornado set that cookie.
         _ = self.xsrf_token
+        plotly = uses_planner_pages(Path(app.root_dir) / (path or ""))
         PlannerRenderHandler._starting += 1
         waiting = True
         try:
@@ -300,7 +326,7 @@ class PlannerRenderHandler(TornadoVoilaHandler):
                 if waiting:  # the kernel now exists (started, or taken from the pool)
                     PlannerRenderHandler._starting -= 1
                     waiting = False
-                self.write(local_assets(chunk, self.base_url))
+                self.write(local_assets(chunk, self.base_url, plotly))
                 self.flush()
         finally:
             if waiting:

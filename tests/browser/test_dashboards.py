@@ -144,6 +144,34 @@ def test_interaction(name, voila_server, recorded_page, record_timing):
     assert errors == [] and recorded_page.problems() == [], _report(name, recorded_page, errors)
 
 
+PLOTLY_PAGE_COPY = "/voila/planner-static/plotly/plotly-cartesian.min.js"
+CHARTED = "digital_experience"    # a dashboard with charts
+
+
+@pytest.mark.skipif(CHARTED not in NAMES, reason=f"no {CHARTED}.ipynb in {NOTEBOOKS_DIR}")
+def test_charts_use_the_page_s_plotly_js_and_not_jupyterlab_s(voila_server, recorded_page):
+    page = recorded_page.page
+    vp.open_dashboard(page, voila_server.base_url, CHARTED, recorded=recorded_page)
+    urls = page.evaluate("() => performance.getEntriesByType('resource').map(r => r.name)")
+    assert [u for u in urls if u.split("?")[0].endswith(PLOTLY_PAGE_COPY)], urls
+    assert not [u for u in urls if "jupyterlab-plotly" in u or "blob:" in u]   # denied in voila.json
+    assert page.evaluate("() => typeof window.Plotly.react") == "function"
+
+
+@pytest.mark.skipif(CHARTED not in NAMES, reason=f"no {CHARTED}.ipynb in {NOTEBOOKS_DIR}")
+def test_charts_draw_with_plotly_js_from_the_kernel_when_the_page_has_none(voila_server, recorded_page):
+    """Where no planner Voila names plotly.js in the page (JupyterLab, Voila as a server
+    extension under JupyterHub) or that copy fails, the chart asks its kernel for it."""
+    page = recorded_page.page
+    page.route(f"**{PLOTLY_PAGE_COPY}", lambda route: route.abort())
+    vp.open_dashboard(page, voila_server.base_url, CHARTED, recorded=recorded_page)
+    assert page.evaluate("() => document.getElementById('planner-plotly').dataset.failed") == "1"
+    assert page.locator(vp.CHART).count() >= 2          # every chart drawn, not only the first
+    assert page.evaluate("() => typeof window.Plotly.react") == "function"
+    failed = [e for e in recorded_page.console_errors if "net::ERR_FAILED" not in e]
+    assert failed == [] and recorded_page.page_errors == [], recorded_page.problems()
+
+
 @pytest.mark.skipif(not NAMES, reason=f"no notebooks in {NOTEBOOKS_DIR} yet")
 def test_server_log_is_clean(voila_server):
     """Runs last: nothing the pages above did left a traceback or an ERROR in Voila's log."""
