@@ -10,6 +10,8 @@
     planner import dynatrace --url URL --out DIR    a baseline from an environment (token in $DT_API_TOKEN)
     planner import files --hosts H.json --metrics M.csv --out DIR    the same from exported files
     planner backtest DIR/scenario.yaml DIR/actuals.csv    the model over past months against actuals
+    planner export focus [FILE] -o focus.csv [--actuals A.csv] [--focus-version 1.2]
+                                      a FinOps FOCUS cost-and-usage dataset
     planner support --opened TIME --tz ZONE [--severity S --plan P --country C --subdiv S]
                                       initial-response deadlines of a support ticket
     planner support --released DATE [--product P --plan P]
@@ -626,6 +628,27 @@ def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def cmd_export_focus(args: argparse.Namespace, say: Callable[[str], None]):
+    """A FOCUS dataset of the forecast (or of imported actuals) in a CSV file (planner.focus)."""
+    from planner.focus import focus_csv, focus_table
+    if Path(args.out).suffix.lower() != ".csv":
+        raise CLIError(f"-o must name a .csv file (a FOCUS dataset); got {args.out}")
+    _refuse_overwrite(args.out, args.force)
+    scenario = _scenario(args.file)
+    if args.actuals:
+        from planner.backtest import read_actuals
+        table, notes = focus_table(scenario, actuals=read_actuals(args.actuals), version=args.focus_version)
+    else:
+        from planner.engine import forecast
+        table, notes = focus_table(scenario, forecast(scenario, progress=say).daily, version=args.focus_version)
+    for note in notes:
+        print(f"planner: note: {note}", file=sys.stderr)
+    Path(args.out).write_bytes(focus_csv(table))
+    written = pd.DataFrame({"file": [args.out], "rows": [len(table)], "columns": [table.shape[1]]})
+    return {f"FOCUS {args.focus_version} dataset of {scenario.name}": _table(written, units={"rows": _COUNT,
+                                                                                          "columns": _COUNT})}, None
+
+
 def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
     from planner.backtest import backtest, read_actuals, summary
     scenario = _scenario(args.file)
@@ -748,6 +771,19 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--months", type=int, help="months of history (default: all in the CSV)")
     import_options(q)
     q.set_defaults(run=cmd_import_files)
+
+    p = sub.add_parser("export", help="exports for other tools: export focus writes a FOCUS dataset")
+    kind = p.add_subparsers(dest="kind", required=True, metavar="KIND", help="focus (FinOps FOCUS CSV)")
+    q = kind.add_parser("focus", help="the forecast (or --actuals) as a FinOps FOCUS cost-and-usage CSV")
+    q.add_argument("file", nargs="?", help=scenario_help)
+    q.add_argument("-o", "--output", dest="out", required=True, metavar="FILE.csv", help="the CSV file to write")
+    q.add_argument("--actuals", metavar="ACTUALS.csv", help="imported actuals (planner import) instead of the forecast")
+    q.add_argument("--focus-version", choices=("1.0", "1.2"), default="1.0",
+                   help="FOCUS version of the columns (default 1.0, what focus-validator 1.0.0 checks)")
+    q.add_argument("--force", action="store_true", help="overwrite FILE.csv if it exists")
+    q.add_argument("--progress", action="store_true", help="report each stage on stderr")
+    q.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    q.set_defaults(run=cmd_export_focus, format=None, output=None, table=None)
 
     p = sub.add_parser("backtest", help="the model over past months against imported actuals")
     p.add_argument("file", help="scenario YAML (e.g. DIR/scenario.yaml)")

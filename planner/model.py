@@ -154,6 +154,7 @@ class Scenario:
     currency: str | None = None
     tables: Any = field(default=None, repr=False, compare=False)
     source: str = "<scenario>"
+    billing_account: str | None = None   # who is invoiced (FOCUS BillingAccountId); None: the name
 
     @property
     def end(self) -> pd.Timestamp:

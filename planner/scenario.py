@@ -54,7 +54,7 @@ __all__ = [
     "EXAMPLES", "LocalFiles",
 ]
 
-_TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
+_TOP_KEYS = ("name", "description", "extends", "tables", "currency", "billing_account", "horizon", "contract",
              "changes", *SECTIONS)
 
 
@@ -279,11 +279,12 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
         raise ScenarioError(f"{source}: the scenario has no drivers ({', '.join(f'{s}:' for s in SECTIONS)})")
     end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     changes = _validate_changes(data.get("changes"), drivers, start, end, where)
-    currency = data.get("currency")
+    currency, account = data.get("currency"), data.get("billing_account")
     return Scenario(name=name, description=str(data.get("description") or "").strip(),
                     start=start, months=months, contract=contract, drivers=drivers,
                     changes=tuple(changes), currency=None if currency is None else f.text(currency, where("currency")),
-                    tables=table_set, source=source)
+                    tables=table_set, source=source,
+                    billing_account=None if account is None else f.text(account, where("billing_account")))
 
 
 def load_scenario(source: str | Path | dict[str, Any] | None = None, *,

@@ -1,0 +1,221 @@
+"""Charges: what a forecast (or imported actuals) bills, per charge period and driver.
+
+Engine-side and pure: a scenario and tidy consumption per day in, one table of
+charges out, numbers only. The FOCUS export (:mod:`planner.focus`) and the
+cost-center breakdown (:mod:`planner.showback`) read it; neither computes money.
+
+The rules (docs/exports.md#charges):
+
+* A charge period is a calendar month cut at the contract's anniversaries
+  and at the horizon's ends, so that each period lies in one contract year.
+* Flow units (host unit hours, DEM, DDU, ASU, CAU) are consumed. Where the
+  contract has an annual pool of the unit, each day's consumption is covered by
+  the pool while the year's pool (with the top-ups bought so far) lasts, and is
+  overage beyond it; a day that crosses the run-out is split, and every driver
+  of that day gets the same covered share. Covered consumption is ``used``
+  (billed 0, effective cost = quantity x pool price); overage is ``overage``
+  (billed at ``overage_price``, or at ``price`` when the contract gives none).
+* Consumption outside the contract term, or of a unit the contract has no
+  pool for, is ``usage`` at the pool's price where the contract gives one.
+* Each pool year is a ``purchase`` of its annual amount (billed amount x price,
+  effective cost 0: the purchase pays for future usage); each top-up is a
+  ``top_up``; each licence year a ``licence`` purchase of its quantity. At the
+  end of a pool year that the horizon covers whole, what is left is ``unused``
+  (effective cost = quantity x price), in the year's last charge period.
+* Peak units (host units in use, MSU) are not consumed: licences are bought
+  as quantities, so they appear only as ``licence`` purchases.
+* Without a price the money columns are NaN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from planner.pools import anniversaries, pool_balance, pool_forecast
+from planner.units import FLOW_UNITS, UNITS
+
+__all__ = ["KINDS", "COLUMNS", "charges", "daily_from_monthly"]
+
+#: The kinds of charge, in the order rows are sorted.
+KINDS = ("purchase", "top_up", "licence", "used", "unused", "overage", "usage")
+#: Columns of :func:`charges`. Periods are [start, end): ``end`` is the day after.
+COLUMNS = ("kind", "start", "end", "month", "year", "unit", "capability", "driver", "quantity",
+           "price", "billed", "effective", "list")
+
+_DAY = pd.Timedelta(days=1)
+
+
+def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
+    """The charges of ``daily`` consumption under ``scenario``'s contract.
+
+    Parameters
+    ----------
+    scenario : planner.model.Scenario
+        Its contract gives the pools, licences, top-ups and prices.
+    daily : DataFrame
+        Tidy: ``date``, ``unit``, ``capability``, ``driver``, ``value`` [the
+        unit per day], as :attr:`planner.engine.Forecast.daily`. Peak units
+        are ignored.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COLUMNS`: ``kind`` (:data:`KINDS`), the charge period ``start``
+        and ``end`` (exclusive), its calendar ``month`` (Period) and contract
+        ``year`` (0 before the contract, term + 1 after it), ``unit``,
+        ``capability`` and ``driver`` (empty for purchases and unused rows),
+        ``quantity`` [the unit], ``price`` [currency per unit], ``billed``,
+        ``effective`` and ``list`` [currency] (list: quantity x price, the
+        contract's price standing for the price list).
+    """
+    c = scenario.contract
+    flows = daily[daily["unit"].isin(FLOW_UNITS)]
+    if flows.empty:
+        return _frame(_purchases(scenario, None, None))
+    first, last = flows["date"].min(), flows["date"].max()
+    bounds = anniversaries(c.start, c.term_years)
+    dates = flows["date"].to_numpy()
+    year = np.searchsorted(bounds, dates, side="right")
+    share = np.ones(len(flows))
+    pooled = np.zeros(len(flows), dtype=bool)
+    for unit, pool in c.pools.items():
+        rows = (flows["unit"] == unit).to_numpy() & (year >= 1) & (year <= c.term_years)
+        if not rows.any():
+            continue
+        covered = _covered_share(flows[rows], pool.annual, c)
+        share[rows] = covered
+        pooled[rows] = True
+    value = flows["value"].to_numpy(dtype=float)
+    parts = pd.DataFrame({"date": dates, "year": year, "unit": flows["unit"].to_numpy(),
+                          "capability": flows["capability"].to_numpy(), "driver": flows["driver"].to_numpy(),
+                          "used": np.where(pooled, value * share, 0.0),
+                          "overage": np.where(pooled, value * (1 - share), 0.0),
+                          "usage": np.where(pooled, 0.0, value)})
+    parts["month"] = pd.DatetimeIndex(parts["date"]).to_period("M")
+    keys = ["month", "year", "unit", "capability", "driver"]
+    grouped = parts.groupby(keys, sort=True, observed=True).agg(
+        start=("date", "min"), end=("date", "max"), used=("used", "sum"), overage=("overage", "sum"),
+        usage=("usage", "sum")).reset_index()
+    grouped["end"] = grouped["end"] + _DAY
+    rows = []
+    for kind in ("used", "overage", "usage"):
+        some = grouped[grouped[kind] > 0]
+        prices = some["unit"].map(lambda u, k=kind: _price(c, u, k)).astype(float)
+        quantity = some[kind].to_numpy(dtype=float)
+        cost = quantity * prices.to_numpy()
+        rows.append(pd.DataFrame({
+            "kind": kind, "start": some["start"].to_numpy(), "end": some["end"].to_numpy(),
+            "month": some["month"].to_numpy(), "year": some["year"].to_numpy(), "unit": some["unit"].to_numpy(),
+            "capability": some["capability"].to_numpy(), "driver": some["driver"].to_numpy(),
+            "quantity": quantity, "price": prices.to_numpy(),
+            "billed": np.zeros(len(some)) if kind == "used" else cost, "effective": cost, "list": cost}))
+    rows.extend(_purchases(scenario, first, last))
+    rows.extend(_unused(scenario, flows, first, last))
+    return _frame(rows)
+
+
+def _covered_share(rows: pd.DataFrame, annual: float, contract: Any) -> np.ndarray:
+    """Per row of one pool unit, the share of its day's consumption the pool covers."""
+    totals = rows.groupby("date", sort=True)["value"].sum()
+    balance = pool_balance(totals, annual, contract.start, contract.term_years, _top_ups(contract, rows["unit"].iloc[0]))
+    before = balance["cumulative"] - balance["consumption"]
+    covered = np.clip(balance["amount"] - before, 0.0, balance["consumption"])
+    share = pd.Series(np.divide(covered, balance["consumption"], out=np.ones(len(balance)),
+                                where=balance["consumption"].to_numpy() > 0), index=balance.index)
+    return share.reindex(pd.DatetimeIndex(rows["date"])).to_numpy(dtype=float)
+
+
+def _top_ups(contract: Any, unit: str) -> list[tuple[pd.Timestamp, float]]:
+    return [(t.date, t.amount) for t in contract.top_ups if t.pool == unit]
+
+
+def _price(contract: Any, unit: str, kind: str) -> float:
+    pool = contract.pools.get(unit)
+    if pool is None:
+        return np.nan
+    if kind == "overage" and pool.overage_price is not None:
+        return pool.overage_price
+    return np.nan if pool.price is None else pool.price
+
+
+def _purchases(scenario: Any, first: Any, last: Any) -> list[pd.DataFrame]:
+    """Pool years, top-ups and licence years that overlap the days from ``first`` to ``last``."""
+    c = scenario.contract
+    first = scenario.start if first is None else first
+    last = scenario.end if last is None else last
+    bounds = anniversaries(c.start, c.term_years)
+    rows = []
+    for kind, bought, amount in ([("purchase", p, p.annual) for p in c.pools.values()]
+                                 + [("licence", lic, lic.quantity) for lic in c.licences.values()]):
+        for number in range(1, c.term_years + 1):
+            start, end = pd.Timestamp(bounds[number - 1]), pd.Timestamp(bounds[number])
+            if start <= last and end > first:
+                rows.append(_row(kind, start, end, number, bought.unit, amount, bought.price))
+    for t in c.top_ups:
+        number = int(np.searchsorted(bounds, t.date.to_datetime64(), side="right"))
+        if first <= t.date <= last:
+            rows.append(_row("top_up", t.date, pd.Timestamp(bounds[number]), number, t.pool, t.amount,
+                             c.pools[t.pool].price))
+    return rows
+
+
+def _row(kind: str, start: pd.Timestamp, end: pd.Timestamp, year: int, unit: str, quantity: float,
+         price: float | None) -> pd.DataFrame:
+    price = np.nan if price is None else float(price)
+    cost = quantity * price
+    return pd.DataFrame({"kind": [kind], "start": [start], "end": [end], "month": [start.to_period("M")],
+                         "year": [year], "unit": [unit], "capability": [""], "driver": [""],
+                         "quantity": [float(quantity)], "price": [price], "billed": [cost],
+                         "effective": [0.0 if kind != "unused" else cost], "list": [cost]})
+
+
+def _unused(scenario: Any, flows: pd.DataFrame, first: Any, last: Any) -> list[pd.DataFrame]:
+    """What is left of each pool year the days from ``first`` to ``last`` cover whole."""
+    c = scenario.contract
+    rows = []
+    for unit, pool in c.pools.items():
+        totals = flows[flows["unit"] == unit].groupby("date")["value"].sum()
+        days = pd.date_range(first, last)
+        totals = totals.reindex(days, fill_value=0.0)
+        try:
+            years = pool_forecast(totals, pool.annual, c.start, c.term_years, _top_ups(c, unit))
+        except ValueError:   # the days cover no day of the term
+            continue
+        for y in years.itertuples():
+            whole = y.start >= first and y.end <= last
+            if whole and y.remaining > 0:
+                end = y.end + _DAY
+                start = max(y.start, y.end.to_period("M").to_timestamp())
+                row = _row("unused", start, end, y.year, unit, y.remaining, pool.price)
+                rows.append(row)
+    return rows
+
+
+def _frame(rows: list[pd.DataFrame]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({c: [] for c in COLUMNS})
+    out = pd.concat(rows, ignore_index=True)[list(COLUMNS)]
+    order = {k: i for i, k in enumerate(KINDS)}
+    units = {u: i for i, u in enumerate(UNITS)}
+    out = out.sort_values(["start", "unit", "kind", "capability", "driver"], kind="stable",
+                          key=lambda s: s.map(order) if s.name == "kind" else s.map(units) if s.name == "unit"
+                          else s).reset_index(drop=True)
+    out["year"] = out["year"].astype(int)
+    return out
+
+
+def daily_from_monthly(monthly: pd.DataFrame) -> pd.DataFrame:
+    """Monthly amounts (``month`` Period, ``unit``, ``capability``, ``driver``,
+    ``value``) spread evenly over their months' days, as :func:`charges` takes
+    them (imported actuals have one figure a month)."""
+    parts = []
+    for row in monthly.itertuples(index=False):
+        days = pd.date_range(row.month.start_time, row.month.end_time.normalize())
+        parts.append(pd.DataFrame({"date": days, "unit": row.unit, "capability": row.capability,
+                                   "driver": row.driver, "value": row.value / len(days)}))
+    if not parts:
+        return pd.DataFrame({"date": pd.DatetimeIndex([]), "unit": [], "capability": [], "driver": [], "value": []})
+    return pd.concat(parts, ignore_index=True)
