@@ -21,7 +21,9 @@ The rules (docs/exports.md#charges):
   effective cost 0: the purchase pays for future usage); each top-up is a
   ``top_up``; each licence year a ``licence`` purchase of its quantity. At the
   end of a pool year that the horizon covers whole, what is left is ``unused``
-  (effective cost = quantity x price), in the year's last charge period.
+  (billed 0: the purchase paid for it; effective cost = quantity x price), in
+  the year's last charge period. A year's used and unused effective costs add
+  up to its purchase.
 * Peak units (host units in use, MSU) are not consumed: licences are bought
   as quantities, so they appear only as ``licence`` purchases.
 * Without a price the money columns are NaN.
@@ -34,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.pools import anniversaries, pool_balance, pool_forecast
+from planner.pools import anniversaries, pool_balance
 from planner.units import FLOW_UNITS, UNITS
 
 __all__ = ["KINDS", "COLUMNS", "charges", "daily_from_monthly"]
@@ -117,13 +119,20 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
     return _frame(rows)
 
 
+def _covered(totals: pd.Series, annual: float, contract: Any, unit: str) -> pd.DataFrame:
+    """Per day of one pool unit: its contract ``year``, the ``amount`` bought so far
+    that year and the consumption the pool ``covered`` (the rest is overage)."""
+    balance = pool_balance(totals, annual, contract.start, contract.term_years, _top_ups(contract, unit))
+    before = balance["cumulative"] - balance["consumption"]
+    balance["covered"] = np.clip(balance["amount"] - before, 0.0, balance["consumption"])
+    return balance
+
+
 def _covered_share(rows: pd.DataFrame, annual: float, contract: Any) -> np.ndarray:
     """Per row of one pool unit, the share of its day's consumption the pool covers."""
     totals = rows.groupby("date", sort=True)["value"].sum()
-    balance = pool_balance(totals, annual, contract.start, contract.term_years, _top_ups(contract, rows["unit"].iloc[0]))
-    before = balance["cumulative"] - balance["consumption"]
-    covered = np.clip(balance["amount"] - before, 0.0, balance["consumption"])
-    share = pd.Series(np.divide(covered, balance["consumption"], out=np.ones(len(balance)),
+    balance = _covered(totals, annual, contract, rows["unit"].iloc[0])
+    share = pd.Series(np.divide(balance["covered"], balance["consumption"], out=np.ones(len(balance)),
                                 where=balance["consumption"].to_numpy() > 0), index=balance.index)
     return share.reindex(pd.DatetimeIndex(rows["date"])).to_numpy(dtype=float)
 
@@ -168,29 +177,29 @@ def _row(kind: str, start: pd.Timestamp, end: pd.Timestamp, year: int, unit: str
     cost = quantity * price
     return pd.DataFrame({"kind": [kind], "start": [start], "end": [end], "month": [start.to_period("M")],
                          "year": [year], "unit": [unit], "capability": [""], "driver": [""],
-                         "quantity": [float(quantity)], "price": [price], "billed": [cost],
+                         "quantity": [float(quantity)], "price": [price], "billed": [0.0 if kind == "unused" else cost],
                          "effective": [0.0 if kind != "unused" else cost], "list": [cost]})
 
 
 def _unused(scenario: Any, flows: pd.DataFrame, first: Any, last: Any) -> list[pd.DataFrame]:
-    """What is left of each pool year the days from ``first`` to ``last`` cover whole."""
+    """What is left of each pool year the days from ``first`` to ``last`` cover whole:
+    the year's amount (with its top-ups) less what the pool covered (overage is not
+    taken from a top-up bought later)."""
     c = scenario.contract
+    bounds = anniversaries(c.start, c.term_years)
     rows = []
     for unit, pool in c.pools.items():
         totals = flows[flows["unit"] == unit].groupby("date")["value"].sum()
-        days = pd.date_range(first, last)
-        totals = totals.reindex(days, fill_value=0.0)
-        try:
-            years = pool_forecast(totals, pool.annual, c.start, c.term_years, _top_ups(c, unit))
-        except ValueError:   # the days cover no day of the term
-            continue
-        for y in years.itertuples():
-            whole = y.start >= first and y.end <= last
-            if whole and y.remaining > 0:
-                end = y.end + _DAY
-                start = max(y.start, y.end.to_period("M").to_timestamp())
-                row = _row("unused", start, end, y.year, unit, y.remaining, pool.price)
-                rows.append(row)
+        totals = totals.reindex(pd.date_range(first, last), fill_value=0.0)
+        for number in range(1, c.term_years + 1):
+            start, end = pd.Timestamp(bounds[number - 1]), pd.Timestamp(bounds[number])
+            if start < first or end - _DAY > last:
+                continue
+            year = _covered(totals[(totals.index >= start) & (totals.index < end)], pool.annual, c, unit)
+            rest = float(year["amount"].iloc[-1] - year["covered"].sum())
+            if rest > 0:
+                month = max(start, (end - _DAY).to_period("M").to_timestamp())
+                rows.append(_row("unused", month, end, number, unit, rest, pool.price))
     return rows
 
 
