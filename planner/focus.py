@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.charges import charges, daily_from_monthly
+from planner.engine.charges import charges, daily_from_monthly
 from planner.sections import capability_label
 from planner.units import UNITS
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner.charges import charges
+from planner.engine.charges import charges
 from planner.cli import main
 from planner.engine import forecast
 from planner.focus import COLUMNS, FocusError, focus_csv, focus_table
