@@ -69,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fmt = output_format(args.format, args.output)
         tables, fc = args.run(args, say)
-        text = render(tables, fmt, args.output, args.force, args.table)
+        about = None
+        if fmt == "xlsx":   # the workbook's About sheet
+            from planner.cli.workbook import about_rows
+            about = (about_rows(args, fc), getattr(getattr(fc, "scenario", None), "currency", None))
+        text = render(tables, fmt, args.output, args.force, args.table, about)
         if text is not None:
             _print(text)
         elif args.output:
