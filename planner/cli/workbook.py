@@ -105,9 +105,10 @@ def _sheet(wb: Workbook, name: str, frame: pd.DataFrame, currency: str | None) -
     ws = wb.create_sheet(name)
     shown = [c for c in frame.columns]
     safe = text_safe(frame)   # text cells and headers a spreadsheet shows as text
-    headers = [_header(frame, c, currency) for c in shown]
+    headers = list(text_safe(pd.DataFrame(columns=[_header(frame, c, currency) for c in shown])).columns)
     ws.append(headers)
     for cell in ws[1]:
+        cell.data_type = "s"
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     formats = [_formats(frame, c, currency) for c in shown]
