@@ -150,8 +150,10 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
 
 
 def focus_csv(frame: pd.DataFrame) -> bytes:
-    """The dataset as UTF-8 CSV: a missing value is an empty field (FOCUS null)."""
-    return frame.to_csv(index=False, na_rep="", float_format=None).encode("utf-8")
+    """The dataset as UTF-8 CSV: a missing value is an empty field (FOCUS null); text
+    from the scenario (driver names) is stored as text (:func:`planner.export.text_safe`)."""
+    from planner.export import text_safe
+    return text_safe(frame).to_csv(index=False, na_rep="").encode("utf-8")
 
 
 def _currency(scenario: Any) -> str:
