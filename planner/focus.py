@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from planner.engine.charges import charges, daily_from_monthly
-from planner.sections import capability_label
+from planner.engine.showback import tagged
+from planner.sections import TAGS, capability_label
 from planner.units import UNITS
 
 __all__ = ["VERSIONS", "COLUMNS", "focus_table", "focus_csv", "FocusError"]
@@ -46,6 +47,8 @@ _V1_2_ADDED = ("CommitmentDiscountQuantity", "CommitmentDiscountUnit", "ServiceS
 #: The FOCUS columns written per version, then the custom (x_) columns.
 COLUMNS = {"1.0": _V1_0, "1.2": tuple(sorted(_V1_0 + _V1_2_ADDED))}
 VERSIONS = tuple(COLUMNS)
+#: FOCUS Tags keys: Dynatrace's own names for the showback tags (cost allocation).
+_TAG_KEYS = {"cost_center": "dt.cost.costcenter", "product": "dt.cost.product"}
 _CUSTOM = ("x_PlannerChargeKind", "x_PlannerUnit", "x_PlannerCapability", "x_ContractYear")
 
 _CATEGORY = {"purchase": "Purchase", "top_up": "Purchase", "licence": "Purchase",
@@ -88,7 +91,7 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
         raise FocusError(f"--focus-version must be one of {', '.join(VERSIONS)}; got {version!r}")
     currency = _currency(scenario)
     source = daily_from_monthly(actuals) if actuals is not None else daily
-    table = charges(scenario, source)
+    table = charges(scenario, tagged(scenario, source))
     account = scenario.billing_account or scenario.name
     unit = table["unit"]
     symbol = unit.map(lambda u: UNITS[u].symbol)
@@ -136,7 +139,8 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
         "ServiceName": unit.map(lambda u: UNITS[u].name),
         "SkuId": [f"{u}:{c}" if c else u for u, c in zip(unit, table["capability"])],
         "SkuPriceId": [f"{u}:{_PRICE_BASIS[k]}" for u, k in zip(unit, kind)], "SubAccountId": None, "SubAccountName": None,
-        "Tags": None,
+        "Tags": [tags_json({_TAG_KEYS[t]: v for t, v in zip(TAGS, values)})
+                 for values in zip(*(table[t] for t in TAGS))],
         "CommitmentDiscountQuantity": quantity.where(committed),
         "CommitmentDiscountUnit": symbol.where(committed),
         "ServiceSubcategory": SERVICE_SUBCATEGORY,
@@ -203,7 +207,7 @@ def _notes(unpriced: pd.DataFrame) -> list[str]:
             "and ContractedCost, which FOCUS does not allow to be null"]
 
 
-def tags_json(tags: dict[str, str]) -> str | None:
+def tags_json(tags: dict[str, Any]) -> str | None:
     """A FOCUS ``Tags`` value: a JSON object of the tags that are set, or None."""
-    given = {k: v for k, v in tags.items() if v}
+    given = {k: v for k, v in tags.items() if isinstance(v, str) and v}
     return json.dumps(given, ensure_ascii=False, sort_keys=True) if given else None

@@ -464,6 +464,8 @@ def _merge_lines(base: dict[str, Any], over: dict[str, Any], base_lines: dict[st
 
 INVENTORY_COLUMNS = ("host", "ram_gib", "mode")
 INVENTORY_OPTIONAL = {"hours_per_day": 24.0, "custom_metrics_per_minute": 0.0, "appsec": "none"}
+#: Optional text columns: the host's showback tags (planner.sections.TAGS); blank is untagged.
+INVENTORY_TAGS = ("cost_center", "product")
 
 
 def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | None = None,
@@ -472,7 +474,8 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
 
     Columns: ``host``, ``ram_gib`` [GiB], ``mode`` (fullstack or infrastructure);
     optional ``hours_per_day`` [h] (default 24), ``custom_metrics_per_minute``
-    (default 0) and ``appsec`` (none, vulnerability_analytics, protection).
+    (default 0), ``appsec`` (none, vulnerability_analytics, protection), and the
+    showback tags ``cost_center`` and ``product`` (text; blank: untagged).
     Column names are matched without regard to case and surrounding spaces.
     Other columns (an asset database's owner, location, ...) are kept as they
     are, after these, and listed in ``frame.attrs["ignored_columns"]``, with a
@@ -510,7 +513,8 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
         raise ScenarioError(f"{label}: missing column(s) {', '.join(hints)}; required: "
                             f"{', '.join(INVENTORY_COLUMNS)}; found: {_shorten(', '.join(given), 200)}"
                             + _separator_hint(given))
-    extra = [i for i, c in enumerate(frame.columns) if c not in INVENTORY_COLUMNS and c not in INVENTORY_OPTIONAL]
+    extra = [i for i, c in enumerate(frame.columns) if c not in INVENTORY_COLUMNS and c not in INVENTORY_OPTIONAL
+             and c not in INVENTORY_TAGS]
     if frame.empty:
         raise ScenarioError(f"{label}: the inventory has no hosts")
     host = frame["host"].astype(object)
@@ -547,6 +551,11 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
             raise ScenarioError(f"{label}: row {_row(bad)}, column {column!r}: {raw[bad].iloc[0]!r} "
                                 f"is not one of {', '.join(allowed)}")
         clean[column] = words[codes]
+    for column in INVENTORY_TAGS:
+        if column in frame:
+            text = frame[column].astype(object)
+            clean[column] = text.where(text.notna() & (text.astype(str).str.strip() != ""), None).map(
+                lambda v: None if v is None else str(v).strip())
     clean = clean.reset_index(drop=True)
     for i in extra:
         if given[i] not in clean:

@@ -55,8 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help=scenario_help)
     p.add_argument("--period", choices=("year", "month"), default="year",
                    help="one row per contract year or per calendar month (default year)")
-    p.add_argument("--by", choices=("unit", "capability", "driver"), default="unit",
-                   help="break consumption down by unit, capability or driver (default unit)")
+    p.add_argument("--by", choices=("unit", "capability", "driver", "cost_center", "product"), default="unit",
+                   help="break consumption down by unit, capability or driver (default unit); cost_center or "
+                        "product add cost and who drives a pool's overrun")
     p.add_argument("--draws", type=int, default=0, help="Monte Carlo draws over growth ranges")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the Monte Carlo draws: the same seed gives the same bands (default 0)")

@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from planner.pools import anniversaries, pool_balance
+from planner.sections import TAGS
 from planner.units import FLOW_UNITS, UNITS
 
 __all__ = ["KINDS", "COLUMNS", "charges", "daily_from_monthly"]
@@ -71,7 +72,8 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
         ``capability`` and ``driver`` (empty for purchases and unused rows),
         ``quantity`` [the unit], ``price`` [currency per unit], ``billed``,
         ``effective`` and ``list`` [currency] (list: quantity x price, the
-        contract's price standing for the price list).
+        contract's price standing for the price list); and ``cost_center`` and
+        ``product`` where ``daily`` has them (None on purchases and unused rows).
     """
     c = scenario.contract
     flows = daily[daily["unit"].isin(FLOW_UNITS)]
@@ -97,8 +99,11 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
                           "overage": np.where(pooled, value * (1 - share), 0.0),
                           "usage": np.where(pooled, 0.0, value)})
     parts["month"] = pd.DatetimeIndex(parts["date"]).to_period("M")
-    keys = ["month", "year", "unit", "capability", "driver"]
-    grouped = parts.groupby(keys, sort=True, observed=True).agg(
+    tags = [t for t in TAGS if t in flows]     # planner.engine.showback.tagged adds them
+    for t in tags:
+        parts[t] = flows[t].to_numpy()
+    keys = ["month", "year", "unit", "capability", "driver", *tags]
+    grouped = parts.groupby(keys, sort=True, observed=True, dropna=False).agg(
         start=("date", "min"), end=("date", "max"), used=("used", "sum"), overage=("overage", "sum"),
         usage=("usage", "sum")).reset_index()
     grouped["end"] = grouped["end"] + _DAY
@@ -113,7 +118,8 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
             "month": some["month"].to_numpy(), "year": some["year"].to_numpy(), "unit": some["unit"].to_numpy(),
             "capability": some["capability"].to_numpy(), "driver": some["driver"].to_numpy(),
             "quantity": quantity, "price": prices.to_numpy(),
-            "billed": np.zeros(len(some)) if kind == "used" else cost, "effective": cost, "list": cost}))
+            "billed": np.zeros(len(some)) if kind == "used" else cost, "effective": cost, "list": cost,
+            **{t: some[t].to_numpy() for t in tags}}))
     rows.extend(_purchases(scenario, first, last))
     rows.extend(_unused(scenario, flows, first, last))
     return _frame(rows)
@@ -206,7 +212,8 @@ def _unused(scenario: Any, flows: pd.DataFrame, first: Any, last: Any) -> list[p
 def _frame(rows: list[pd.DataFrame]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: [] for c in COLUMNS})
-    out = pd.concat(rows, ignore_index=True)[list(COLUMNS)]
+    out = pd.concat(rows, ignore_index=True)
+    out = out[list(COLUMNS) + [t for t in TAGS if t in out]]
     order = {k: i for i, k in enumerate(KINDS)}
     units = {u: i for i, u in enumerate(UNITS)}
     out = out.sort_values(["start", "unit", "kind", "capability", "driver"], kind="stable",
