@@ -79,6 +79,7 @@ import yaml
 from planner import _checks, ddu, dem, hosts
 from planner.export import write_csv
 from planner.imports.calibrate import Fit, fit_growth
+from planner.imports.tags import COST_TAGS, with_cost_tags
 from planner.tableset import TableSet, resolve
 
 __all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "hosts_from_entities", "daily_from_series",
@@ -542,7 +543,7 @@ def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: 
 def _hosts(host_frame: pd.DataFrame, monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet,
            drivers: _Drivers, actuals: list[dict[str, Any]], notes: list[str]) -> pd.DataFrame:
     """hosts.csv, the host-unit actuals of the last month and the metrics DDU."""
-    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
+    inventory = host_frame[["host", "ram_gib", "mode", *(c for c in COST_TAGS.values() if c in host_frame)]].copy()
     metric_ddu = _series(monthly, "builtin:billing.ddu.metrics.total", months)
     _rows(actuals, months, "ddu", "custom_metrics", "hosts", metric_ddu)
     if inventory.empty:
@@ -729,6 +730,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
         say(f"reading hosts seen in {window[-1]} from {client.host}")
         entities = client.hosts(_ms(window[-1]), end)
         host_frame, skipped_hosts = hosts_from_entities(entities, "GET /api/v2/entities")
+        host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
         frames, skipped = [], []
         for i, key in enumerate(METRICS, start=1):
             series = client.metric(key, start, end)
@@ -764,6 +766,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
         raise BaselineError(f"{out} exists; add --force-out to replace it")
     entities = _entities_file(hosts_json)
     host_frame, skipped_hosts = hosts_from_entities(entities, str(hosts_json))
+    host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
     say(f"read {len(entities)} entities from {hosts_json}")
     frames, unknown = [], []
     for path in metrics_csv:

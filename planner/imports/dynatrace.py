@@ -61,7 +61,7 @@ __all__ = ["Secret", "DynatraceError", "Client", "SCOPES", "HOST_FIELDS"]
 #: Token scopes the import needs (named in the 401/403 message).
 SCOPES = ("entities.read", "metrics.read")
 #: Properties the entities call asks for (monitored entities API v2, ``fields``).
-HOST_FIELDS = "+properties.memoryTotal,+properties.monitoringMode"
+HOST_FIELDS = "+properties.memoryTotal,+properties.monitoringMode,+tags"
 _ENTITY_PAGE = 500
 #: Hosts an ``http://`` URL may name: test servers on this machine only.
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
