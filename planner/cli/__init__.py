@@ -12,6 +12,8 @@
     planner backtest DIR/scenario.yaml DIR/actuals.csv    the model over past months against actuals
     planner export focus [FILE] -o focus.csv [--actuals A.csv] [--focus-version 1.2]
                                       a FinOps FOCUS cost-and-usage dataset
+    planner report [FILE] [VARIANT ...] -o report.html
+                                      one self-contained HTML report that opens offline
     planner support --opened TIME --tz ZONE [--severity S --plan P --country C --subdiv S]
                                       initial-response deadlines of a support ticket
     planner support --released DATE [--product P --plan P]

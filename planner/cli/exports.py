@@ -1,5 +1,6 @@
-"""The commands that write files for other tools: ``planner export focus`` (a FinOps
-FOCUS dataset, :mod:`planner.focus`)."""
+"""The commands that write files for other people and tools: ``planner export focus``
+(a FinOps FOCUS dataset, :mod:`planner.focus`) and ``planner report`` (one
+self-contained HTML file, :mod:`planner.report`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 from planner.cli.commands import _scenario
 from planner.cli.render import COUNT, CLIError, described
 
-__all__ = ["cmd_export_focus", "add_export_parser"]
+__all__ = ["cmd_export_focus", "cmd_report", "add_export_parser", "add_report_parser"]
 
 
 def _writable(out: str, suffix: str, force: bool) -> None:
@@ -56,3 +57,49 @@ def add_export_parser(sub: argparse._SubParsersAction, scenario_help: str) -> No
     q.add_argument("--progress", action="store_true", help="report each stage on stderr")
     q.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     q.set_defaults(run=cmd_export_focus, format=None, output=None, table=None)
+
+
+def _report_input(name: str | None):
+    from planner.report import ReportInput
+    from planner.scenario import EXAMPLES, example_path
+    scenario = _scenario(name)
+    if name is None or (name in EXAMPLES and not Path(name).exists()):
+        path = example_path(name or "estate")
+    else:
+        path = Path(name)
+    return ReportInput(scenario, path.read_text(encoding="utf-8"))
+
+
+def cmd_report(args: argparse.Namespace, say: Callable[[str], None]):
+    """One self-contained HTML report of a scenario and its variants."""
+    import time
+    from planner.report import report_html
+    _writable(args.out, ".html", args.force)
+    if args.draws < 0:
+        raise CLIError(f"--draws must be a whole number >= 0; got {args.draws}")
+    if not 0 <= args.risk < 1:
+        raise CLIError(f"--risk must be a number >= 0 and < 1 (a chance of running out); got {args.risk:g}")
+    began = time.perf_counter()
+    base = _report_input(args.file)
+    variants = tuple(_report_input(v) for v in args.variants)
+    say(f"forecasting {base.scenario.name} and {len(variants)} variant(s)")
+    text = report_html(base, variants, draws=args.draws, seed=args.seed, risk=args.risk)
+    Path(args.out).write_text(text, encoding="utf-8")
+    written = pd.DataFrame({"file": [args.out], "bytes": [len(text.encode("utf-8"))],
+                            "seconds": [round(time.perf_counter() - began, 2)]})
+    return {f"report of {base.scenario.name}": described(written, units={"bytes": COUNT})}, None
+
+
+def add_report_parser(sub: argparse._SubParsersAction, scenario_help: str) -> None:
+    """``planner report SCENARIO [VARIANT ...] -o report.html``."""
+    p = sub.add_parser("report", help="one self-contained HTML report (charts, pools, sizing, comparison)")
+    p.add_argument("file", nargs="?", help=scenario_help)
+    p.add_argument("variants", nargs="*", metavar="VARIANT", help="scenarios to compare with it")
+    p.add_argument("-o", "--output", dest="out", required=True, metavar="FILE.html", help="the HTML file to write")
+    p.add_argument("--draws", type=int, default=2000, help="Monte Carlo draws for the renewal sizing (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
+    p.add_argument("--risk", type=float, default=0.1, help="accepted chance of running out (default 0.1)")
+    p.add_argument("--force", action="store_true", help="overwrite FILE.html if it exists")
+    p.add_argument("--progress", action="store_true", help="report each stage on stderr")
+    p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    p.set_defaults(run=cmd_report, format=None, output=None, table=None)

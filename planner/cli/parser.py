@@ -17,7 +17,7 @@ from planner.cli.commands import (
     cmd_support,
     cmd_tables,
 )
-from planner.cli.exports import add_export_parser
+from planner.cli.exports import add_export_parser, add_report_parser
 from planner.cli.render import EXTENSIONS, FORMATS
 
 def _help_text(doc: str) -> str:
@@ -134,6 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(run=cmd_import_files)
 
     add_export_parser(sub, scenario_help)
+    add_report_parser(sub, scenario_help)
 
     p = sub.add_parser("backtest", help="the model over past months against imported actuals")
     p.add_argument("file", help="scenario YAML (e.g. DIR/scenario.yaml)")
