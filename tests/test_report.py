@@ -82,3 +82,30 @@ def test_cli_report_with_variants(tmp_path, capsys):
     assert "-o must name a .html file" in capsys.readouterr().err
     assert main(["report", "estate", "--risk", "2", "-o", str(tmp_path / "x.html")]) == 2
     assert "--risk must be a number >= 0 and < 1" in capsys.readouterr().err
+
+
+# --- "Download this report" on the overview and renewal pages --------------------------------
+
+def _summary(content: bytes) -> str:
+    text = content.decode("utf-8")
+    return text[text.index('<section id="summary">'):text.index('<section id="consumption">')]
+
+
+def test_overview_offers_the_report_of_the_scenario_shown():
+    from planner.ui.pages import overview
+    board = overview.dashboard()
+    download = board.find("download-report")
+    assert board.find("ctl-download-report").description == "Download this report"
+    board.find("ctl-scenario").value = "fullstack_move"
+    content = download.prepare()
+    assert "Move 300 app hosts to full-stack" in _summary(content)
+    assert "extends: estate.yaml" in content.decode("utf-8")          # the file as written
+    assert "Move-300-app-hosts-to-full-stack-report.html" in download.status.value
+
+
+def test_renewal_report_uses_the_pages_draws_seed_and_risk():
+    from planner.ui.pages import renewal
+    board = renewal.dashboard(draws=500, seed=3, risk=0.2)
+    content = board.find("download-report").prepare()
+    assert "500 Monte Carlo draws, seed 3, accepted risk 0.2" in _summary(content)
+    assert "Amount at risk 0.2" in content.decode("utf-8")

@@ -96,7 +96,7 @@ def test_overview_dashboard(example):
         "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
         "ctl-upload-actuals", "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining",
         "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-yearly",
-        "download-contract-years", "download-monthly"]
+        "download-contract-years", "download-monthly", "download-report", "ctl-download-report"]
     assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
     page.find("ctl-unit").value = "dem"
     # 14,749,768 DEM units x EUR 0.012 = EUR 176,997

@@ -40,7 +40,9 @@ from planner.ui import (
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui.kit import format as fmt
+from planner.report import ReportInput
 from planner.ui.kit.inputs import counted, silenced
+from planner.ui.kit.report_download import ReportDownload
 from planner.ui.kit.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
 from planner.units import UNITS
 
@@ -603,6 +605,8 @@ class _Page:
         self.lpar_section = section("Mainframe LPARs against their licence", self.lpars)
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
+        self.dl_report = ReportDownload(messages=self.messages)
+        self.dl_report.source(self._report_input)
         self.view, self.drawn = compute(f, past=self._past(f)), None
         self._observe()
         self.render(self.view)
@@ -643,6 +647,15 @@ class _Page:
         if self.backtest is None or self.backtest[0] is not f or self.backtest[1] is not actuals:
             self.backtest = (f, actuals, run_backtest(f.scenario, actuals))
         return self.backtest[2]
+
+    def _report_input(self) -> tuple[ReportInput, dict[str, Any]]:
+        """The scenario shown, with its file's text, for "Download this report"."""
+        choice, uploaded = self.inputs.choice, self.inputs.scenario_file
+        if choice != UPLOADED:
+            text = example_path(choice).read_text(encoding="utf-8")
+        else:
+            text = uploaded[1].decode("utf-8", "replace") if uploaded else ""
+        return ReportInput(self.view.scenario, text), {}
 
     def _on_scenario(self, change: Any = None) -> None:
         self.inputs.choice = self.pick.value
@@ -743,6 +756,7 @@ class _Page:
         main = [
             self.scenario_note, self.kpis.row(), self.burn, self.past_box, self.monthly, self.lpar_section,
             section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
+            self.dl_report,
         ]
         return Dashboard("overview", "Pools and burn-down",
                          "Consumption per unit and contract year, and when each pool runs out.",

@@ -36,7 +36,9 @@ from planner.ui import (
     show_figure,
 )
 from planner.ui.kit import format as fmt
+from planner.report import ReportInput
 from planner.ui.kit.inputs import guard_figures, silenced
+from planner.ui.kit.report_download import ReportDownload
 
 __all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
            "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
@@ -407,7 +409,8 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "risk": KpiCard("risk-amount", "Risk amount")},
         "note": note(name="sizing"), "histogram": chart("consumption"), "cost": chart("cost"),
         "table": Table("sizing"),
-        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False)}
+        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False),
+        "report": ReportDownload(messages=page.messages)}
 
 
 def _wire(page: _Page) -> Callable[..., None]:
@@ -432,7 +435,15 @@ def _wire(page: _Page) -> Callable[..., None]:
         w[key].observe(w["on_pool"], "value")
     w["risk"].observe(handler(lambda p: _set_inputs(p, risk=p.w["risk"].value)), "value")
     w["committed"].observe(w["on_committed"], "value")
+    w["report"].source(lambda: _report_input(page))
     return on_source
+
+
+def _report_input(page: _Page) -> tuple[ReportInput, dict[str, Any]]:
+    """The example, draws, seed and risk shown, for "Download this report"."""
+    example, draws, seed = page.source
+    return (ReportInput(page.forecast().scenario, example_path(example).read_text(encoding="utf-8")),
+            {"draws": draws, "seed": seed, "risk": page.inputs.risk})
 
 
 def _layout(page: _Page) -> Dashboard:
@@ -450,7 +461,7 @@ def _layout(page: _Page) -> Dashboard:
         field("Committed amount", w["committed"], "The year's amount, top-ups included; the cards follow it."),
     ]
     main = [kpi_row(*w["cards"].values()), w["note"], w["histogram"], w["cost"],
-            section("Every contract year of this pool", w["table"], w["download"])]
+            section("Every contract year of this pool", w["table"], w["download"]), w["report"]]
     return Dashboard("renewal", "Renewal sizing",
                      "How much of each pool to commit to: the chance of running out and the expected cost "
                      "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages)
