@@ -15,12 +15,13 @@ group's. Consumption without a tag is its own row, :data:`UNTAGGED`. The rules
 * A pool year that runs out: its overrun (``extra_needed``) is attributed to
   the cost centers in proportion to their consumption that year. The cost
   center whose **growth** contributes most to the shortfall is the one whose
-  consumption that year is furthest above a flat year at its rate on the
-  term's first forecast day.
+  consumption that year is furthest above the same year of the estate as it
+  stands on the horizon's first day (no growth, no dated changes).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -140,6 +141,25 @@ def breakdown(fc: Any, by: str = "cost_center", period: str = "year") -> pd.Data
     return out.drop(columns=["_u", "_r"]).reset_index(drop=True)
 
 
+def _tagged_with(scenario: Any, daily: pd.DataFrame, by: str) -> pd.DataFrame:
+    out = tagged(scenario, daily)
+    out[by] = out[by].fillna(UNTAGGED)
+    return out
+
+
+def _flat(scenario: Any) -> Any:
+    """The forecast of the estate as it stands on the horizon's first day: no growth, no changes."""
+    from planner.engine.simulation import forecast
+    drivers = {n: dataclasses.replace(d, growth=None) for n, d in scenario.drivers.items()}
+    return forecast(dataclasses.replace(scenario, drivers=drivers, changes=()))
+
+
+def _year(daily: pd.DataFrame, unit: str, start: Any, end: Any, by: str) -> pd.Series:
+    """Consumption of ``unit`` per tag from ``start`` to ``end`` (inclusive)."""
+    rows = daily[(daily["unit"] == unit) & (daily["date"] >= start) & (daily["date"] <= end)]
+    return rows.groupby(by)["value"].sum()
+
+
 def overrun_attribution(fc: Any, by: str = "cost_center") -> pd.DataFrame:
     """Per annual pool year that runs out: the overrun shared over the tags in
     proportion to their consumption that year, and each tag's growth.
@@ -149,8 +169,9 @@ def overrun_attribution(fc: Any, by: str = "cost_center") -> pd.DataFrame:
     DataFrame
         ``unit``, ``year``, ``run_out``, ``extra_needed`` [the unit], ``by``,
         ``consumption`` [the unit], ``share`` (of the year's consumption),
-        ``overrun`` (= extra_needed x share), ``growth`` (consumption above a
-        flat year at the tag's rate on the term's first forecast day) and
+        ``overrun`` (= extra_needed x share), ``growth`` (consumption above the
+        same year of the estate as it stands on the horizon's first day, with no
+        growth and no dated changes) and
         ``grows_most`` (True for the tag whose growth is largest and positive).
     """
     by = _check_by(by)
@@ -161,17 +182,13 @@ def overrun_attribution(fc: Any, by: str = "cost_center") -> pd.DataFrame:
     hit = pools[pools["unit"].isin(list(c.pools)) & (pools["extra_needed"] > 0)] if len(pools) else pools
     if hit.empty:
         return pd.DataFrame(columns=columns)
-    daily = tagged(fc.scenario, fc.daily)
-    daily[by] = daily[by].fillna(UNTAGGED)
+    daily = _tagged_with(fc.scenario, fc.daily, by)
+    flat = _tagged_with(fc.scenario, _flat(fc.scenario).daily, by)
     rows = []
     for pool in hit.itertuples():
-        mine = daily[daily["unit"] == pool.unit]
-        per_day = mine.groupby(["date", by])["value"].sum().unstack(fill_value=0.0).sort_index()
-        term = per_day[per_day.index >= c.start]
-        year = per_day[(per_day.index >= pool.start) & (per_day.index <= pool.end)]
-        consumption = year.sum()
+        consumption, as_is = (_year(d, pool.unit, pool.start, pool.end, by) for d in (daily, flat))
         share = consumption / consumption.sum()
-        growth = consumption - len(year) * term.iloc[0]
+        growth = consumption - as_is.reindex(consumption.index, fill_value=0.0)
         most = growth.idxmax() if growth.max() > 0 else None
         for tag in consumption.index:
             rows.append({"unit": pool.unit, "year": pool.year, "run_out": pool.run_out,
