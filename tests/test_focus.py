@@ -271,3 +271,21 @@ def test_charge_periods_lie_in_one_month_and_one_contract_year():
     usage = ch[~ch["kind"].isin(["purchase", "top_up", "licence"])]
     assert (usage["start"].dt.to_period("M") == (usage["end"] - pd.Timedelta(days=1)).dt.to_period("M")).all()
     assert np.all(usage["start"] < usage["end"])
+
+
+def test_cli_actuals_file(tmp_path, capsys):
+    actuals = tmp_path / "actuals.csv"
+    actuals.write_text("month,unit,capability,driver,value\n2027-01,cau,cloud_automation,pipeline,3100\n"
+                       "2027-01,host_units,fullstack,web,12\n", encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(SMALL, encoding="utf-8")
+    out = tmp_path / "a.csv"
+    assert main(["export", "focus", str(scenario), "--actuals", str(actuals), "-o", str(out),
+                 "--focus-version", "1.2"]) == 0
+    table = pd.read_csv(out)
+    usage = table[table["ChargeCategory"] == "Usage"]
+    assert usage["ConsumedQuantity"].tolist() == [3100] and usage["EffectiveCost"].tolist() == [62]
+    assert "CommitmentDiscountQuantity" in table            # 1.2 columns
+    actuals.write_text("month,unit,capability,driver,value\n2027-13,cau,cloud_automation,pipeline,1\n")
+    assert main(["export", "focus", str(scenario), "--actuals", str(actuals), "-o", str(out), "--force"]) == 2
+    assert "row 2, column 'month'" in capsys.readouterr().err
