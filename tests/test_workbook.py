@@ -134,3 +134,13 @@ def test_hosts_workbook_without_a_scenario(tmp_path):
     assert about["Command"] == "planner hosts" and "Scenario" not in about
     ws = wb["totals"]
     assert ws.cell(2, _column(ws, "Hosts")).number_format == "#,##0"
+
+
+def test_times_keep_their_hour_and_zone(tmp_path):
+    path = tmp_path / "support.xlsx"
+    assert main(["support", "--opened", "2025-07-03 15:00", "--tz", "America/New_York", "--country", "US",
+                 "--plan", "standard", "-o", str(path)]) == 0
+    ws = openpyxl.load_workbook(path)["deadlines"]
+    deadline = ws.cell(2, _column(ws, "Deadline [America/New_York]"))
+    # severity 1, standard: 4 business hours from Thursday 15:00; Friday 4 July is a US holiday
+    assert (deadline.value, deadline.number_format) == (dt.datetime(2025, 7, 7, 10, 0), "yyyy-mm-dd hh:mm")

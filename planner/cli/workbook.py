@@ -8,8 +8,9 @@ when). On each table's sheet:
 * numbers keep their unit's decimals (:func:`planner.units.decimals`) with a
   thousands separator, money its currency with cents, counts no decimals; a
   column whose unit is the row's ``unit`` gets each row's format;
-* dates are dates (``yyyy-mm-dd``) and months are dates too (the month's first
-  day, shown ``yyyy-mm``), not text;
+* dates are dates (``yyyy-mm-dd``, with ``hh:mm`` where a column has times;
+  a time zone's wall-clock time, the zone in the header) and months are dates
+  too (the month's first day, shown ``yyyy-mm``), not text;
 * text is stored as text (:func:`planner.export.text_safe`: no formulas from
   user data); columns are as wide as their content (at most 60 characters).
 
@@ -34,6 +35,7 @@ __all__ = ["write_workbook", "number_format", "about_rows", "ABOUT_SHEET"]
 
 ABOUT_SHEET = "About"
 DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 MONTH_FORMAT = "yyyy-mm"
 _WIDEST = 60              # a column is at most this wide [characters]
 
@@ -51,6 +53,9 @@ def number_format(decimals: int, currency: str | None = None) -> str:
 
 def _header(frame: pd.DataFrame, column: str, currency: str | None) -> str:
     label = frame.attrs.get("labels", {}).get(column) or str(column).replace("_", " ").capitalize()
+    zone = getattr(frame[column].dtype, "tz", None)
+    if zone is not None:     # the cells hold the wall-clock time of that zone
+        return f"{label} [{zone}]"
     kind = frame.attrs.get("units", {}).get(column)
     if "[" in label or kind in (None, COUNT):
         return label
@@ -67,7 +72,10 @@ def _formats(frame: pd.DataFrame, column: str, currency: str | None) -> list[str
     if isinstance(values.dtype, pd.PeriodDtype):
         return [MONTH_FORMAT] * len(frame)
     if pd.api.types.is_datetime64_any_dtype(values):
-        return [DATE_FORMAT] * len(frame)
+        stamps = pd.DatetimeIndex(values).tz_localize(None) if getattr(values.dtype, "tz", None) else \
+            pd.DatetimeIndex(values)
+        timed = bool(((stamps - stamps.normalize()) != pd.Timedelta(0)).any())
+        return [DATETIME_FORMAT if timed else DATE_FORMAT] * len(frame)
     kind = frame.attrs.get("units", {}).get(column)
     decimals = frame.attrs.get("decimals", {})
     if kind is None or not (pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)):
