@@ -3,6 +3,7 @@
 :func:`report_html` writes what the dashboards show for a scenario, and for
 variants of it, into one file: consumption per month and capability, each
 pool's burn-down, the pools and their run-out dates, renewal sizing, the
+consumption and cost per cost center (and who drives an overrun), the
 comparison with the variants, and the scenario file itself. plotly.js is inlined
 (the copy the ``plotly`` package ships), so the charts are interactive and
 nothing is fetched from the network: the page has no external script, style,
@@ -58,7 +59,7 @@ def report_html(base: ReportInput, variants: tuple[ReportInput, ...] = (), *, dr
     from planner.engine import compare, forecast
     fc = forecast(base.scenario, draws=draws, seed=seed)
     others = [forecast(v.scenario) for v in variants]
-    sections = [_summary(fc, draws, seed, risk), _consumption(fc), _burndowns(fc), _pools(fc)]
+    sections = [_summary(fc, draws, seed, risk), _consumption(fc), _burndowns(fc), _pools(fc), _showback(fc)]
     if draws and (fc.scenario.contract.pools or fc.scenario.contract.licences):
         sections.append(_sizing(fc, risk))
     if others:
@@ -129,6 +130,24 @@ def _pools(fc: Any) -> _Section:
     return "pools", _table(table, columns, fc.scenario.tables, money=("consumption_cost", "extra_needed_cost")), []
 
 
+def _showback(fc: Any) -> _Section:
+    from planner.engine.showback import overrun_attribution
+    currency = fc.scenario.currency
+    table = fc.breakdown("cost_center")
+    body = _table(table, {"contract_year": "Year", "unit": "Unit", "cost_center": "Cost center",
+                          "consumption": "Consumption", "cost": f"Cost{_in(currency)}"},
+                  fc.scenario.tables, money=("cost",))
+    overrun = overrun_attribution(fc, "cost_center")
+    if len(overrun):
+        overrun = overrun.assign(grows_most=overrun["grows_most"].map({True: "grows most", False: ""}))
+        body += ("<h3>Pools that run out: the overrun shared by consumption</h3>"
+                 + _table(overrun, {"unit": "Pool", "year": "Year", "run_out": "Runs out",
+                                    "cost_center": "Cost center", "share": "Share of the year's consumption",
+                                    "overrun": "Share of the overrun", "growth": "Growth",
+                                    "grows_most": ""}, fc.scenario.tables, share=("share",)))
+    return "cost-centers", body, []
+
+
 def _sizing(fc: Any, risk: float) -> _Section:
     from planner.explain import sizing_with_notes
     table = sizing_with_notes(fc.sizing(risk), fc.scenario.contract)
@@ -169,7 +188,7 @@ def _scenario_files(base: ReportInput, variants: tuple[ReportInput, ...]) -> _Se
 # --- HTML -----------------------------------------------------------------------------------------
 
 _TITLES = {"summary": "Summary", "consumption": "Consumption per month", "burn-down": "Pool burn-down",
-           "pools": "Pools and run-out dates", "sizing": "Renewal sizing", "comparison": "Comparison with the variants",
+           "pools": "Pools and run-out dates", "cost-centers": "Per cost center", "sizing": "Renewal sizing", "comparison": "Comparison with the variants",
            "scenario": "The scenario"}
 
 _STYLE = """
@@ -278,8 +297,10 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], tables: Any, *, money: 
                 text = f"{float(value):.1%}"
             elif numeric and c in money:
                 text = number(value, 2, signed=c in signed)
-            elif numeric and c != "year":
+            elif numeric and c not in ("year", "contract_year"):
                 text = number(value, decimals.get(record.get("unit"), 2), signed=c in signed)
+            elif numeric:
+                text = str(int(value))
             else:
                 text = str(value)
             cells.append(f'<td class="{"n" if numeric else ""}">{html.escape(text)}</td>')

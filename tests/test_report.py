@@ -109,3 +109,14 @@ def test_renewal_report_uses_the_pages_draws_seed_and_risk():
     content = board.find("download-report").prepare()
     assert "500 Monte Carlo draws, seed 3, accepted risk 0.2" in _summary(content)
     assert "Amount at risk 0.2" in content.decode("utf-8")
+
+
+def test_cost_center_section_is_the_engines_breakdown():
+    text = report_html(ReportInput(load_scenario(example_path("estate")), ""), draws=0)
+    section = text[text.index('<section id="cost-centers">'):text.index('<section id="scenario">')]
+    row = forecast("estate").breakdown("cost_center").query("contract_year == 2 and unit == 'ddu' "
+                                                              "and cost_center == 'platform'").iloc[0]
+    assert (f'<td class="n">2</td><td class="">ddu</td><td class="">platform</td>'
+            f'<td class="n">{number(row["consumption"], 4)}</td><td class="n">{number(row["cost"], 2)}</td>') in section
+    assert "Pools that run out: the overrun shared by consumption" in section and "grows most" in section
+    assert 'id="sizing"' not in text          # no draws, no sizing
