@@ -244,6 +244,8 @@ def _compact(fig: Any) -> dict[str, Any]:
         if "y" in trace:
             trace["y"] = _whole(trace["y"])
         x = trace.get("x")
+        if isinstance(x, list) and x and all(isinstance(v, str) and v[10:].strip("T:0.") == "" for v in x):
+            x = trace["x"] = [v[:10] for v in x]         # midnight: the day says it all
         if isinstance(x, list) and len(x) > 2 and all(isinstance(v, str) and len(v) == 10 for v in x):
             days = pd.DatetimeIndex(x).values.astype("datetime64[D]").astype(np.int64)
             if (np.diff(days) == 1).all():
