@@ -168,7 +168,7 @@ def _comparison(result: dict[str, pd.DataFrame], base: Any) -> _Section:
                "consumption_delta": f"Δ consumption vs {base.name}", "extra_needed": "Extra needed",
                "extra_needed_delta": "Δ extra needed", "cost_delta": f"Δ cost{_in(currency)}"}
     first = result["first_exceeded"].copy()
-    first["first_exceeded"] = first["first_exceeded"].astype(str).replace({"None": "never", "NaT": "never"})
+    first["first_exceeded"] = [("never" if pd.isna(m) else str(m)) for m in first["first_exceeded"]]
     body = (_table(pools, columns, base.tables, money=("cost_delta",), signed=("consumption_delta",
                                                                               "extra_needed_delta", "cost_delta"))
             + "<h3>First month a pool is exceeded</h3>"
@@ -197,7 +197,8 @@ margin:0 auto;max-width:1100px;padding:24px}
 h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bottom:1px solid #e5e7eb}
 h3{font-size:16px;margin:20px 0 6px}nav a{margin-right:14px;color:#1d4ed8}
 table{border-collapse:collapse;font-size:13px;margin:8px 0}th,td{padding:4px 8px;border-bottom:1px solid #e5e7eb}
-th{text-align:left;background:#f9fafb}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+th{text-align:left;background:#f9fafb}td{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
+td.t{white-space:normal;min-width:24em}.scroll{overflow-x:auto}
 pre{background:#f9fafb;padding:12px;overflow:auto;font-size:12px}.chart{height:420px;margin:8px 0}
 small{color:#6b7280;font-weight:normal}
 """
@@ -305,6 +306,7 @@ def _table(frame: pd.DataFrame, columns: dict[str, str], tables: Any, *, money: 
                 text = str(int(value))
             else:
                 text = str(value)
-            cells.append(f'<td class="{"n" if numeric else ""}">{html.escape(text)}</td>')
+            kind = "n" if numeric else "t" if len(text) > 40 else ""
+            cells.append(f'<td class="{kind}">{html.escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'

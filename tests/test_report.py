@@ -74,6 +74,7 @@ def test_cli_report_with_variants(tmp_path, capsys):
     assert main(["report", "estate", "fullstack_move", "--draws", "20", "-o", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "<section id=\"comparison\">" in text and "Move 300 app hosts to full-stack" in text
+    assert "<td class=\"\">never</td>" in text and "<td class=\"\">2027-04</td>" in text   # host units, the move
     assert example_path("fullstack_move").read_text(encoding="utf-8").splitlines()[0] in text
     assert out.stat().st_size < 5_000_000
     assert main(["report", "estate", "-o", str(out)]) == 2
