@@ -57,3 +57,19 @@ def test_report_draws_its_charts_offline(browser: Any, report: Path) -> None:
     assert errors == []
     assert requests and all(url.startswith("file:") for url in requests), requests
     assert [u for u in requests if u != report.as_uri()] == []
+
+
+@pytest.mark.parametrize("name", ["overview", "renewal"])
+def test_download_this_report_from_a_page(name: str, voila_server: Any, recorded_page: Any) -> None:
+    """The page's "Download this report" hands the browser one HTML file of the scenario shown."""
+    page = recorded_page.page
+    vp.open_dashboard(page, voila_server.base_url, name, recorded=recorded_page)
+    button = page.locator(".ctl-download-report button, button.ctl-download-report").first
+    with page.expect_download(timeout=60_000) as caught:
+        button.click()
+    download = caught.value
+    assert download.suggested_filename == "Example-estate--baseline-report.html"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "<h1>Example estate (baseline)</h1>" in text
+    assert len(text.encode("utf-8")) < 5_000_000
+    assert vp.python_errors(page) == [] and recorded_page.problems() == []
