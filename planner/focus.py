@@ -27,7 +27,7 @@ from planner.engine.showback import tagged
 from planner.sections import TAGS, capability_label
 from planner.units import UNITS
 
-__all__ = ["VERSIONS", "COLUMNS", "focus_table", "focus_csv", "FocusError"]
+__all__ = ["VERSIONS", "COLUMNS", "focus_table", "focus_csv", "tags_json", "FocusError"]
 
 #: The vendor, as FOCUS names who provides, publishes and invoices the service.
 PROVIDER = "Dynatrace"
@@ -89,6 +89,8 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
     """
     if version not in COLUMNS:
         raise FocusError(f"--focus-version must be one of {', '.join(VERSIONS)}; got {version!r}")
+    if (daily is None) == (actuals is None):
+        raise FocusError("give the forecast's daily consumption or imported actuals, one of the two")
     currency = _currency(scenario)
     source = daily_from_monthly(actuals) if actuals is not None else daily
     table = charges(scenario, tagged(scenario, source))
