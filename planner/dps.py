@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner.tableset import resolve
+from planner.units import DPS_UNITS
 
 __all__ = [
     "UNIT_KEYS", "billed_gib", "billed_hours", "interval_hours", "gib_hours", "host_quantities",
@@ -34,13 +35,7 @@ __all__ = [
 ]
 
 #: The DPS unit keys, in the rate card's order (docs/rules.md#dps-quantities).
-UNIT_KEYS = (
-    "fullstack_gib_hours", "infrastructure_host_hours", "foundation_host_hours", "pod_hours",
-    "appsec_gib_hours", "rum_sessions", "replay_sessions", "property_sessions", "synthetic_actions",
-    "http_requests", "third_party_results", "log_ingest_gib", "log_retain_gib_days",
-    "log_retain_included_gib_days", "log_query_gib", "metric_datapoints", "trace_ingest_gib",
-    "event_ingest_gib", "event_retain_gib_days", "event_query_gib", "workflow_hours", "msu_hours",
-)
+UNIT_KEYS = DPS_UNITS
 
 # A computed value this close above a whole step is that step (8.0 / 0.25 is 32, not 32.000000001).
 _STEP_TOLERANCE = 1e-9

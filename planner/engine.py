@@ -62,10 +62,11 @@ def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: Cal
     each driver's section (:data:`planner.sections.SECTIONS`) says how it consumes."""
     sets = [c for c in scenario.changes if isinstance(c, SetValues)]
     moves = [c for c in scenario.changes if isinstance(c, MoveHosts)]
+    dps = scenario.contract.dps   # a DPS contract bills the same estate in DPS units
     for name, driver in scenario.drivers.items():
         days = DriverDays(driver, [c for c in sets if c.driver == name], [c for c in moves if c.driver == name],
                           cal.growth_factor(monthly_rates[name]), cal, scenario.tables)
-        for unit, capability, values in driver.spec.consume(days):
+        for unit, capability, values in (driver.spec.dps if dps else driver.spec.consume)(days):
             yield unit, capability, name, values
         if stores is not None and "stored_gb" in days.extras:
             stores[name] = days.extras["stored_gb"]
@@ -216,6 +217,9 @@ class Forecast:
 
     def _pools(self) -> pd.DataFrame:
         c = self.scenario.contract
+        if c.dps:   # one money pool: the commitment (docs/rules.md#dps-commitment)
+            from planner.licensing import commitment_forecast
+            return commitment_forecast(self)
         tables = [(pool, pool_forecast(self._daily(unit), pool.annual, c.start, c.term_years, self._top_ups(unit)))
                   for unit, pool in c.pools.items()]
         tables += [(licence, licence_forecast(self._daily(unit), licence.quantity, c.start, c.term_years))
@@ -388,23 +392,10 @@ def _monte_carlo(scenario: Scenario, cal: Calendar, draws: int, seed: int
     simulated once and added to every chunk. The rates are drawn up front in
     driver order, so a seed gives the same draws whatever the chunk size.
     """
-    rng = np.random.default_rng(seed)
-    rates = {}
-    for name, driver in scenario.drivers.items():
-        growth = driver.growth
-        if growth and growth.range:
-            low, high = growth.range
-            rates[name] = growth.monthly(rng.uniform(low, high, size=draws))
-    certain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n not in rates})
-    uncertain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n in rates})
-    base = _unit_totals(certain, _central_rates(certain), cal)
     month_starts = np.flatnonzero(np.r_[True, np.diff(cal.month_no) != 0])
     recorder = sizing.Recorder(scenario, cal.days, draws)
     monthly: dict[str, np.ndarray] = {}
-    step = max(1, _CHUNK_CELLS // len(cal.days))
-    for lo in range(0, draws if rates else 1, step):   # without ranges every draw is the first
-        hi = draws if not rates else min(draws, lo + step)
-        totals = _unit_totals(uncertain, {n: r[lo:hi] for n, r in rates.items()}, cal, base)
+    for lo, hi, totals in draw_chunks(scenario, cal, draws, seed):
         for unit, values in totals.items():
             reduce = np.maximum.reduceat if unit in PEAK_UNITS else np.add.reduceat
             if unit not in monthly:
@@ -417,6 +408,27 @@ def _monte_carlo(scenario: Scenario, cal: Calendar, draws: int, seed: int
         p10, p50, p90 = np.percentile(monthly[unit], [10, 50, 90], axis=0)
         rows.append(pd.DataFrame({"month": months, "unit": unit, "p10": p10, "p50": p50, "p90": p90}))
     return pd.concat(rows, ignore_index=True), recorder.results(cal.days)
+
+
+def draw_chunks(scenario: Scenario, cal: Calendar, draws: int, seed: int
+                ) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+    """The Monte Carlo draws in chunks: ``(lo, hi, totals)`` with, per unit, the
+    (draws lo..hi or 1, days) totals. Without growth ranges one chunk stands for
+    every draw (``hi == draws``)."""
+    rng = np.random.default_rng(seed)
+    rates = {}
+    for name, driver in scenario.drivers.items():
+        growth = driver.growth
+        if growth and growth.range:
+            low, high = growth.range
+            rates[name] = growth.monthly(rng.uniform(low, high, size=draws))
+    certain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n not in rates})
+    uncertain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n in rates})
+    base = _unit_totals(certain, _central_rates(certain), cal)
+    step = max(1, _CHUNK_CELLS // len(cal.days))
+    for lo in range(0, draws if rates else 1, step):   # without ranges every draw is the first
+        hi = draws if not rates else min(draws, lo + step)
+        yield lo, hi, _unit_totals(uncertain, {n: r[lo:hi] for n, r in rates.items()}, cal, base)
 
 
 def _unit_totals(scenario: Scenario, rates: dict[str, np.ndarray], cal: Calendar,

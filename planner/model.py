@@ -127,13 +127,25 @@ class TopUp:
 
 @dataclass(frozen=True)
 class Contract:
-    """Start, term, annual pools, licences and top-ups."""
+    """Start, term, annual pools, licences and top-ups; for a DPS contract
+    (``model="dps"``) the annual ``commitment`` [currency], the ``discount`` (a
+    fraction or tiers, :func:`planner.dps.tiers`) and the ``exchange_rate``
+    [contract currency per rate-card currency] (docs/rules.md#dps-commitment)."""
 
     start: pd.Timestamp
     term_years: int = 1
     pools: Mapping[str, Pool] = field(default_factory=dict)
     licences: Mapping[str, Licence] = field(default_factory=dict)
     top_ups: tuple[TopUp, ...] = ()
+    model: str = "classic"
+    commitment: float | None = None
+    discount: Any = None
+    exchange_rate: float | None = None
+
+    @property
+    def dps(self) -> bool:
+        """True for a Dynatrace Platform Subscription contract."""
+        return self.model == "dps"
 
     def bought(self, unit: str) -> Pool | Licence | None:
         """The pool or licence of ``unit``, if the contract buys it."""

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from planner import dps
 from planner import fields as f
 from planner.fields import ScenarioError
 from planner.hosts import MODES
@@ -45,7 +46,7 @@ from planner.model import (
     Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp, check_change, driver_values,
 )
 from planner.sections import APPSEC, SECTIONS
-from planner.tableset import TableSet, load_tables
+from planner.tableset import TableSet, load_tables, with_rules
 from planner.units import LICENCE_UNITS, POOL_UNITS
 
 __all__ = [
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 _TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
-             "changes", *SECTIONS)
+             "changes", "conversions", *SECTIONS)
 
 
 # --- reading YAML with line numbers ------------------------------------------------
@@ -201,7 +202,11 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
     raw = raw or {}
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where('contract')}: must be a mapping")
-    f.unknown(raw, ("start", "term_years", "pools", "licences", "top_ups"), "contract", where)
+    f.unknown(raw, ("model", "start", "term_years", "pools", "licences", "top_ups", "commitment", "discount",
+                    "exchange_rate"), "contract", where)
+    model = raw.get("model", "classic")
+    if model not in ("classic", "dps"):
+        raise ScenarioError(f"{where('contract.model')}: must be one of 'classic', 'dps'; got {model!r}")
     if "start" not in raw:
         raise ScenarioError(f"{where('contract')}: missing key 'start' (the contract's start date)")
     start = f.date(raw["start"], where("contract.start"))
@@ -230,7 +235,32 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         date = f.date_between(item.get("date"), where(f"{path}.date"), start, last, "term")
         top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
                                                                              where(f"{path}.amount"))))
-    return Contract(start, term, pools, licences, tuple(top_ups))
+    return Contract(start, term, pools, licences, tuple(top_ups), model, *_dps_terms(raw, model, where))
+
+
+def _dps_terms(raw: dict[str, Any], model: str, where: _Where) -> tuple[Any, Any, Any]:
+    """(commitment, discount tiers, exchange rate) of a DPS contract (docs/rules.md#dps-commitment)."""
+    given = [k for k in ("commitment", "discount", "exchange_rate") if k in raw]
+    if model != "dps":
+        if given:
+            raise ScenarioError(f"{where(f'contract.{given[0]}')}: only a DPS contract has {given[0]!r}; "
+                                "add model: dps to the contract")
+        return None, None, None
+    if raw.get("pools") or raw.get("licences"):
+        raise ScenarioError(f"{where('contract')}: a DPS contract has a commitment, not pools or licences")
+    spec = raw.get("commitment")
+    if not isinstance(spec, dict) or set(spec) != {"annual"}:
+        raise ScenarioError(f"{where('contract.commitment')}: must be {{annual: AMOUNT}} (money a contract "
+                            f"year, in the scenario's currency); got {spec!r}")
+    commitment = f.number(unit="currency a year")(spec["annual"], where("contract.commitment.annual"))
+    try:
+        discount = dps.tiers(raw.get("discount"), "discount")
+    except ValueError as exc:
+        raise ScenarioError(f"{where('contract.discount')}: {str(exc).removeprefix('discount: ')}") from None
+    rate = raw.get("exchange_rate")
+    rate = None if rate is None else f.number(strict=True, unit="contract currency per rate-card currency")(
+        rate, where("contract.exchange_rate"))
+    return commitment, discount, rate
 
 
 def _bought(unit: str, spec: Any, amount_key: str, path: str, where: _Where) -> tuple[float, Any, Any]:
@@ -280,6 +310,13 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     changes = _validate_changes(data.get("changes"), drivers, start, end, where)
     currency = data.get("currency")
+    conversions = data.get("conversions") or {}
+    if not isinstance(conversions, dict):
+        raise ScenarioError(f"{where('conversions')}: must be a mapping of rule -> value (docs/rules.md#dps-conversions)")
+    try:
+        table_set = with_rules(table_set, conversions) if conversions else table_set
+    except ValueError as exc:
+        raise ScenarioError(f"{where('conversions')}: {str(exc).removeprefix('conversions.')}") from None
     return Scenario(name=name, description=str(data.get("description") or "").strip(),
                     start=start, months=months, contract=contract, drivers=drivers,
                     changes=tuple(changes), currency=None if currency is None else f.text(currency, where("currency")),
