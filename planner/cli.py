@@ -5,6 +5,7 @@
     planner compare A B [C ...]       scenarios side by side, deltas to the first
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
     planner size [FILE] --risk 0.1    renewal sizing: chance of running out, what to commit to
+    planner licensing [FILE] --discount 0.1 --exchange-rate 0.9    classic and DPS side by side
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
     planner import dynatrace --url URL --out DIR    a baseline from an environment (token in $DT_API_TOKEN)
@@ -65,6 +66,7 @@ WIDTH = 120
 _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 _ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
 _MONEY, _COUNT = "@money", "@count"
+_SHARE, _PRICE = "@share", "@price"   # fractions (chances, discounts); prices per unit, which can be tiny
 _MONEY_DECIMALS = 2        # currency amounts: cents
 _OTHER_DECIMALS = 2        # a column whose unit is not known
 
@@ -76,7 +78,8 @@ def _table(frame: pd.DataFrame, title: str | None = None, *, units: dict[str, st
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
-                       decimals={**unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0})
+                       decimals={**unit_decimals(tables), _MONEY: _MONEY_DECIMALS, _COUNT: 0, _SHARE: 4,
+                                 _PRICE: 9})
     return frame
 
 
@@ -355,7 +358,8 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
 
 
 _POOL_UNITS = {c: _ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
-    c: _MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_cost")} | {"days_covered": _COUNT}
+    c: _MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_cost", "list_usage", "on_demand", "lapsed",
+                        "cost")} | {"days_covered": _COUNT}
 
 
 def _pool_table(fc) -> pd.DataFrame:
@@ -391,7 +395,7 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         tables["bands"] = _table(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), _ROW_UNIT), keys=("month", "unit"),
                                  tables=scenario.tables)
-    if scenario.drivers_of("mainframe"):
+    if scenario.drivers_of("mainframe") and not scenario.contract.dps:
         msu = fc.mainframe()
         if args.period == "year":
             msu = msu.groupby("driver", sort=False).agg(
@@ -429,6 +433,8 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
         raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
     say("loading scenario")
     scenario = _scenario(args.file)
+    if scenario.contract.dps:
+        return _size_commitment(scenario, args, risk, say)
     if not scenario.contract.pools and not scenario.contract.licences:
         raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
     if not scenario.uncertain():
@@ -448,6 +454,59 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
     shown = sizing_with_notes(table, scenario.contract)
     return {"sizing": _table(shown, title, units=_SIZING_UNITS, keys=("unit", "year"), hidden=("reasons",),
                              tables=scenario.tables)}, fc
+
+
+_MONEY_COLUMNS = ("commitment", "expected_cost", "expected_on_demand", "expected_lapsed", "commitment_at_risk",
+                  "usage_p50", "classic_cost", "dps_list_usage", "dps_commitment", "dps_on_demand", "dps_lapsed",
+                  "dps_cost", "difference", "classic", "dps", "unit_price", "cost", "price", "overage_price")
+
+
+def _size_commitment(scenario: Any, args: argparse.Namespace, risk: float, say: Callable[[str], None]):
+    """DPS sizing: per contract year and discount tier (docs/rules.md#dps-commitment-sizing)."""
+    from planner.licensing import commitment_sizing
+    say(f"Monte Carlo: {args.draws:,} draws")
+    table = commitment_sizing(scenario, draws=args.draws, seed=args.seed, risk=risk)
+    title = (f"{scenario.name}: DPS commitment sizing ({args.draws:,} draws, seed {args.seed}, risk {risk:g}; "
+             f"{scenario.currency or 'rate-card currency'})")
+    units = dict.fromkeys(_MONEY_COLUMNS, _MONEY) | {"p_used_up": _SHARE, "rate": _SHARE}
+    return {"sizing": _table(table, title, units=units, keys=("year", "commitment"), tables=scenario.tables)}, None
+
+
+def cmd_licensing(args: argparse.Namespace, say: Callable[[str], None]):
+    """Classic and DPS side by side (planner.licensing.side_by_side): years, sections, drivers, prices."""
+    from planner.licensing import side_by_side
+    say("loading scenario")
+    scenario = _scenario(args.file)
+    discount = args.discount
+    if discount is not None and not 0 <= discount < 1:
+        hint = f" (write {discount / 100:g} for {discount:g} %)" if 1 <= discount < 100 else ""
+        raise CLIError(f"--discount must be a fraction >= 0 and < 1{hint}; got {discount:g}")
+    if args.commitment is not None and args.commitment < 0:
+        raise CLIError(f"--commitment must be an amount >= 0; got {args.commitment:g}")
+    if args.exchange_rate is not None and not args.exchange_rate > 0:
+        raise CLIError(f"--exchange-rate must be a number > 0; got {args.exchange_rate:g}")
+    say("pricing the estate under both models")
+    frames = side_by_side(scenario, commitment=args.commitment, discount=discount, exchange_rate=args.exchange_rate)
+    currency = scenario.currency or "rate-card currency"
+    money = dict.fromkeys(_MONEY_COLUMNS, _MONEY) | {"discount": _SHARE}
+    unsure = frames["prices"][frames["prices"]["price_status"] != "confirmed"]["unit"].tolist()
+    out = {
+        "years": _table(frames["years"], f"{scenario.name}: classic and DPS per contract year ({currency}; "
+                        "difference = DPS - classic)", units=money, keys=("year",), tables=scenario.tables,
+                        signed=("difference",)),
+        "sections": _table(frames["sections"], "where the two models part: per section", units=money,
+                           keys=("year", "section"), group="year", signed=("difference",), tables=scenario.tables),
+        "drivers": _table(frames["drivers"], "drivers that move the difference most (largest first)", units=money,
+                          keys=("year", "driver"), group="year", signed=("difference",), tables=scenario.tables),
+        "classic": _table(frames["classic"], "classic cost per pool (amount x price + extra x overage price; "
+                          "no price: left out)", units=money | {"amount": _ROW_UNIT, "consumption": _ROW_UNIT,
+                                                                 "extra_needed": _ROW_UNIT},
+                          keys=("unit", "year"), tables=scenario.tables),
+        "prices": _table(frames["prices"], f"DPS list prices used ({currency} per unit; not confirmed in Dynatrace "
+                         f"documentation: {len(unsure)} of {len(frames['prices'])}, see docs/rules.md#dps-prices)",
+                         units={"unit_price": _PRICE}, keys=("unit",), tables=scenario.tables),
+    }
+    return out, None
 
 
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
@@ -697,6 +756,15 @@ def _parser() -> argparse.ArgumentParser:
                    help="exit 3 if a pool's chance of running out as contracted is above R")
     output_options(p)
     p.set_defaults(run=cmd_size)
+
+    p = sub.add_parser("licensing", help="classic and DPS side by side: cost per contract year, where they part")
+    p.add_argument("file", nargs="?", help=scenario_help)
+    p.add_argument("--commitment", type=float, help="annual DPS commitment in the scenario's currency (default: "
+                                                    "the contract's, else the cost-optimal one for year 1)")
+    p.add_argument("--discount", type=float, help="flat discount off the DPS rate card, a fraction (0.12 = 12 %%)")
+    p.add_argument("--exchange-rate", type=float, help="scenario currency per rate-card currency (USD)")
+    output_options(p)
+    p.set_defaults(run=cmd_licensing)
 
     p = sub.add_parser("compare", help="two or more scenarios side by side")
     p.add_argument("files", nargs="+", metavar="FILE",

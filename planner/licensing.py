@@ -35,6 +35,10 @@ from planner.units import DPS_UNITS, UNITS
 __all__ = ["dps_prices", "as_dps", "commitment_forecast", "usage_draws", "commitment_sizing",
            "classic_costs", "side_by_side", "YEAR_COLUMNS"]
 
+#: The row of ``side_by_side(...)["sections"]`` for money paid but not used: classic pool
+#: amounts left over, a DPS commitment that lapses.
+UNUSED = "unused"
+
 #: Columns of ``side_by_side(...)["years"]`` [the contract's currency].
 YEAR_COLUMNS = ("year", "start", "end", "classic_cost", "dps_list_usage", "discount", "dps_commitment",
                 "dps_on_demand", "dps_lapsed", "dps_cost", "difference")
@@ -230,7 +234,9 @@ def side_by_side(scenario: Scenario | str | None = None, *, commitment: float | 
     Parameters
     ----------
     scenario : Scenario, path, example name or None
-        A classic scenario with prices (``None``: the example estate).
+        A scenario whose contract has pools with prices (``None``: the example
+        estate); a DPS scenario extending a classic one brings its own
+        commitment, discount and exchange rate.
     commitment : float, optional
         Annual DPS commitment [currency]; by default the cost-optimal
         commitment for the first contract year's forecast usage, raised to that
@@ -245,23 +251,28 @@ def side_by_side(scenario: Scenario | str | None = None, *, commitment: float | 
     dict of DataFrame
         ``years``: :data:`YEAR_COLUMNS` per contract year of the term;
         ``sections``: per year and section, ``classic``, ``dps`` and
-        ``difference`` (dps − classic); ``drivers``: the same per driver, largest
+        ``difference`` (dps − classic), with a row :data:`UNUSED` so that each
+        year's rows add up to its totals; ``drivers``: the same per driver, largest
         |difference| first, with a ``note`` for host groups; ``classic``: per
         pool and year the classic cost (:func:`classic_costs`; NaN for a pool
         without a price, left out of the totals); ``prices``: the DPS rate card
         used, with its ``price_status``.
     """
     from planner.engine import forecast
-    base = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    if base.contract.dps:
-        raise ScenarioError(f"{base.source}: contract.model: the side-by-side needs the classic contract "
-                            "(pools with prices); this scenario is a DPS contract")
+    given = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    # a DPS scenario may keep the classic pools it extends: they are its classic side
+    base = dataclasses.replace(given, contract=dataclasses.replace(given.contract, model="classic"))
+    if not base.contract.pools and not base.contract.licences:
+        raise ScenarioError(f"{given.source}: contract: the side-by-side prices the classic contract too; give "
+                            "its pools with prices (a DPS scenario can extend the classic one)")
+    if given.contract.dps and commitment is None:
+        commitment = given.contract.commitment
     classic = forecast(base)
     costs = classic_costs(classic)
     if costs["cost"].isna().all():
         raise ScenarioError(f"{base.source}: contract: no pool or licence has a price, so the classic contract "
                             "has no cost to compare; give each pool a price")
-    priced = as_dps(base, commitment=0.0, discount=discount, exchange_rate=exchange_rate)
+    priced = as_dps(given, commitment=0.0, discount=discount, exchange_rate=exchange_rate)
     if commitment is None:
         first = commitment_forecast(forecast(priced)).iloc[0]
         levels = dps.levels_as_list(priced.contract.discount)
@@ -294,7 +305,15 @@ def side_by_side(scenario: Scenario | str | None = None, *, commitment: float | 
     by_driver["difference"] = by_driver["dps"] - by_driver["classic"]
     by_driver["section"] = by_driver["driver"].map(lambda n: base.drivers[n].section)
     sections = by_driver.groupby(["year", "section"], as_index=False, sort=False)[["classic", "dps", "difference"]].sum()
-    order = {key: i for i, key in enumerate(SECTIONS)}
+    totals = years.set_index("year")[["classic_cost", "dps_cost"]]
+    used = sections.groupby("year")[["classic", "dps"]].sum()
+    unused = pd.DataFrame({"year": totals.index, "section": UNUSED,
+                           "classic": (totals["classic_cost"] - used["classic"].reindex(totals.index).fillna(0)).to_numpy(),
+                           "dps": (totals["dps_cost"] - used["dps"].reindex(totals.index).fillna(0)).to_numpy()})
+    unused[["classic", "dps"]] = unused[["classic", "dps"]].round(6) + 0.0   # no -0.0 from rounding noise
+    unused["difference"] = unused["dps"] - unused["classic"]
+    sections = pd.concat([sections, unused], ignore_index=True)
+    order = {key: i for i, key in enumerate((*SECTIONS, UNUSED))}
     sections = sections.sort_values(["year", "section"], key=lambda c: c.map(order) if c.name == "section" else c,
                                     kind="stable").reset_index(drop=True)
     drivers = by_driver.assign(magnitude=by_driver["difference"].abs()).sort_values(

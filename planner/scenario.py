@@ -246,8 +246,6 @@ def _dps_terms(raw: dict[str, Any], model: str, where: _Where) -> tuple[Any, Any
             raise ScenarioError(f"{where(f'contract.{given[0]}')}: only a DPS contract has {given[0]!r}; "
                                 "add model: dps to the contract")
         return None, None, None
-    if raw.get("pools") or raw.get("licences"):
-        raise ScenarioError(f"{where('contract')}: a DPS contract has a commitment, not pools or licences")
     spec = raw.get("commitment")
     if not isinstance(spec, dict) or set(spec) != {"annual"}:
         raise ScenarioError(f"{where('contract.commitment')}: must be {{annual: AMOUNT}} (money a contract "
@@ -668,7 +666,7 @@ def _check_workbook(head: bytes, label: str) -> None:
 
 # --- built-in examples ------------------------------------------------------------
 
-EXAMPLES = ("estate", "fullstack_move", "replay_rollout", "grail_retention")
+EXAMPLES = ("estate", "fullstack_move", "replay_rollout", "grail_retention", "estate_dps")
 
 
 def examples_folder() -> Path:
