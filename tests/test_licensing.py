@@ -1,0 +1,221 @@
+"""DPS contracts through the engine, the commitment pool, the side by side and
+the CLI (docs/rules.md#dps-commitment, #dps-quantities, #dps-classic-cost)."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner import dps
+from planner.engine import forecast
+from planner.licensing import as_dps, commitment_sizing, side_by_side, usage_draws
+from planner.scenario import ScenarioError, load_scenario
+
+DPS = """
+name: small
+currency: USD
+contract: {model: dps, start: 2027-01-01, term_years: 2, commitment: {annual: 1000}, discount: 0.1}
+hosts:
+  - {name: web, count: 1, ram_gib: 17}
+  - {name: found, count: 2, ram_gib: 8, mode: foundation, hours_per_day: 10}
+  - {name: infra, count: 1, ram_gib: 64, mode: infrastructure, hours_per_day: 10, custom_metrics_per_minute: 150}
+kubernetes:
+  - {name: k8s, pods: 10}
+  - {name: nodes, nodes: 1, hours_per_day: 2}
+rum:
+  - {name: shop, sessions_per_month: 1000, replay_share: 0.25, properties_per_session: 22}
+synthetic:
+  - {name: ping, kind: http, per_run: 2, frequency_minutes: 60, locations: 3}
+traces:
+  - {name: otel, spans_per_day: 1048576}
+mainframe:
+  - {name: LPAR, peak_msu: 100, average_msu: 40}
+cloud_automation:
+  - {name: flows, executions_per_day: 10, workflows: 3}
+"""
+
+
+def _year1(fc, unit):
+    yearly = fc.yearly()
+    return float(yearly.loc[1, unit])
+
+
+def test_engine_bills_dps_units_for_a_dps_contract():
+    fc = forecast(load_scenario(DPS))
+    assert _year1(fc, "fullstack_gib_hours") == 17 * 24 * 365            # 148,920
+    assert _year1(fc, "foundation_host_hours") == 2 * 10 * 365
+    assert _year1(fc, "infrastructure_host_hours") == 10 * 365
+    assert _year1(fc, "metric_datapoints") == 50 * 600 * 365             # 150 - 100 included, 10 h
+    assert _year1(fc, "pod_hours") == (10 * 24 + 110 * 2) * 365           # pods, and 1 node x 110 pods
+    assert _year1(fc, "rum_sessions") == pytest.approx(750 * 12)
+    assert _year1(fc, "replay_sessions") == pytest.approx(250 * 12)
+    assert _year1(fc, "property_sessions") == pytest.approx(2 * 1000 * 12)   # 22 - 20 included
+    assert _year1(fc, "http_requests") == 2 * 24 * 3 * 365
+    assert _year1(fc, "trace_ingest_gib") == 365                          # 2^20 spans x 1,024 bytes = 1 GiB
+    assert _year1(fc, "msu_hours") == 40 * 24 * 365
+    assert _year1(fc, "workflow_hours") == 3 * 24 * 365
+    assert "host_unit_hours" not in fc.yearly()
+
+
+def test_the_commitment_is_a_money_pool_per_contract_year():
+    s = load_scenario("""
+name: one host
+contract: {model: dps, start: 2027-01-01, term_years: 2, commitment: {annual: 1200}, discount: 0.1}
+hosts: [{name: web, count: 1, ram_gib: 17}]
+""")
+    pools = forecast(s).pools()
+    # 17 GiB x 24 h x 58 / 5,840 per GiB-hour = 4.0520... a day at list; x 0.9 = 3.6468... a day
+    per_day = 17 * 24 * 58 / 5840 * 0.9
+    row = pools.iloc[0]
+    assert row["unit"] == "commitment" and row["amount"] == 1200
+    assert row["consumption"] == pytest.approx(per_day * 365)
+    assert row["on_demand"] == pytest.approx(per_day * 365 - 1200)
+    assert row["lapsed"] == 0
+    assert row["cost"] == pytest.approx(per_day * 365)
+    # used up on day ceil(1200 / per_day) = 330: 2027-11-26
+    assert row["run_out"] == pd.Timestamp("2027-01-01") + pd.Timedelta(days=int(np.ceil(1200 / per_day)) - 1)
+    assert pools.iloc[1]["consumption"] == pytest.approx(per_day * 366)   # 2028 is a leap year
+
+
+def test_a_large_commitment_lapses():
+    s = load_scenario("""
+name: one host
+contract: {model: dps, start: 2027-03-15, term_years: 1, commitment: {annual: 5000}}
+horizon: {start: 2027-03-15, months: 12}
+hosts: [{name: web, count: 1, ram_gib: 2}]
+""")
+    row = forecast(s).pools().iloc[0]
+    used = 4 * 24 * 58 / 5840 * 366   # 2 GiB is billed as 4 GiB; 2027-03-15 to 2028-03-14 has 366 days
+    assert row["consumption"] == pytest.approx(used)
+    assert row["lapsed"] == pytest.approx(5000 - used)
+    assert row["cost"] == 5000 and pd.isna(row["run_out"])
+
+
+@pytest.mark.parametrize("contract, message", [
+    ("{model: dps, start: 2027-01-01, commitment: 400000}", r"contract.commitment: must be \{annual: AMOUNT\}"),
+    ("{model: dps, start: 2027-01-01, commitment: {annual: 1}, discount: 12}",
+     r"contract.discount: a discount is a fraction >= 0 and < 1 \(write 0.12 for 12 %\)"),
+    ("{start: 2027-01-01, discount: 0.1}", "only a DPS contract has 'discount'; add model: dps"),
+    ("{model: saas, start: 2027-01-01}", r"contract.model: must be one of 'classic', 'dps'; got 'saas'"),
+])
+def test_bad_dps_contracts_name_the_key(contract, message):
+    with pytest.raises(ScenarioError, match=message):
+        load_scenario(f"name: x\ncontract: {contract}\nhosts: [{{name: a, count: 1, ram_gib: 8}}]\n")
+
+
+def test_conversions_override_per_scenario_and_are_checked():
+    s = load_scenario(DPS + "conversions: {dps_bytes_per_span: 512}\n")
+    assert _year1(forecast(s), "trace_ingest_gib") == 365 / 2
+    with pytest.raises(ScenarioError, match=r"conversions: dps_min_gib: not a configurable rule"):
+        load_scenario(DPS + "conversions: {dps_min_gib: 2}\n")
+
+
+def test_currencies_must_match_or_have_an_exchange_rate():
+    with pytest.raises(ScenarioError, match=r"rate card's prices are in USD and the scenario's currency is EUR"):
+        side_by_side("estate")
+
+
+def test_side_by_side_years_add_up_and_name_the_drivers():
+    frames = side_by_side("estate", discount=0.1, exchange_rate=0.9, commitment=1_000_000)
+    years = frames["years"]
+    assert years["year"].tolist() == [1, 2, 3]
+    # classic: every priced pool's amount x price (no overage in year 1)
+    assert years.loc[0, "classic_cost"] == pytest.approx(7e6 * 0.01 + 15e6 * 0.012 + 40e6 * 0.001 + 3e6 * 0.008
+                                                         + 1e5 * 0.02)
+    assert (years["dps_cost"] == np.maximum(years["dps_commitment"], years["dps_list_usage"] * 0.9)).all()
+    assert (years["difference"] == years["dps_cost"] - years["classic_cost"]).all()
+    sections = frames["sections"]
+    for year, rows in sections.groupby("year"):
+        assert rows["classic"].sum() == pytest.approx(years.loc[year - 1, "classic_cost"])
+        assert rows["dps"].sum() == pytest.approx(years.loc[year - 1, "dps_cost"])
+    drivers = frames["drivers"][frames["drivers"]["year"] == 1]
+    assert drivers["difference"].abs().is_monotonic_decreasing
+    web = drivers.set_index("driver").loc["web"]
+    assert web["note"] == "16 GiB fullstack hosts: 1 HU each on classic, 16 GiB-hours per hour on DPS"
+    prices = frames["prices"].set_index("unit")
+    assert prices.loc["http_requests", "unit_price"] == pytest.approx(0.001 * 0.9)
+
+
+def test_a_dps_scenario_extending_the_classic_one_brings_its_terms():
+    frames = side_by_side("estate_dps")
+    years = frames["years"]
+    assert (years["dps_commitment"] == 900_000).all()
+    assert (years["discount"] == 0.12).all()
+
+
+def test_default_commitment_is_year_one_usage_after_the_optimal_tier():
+    tiers = [{"from": 0, "rate": 0}, {"from": 500_000, "rate": 0.1}]
+    frames = side_by_side("estate", discount=tiers, exchange_rate=1.0)
+    y1 = frames["years"].iloc[0]
+    assert y1["dps_list_usage"] > 500_000 / 0.9      # so the 10 % tier is reached and cost-optimal
+    assert y1["dps_commitment"] == pytest.approx(round(y1["dps_list_usage"] * 0.9, 2))
+    assert y1["discount"] == 0.1
+
+
+def test_usage_draws_and_sizing_without_growth_ranges_are_the_forecast():
+    s = load_scenario(DPS)
+    draws = usage_draws(s, draws=5)
+    pools = forecast(s).pools()
+    assert draws.shape == (5, 2)
+    assert np.allclose(draws[1], pools.loc[0, "list_usage"])
+    table = commitment_sizing(s, draws=5, discount=[{"from": 0, "rate": 0}, {"from": 1000, "rate": 0.2}])
+    year1 = table[table["year"] == 1].set_index("commitment")
+    u = pools.loc[0, "list_usage"]
+    assert year1.loc[0, "expected_cost"] == pytest.approx(u)
+    assert year1.loc[1000, "expected_cost"] == pytest.approx(max(1000, u * 0.8))
+
+
+def test_as_dps_keeps_the_estate():
+    s = as_dps("estate", commitment=5, discount=0.2, exchange_rate=0.9)
+    assert s.contract.dps and s.contract.commitment == 5 and s.contract.discount == dps.tiers(0.2)
+    assert set(s.drivers) == set(load_scenario("estate").drivers)
+
+
+# --- the command line -------------------------------------------------------------------
+
+def _run(capsys, *argv):
+    from planner.cli import main
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_cli_licensing_in_every_format(capsys, tmp_path):
+    code, out, _ = _run(capsys, "licensing", "estate", "--discount", "0.1", "--exchange-rate", "0.9",
+                        "--commitment", "1000000", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"years", "sections", "drivers", "classic", "prices"}
+    assert data["years"][0]["classic_cost"] == 316_000.0
+    code, out, _ = _run(capsys, "licensing", "estate", "--exchange-rate", "0.9", "--table", "years",
+                        "--format", "csv")
+    assert code == 0 and out.startswith("year,start,end,classic_cost,dps_list_usage")
+    code, out, _ = _run(capsys, "licensing", "estate_dps", "--format", "markdown")
+    assert code == 0 and "| year |" in out
+    code, out, _ = _run(capsys, "licensing", "estate_dps")
+    assert code == 0 and "drivers that move the difference most" in out
+    target = tmp_path / "side.xlsx"
+    code, _, _ = _run(capsys, "licensing", "estate_dps", "-o", str(target))
+    assert code == 0 and target.stat().st_size > 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--discount", "12"], r"--discount must be a fraction >= 0 and < 1 \(write 0.12 for 12 %\)"),
+    (["--exchange-rate", "0"], "--exchange-rate must be a number > 0"),
+    ([], "give the exchange rate"),
+])
+def test_cli_licensing_refuses_bad_options(capsys, argv, message):
+    import re
+    code, _, err = _run(capsys, "licensing", "estate", *argv)
+    assert code == 2 and re.search(message, err), err
+
+
+def test_cli_pools_and_size_on_a_dps_scenario(capsys):
+    code, out, _ = _run(capsys, "pools", "estate_dps", "--format", "json")
+    rows = json.loads(out)["pools"]
+    assert code == 0 and {r["unit"] for r in rows} == {"commitment"} and rows[0]["amount"] == 900_000
+    code, out, _ = _run(capsys, "size", "estate_dps", "--draws", "20", "--format", "json")
+    rows = json.loads(out)["sizing"]
+    assert code == 0 and sorted({r["commitment"] for r in rows}) == [0, 500_000, 850_000, 900_000]
+    assert sum(r["optimal"] for r in rows if r["year"] == 1) == 1
