@@ -332,10 +332,10 @@ def _refuse_overwrite(output: str, force: bool) -> None:
 # --- commands ----------------------------------------------------------------------------
 
 def _scenario(name: str | None):
-    from planner.scenario import EXAMPLES, example_path, load_scenario
+    from planner.scenario import DPS_EXAMPLES, EXAMPLES, example_path, load_scenario
     if name is None:
         return load_scenario(None)
-    if name in EXAMPLES and not Path(name).exists():
+    if name in EXAMPLES + DPS_EXAMPLES and not Path(name).exists():
         return load_scenario(example_path(name))
     if not Path(name).exists():
         raise CLIError(f"{name}: no such scenario file (built-in examples: {', '.join(EXAMPLES)})")
