@@ -9,7 +9,7 @@ import pytest
 
 from planner import dps
 from planner.engine import forecast
-from planner.licensing import as_dps, commitment_sizing, side_by_side, usage_draws
+from planner.engine.licensing import as_dps, commitment_sizing, side_by_side, usage_draws
 from planner.scenario import ScenarioError, load_scenario
 
 DPS = """

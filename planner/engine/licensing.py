@@ -8,7 +8,7 @@ One engine prices the estate both ways (docs/rules.md#dps-classic-cost):
   (:data:`planner.units.DPS_UNITS`), priced at the rate card with the contract's
   discount, drawing down the annual commitment (docs/rules.md#dps-commitment).
 
-    >>> from planner.licensing import side_by_side
+    >>> from planner.engine.licensing import side_by_side
     >>> frames = side_by_side("estate", exchange_rate=1.0)    # doctest: +SKIP
     >>> frames["years"][["year", "classic_cost", "dps_cost", "difference"]]    # doctest: +SKIP
 
@@ -128,7 +128,7 @@ def usage_draws(scenario: Scenario, draws: int, seed: int = 0) -> pd.DataFrame:
     """Each contract year's DPS usage at list price per Monte Carlo draw
     [currency]: one row per draw, one column per contract year of the term.
     The draws are the engine's (:func:`planner.engine.draw_chunks`)."""
-    from planner.engine import draw_chunks
+    from planner.engine.simulation import draw_chunks
     if not scenario.contract.dps:
         scenario = as_dps(scenario)
     cal = Calendar.of(scenario.start, scenario.end)
