@@ -37,6 +37,8 @@ __all__ = [
 #: The DPS unit keys, in the rate card's order (docs/rules.md#dps-quantities).
 UNIT_KEYS = DPS_UNITS
 
+_PERCENT = 100   # a discount written as a percentage
+
 # A computed value this close above a whole step is that step (8.0 / 0.25 is 32, not 32.000000001).
 _STEP_TOLERANCE = 1e-9
 
@@ -159,8 +161,8 @@ class Tier(tuple):
 
 def _rate(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        hint = f" (write {value / 100:g} for {value:g} %)" if isinstance(value, (int, float)) \
-            and not isinstance(value, bool) and 1 <= value < 100 else ""
+        hint = f" (write {value / _PERCENT:g} for {value:g} %)" if isinstance(value, (int, float)) \
+            and not isinstance(value, bool) and 1 <= value < _PERCENT else ""
         raise ValueError(f"{where}: a discount is a fraction >= 0 and < 1{hint}; got {value!r}")
     return float(value)
 
@@ -239,7 +241,7 @@ def _inverted_cdf(values: np.ndarray, q: float) -> float:
     return float(np.quantile(values, q, method="inverted_cdf"))
 
 
-def commitment_sizing(usage: Sequence[float] | np.ndarray, discount: Any, risk: float = 0.1,
+def commitment_sizing(usage: Sequence[float] | np.ndarray, discount: Any, risk: float = 0.0,
                       candidates: Sequence[float] = ()) -> tuple[pd.DataFrame, dict[str, float]]:
     """Expected cost of committing each tier threshold, from usage draws
     (docs/rules.md#dps-commitment-sizing).
@@ -249,7 +251,7 @@ def commitment_sizing(usage: Sequence[float] | np.ndarray, discount: Any, risk: 
     usage : array
         One year's usage at list price per Monte Carlo draw [currency].
     discount : float or tiers
-    risk : float
+    risk : float, default 0
         Accepted chance of unbudgeted on-demand spend (>= 0 and < 1).
     candidates : sequence of float
         Further commitments to evaluate besides the thresholds.

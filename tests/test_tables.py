@@ -303,12 +303,13 @@ def test_a_rule_without_its_provenance_is_refused(tmp_path, field):
 
 # --- no rule value written in a calculator -------------------------------------------------
 
-CALCULATORS = ["hosts", "appsec", "dem", "ddu", "automation", "mainframe", "support"]
+CALCULATORS = ["hosts", "appsec", "dem", "ddu", "automation", "mainframe", "support", "dps"]
 # Numbers in calculator code that are not rules: units of time, array positions.
 NOT_RULES = {
     "24": "hours a day", "60": "minutes an hour, seconds a minute", "7": "days a week",
     "3_600_000_000_000": "nanoseconds an hour", "60e9": "nanoseconds a minute",
     "3660": "search limit of the support calendar walk (days)", "256": "cache size",
+    "100": "a share as a percentage (dps: a discount written in %)",
 }
 # ... and where a small number is a position, not a value
 POSITIONS = ("arrays[:3]", "arrays[3]", "w[..., 2]", "nlevels != 2")
