@@ -219,3 +219,36 @@ def test_cli_pools_and_size_on_a_dps_scenario(capsys):
     rows = json.loads(out)["sizing"]
     assert code == 0 and sorted({r["commitment"] for r in rows}) == [0, 500_000, 850_000, 900_000]
     assert sum(r["optimal"] for r in rows if r["year"] == 1) == 1
+
+
+# --- the dashboard and the notebook -----------------------------------------------------
+
+def test_page_and_cli_show_the_same_numbers(capsys):
+    from planner.ui.pages import licensing as page
+    view = page.compute(page.Inputs("estate", discount=0.1, exchange_rate=0.9))
+    code, out, _ = _run(capsys, "licensing", "estate", "--discount", "0.1", "--exchange-rate", "0.9",
+                        "--format", "json")
+    cli = pd.DataFrame(json.loads(out)["years"])
+    assert code == 0
+    assert np.allclose(cli["dps_cost"], view.years["dps_cost"].round(2))
+    assert np.allclose(cli["classic_cost"], view.years["classic_cost"].round(2))
+    assert page.headline(view)[0].startswith("Year 1: classic EUR 316,000, DPS EUR ")
+
+
+def test_page_controls_move_both_costs():
+    from planner.ui.pages import licensing as page
+    board = page.dashboard(discount=0.1, exchange_rate=0.9)
+    state = board.page_state
+    before = state.summary.value
+    state.driver.value = "web"
+    state.scale.value = 2.0       # twice the web hosts: both models cost more
+    after = state.summary.value
+    assert before != after
+    base = page.compute(page.Inputs("estate", discount=0.1, exchange_rate=0.9))
+    more = page.compute(page.Inputs("estate", discount=0.1, exchange_rate=0.9, driver="web", scale=2.0))
+    assert (more.years["classic_cost"] >= base.years["classic_cost"]).all()
+    assert (more.years["dps_cost"] > base.years["dps_cost"]).all()
+    state.commitment.value = 2_000_000
+    assert "DPS EUR 2,000,000" in state.summary.value     # the commitment is the floor of the year's cost
+    with pytest.raises(ValueError, match="example must be one of 'estate', 'estate_dps'"):
+        page.dashboard("grail_retention")
