@@ -7,6 +7,8 @@ import argparse
 from typing import Any, Callable
 
 
+import pandas as pd
+
 from planner.cli.render import MONEY, PRICE, ROW_UNIT, SHARE, CLIError, described
 
 #: Money columns of the licensing and DPS sizing tables [the scenario's currency].
@@ -73,4 +75,19 @@ def cmd_licensing(args: argparse.Namespace, say: Callable[[str], None]):
     }, None
 
 
-__all__ = ["cmd_licensing", "size_commitment", "MONEY_COLUMNS"]
+def cmd_import_dps_events(args: argparse.Namespace, say: Callable[[str], None]):
+    """``planner import dps-events FILE --out DIR``: actuals.csv in DPS units."""
+    from planner.imports.dps_events import ImportError_, import_dps_events
+    say(f"reading {args.export}")
+    try:
+        target, actuals, notes = import_dps_events(args.export, args.out, force=args.force_out)
+    except ImportError_ as exc:
+        raise CLIError(str(exc)) from None
+    tables = {"written": described(pd.DataFrame({"file": [str(target)], "rows": [len(actuals)]}),
+                                   "actuals in DPS units", keys=("file",))}
+    if notes:
+        tables["notes"] = described(pd.DataFrame({"note": notes}), "notes")
+    return tables, None
+
+
+__all__ = ["cmd_licensing", "cmd_import_dps_events", "size_commitment", "MONEY_COLUMNS"]

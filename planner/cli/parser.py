@@ -17,7 +17,7 @@ from planner.cli.commands import (
     cmd_support,
     cmd_tables,
 )
-from planner.cli.licensing import cmd_licensing
+from planner.cli.licensing import cmd_import_dps_events, cmd_licensing
 from planner.cli.render import EXTENSIONS, FORMATS
 
 def _help_text(doc: str) -> str:
@@ -140,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--months", type=int, help="months of history (default: all in the CSV)")
     import_options(q)
     q.set_defaults(run=cmd_import_files)
+
+    q = source.add_parser("dps-events", help="actual DPS usage from an export of the billing usage events")
+    q.add_argument("export", metavar="FILE", help="CSV or JSON export of fetch dt.system.events | filter "
+                                                  "event.kind == \"BILLING_USAGE_EVENT\"")
+    q.add_argument("--out", required=True, metavar="DIR", help="folder for actuals.csv (created if missing)")
+    q.add_argument("--force-out", action="store_true", help="replace DIR/actuals.csv if it exists")
+    output_options(q)
+    q.set_defaults(run=cmd_import_dps_events)
 
     p = sub.add_parser("backtest", help="the model over past months against imported actuals")
     p.add_argument("file", help="scenario YAML (e.g. DIR/scenario.yaml)")
