@@ -130,7 +130,10 @@ class Contract:
     """Start, term, annual pools, licences and top-ups; for a DPS contract
     (``model="dps"``) the annual ``commitment`` [currency], the ``discount`` (a
     fraction or tiers, :func:`planner.dps.tiers`) and the ``exchange_rate``
-    [contract currency per rate-card currency] (docs/rules.md#dps-commitment)."""
+    [contract currency per rate-card currency] (docs/rules.md#dps-commitment).
+    A DPS contract's one pool is ``pools["commitment"]`` (money); the classic
+    pools and licences it was written with (or extends) stay in ``classic``,
+    the classic side of :func:`planner.engine.side_by_side`."""
 
     start: pd.Timestamp
     term_years: int = 1
@@ -141,6 +144,7 @@ class Contract:
     commitment: float | None = None
     discount: Any = None
     exchange_rate: float | None = None
+    classic: "Contract | None" = None
 
     @property
     def dps(self) -> bool:

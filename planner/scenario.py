@@ -235,7 +235,13 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         date = f.date_between(item.get("date"), where(f"{path}.date"), start, last, "term")
         top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
                                                                              where(f"{path}.amount"))))
-    return Contract(start, term, pools, licences, tuple(top_ups), model, *_dps_terms(raw, model, where))
+    if model == "dps":   # one money pool; the classic terms stay as the classic side
+        commitment, discount, rate = _dps_terms(raw, model, where)
+        classic = Contract(start, term, pools, licences, tuple(top_ups))
+        return Contract(start, term, {"commitment": Pool("commitment", commitment, 1.0)}, {}, (), model,
+                        commitment, discount, rate, classic)
+    _dps_terms(raw, model, where)
+    return Contract(start, term, pools, licences, tuple(top_ups))
 
 
 def _dps_terms(raw: dict[str, Any], model: str, where: _Where) -> tuple[Any, Any, Any]:

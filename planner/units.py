@@ -99,6 +99,8 @@ UNITS: dict[str, Unit] = {u.key: u for u in (
     Unit("event_query_gib", "GiB", "Event query", "flow", "#14532d", "commitment"),
     Unit("workflow_hours", "workflow h", "Automation workflow-hours", "flow", "#047857", "commitment"),
     Unit("msu_hours", "MSU h", "Mainframe MSU-hours", "flow", "#334155", "commitment"),
+    # the DPS commitment: money a contract year, drawn down by the DPS units at the rate card
+    Unit("commitment", "money", "DPS commitment", "flow", "#0f172a", None),
 )}
 
 FLOW_UNITS = tuple(k for k, u in UNITS.items() if u.kind == "flow")

@@ -26,7 +26,7 @@ import pandas as pd
 
 from planner import dps
 from planner.fields import ScenarioError
-from planner.model import Scenario
+from planner.model import Pool, Scenario
 from planner.pools import anniversaries, pool_forecast
 from planner.scenario import load_scenario
 from planner.sections import SECTIONS, Calendar
@@ -80,11 +80,19 @@ def as_dps(scenario: Scenario | str | None, commitment: float | None = None, dis
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
     c = s.contract
     levels = dps.tiers(discount) if discount is not None else (c.discount or dps.tiers(None))
+    amount = float(commitment) if commitment is not None else (c.commitment or 0.0)
     contract = dataclasses.replace(
-        c, model="dps", pools={}, licences={}, top_ups=(), discount=levels,
-        commitment=float(commitment) if commitment is not None else (c.commitment or 0.0),
+        c, model="dps", pools={"commitment": Pool("commitment", amount, 1.0)}, licences={}, top_ups=(),
+        discount=levels, commitment=amount, classic=c.classic if c.dps else c,
         exchange_rate=exchange_rate if exchange_rate is not None else c.exchange_rate)
     return dataclasses.replace(s, contract=contract)
+
+
+def daily_commitment_use(fc: Any) -> pd.Series:
+    """What a DPS forecast draws from the commitment per day: usage at the
+    discounted rate card [currency] (``Forecast.pool_balance("commitment")``)."""
+    c = fc.scenario.contract
+    return _list_cost_per_day(fc) * (1 - dps.discount_rate(dps.levels_as_list(c.discount), c.commitment))
 
 
 def _list_cost_per_day(fc: Any) -> pd.Series:
@@ -113,8 +121,7 @@ def commitment_forecast(fc: Any) -> pd.DataFrame:
     """
     c = fc.scenario.contract
     rate = dps.discount_rate(dps.levels_as_list(c.discount), c.commitment)
-    list_cost = _list_cost_per_day(fc)
-    table = pool_forecast(list_cost * (1 - rate), c.commitment, c.start, c.term_years)
+    table = pool_forecast(daily_commitment_use(fc), c.commitment, c.start, c.term_years)
     table.insert(0, "unit", "commitment")
     table["list_usage"] = table["consumption"] / (1 - rate)
     table["discount"] = rate
@@ -260,8 +267,10 @@ def side_by_side(scenario: Scenario | str | None = None, *, commitment: float | 
     """
     from planner.engine import forecast
     given = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
-    # a DPS scenario may keep the classic pools it extends: they are its classic side
-    base = dataclasses.replace(given, contract=dataclasses.replace(given.contract, model="classic"))
+    # a DPS scenario keeps the classic pools it was written with or extends: they are its classic side
+    classic_terms = given.contract.classic if given.contract.dps else given.contract
+    base = dataclasses.replace(given, contract=classic_terms or dataclasses.replace(
+        given.contract, model="classic", pools={}, licences={}))
     if not base.contract.pools and not base.contract.licences:
         raise ScenarioError(f"{given.source}: contract: the side-by-side prices the classic contract too; give "
                             "its pools with prices (a DPS scenario can extend the classic one)")

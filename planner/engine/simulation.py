@@ -210,6 +210,9 @@ class Forecast:
         return self._cache["pools"].copy()
 
     def _daily(self, unit: str) -> pd.Series:
+        if unit == "commitment" and self.scenario.contract.dps:   # money drawn from the DPS commitment
+            from planner.engine.licensing import daily_commitment_use
+            return daily_commitment_use(self)
         totals = self.daily_totals()
         return totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
 
