@@ -252,3 +252,29 @@ def test_page_controls_move_both_costs():
     assert "DPS EUR 2,000,000" in state.summary.value     # the commitment is the floor of the year's cost
     with pytest.raises(ValueError, match="example must be one of 'estate', 'estate_dps'"):
         page.dashboard("grail_retention")
+
+
+def test_overview_shows_the_commitment_like_a_pool():
+    from planner.ui.pages import overview
+    fc = forecast(load_scenario("estate_dps"))
+    view = overview.compute(fc)
+    assert view.unit == "commitment"
+    year1 = next(u for u in overview.year_figures(fc, 1) if u.unit == "commitment")
+    pools = fc.pools().set_index("year")
+    assert year1.amount == 900_000 and year1.run_out == pools.loc[1, "run_out"]
+    assert year1.remaining == pytest.approx(pools.loc[1, "remaining"])
+    balance = fc.pool_balance("commitment")    # the burn-down: cumulative discounted usage per day
+    assert balance["cumulative"].iloc[364] == pytest.approx(pools.loc[1, "consumption"])
+    assert balance["balance"].iloc[364] == pytest.approx(pools.loc[1, "remaining"])
+
+
+def test_readme_shows_what_planner_licensing_prints(capsys):
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = readme.split("$ planner licensing estate --discount 0.1 --exchange-rate 0.9 --table years\n", 1)[1]
+    block = block.split("```", 1)[0]
+    code, out, _ = _run(capsys, "licensing", "estate", "--discount", "0.1", "--exchange-rate", "0.9",
+                        "--table", "years")
+    assert code == 0
+    shown = out.split("\n", 2)[2].strip()      # without the title and its underline
+    assert shown == block.strip()
