@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "DPS_UNITS", "unit",
+__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "DPS_UNITS", "CLASSIC_UNITS", "unit",
            "decimals"]
 
 #: Decimals of a unit no weight table prices (MSU: the scenario gives it).
@@ -111,6 +111,8 @@ POOL_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "annual")
 LICENCE_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "licence")
 #: DPS units: usage priced at the rate card, drawing down the commitment.
 DPS_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "commitment")
+#: Units a classic contract's estate consumes (the DPS units and the commitment left out).
+CLASSIC_UNITS = tuple(k for k in UNITS if k not in DPS_UNITS and k != "commitment")
 
 
 def unit(key: str) -> Unit:

@@ -48,7 +48,7 @@ from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import ScenarioError, load_scenario
 from planner.sections import Calendar, DriverDays, host_amounts
-from planner.units import DPS_UNITS, FLOW_UNITS, PEAK_UNITS, UNITS
+from planner.units import CLASSIC_UNITS, DPS_UNITS, FLOW_UNITS, PEAK_UNITS, UNITS
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "scenario_names", "host_amounts"]
 
@@ -365,7 +365,7 @@ def _monte_carlo_bytes(scenario: Scenario, cal: Calendar, draws: int) -> int:
     the numbers sizing keeps per pool and contract year, and the drawn rates;
     plus one chunk of draws being simulated."""
     months = int(cal.month_no[-1]) + 1
-    units = len(DPS_UNITS) if scenario.contract.dps else len(UNITS) - len(DPS_UNITS)   # what it can emit
+    units = len(DPS_UNITS if scenario.contract.dps else CLASSIC_UNITS)   # what it can emit
     per_draw = 8 * months * (units + 1) + sizing.Recorder.bytes_per_draw(scenario) \
         + 8 * len(scenario.uncertain())
     chunk = min(draws, max(1, _CHUNK_CELLS // len(cal.days)))
