@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "DPS_UNITS", "CLASSIC_UNITS", "unit",
-           "decimals"]
+__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "DPS_UNITS", "CLASSIC_UNITS",
+           "unit", "decimals"]
 
 #: Decimals of a unit no weight table prices (MSU: the scenario gives it).
 OTHER_DECIMALS = 2
