@@ -278,3 +278,27 @@ def test_readme_shows_what_planner_licensing_prints(capsys):
     assert code == 0
     shown = out.split("\n", 2)[2].strip()      # without the title and its underline
     assert shown == block.strip()
+
+
+def test_an_inventory_is_priced_under_dps_host_by_host_and_backtested():
+    from planner.imports.backtest import backtest, read_actuals
+    from planner.scenario import example_path
+    inventory = example_path("estate").parent / "inventory.csv"
+    s = load_scenario(f"""
+name: inventory
+contract: {{model: dps, start: 2027-01-01, commitment: {{annual: 1000}}}}
+hosts: [{{name: fleet, inventory: {inventory}}}]
+""")
+    yearly = forecast(s).yearly().loc[1]
+    # full-stack GiB a day: 16 + 16 + 32 + 32 + 128 + 4 (1.5 GiB, the minimum) per hour x 24, and 8 x 10 h
+    assert yearly["fullstack_gib_hours"] == (228 * 24 + 80) * 365
+    assert yearly["appsec_gib_hours"] == (32 + 32 * 2) * 24 * 365          # RVA on api-01, RVA + RAP on api-02
+    assert yearly["infrastructure_host_hours"] == (24 * 4 + 6) * 365
+    # data points above the inclusion: full-stack 0 included, infrastructure 100 a minute
+    assert yearly["metric_datapoints"] == ((1200 + 900 + 2500 + 1800 + 400) * 1440 + 100 * 600
+                                           + (200 + 50 + 50 + 150) * 1440) * 365
+    actuals = read_actuals(pd.DataFrame({"month": ["2026-12"], "unit": ["fullstack_gib_hours"],
+                                         "capability": ["fullstack_gib_hours"], "driver": ["billed"],
+                                         "value": [172_112.0]}))
+    past = backtest(s, actuals)
+    assert past.loc[0, "modelled"] == (228 * 24 + 80) * 31 and past.loc[0, "error_pct"] == 0
