@@ -302,3 +302,16 @@ hosts: [{{name: fleet, inventory: {inventory}}}]
                                          "value": [172_112.0]}))
     past = backtest(s, actuals)
     assert past.loc[0, "modelled"] == (228 * 24 + 80) * 31 and past.loc[0, "error_pct"] == 0
+
+
+def test_compare_and_sizing_on_dps_forecasts():
+    from planner.engine import compare
+    s = load_scenario("estate_dps")
+    base, more = forecast(s), forecast(s.with_values("web", count=240))
+    pools = compare(base, more)["pools"].set_index("year")
+    year1 = more.pools().set_index("year").loc[1]
+    assert pools.loc[1, "unit"] == "commitment"
+    assert pools.loc[1, "cost"] == pytest.approx(year1["consumption"])
+    assert pools.loc[1, "cost_delta"] > 0
+    with pytest.raises(ValueError, match="use planner.engine.commitment_sizing"):
+        forecast(s, draws=5).sizing()

@@ -117,7 +117,9 @@ def commitment_forecast(fc: Any) -> pd.DataFrame:
         ``consumption`` (usage at the discounted rate card), ``remaining``,
         ``run_out`` (the day the commitment is used up), ``extra_needed`` (the
         on-demand spend); and ``list_usage``, ``discount``, ``on_demand``,
-        ``lapsed`` and ``cost`` = max(commitment, consumption).
+        ``lapsed`` and ``cost`` = max(commitment, consumption); ``amount_cost``,
+        ``consumption_cost`` and ``extra_needed_cost`` as for a priced pool
+        (the amounts themselves: the commitment is money).
     """
     c = fc.scenario.contract
     rate = dps.discount_rate(dps.levels_as_list(c.discount), c.commitment)
@@ -128,6 +130,8 @@ def commitment_forecast(fc: Any) -> pd.DataFrame:
     table["on_demand"] = table["extra_needed"]
     table["lapsed"] = table["remaining"].clip(lower=0.0)
     table["cost"] = table["amount"] + table["on_demand"]
+    for column in ("amount", "consumption", "extra_needed"):   # money already: its cost at price 1, as compare reads
+        table[f"{column}_cost"] = table[column]
     return table
 
 

@@ -254,6 +254,9 @@ class Forecast:
         DataFrame
             One row per pool and contract year, columns :data:`planner.engine.sizing.COLUMNS`.
         """
+        if self.scenario.contract.dps:
+            raise ValueError("a DPS contract commits money, sized per discount tier: use "
+                             "planner.engine.commitment_sizing(scenario, draws=...) or planner size")
         if not self.draws:
             raise ValueError("sizing needs a forecast with Monte Carlo draws, e.g. "
                              "forecast(scenario, draws=2000); this one has none")
