@@ -127,9 +127,12 @@ COMMANDS = {   # every command with its tables on the examples
     "compare": (["compare", *EXAMPLES, "--period", "month"], ["consumption", "pools", "first_exceeded", "monthly"]),
     "hosts": (["hosts", INVENTORY], ["hosts", "totals"]),
     "tables": (["tables"], ["tables", "host_units", "included_custom_metrics", "asu_weights", "dem_weights",
-                           "ddu_weights", "cau_weights", "rules"]),
+                           "ddu_weights", "cau_weights", "dps_rate_card", "rules"]),
     "support": (["support", "--opened", "2025-03-10 15:00", "--tz", "Europe/Vienna", "--country", "AT",
                  "--released", "2024-05-31"], ["deadlines", "end_of_support"]),
+    "licensing": (["licensing", "estate_dps"], ["years", "sections", "drivers", "classic", "prices"]),
+    "pools dps": (["pools", "estate_dps"], ["pools"]),
+    "size dps": (["size", "estate_dps", "--draws", "20"], ["sizing"]),
 }
 
 
