@@ -75,14 +75,20 @@ def interval_hours(start: Any, end: Any, tables: Any = None) -> np.ndarray:
     0.5
     """
     minutes = float(resolve(tables).rule("dps_interval_minutes"))
-    origin = pd.Timestamp("1970-01-01")
-    begin = (pd.to_datetime(np.atleast_1d(start)) - origin) / pd.Timedelta(minutes=1)
-    finish = (pd.to_datetime(np.atleast_1d(end)) - origin) / pd.Timedelta(minutes=1)
-    begin, finish = np.asarray(begin, dtype=float), np.asarray(finish, dtype=float)
+    begin, finish = _utc_minutes(start), _utc_minutes(end)
     if np.any(finish < begin):
         raise ValueError("end must not be before start")
     count = np.where(finish > begin, np.ceil(finish / minutes) - np.floor(begin / minutes), 0.0)
     return (count * minutes / 60).reshape(np.broadcast_shapes(np.shape(start), np.shape(end)))
+
+
+def _utc_minutes(when: Any) -> np.ndarray:
+    """Minutes since 1970-01-01 UTC; Dynatrace meters in UTC, so a time with a
+    zone is converted and a naive time is read as UTC."""
+    times = pd.DatetimeIndex(pd.to_datetime(np.atleast_1d(when)))
+    if times.tz is not None:
+        times = times.tz_convert("UTC").tz_localize(None)
+    return np.asarray((times - pd.Timestamp("1970-01-01")) / pd.Timedelta(minutes=1), dtype=float)
 
 
 def gib_hours(ram_gib: Any, hours: Any, tables: Any = None) -> np.ndarray:

@@ -156,3 +156,11 @@ def test_flat_discount_at_risk_is_the_quantile():
 def test_bad_discounts_are_refused_with_a_hint(discount, message):
     with pytest.raises(ValueError, match=message):
         dps.tiers(discount)
+
+
+def test_intervals_are_clock_quarters_in_utc():
+    # Kathmandu is UTC+05:45: 09:05 to 09:20 there is 03:20 to 03:35 UTC, two UTC quarters
+    kathmandu = pd.DatetimeIndex(["2027-01-04 09:05", "2027-01-04 09:14"]).tz_localize("Asia/Kathmandu")
+    ends = pd.DatetimeIndex(["2027-01-04 09:20", "2027-01-04 09:16"]).tz_localize("Asia/Kathmandu")
+    # 09:14 to 09:16 NPT is 03:29 to 03:31 UTC: it touches 03:15-03:30 and 03:30-03:45
+    assert dps.interval_hours(kathmandu, ends).tolist() == [0.5, 0.5]
