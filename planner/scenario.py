@@ -316,7 +316,8 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     currency = data.get("currency")
     conversions = data.get("conversions") or {}
     if not isinstance(conversions, dict):
-        raise ScenarioError(f"{where('conversions')}: must be a mapping of rule -> value (docs/rules.md#dps-conversions)")
+        raise ScenarioError(f"{where('conversions')}: must be a mapping of rule -> value "
+                            "(docs/rules.md#dps-conversions)")
     try:
         table_set = with_rules(table_set, conversions) if conversions else table_set
     except ValueError as exc:

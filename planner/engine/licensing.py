@@ -317,11 +317,13 @@ def side_by_side(scenario: Scenario | str | None = None, *, commitment: float | 
     by_driver["year"] = by_driver["year"].astype(int)
     by_driver["difference"] = by_driver["dps"] - by_driver["classic"]
     by_driver["section"] = by_driver["driver"].map(lambda n: base.drivers[n].section)
-    sections = by_driver.groupby(["year", "section"], as_index=False, sort=False)[["classic", "dps", "difference"]].sum()
+    sections = by_driver.groupby(["year", "section"], as_index=False, sort=False)[
+        ["classic", "dps", "difference"]].sum()
     totals = years.set_index("year")[["classic_cost", "dps_cost"]]
     used = sections.groupby("year")[["classic", "dps"]].sum()
     unused = pd.DataFrame({"year": totals.index, "section": UNUSED,
-                           "classic": (totals["classic_cost"] - used["classic"].reindex(totals.index).fillna(0)).to_numpy(),
+                           "classic": (totals["classic_cost"]
+                                       - used["classic"].reindex(totals.index).fillna(0)).to_numpy(),
                            "dps": (totals["dps_cost"] - used["dps"].reindex(totals.index).fillna(0)).to_numpy()})
     unused[["classic", "dps"]] = unused[["classic", "dps"]].round(6) + 0.0   # no -0.0 from rounding noise
     unused["difference"] = unused["dps"] - unused["classic"]
