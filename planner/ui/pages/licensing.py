@@ -98,10 +98,11 @@ def years_figure(view: LicensingView) -> go.Figure:
     """Classic and DPS cost per contract year, side by side."""
     fig = figures.base("Cost per contract year", "Contract year", view.currency or "cost")
     x = [f"Year {y}" for y in view.years["year"]]
-    fig.add_bar(x=x, y=view.years["classic_cost"], name="Classic", marker_color=figures.color("host_unit_hours"))
-    fig.add_bar(x=x, y=view.years["dps_commitment"], name="DPS commitment",
+    fig.add_bar(x=x, y=view.years["classic_cost"], name="Classic", offsetgroup="classic",
+                marker_color=figures.color("host_unit_hours"))
+    fig.add_bar(x=x, y=view.years["dps_commitment"], name="DPS commitment", offsetgroup="dps",
                 marker_color=figures.color("fullstack_gib_hours"))
-    fig.add_bar(x=x, y=view.years["dps_on_demand"], name="DPS on demand",
+    fig.add_bar(x=x, y=view.years["dps_on_demand"], name="DPS on demand", offsetgroup="dps",   # on top of it
                 marker_color=figures.color("infrastructure_host_hours"), base=view.years["dps_commitment"])
     fig.update_layout(barmode="group")
     return fig
