@@ -315,3 +315,21 @@ def test_compare_and_sizing_on_dps_forecasts():
     assert pools.loc[1, "cost_delta"] > 0
     with pytest.raises(ValueError, match="use planner.engine.commitment_sizing"):
         forecast(s, draws=5).sizing()
+
+
+def test_a_horizon_before_a_29_february_start():
+    s = load_scenario("""
+name: early
+contract: {model: dps, start: 2028-02-29, term_years: 2, commitment: {annual: 1000}}
+horizon: {start: 2027-11-15, months: 30}
+hosts: [{name: web, count: 1, ram_gib: 17}]
+""")
+    pools = forecast(s).pools()
+    # contract years 2028-02-29 to 2029-02-27 and 2029-02-28 to 2030-02-27: 365 days each
+    assert pools["days_covered"].tolist() == [365, 365]
+    year = 17 * 24 * 365 * 58 / 5840          # 1,479 a year at list price
+    assert pools["consumption"].tolist() == pytest.approx([year, year])
+    assert pools["on_demand"].tolist() == pytest.approx([year - 1000] * 2)
+    assert np.allclose(usage_draws(s, 2).to_numpy(), year)   # days before the term are not the term's
+    with pytest.raises(ScenarioError, match="the side-by-side prices the classic contract too"):
+        side_by_side(s)
