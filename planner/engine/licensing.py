@@ -286,15 +286,15 @@ def side_by_side(scenario: Scenario | str | None = None, *, commitment: float | 
         raise ScenarioError(f"{base.source}: contract: no pool or licence has a price, so the classic contract "
                             "has no cost to compare; give each pool a price")
     priced = as_dps(given, commitment=0.0, discount=discount, exchange_rate=exchange_rate)
+    usage = forecast(priced)   # the DPS quantities do not depend on the commitment
     if commitment is None:
-        first = commitment_forecast(forecast(priced)).iloc[0]
+        first = commitment_forecast(usage).iloc[0]
         levels = dps.levels_as_list(priced.contract.discount)
         _, best = dps.commitment_sizing([first["list_usage"]], levels)
         commitment = round(max(best["optimal"], first["list_usage"] * (1 - dps.discount_rate(levels, best["optimal"]))),
                            2)   # to the cent
-    dps_scenario = dataclasses.replace(priced, contract=dataclasses.replace(priced.contract,
-                                                                            commitment=float(commitment)))
-    dps_fc = forecast(dps_scenario)
+    dps_scenario = as_dps(priced, commitment=commitment)
+    dps_fc = dataclasses.replace(usage, scenario=dps_scenario, _cache={})
     pool = commitment_forecast(dps_fc)
     classic_year = costs.groupby("year")["cost"].sum(min_count=1)   # unpriced pools left out (named in "classic")
     years = pool[["year", "start", "end"]].copy()
