@@ -433,7 +433,9 @@ def _consume_kubernetes(d: DriverDays) -> Yielded:
 
 
 def _dps_kubernetes(d: DriverDays) -> Yielded:
-    yield "pod_hours", "pod_hours", _kubernetes_pods(d) * dps.billed_hours(d.field("hours_per_day"), d.tables)
+    hours = dps.billed_hours(d.field("hours_per_day"), d.tables)
+    yield "pod_hours", "pod_hours", _kubernetes_pods(d) * hours
+    yield "container_hours", "container_hours", d.level("containers") * hours   # with Code Monitoring
 
 
 # --- the registry -----------------------------------------------------------------------
@@ -574,8 +576,9 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
     Section("kubernetes", "Kubernetes cluster", {
         "name": _NAME, "pods": (f.number(unit="pods not on full-stack hosts"), None),
         "nodes": (f.number(unit="nodes not monitored full-stack"), None),
+        "containers": (f.number(unit="containers with Code Monitoring"), 0.0),
         "hours_per_day": (f.number(maximum=24, unit="h"), 24.0), "growth": _GROWTH,
-    }, volume=("pods", "nodes"), one_of=("pods", "nodes"), capabilities=(), consume=_consume_kubernetes,
+    }, volume=("pods", "nodes", "containers"), one_of=("pods", "nodes"), capabilities=(), consume=_consume_kubernetes,
         dps=_dps_kubernetes),
 )}
 

@@ -95,6 +95,7 @@ UNITS: dict[str, Unit] = {u.key: u for u in (
     Unit("infrastructure_host_hours", "host h", "Infrastructure host-hours", "flow", "#0369a1", "commitment"),
     Unit("foundation_host_hours", "host h", "Foundation & Discovery host-hours", "flow", "#0e7490", "commitment"),
     Unit("pod_hours", "pod h", "Kubernetes pod-hours", "flow", "#0f766e", "commitment"),
+    Unit("container_hours", "container h", "Code Monitoring container-hours", "flow", "#115e59", "commitment"),
     Unit("appsec_gib_hours", "GiB h", "Application security GiB-hours", "flow", "#b91c1c", "commitment"),
     Unit("rum_sessions", "sessions", "RUM sessions", "flow", "#6d28d9", "commitment"),
     Unit("replay_sessions", "sessions", "Session Replay sessions", "flow", "#7e22ce", "commitment"),

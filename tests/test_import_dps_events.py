@@ -16,7 +16,7 @@ a2,Full-Stack Monitoring,2027-02-01T00:00:00Z,2.5,,
 b1,Infrastructure Monitoring,2027-01-10T10:15:00Z,,0.25,
 c1,Log Management & Analytics - Ingest & Process,2027-01-10T10:00:00Z,,,{3 * GIB}
 c2,Log Management & Analytics - Retain,2027-01-10T10:00:00Z,,,{48 * GIB}
-d1,Code Monitoring,2027-01-10T10:00:00Z,,,
+d1,AppEngine Functions - Small,2027-01-10T10:00:00Z,,,
 """
 
 
@@ -30,7 +30,7 @@ def test_events_become_monthly_actuals_deduplicated_on_event_id(tmp_path):
                    ("2027-01", "infrastructure_host_hours"): 0.25, ("2027-01", "log_ingest_gib"): 3.0,
                    ("2027-01", "log_retain_gib_days"): 2.0}   # 48 GiB held for one hour = 2 GiB-days
     assert notes == ["1 repeated events (same event.id) dropped",
-                     "1 events of 'Code Monitoring' left out: the rate card prices no such capability"]
+                     "1 events of 'AppEngine Functions - Small' left out: the rate card prices no such capability"]
     from planner.imports.backtest import read_actuals
     assert len(read_actuals(target)) == 5      # backtest reads it: DPS units are units
 

@@ -22,7 +22,7 @@ hosts:
   - {name: infra, count: 1, ram_gib: 64, mode: infrastructure, hours_per_day: 10, custom_metrics_per_minute: 150}
 kubernetes:
   - {name: k8s, pods: 10}
-  - {name: nodes, nodes: 1, hours_per_day: 2}
+  - {name: nodes, nodes: 1, hours_per_day: 2, containers: 3}
 rum:
   - {name: shop, sessions_per_month: 1000, replay_share: 0.25, properties_per_session: 22}
 synthetic:
@@ -48,6 +48,7 @@ def test_engine_bills_dps_units_for_a_dps_contract():
     assert _year1(fc, "infrastructure_host_hours") == 10 * 365
     assert _year1(fc, "metric_datapoints") == 50 * 600 * 365             # 150 - 100 included, 10 h
     assert _year1(fc, "pod_hours") == (10 * 24 + 110 * 2) * 365           # pods, and 1 node x 110 pods
+    assert _year1(fc, "container_hours") == 3 * 2 * 365                   # Code Monitoring, 2 h a day
     assert _year1(fc, "rum_sessions") == pytest.approx(750 * 12)
     assert _year1(fc, "replay_sessions") == pytest.approx(250 * 12)
     assert _year1(fc, "property_sessions") == pytest.approx(2 * 1000 * 12)   # 22 - 20 included
