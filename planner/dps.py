@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner.tableset import resolve
+from planner.tableset import TableError, resolve
 from planner.units import DPS_UNITS
 
 __all__ = [
-    "UNIT_KEYS", "billed_gib", "billed_hours", "interval_hours", "gib_hours", "host_quantities",
+    "UNIT_KEYS", "require", "billed_gib", "billed_hours", "interval_hours", "gib_hours", "host_quantities",
     "unit_prices", "rate_card", "Tier", "tiers", "discount_rate", "year_cost", "commitment_sizing",
 ]
 
@@ -133,9 +133,19 @@ def host_quantities(ram_gib: Any, mode: Any, hours: Any, metrics_per_minute: Any
 
 # --- prices -----------------------------------------------------------------------------
 
+def require(tables: Any = None) -> None:
+    """Refuse a table set without DPS pricing (a classic rate card copied before
+    it existed), saying how to add it."""
+    t = resolve(tables)
+    if "dps_rate_card" not in t.frames:
+        raise TableError(f"table set {t.path}: no DPS rate card (dps_rate_card.csv and the dps_* rules of "
+                         "rules.yaml); copy both from the default set (planner.export_tables) to price DPS")
+
+
 def rate_card(tables: Any = None) -> pd.DataFrame:
     """The DPS rate card with ``unit_price`` [rate-card currency per unit]
     (``price / price_per``), indexed by unit key."""
+    require(tables)
     frame = resolve(tables)["dps_rate_card"].copy()
     frame["unit_price"] = frame["price"] / frame["price_per"]
     return frame.set_index("unit")

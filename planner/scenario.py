@@ -346,6 +346,11 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     except ValueError as exc:
         raise ScenarioError(f"{where('tables')}: {exc}") from None
     contract = _validate_contract(data.get("contract"), where)
+    if contract.dps:
+        try:
+            dps.require(table_set)
+        except ValueError as exc:
+            raise ScenarioError(f"{where('contract.model')}: {exc}") from None
     premium = _validate_one_premium((data.get("contract") or {}).get("one_premium"), contract, table_set, where)
     if premium is not None:
         contract = dataclasses.replace(contract, one_premium=premium)

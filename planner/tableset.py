@@ -79,6 +79,13 @@ REQUIRED_RULES = (
     "session_max_minutes", "log_events_per_gb", "custom_event_kinds",
     "billed_custom_event_kinds", "grail_processed_ratio", "msu_window_hours",
     "support_weekend_days", "support_government_plan", "result_decimals", "stored_gb_decimals",
+)
+
+#: Tables a set may leave out: a classic rate card copied before DPS pricing existed
+#: loads without them; DPS pricing then asks for them (planner.dps.require).
+DPS_TABLES = ("dps_rate_card",)
+#: Rule constants a set with a DPS rate card must define.
+DPS_RULES = (
     "dps_ram_step_gib", "dps_min_gib", "dps_interval_minutes", "dps_hours_per_month", "dps_rate_card_currency",
     "dps_included_datapoints_infrastructure_per_minute", "dps_included_datapoints_fullstack_per_gib_minute",
     "dps_appsec_protection_factor", "dps_gib_per_gb", "dps_bytes_per_span", "dps_bytes_per_event",
@@ -263,7 +270,7 @@ def _check_dps_rows(frame: pd.DataFrame, where: str) -> None:
         raise TableError(f"{where}: unit {frame['unit'][frame['unit'].duplicated()].iloc[0]!r} has two rows")
 
 
-def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
+def _read_rules(text: str, where: str, dps: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
     try:
         doc = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
@@ -271,7 +278,7 @@ def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), dict):
         raise TableError(f"{where}: expected a mapping with keys 'provenance' and 'rules'")
     rules = doc["rules"]
-    missing = [r for r in REQUIRED_RULES if r not in rules]
+    missing = [r for r in REQUIRED_RULES + (DPS_RULES if dps else ()) if r not in rules]
     if missing:
         raise TableError(f"{where}: missing rule(s) {missing}")
     for key, entry in rules.items():
@@ -283,17 +290,19 @@ def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
 def _load(folder: Any, where: str) -> TableSet:
     frames: dict[str, pd.DataFrame] = {}
     provenance: dict[str, dict[str, str]] = {}
-    missing = [f"{n}.csv" for n in SCHEMA if not folder.joinpath(f"{n}.csv").is_file()]
+    present = [n for n in SCHEMA if folder.joinpath(f"{n}.csv").is_file()]
+    missing = [f"{n}.csv" for n in SCHEMA if n not in present and n not in DPS_TABLES]
     if not folder.joinpath(RULES_FILE).is_file():
         missing.append(RULES_FILE)
     if missing:
         raise TableError(f"table set {where}: missing file(s) {missing}; "
                          "start from a copy of the default set (planner.export_tables)")
-    for name in SCHEMA:
+    for name in present:
         text = folder.joinpath(f"{name}.csv").read_text(encoding="utf-8")
         frames[name], provenance[name] = _read_csv_table(name, text, f"{where}/{name}.csv")
     rules, provenance["rules"] = _read_rules(
-        folder.joinpath(RULES_FILE).read_text(encoding="utf-8"), f"{where}/{RULES_FILE}")
+        folder.joinpath(RULES_FILE).read_text(encoding="utf-8"), f"{where}/{RULES_FILE}",
+        dps=all(n in present for n in DPS_TABLES))
     return TableSet(path=where, frames=frames, rules=rules, provenance=provenance)
 
 

@@ -164,3 +164,31 @@ def test_intervals_are_clock_quarters_in_utc():
     ends = pd.DatetimeIndex(["2027-01-04 09:20", "2027-01-04 09:16"]).tz_localize("Asia/Kathmandu")
     # 09:14 to 09:16 NPT is 03:29 to 03:31 UTC: it touches 03:15-03:30 and 03:30-03:45
     assert dps.interval_hours(kathmandu, ends).tolist() == [0.5, 0.5]
+
+
+def test_a_classic_table_set_without_dps_still_loads_and_dps_asks_for_it(tmp_path):
+    from planner.engine import forecast
+    from planner.engine.licensing import side_by_side
+    from planner.scenario import ScenarioError, load_scenario
+    folder = export_tables(tmp_path / "old")
+    (folder / "dps_rate_card.csv").unlink()
+    rules = (folder / "rules.yaml").read_text()
+    (folder / "rules.yaml").write_text(rules.split("  # --- Dynatrace Platform Subscription")[0])
+    old = load_tables(folder)
+    assert "dps_rate_card" not in old.frames and "dps_min_gib" not in old.rules
+    scenario = load_scenario(f"""
+name: old card
+tables: {folder}
+contract: {{start: 2027-01-01, pools: {{host_unit_hours: {{annual: 100, price: 1}}}}}}
+hosts: [{{name: web, count: 1, ram_gib: 16}}]
+""")
+    assert forecast(scenario).pools().loc[0, "unit"] == "host_unit_hours"     # classic works as before
+    with pytest.raises(TableError, match="no DPS rate card .*copy both from the default set"):
+        side_by_side(scenario)
+    with pytest.raises(ScenarioError, match=r"contract.model: table set .*: no DPS rate card"):
+        load_scenario(f"name: x\ntables: {folder}\ncontract: {{model: dps, start: 2027-01-01, "
+                      "commitment: {annual: 1}}\nhosts: [{name: w, count: 1, ram_gib: 8}]\n")
+    # a set with the DPS card must have the DPS rules
+    (folder / "dps_rate_card.csv").write_text((export_tables(tmp_path / "new") / "dps_rate_card.csv").read_text())
+    with pytest.raises(TableError, match=r"missing rule\(s\) \['dps_ram_step_gib'"):
+        load_tables(folder)

@@ -78,6 +78,7 @@ def as_dps(scenario: Scenario | str | None, commitment: float | None = None, dis
     estate unchanged, the contract's commitment, discount and exchange rate
     replaced where given (a classic scenario commits 0 until given one)."""
     s = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+    dps.require(s.tables)
     c = s.contract
     levels = dps.tiers(discount) if discount is not None else (c.discount or dps.tiers(None))
     amount = float(commitment) if commitment is not None else (c.commitment or 0.0)
