@@ -289,11 +289,12 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
                     for name, frame in t.weights().groupby("table", sort=False)})
     for name, frame in weights.items():
         out[name] = described(frame.copy(), f"weights: {name}, from {t.provenance[name]['source']}", tables=t)
-    card = t["dps_rate_card"][["unit", "capability", "unit_of_measure", "price", "price_per", "price_status",
-                               "price_date", "doc_url", "read"]]
-    out["dps_rate_card"] = described(card.copy(), "DPS rate card (price per price_per units; price_status: "
-                                     "docs/rules.md#dps-prices)", keys=("unit",), units={"price": PRICE},
-                                     tables=t)
+    if "dps_rate_card" in t.frames:   # a set copied before DPS pricing has none
+        card = t["dps_rate_card"][["unit", "capability", "unit_of_measure", "price", "price_per", "price_status",
+                                   "price_date", "doc_url", "read"]]
+        out["dps_rate_card"] = described(card.copy(), "DPS rate card (price per price_per units; price_status: "
+                                         "docs/rules.md#dps-prices)", keys=("unit",), units={"price": PRICE},
+                                         tables=t)
     out["rules"] = described(rules, "rule constants", keys=("rule",), tables=t)
     return out, None
 
