@@ -56,6 +56,7 @@ _CATEGORY = {"purchase": "Purchase", "top_up": "Purchase", "licence": "Purchase"
 _FREQUENCY = {"purchase": "Recurring", "licence": "Recurring", "top_up": "One-Time"}
 _STATUS = {"used": "Used", "unused": "Unused"}
 _COMMITTED = ("purchase", "top_up", "used", "unused")
+_SPEND = "commitment"     # the DPS commitment: a pool of money (CommitmentDiscountCategory Spend)
 #: Which of the contract's prices a charge is priced at (SkuPriceId is unit:basis).
 _PRICE_BASIS = {"purchase": "pool", "top_up": "pool", "used": "pool", "unused": "pool", "usage": "pool",
                 "overage": "overage", "licence": "licence"}
@@ -96,13 +97,15 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
     table = charges(scenario, tagged(scenario, source))
     account = scenario.billing_account or scenario.name
     unit = table["unit"]
-    symbol = unit.map(lambda u: UNITS[u].symbol)
+    symbol = unit.map(lambda u: currency if u == _SPEND else UNITS[u].symbol)
+    pool = table["pool"]
+    pool_symbol = pool.map(lambda u: currency if u == _SPEND else UNITS[u].symbol if u else None)
     kind = table["kind"]
     committed = kind.isin(_COMMITTED)
     usage = kind.map(_CATEGORY) == "Usage"
     priced = table["price"].notna()
     quantity = table["quantity"].astype(float)
-    pool_id = [_pool_id(account, u, y) if c else None for u, y, c in zip(unit, table["year"], committed)]
+    pool_id = [_pool_id(account, p, y) if c else None for p, y, c in zip(pool, table["year"], committed)]
     months = table["start"].dt.to_period("M")
     out = pd.DataFrame({
         "AvailabilityZone": None,
@@ -117,11 +120,13 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
                                                              table["year"])],
         "ChargeFrequency": kind.map(_FREQUENCY).fillna("Usage-Based"),
         "ChargePeriodEnd": _utc(table["end"]), "ChargePeriodStart": _utc(table["start"]),
-        "CommitmentDiscountCategory": np.where(committed, "Usage", None),
+        "CommitmentDiscountCategory": [("Spend" if p == _SPEND else "Usage") if c else None
+                                       for p, c in zip(pool, committed)],
         "CommitmentDiscountId": pool_id,
-        "CommitmentDiscountName": [_pool_name(u, y) if c else None for u, y, c in zip(unit, table["year"], committed)],
+        "CommitmentDiscountName": [_pool_name(p, y) if c else None for p, y, c in zip(pool, table["year"], committed)],
         "CommitmentDiscountStatus": kind.map(_STATUS),
-        "CommitmentDiscountType": np.where(committed, "Annual pool", None),
+        "CommitmentDiscountType": [("DPS commitment" if p == _SPEND else "Annual pool") if c else None
+                                   for p, c in zip(pool, committed)],
         "ConsumedQuantity": quantity.where(usage),
         "ConsumedUnit": symbol.where(usage),
         "ContractedCost": table["list"].fillna(0.0),
@@ -129,7 +134,7 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
         "EffectiveCost": table["effective"].fillna(0.0),
         "InvoiceIssuerName": PROVIDER,
         "ListCost": table["list"].fillna(0.0),
-        "ListUnitPrice": table["price"],
+        "ListUnitPrice": table["list_price"],
         "PricingCategory": np.where(kind.isin(("used", "unused")), "Committed", "Standard"),
         "PricingQuantity": quantity, "PricingUnit": symbol,
         "ProviderName": PROVIDER, "PublisherName": PROVIDER,
@@ -143,8 +148,8 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
         "SkuPriceId": [f"{u}:{_PRICE_BASIS[k]}" for u, k in zip(unit, kind)], "SubAccountId": None, "SubAccountName": None,
         "Tags": [tags_json({_TAG_KEYS[t]: v for t, v in zip(TAGS, values)})
                  for values in zip(*(table[t] for t in TAGS))],
-        "CommitmentDiscountQuantity": quantity.where(committed),
-        "CommitmentDiscountUnit": symbol.where(committed),
+        "CommitmentDiscountQuantity": table["pool_quantity"].where(committed),
+        "CommitmentDiscountUnit": pool_symbol.where(committed),
         "ServiceSubcategory": SERVICE_SUBCATEGORY,
         "SkuMeter": [capability_label(u, c) if c else UNITS[u].name for u, c in zip(unit, table["capability"])],
         "x_PlannerChargeKind": kind, "x_PlannerUnit": unit,
@@ -182,12 +187,14 @@ def _pool_id(account: str, unit: str, year: int) -> str:
     return f"{account}/pools/{unit}/year-{year}"
 
 
-def _pool_name(unit: str, year: int) -> str:
-    return f"{UNITS[unit].name}, annual pool, contract year {year}"
+def _pool_name(pool: str, year: int) -> str:
+    return f"{UNITS[pool].name}, {'annual pool, ' if pool != _SPEND else ''}contract year {year}"
 
 
 def _description(kind: str, unit: str, capability: str, driver: str, year: int) -> str:
     name = UNITS[unit].name
+    if kind == "purchase" and unit == _SPEND:
+        return f"{name}, contract year {year}"
     if kind == "purchase":
         return f"{name}: annual pool, contract year {year}"
     if kind == "top_up":

@@ -57,10 +57,15 @@ def report_html(base: ReportInput, variants: tuple[ReportInput, ...] = (), *, dr
         Accepted chance of running out for the sizing's ``risk_amount``.
     """
     from planner.engine import compare, forecast
-    fc = forecast(base.scenario, draws=draws, seed=seed)
+    dps = getattr(base.scenario.contract, "dps", False)
+    fc = forecast(base.scenario, draws=0 if dps else draws, seed=seed)
     others = [forecast(v.scenario) for v in variants]
     sections = [_summary(fc, draws, seed, risk), _consumption(fc), _burndowns(fc), _pools(fc), _showback(fc)]
-    if draws and (fc.scenario.contract.pools or fc.scenario.contract.licences):
+    contract = fc.scenario.contract
+    if draws and getattr(contract, "dps", False):     # a commitment of money is sized per discount tier
+        sections.append(("sizing", "<p>A DPS commitment is sized per discount tier: <code>planner size</code> "
+                                   "gives it.</p>", []))
+    elif draws and (contract.pools or contract.licences):
         sections.append(_sizing(fc, risk))
     if others:
         sections.append(_comparison(compare(fc, *others), fc.scenario))

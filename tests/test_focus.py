@@ -16,7 +16,7 @@ from planner.engine.charges import charges
 from planner.cli import main
 from planner.engine import forecast
 from planner.focus import COLUMNS, FocusError, focus_csv, focus_table
-from planner.scenario import load_scenario
+from planner.scenario import example_path, load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 OVERRIDES = ROOT / "tests" / "fixtures" / "focus" / "validator-overrides.yaml"
@@ -291,3 +291,29 @@ def test_cli_actuals_file(tmp_path, capsys):
     actuals.write_text("month,unit,capability,driver,value\n2027-13,cau,cloud_automation,pipeline,1\n")
     assert main(["export", "focus", str(scenario), "--actuals", str(actuals), "-o", str(out), "--force"]) == 2
     assert "row 2, column 'month'" in capsys.readouterr().err
+
+
+def test_dps_commitment_is_a_spend_commitment(tmp_path):
+    """A DPS contract: the commitment (money) is bought each year and drawn down by the DPS
+    units at the discounted rate card; beyond it, on-demand at the same rate."""
+    fc = forecast(load_scenario(example_path("estate_dps")))
+    table, _ = focus_table(fc.scenario, fc.daily, version="1.2")
+    pools = fc.pools().set_index("year")
+    purchase = table[table["ChargeCategory"] == "Purchase"]
+    assert purchase["BilledCost"].tolist() == [900_000] * 3 and (purchase["EffectiveCost"] == 0).all()
+    assert (purchase["CommitmentDiscountCategory"] == "Spend").all() and (purchase["PricingUnit"] == "EUR").all()
+    used = table[table["CommitmentDiscountStatus"] == "Used"]
+    spent = used.groupby("x_ContractYear")["CommitmentDiscountQuantity"].sum()
+    assert spent.tolist() == pytest.approx([900_000] * 3)           # every year uses the commitment up
+    assert (used["BilledCost"] == 0).all()
+    assert used["EffectiveCost"].sum() == pytest.approx(spent.sum())
+    on_demand = table[table["x_PlannerChargeKind"] == "overage"].groupby("x_ContractYear")["BilledCost"].sum()
+    assert on_demand.tolist() == pytest.approx(pools["extra_needed"].tolist())   # 45,677, 111,628, 181,426
+    rum = used[used["x_PlannerUnit"] == "rum_sessions"].iloc[0]
+    # list price from the rate card (in EUR at 0.9), the contracted one 12 % lower (the commitment's tier)
+    assert rum["ContractedUnitPrice"] == pytest.approx(rum["ListUnitPrice"] * 0.88)
+    assert rum["ListCost"] == pytest.approx(rum["PricingQuantity"] * rum["ListUnitPrice"])
+    path = tmp_path / "dps.csv"
+    path.write_bytes(focus_csv(focus_table(fc.scenario, fc.daily)[0]))
+    report = _validate(path)
+    assert "Validation succeeded." in report, report

@@ -121,3 +121,11 @@ def test_cost_center_section_is_the_engines_breakdown():
             f'<td class="n">{number(row["consumption"], 4)}</td><td class="n">{number(row["cost"], 2)}</td>') in section
     assert "Pools that run out: the overrun shared by consumption" in section and "grows most" in section
     assert 'id="sizing"' not in text          # no draws, no sizing
+
+
+def test_dps_report_points_to_its_own_sizing(tmp_path):
+    out = tmp_path / "dps.html"
+    assert main(["report", "estate_dps", "estate", "--draws", "50", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "A DPS commitment is sized per discount tier" in text
+    assert "burndown-commitment" in _charts(text)

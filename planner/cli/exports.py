@@ -61,12 +61,9 @@ def add_export_parser(sub: argparse._SubParsersAction, scenario_help: str) -> No
 
 def _report_input(name: str | None):
     from planner.report import ReportInput
-    from planner.scenario import EXAMPLES, example_path
-    scenario = _scenario(name)
-    if name is None or (name in EXAMPLES and not Path(name).exists()):
-        path = example_path(name or "estate")
-    else:
-        path = Path(name)
+    from planner.scenario import example_path
+    scenario = _scenario(name)      # a file, or a built-in example's name
+    path = Path(name) if name is not None and Path(name).exists() else example_path(name or "estate")
     return ReportInput(scenario, path.read_text(encoding="utf-8"))
 
 

@@ -26,11 +26,16 @@ The rules (docs/exports.md#charges):
   up to its purchase.
 * Peak units (host units in use, MSU) are not consumed: licences are bought
   as quantities, so they appear only as ``licence`` purchases.
+* A DPS contract (docs/rules.md#dps-commitment) has one pool, its commitment
+  in money: every DPS unit draws from it at the rate card less the
+  commitment's discount, and on-demand spend beyond it is at the same rate;
+  the rate card's list price is ``list_price``.
 * Without a price the money columns are NaN.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,7 +51,7 @@ __all__ = ["KINDS", "COLUMNS", "charges", "daily_from_monthly"]
 KINDS = ("purchase", "top_up", "licence", "used", "unused", "overage", "usage")
 #: Columns of :func:`charges`. Periods are [start, end): ``end`` is the day after.
 COLUMNS = ("kind", "start", "end", "month", "year", "unit", "capability", "driver", "quantity",
-           "price", "billed", "effective", "list")
+           "price", "billed", "effective", "list", "list_price", "pool", "pool_quantity")
 
 _DAY = pd.Timedelta(days=1)
 
@@ -71,9 +76,12 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
         ``year`` (0 before the contract, term + 1 after it), ``unit``,
         ``capability`` and ``driver`` (empty for purchases and unused rows),
         ``quantity`` [the unit], ``price`` [currency per unit], ``billed``,
-        ``effective`` and ``list`` [currency] (list: quantity x price, the
-        contract's price standing for the price list); and ``cost_center`` and
-        ``product`` where ``daily`` has them (None on purchases and unused rows).
+        ``effective`` and ``list`` [currency] (list: quantity x ``list_price``:
+        the DPS rate card, or the contract's price standing for a price list),
+        ``pool`` (the contract pool it draws from or buys, "" for none) and
+        ``pool_quantity`` [that pool's units: the unit itself, or money for the
+        DPS commitment]; and ``cost_center`` and ``product`` where ``daily``
+        has them (None on purchases and unused rows).
     """
     c = scenario.contract
     flows = daily[daily["unit"].isin(FLOW_UNITS)]
@@ -83,16 +91,16 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
     bounds = anniversaries(c.start, c.term_years)
     dates = flows["date"].to_numpy()
     year = np.searchsorted(bounds, dates, side="right")
+    value = flows["value"].to_numpy(dtype=float)
     share = np.ones(len(flows))
     pooled = np.zeros(len(flows), dtype=bool)
-    for unit, pool in c.pools.items():
-        rows = (flows["unit"] == unit).to_numpy() & (year >= 1) & (year <= c.term_years)
-        if not rows.any():
-            continue
-        covered = _covered_share(flows[rows], pool.annual, c)
-        share[rows] = covered
-        pooled[rows] = True
-    value = flows["value"].to_numpy(dtype=float)
+    feeds = _feeds(scenario)
+    for feed in feeds:
+        rows = flows["unit"].isin(list(feed.weight)).to_numpy() & (year >= 1) & (year <= c.term_years)
+        if rows.any():
+            weighted = flows[rows].assign(value=value[rows] * flows["unit"][rows].map(feed.weight).to_numpy())
+            share[rows] = _covered_share(weighted, feed.annual, c, feed.pool)
+            pooled[rows] = True
     parts = pd.DataFrame({"date": dates, "year": year, "unit": flows["unit"].to_numpy(),
                           "capability": flows["capability"].to_numpy(), "driver": flows["driver"].to_numpy(),
                           "used": np.where(pooled, value * share, 0.0),
@@ -107,22 +115,65 @@ def charges(scenario: Any, daily: pd.DataFrame) -> pd.DataFrame:
         start=("date", "min"), end=("date", "max"), used=("used", "sum"), overage=("overage", "sum"),
         usage=("usage", "sum")).reset_index()
     grouped["end"] = grouped["end"] + _DAY
+    fed = {u: f for f in feeds for u in f.weight}
     rows = []
     for kind in ("used", "overage", "usage"):
         some = grouped[grouped[kind] > 0]
-        prices = some["unit"].map(lambda u, k=kind: _price(c, u, k)).astype(float)
+        feed = [fed.get(u) for u in some["unit"]]
+        weight = np.array([f.weight[u] if f else np.nan for f, u in zip(feed, some["unit"])], dtype=float)
+        per_pool_unit = np.array([np.nan if f is None else f.overage if kind == "overage" else f.price
+                                  for f in feed], dtype=float)
+        listed = np.array([f.list_price[u] if f else np.nan for f, u in zip(feed, some["unit"])], dtype=float)
         quantity = some[kind].to_numpy(dtype=float)
-        cost = quantity * prices.to_numpy()
+        price = weight * per_pool_unit
+        cost = quantity * price
         rows.append(pd.DataFrame({
             "kind": kind, "start": some["start"].to_numpy(), "end": some["end"].to_numpy(),
             "month": some["month"].to_numpy(), "year": some["year"].to_numpy(), "unit": some["unit"].to_numpy(),
             "capability": some["capability"].to_numpy(), "driver": some["driver"].to_numpy(),
-            "quantity": quantity, "price": prices.to_numpy(),
-            "billed": np.zeros(len(some)) if kind == "used" else cost, "effective": cost, "list": cost,
+            "quantity": quantity, "price": price,
+            "billed": np.zeros(len(some)) if kind == "used" else cost, "effective": cost,
+            "list": quantity * (listed if kind != "overage" else price),
+            "list_price": listed if kind != "overage" else price,
+            "pool": [f.pool if f and kind != "usage" else "" for f in feed],
+            "pool_quantity": quantity * weight if kind != "usage" else np.nan,
             **{t: some[t].to_numpy() for t in tags}}))
     rows.extend(_purchases(scenario, first, last))
-    rows.extend(_unused(scenario, flows, first, last))
+    rows.extend(_unused(scenario, flows, first, last, feeds))
     return _frame(rows)
+
+
+@dataclass(frozen=True)
+class _Feed:
+    """What feeds one pool: per member unit, the pool units a unit consumed takes from
+    it (``weight``) and its list price; the price of a pool unit, and beyond the pool."""
+
+    pool: str                       # the pool's key in contract.pools
+    annual: float                   # [pool units] a contract year
+    weight: dict[str, float]        # member unit -> [pool units per unit]
+    list_price: dict[str, float]    # member unit -> [currency per unit] (NaN: none)
+    price: float                    # [currency per pool unit] (NaN: none)
+    overage: float                  # [currency per pool unit] beyond the pool
+
+
+def _feeds(scenario: Any) -> list[_Feed]:
+    """The pools of the contract and what feeds them: a classic pool its own unit at its
+    price; a DPS commitment (money) every DPS unit at the discounted rate card
+    (docs/rules.md#dps-commitment), on-demand beyond it at the same rate."""
+    c = scenario.contract
+    if getattr(c, "dps", False):
+        from planner import dps
+        from planner.engine.licensing import dps_prices
+        listed = dps_prices(scenario)
+        rate = dps.discount_rate(dps.levels_as_list(c.discount), c.commitment)
+        return [_Feed("commitment", float(c.commitment), {u: float(p) * (1 - rate) for u, p in listed.items()},
+                      {u: float(p) for u, p in listed.items()}, 1.0, 1.0)]
+    feeds = []
+    for unit, pool in c.pools.items():
+        price = np.nan if pool.price is None else float(pool.price)
+        overage = price if pool.overage_price is None else float(pool.overage_price)
+        feeds.append(_Feed(unit, pool.annual, {unit: 1.0}, {unit: price}, price, overage))
+    return feeds
 
 
 def _covered(totals: pd.Series, annual: float, contract: Any, unit: str) -> pd.DataFrame:
@@ -134,10 +185,11 @@ def _covered(totals: pd.Series, annual: float, contract: Any, unit: str) -> pd.D
     return balance
 
 
-def _covered_share(rows: pd.DataFrame, annual: float, contract: Any) -> np.ndarray:
-    """Per row of one pool unit, the share of its day's consumption the pool covers."""
+def _covered_share(rows: pd.DataFrame, annual: float, contract: Any, pool: str) -> np.ndarray:
+    """Per row feeding one pool (``value`` in pool units), the share of its day's
+    consumption the pool covers."""
     totals = rows.groupby("date", sort=True)["value"].sum()
-    balance = _covered(totals, annual, contract, rows["unit"].iloc[0])
+    balance = _covered(totals, annual, contract, pool)
     share = pd.Series(np.divide(balance["covered"], balance["consumption"], out=np.ones(len(balance)),
                                 where=balance["consumption"].to_numpy() > 0), index=balance.index)
     return share.reindex(pd.DatetimeIndex(rows["date"])).to_numpy(dtype=float)
@@ -145,15 +197,6 @@ def _covered_share(rows: pd.DataFrame, annual: float, contract: Any) -> np.ndarr
 
 def _top_ups(contract: Any, unit: str) -> list[tuple[pd.Timestamp, float]]:
     return [(t.date, t.amount) for t in contract.top_ups if t.pool == unit]
-
-
-def _price(contract: Any, unit: str, kind: str) -> float:
-    pool = contract.pools.get(unit)
-    if pool is None:
-        return np.nan
-    if kind == "overage" and pool.overage_price is not None:
-        return pool.overage_price
-    return np.nan if pool.price is None else pool.price
 
 
 def _purchases(scenario: Any, first: Any, last: Any) -> list[pd.DataFrame]:
@@ -184,28 +227,31 @@ def _row(kind: str, start: pd.Timestamp, end: pd.Timestamp, year: int, unit: str
     return pd.DataFrame({"kind": [kind], "start": [start], "end": [end], "month": [start.to_period("M")],
                          "year": [year], "unit": [unit], "capability": [""], "driver": [""],
                          "quantity": [float(quantity)], "price": [price], "billed": [0.0 if kind == "unused" else cost],
-                         "effective": [0.0 if kind != "unused" else cost], "list": [cost]})
+                         "effective": [0.0 if kind != "unused" else cost], "list": [cost], "list_price": [price],
+                         "pool": [unit if kind != "licence" else ""],
+                         "pool_quantity": [float(quantity) if kind != "licence" else np.nan]})
 
 
-def _unused(scenario: Any, flows: pd.DataFrame, first: Any, last: Any) -> list[pd.DataFrame]:
+def _unused(scenario: Any, flows: pd.DataFrame, first: Any, last: Any, feeds: list[_Feed]) -> list[pd.DataFrame]:
     """What is left of each pool year the days from ``first`` to ``last`` cover whole:
     the year's amount (with its top-ups) less what the pool covered (overage is not
     taken from a top-up bought later)."""
     c = scenario.contract
     bounds = anniversaries(c.start, c.term_years)
     rows = []
-    for unit, pool in c.pools.items():
-        totals = flows[flows["unit"] == unit].groupby("date")["value"].sum()
+    for feed in feeds:
+        mine = flows[flows["unit"].isin(list(feed.weight))]
+        totals = (mine["value"] * mine["unit"].map(feed.weight)).groupby(mine["date"]).sum()
         totals = totals.reindex(pd.date_range(first, last), fill_value=0.0)
         for number in range(1, c.term_years + 1):
             start, end = pd.Timestamp(bounds[number - 1]), pd.Timestamp(bounds[number])
             if start < first or end - _DAY > last:
                 continue
-            year = _covered(totals[(totals.index >= start) & (totals.index < end)], pool.annual, c, unit)
+            year = _covered(totals[(totals.index >= start) & (totals.index < end)], feed.annual, c, feed.pool)
             rest = float(year["amount"].iloc[-1] - year["covered"].sum())
             if rest > 0:
                 month = max(start, (end - _DAY).to_period("M").to_timestamp())
-                rows.append(_row("unused", month, end, number, unit, rest, pool.price))
+                rows.append(_row("unused", month, end, number, feed.pool, rest, feed.price))
     return rows
 
 
