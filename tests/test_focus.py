@@ -317,3 +317,10 @@ def test_dps_commitment_is_a_spend_commitment(tmp_path):
     path.write_bytes(focus_csv(focus_table(fc.scenario, fc.daily)[0]))
     report = _validate(path)
     assert "Validation succeeded." in report, report
+
+
+def test_a_horizon_before_the_contract_has_usage_only():
+    ch = _charges(SMALL + "horizon: {start: 2026-07-01, months: 6}\n")
+    assert set(ch["kind"]) == {"usage"} and (ch["year"] == 0).all()
+    assert ch["quantity"].sum() == pytest.approx(184 * 30)              # July to December 2026
+    assert ch["billed"].sum() == pytest.approx(184 * 30 * 0.02)          # at the pool's price, no pool to draw on

@@ -144,3 +144,11 @@ def test_times_keep_their_hour_and_zone(tmp_path):
     deadline = ws.cell(2, _column(ws, "Deadline [America/New_York]"))
     # severity 1, standard: 4 business hours from Thursday 15:00; Friday 4 July is a US holiday
     assert (deadline.value, deadline.number_format) == (dt.datetime(2025, 7, 7, 10, 0), "yyyy-mm-dd hh:mm")
+
+
+def test_shares_are_percentages(tmp_path):
+    path = tmp_path / "cc.xlsx"
+    assert main(["forecast", "estate", "--by", "cost_center", "-o", str(path)]) == 0
+    ws = openpyxl.load_workbook(path)["overrun"]
+    share = ws.cell(2, _column(ws, "Share"))
+    assert share.number_format == "0.0%" and 0 < share.value < 1

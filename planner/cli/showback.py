@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from planner.cli.render import MONEY, ROW_UNIT, described
+from planner.cli.render import MONEY, ROW_UNIT, SHARE, described
 
 __all__ = ["showback_tables"]
 
@@ -25,6 +25,6 @@ def showback_tables(fc: Any, by: str, period: str) -> dict[str, pd.DataFrame]:
     if len(overrun):
         tables["overrun"] = described(
             overrun, f"pools that run out: the overrun shared by consumption, and growth per {by.replace('_', ' ')}",
-            units={c: ROW_UNIT for c in ("extra_needed", "consumption", "overrun", "growth")} | {"share": "@share"},
+            units={c: ROW_UNIT for c in ("extra_needed", "consumption", "overrun", "growth")} | {"share": SHARE},
             keys=("unit", "year", by), tables=t)
     return tables

@@ -6,7 +6,8 @@ when). On each table's sheet:
 * the header row is frozen and labelled, with the unit in brackets
   (``Consumption cost [EUR]``, ``Davis data units [DDU]``);
 * numbers keep their unit's decimals (:func:`planner.units.decimals`) with a
-  thousands separator, money its currency with cents, counts no decimals; a
+  thousands separator, money its currency with cents, counts no decimals,
+  fractions as percentages; a
   column whose unit is the row's ``unit`` gets each row's format;
 * dates are dates (``yyyy-mm-dd``, with ``hh:mm`` where a column has times;
   a time zone's wall-clock time, the zone in the header) and months are dates
@@ -28,7 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from planner.cli.render import COUNT, MONEY, MONEY_DECIMALS, OTHER_DECIMALS, ROW_UNIT
+from planner.cli.render import COUNT, MONEY, MONEY_DECIMALS, OTHER_DECIMALS, ROW_UNIT, SHARE
 from planner.units import UNITS
 
 __all__ = ["write_workbook", "number_format", "about_rows", "ABOUT_SHEET"]
@@ -36,6 +37,7 @@ __all__ = ["write_workbook", "number_format", "about_rows", "ABOUT_SHEET"]
 ABOUT_SHEET = "About"
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+PERCENT_FORMAT = "0.0%"   # a fraction (SHARE) shown as a percentage
 MONTH_FORMAT = "yyyy-mm"
 _WIDEST = 60              # a column is at most this wide [characters]
 
@@ -57,7 +59,7 @@ def _header(frame: pd.DataFrame, column: str, currency: str | None) -> str:
     if zone is not None:     # the cells hold the wall-clock time of that zone
         return f"{label} [{zone}]"
     kind = frame.attrs.get("units", {}).get(column)
-    if "[" in label or kind in (None, COUNT):
+    if "[" in label or kind in (None, COUNT, SHARE):
         return label
     if kind == MONEY:
         return f"{label} [{currency}]" if currency else label
@@ -82,6 +84,8 @@ def _formats(frame: pd.DataFrame, column: str, currency: str | None) -> list[str
         return [None] * len(frame)
     if kind == MONEY:
         return [number_format(MONEY_DECIMALS, currency)] * len(frame)
+    if kind == SHARE:
+        return [PERCENT_FORMAT] * len(frame)
     if kind == ROW_UNIT:
         return [number_format(decimals.get(u, OTHER_DECIMALS)) for u in frame["unit"]]
     return [number_format(decimals.get(kind, OTHER_DECIMALS))] * len(frame)
