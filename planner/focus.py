@@ -77,7 +77,7 @@ def focus_table(scenario: Any, daily: pd.DataFrame | None = None, *, actuals: pd
     daily : DataFrame, optional
         :attr:`planner.engine.Forecast.daily` of the scenario's forecast.
     actuals : DataFrame, optional
-        Instead of ``daily``: :func:`planner.backtest.read_actuals` (one figure a
+        Instead of ``daily``: :func:`planner.imports.backtest.read_actuals` (one figure a
         month, spread evenly over the month's days).
     version : {'1.0', '1.2'}
 
