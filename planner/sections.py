@@ -433,6 +433,12 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
     }, volume=("peak_msu",), capabilities=_caps("msu", ("mainframe", "Mainframe")), consume=_consume_mainframe),
 )}
 
+#: Each Grail DDU capability key -> (Grail capability, dimension): ``'log_management_retain'`` ->
+#: ``('log_management', 'retain')``, so that no face recovers them from the key's text.
+GRAIL_PARTS: dict[str, tuple[str, str]] = {f"{c}_{dim}": (c, dim) for c, _ in _GRAIL for dim, _ in _GRAIL_DIMENSIONS}
+#: Grail capabilities (``grail`` section ``capability`` field) -> their label (``'Logs'``).
+GRAIL_CAPABILITIES: dict[str, str] = dict(_GRAIL)
+
 #: Every capability, keyed by (unit, capability), in the registry's order.
 CAPABILITIES: dict[tuple[str, str], Capability] = {
     (c.unit, c.key): c for s in SECTIONS.values() for c in s.capabilities}
