@@ -41,13 +41,16 @@ class ForecastCache:
 
     def __init__(self, given: Mapping[str, Forecast] | None = None):
         self._runs: dict[tuple[str, int, int], Forecast] = {}
+        self._given = {key: f.scenario for key, f in (given or {}).items()}
         for key, f in (given or {}).items():
             self._runs[(key, f.draws, 0)] = f
 
     def get(self, key: str, draws: int = 0, seed: int = 0) -> Forecast:
-        """The forecast of example ``key`` (with ``draws`` Monte Carlo draws)."""
+        """The forecast of ``key`` (with ``draws`` Monte Carlo draws): a given
+        forecast's own scenario, else the built-in example of that name."""
         if (key, draws, seed) not in self._runs:
-            self._runs[(key, draws, seed)] = forecast(load_scenario(example_path(key)), draws=draws, seed=seed)
+            scenario = self._given.get(key) or load_scenario(example_path(key))
+            self._runs[(key, draws, seed)] = forecast(scenario, draws=draws, seed=seed)
         return self._runs[(key, draws, seed)]
 
 

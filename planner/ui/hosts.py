@@ -26,13 +26,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner import readmodel
 from planner.engine import Forecast, forecast
 from planner.hosts import MODES
 from planner.model import Driver, MoveHosts, Scenario
-from planner.scenario import examples_folder, load_scenario, read_inventory
-from planner.sections import (
-    APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, SECTIONS, inventory_amounts, inventory_totals,
-)
+from planner.readmodel import host_defaults
+from planner.scenario import ScenarioError, examples_folder, load_scenario, read_inventory
+from planner.sections import APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, inventory_amounts, inventory_totals
 from planner.ui import (
     Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
     read_uploaded_inventory, section, show_figure, uploaded_files,
@@ -113,6 +113,7 @@ class HostsInputs:
     group: str
     moved: int = 0
     to_appsec: str | None = None     # None: unchanged
+    date: pd.Timestamp | None = None  # the day the hosts move; None: the horizon's first day
 
 
 def scenario_estate(scenario: Scenario) -> HostEstate:
@@ -120,13 +121,14 @@ def scenario_estate(scenario: Scenario) -> HostEstate:
     hosts = scenario.drivers_of("hosts")
     if not hosts:
         raise ValueError(f"{scenario.name}: the scenario has no host group")
-    return HostEstate(dataclasses.replace(scenario, drivers=hosts, changes=()), scenario.name)
+    changes = tuple(c for c in scenario.changes if c.driver in hosts)   # the scenario's own dated changes stay
+    return HostEstate(dataclasses.replace(scenario, drivers=hosts, changes=changes), scenario.name)
 
 
 def inventory_estate(scenario: Scenario, inventory: pd.DataFrame, name: str) -> HostEstate:
     """An inventory as the page's estate: one host group per monitoring mode,
     on ``scenario``'s contract, tables and horizon."""
-    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
+    defaults = host_defaults()
     drivers = {}
     for mode in (m for m in MODES if (inventory["mode"] == m).any()):
         group = f"{name}: {_mode_label(mode).lower()}"
@@ -156,7 +158,8 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
         values["appsec"] = inputs.to_appsec
     driver = estate.scenario.drivers[inputs.group]
     if driver.inventory is None:
-        return estate.scenario.with_changes(MoveHosts(estate.scenario.start, inputs.group, inputs.moved, values))
+        day = estate.scenario.start if inputs.date is None else pd.Timestamp(inputs.date)
+        return estate.scenario.with_changes(MoveHosts(day, inputs.group, inputs.moved, values))
     inventory = driver.inventory.copy()
     for key, value in values.items():
         inventory.loc[: inputs.moved - 1, key] = value
@@ -164,19 +167,25 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
 
 
 def _year_one(f: Forecast, by: str) -> pd.DataFrame:
-    """Contract year 1 of a forecast: index ``by``, one column per unit shown."""
-    year = f.yearly(("unit", by))
-    year = year[(year["contract_year"] == 1) & year["unit"].isin(UNITS_SHOWN)]
-    wide = year.pivot(index=by, columns="unit", values="value")
+    """Contract year 1 of a forecast (:func:`planner.readmodel.consumption`): index ``by``,
+    one column per unit shown."""
+    year = readmodel.consumption(f, 1, by)["value"]
+    wide = year[year.index.get_level_values("unit").isin(UNITS_SHOWN)].unstack("unit")
     return wide.reindex(columns=list(UNITS_SHOWN)).fillna(0.0)
 
 
-def move_sweep(estate: HostEstate, group: str, to_appsec: str | None = None) -> pd.DataFrame:
+def move_sweep(estate: HostEstate, group: str, to_appsec: str | None = None,
+               date: pd.Timestamp | None = None) -> pd.DataFrame:
     """Year-1 amounts of ``group`` against the number of hosts moved (up to
     11 forecasts from none to all): index ``moved``, columns :data:`UNITS_SHOWN`."""
     steps = np.unique(np.linspace(0, estate.hosts(group), num=_SWEEP_POINTS).round().astype(int))
-    rows = {int(n): _year_one(forecast(moved_scenario(estate, HostsInputs(group, int(n), to_appsec))),
-                              "driver").loc[group] for n in steps}
+    rows = {}
+    for n in steps:
+        try:
+            rows[int(n)] = _year_one(forecast(moved_scenario(estate, HostsInputs(group, int(n), to_appsec, date))),
+                                     "driver").reindex([group]).fillna(0.0).loc[group]
+        except ScenarioError:   # more hosts than a later move of the scenario leaves: refused, as the CLI does
+            break
     return pd.DataFrame(rows).T.rename_axis("moved")
 
 
@@ -210,15 +219,14 @@ def move_view(estate: HostEstate, inputs: HostsInputs, sweep: pd.DataFrame | Non
     table = pd.concat({"before": _by_capability(base), "after": _by_capability(after)}, axis=1).fillna(0.0)
     mode = estate.mode(inputs.group)
     return MoveView(inputs, estate.hosts(inputs.group), mode, _other_mode(mode),
-                    _year_one(after, "driver").loc[inputs.group].to_dict(),
-                    _year_one(base, "driver").loc[inputs.group].to_dict(), table,
-                    move_sweep(estate, inputs.group, inputs.to_appsec) if sweep is None else sweep)
+                    _year_one(after, "driver").reindex([inputs.group]).fillna(0.0).loc[inputs.group].to_dict(),
+                    _year_one(base, "driver").reindex([inputs.group]).fillna(0.0).loc[inputs.group].to_dict(), table,
+                    move_sweep(estate, inputs.group, inputs.to_appsec, inputs.date) if sweep is None else sweep)
 
 
 def _by_capability(f: Forecast) -> pd.Series:
-    year = f.yearly(("unit", "capability"))
-    year = year[(year["contract_year"] == 1) & year["unit"].isin(UNITS_SHOWN)]
-    return year.set_index(["unit", "capability"])["value"]
+    year = readmodel.consumption(f, 1, "capability")["value"]
+    return year[year.index.get_level_values("unit").isin(UNITS_SHOWN)]
 
 
 # --- render helpers (pure: view model -> figure or text table) ----------------------------
@@ -242,13 +250,13 @@ def totals_text(view: MoveView) -> pd.DataFrame:
         f"{view.inputs.moved:,} moved": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["after"])]})
 
 
-_PER_HOST_COLUMNS = {  # column of inventory_amounts -> (header, decimals)
-    "host_units": ("Host units", 3), "included_custom_metrics": ("Included metrics", 0),
-    "host_unit_hours_per_day": ("Host unit hours", 2), "custom_metric_ddu_per_day": ("Custom-metric DDU", 1),
-    "asu_per_day": ("ASU", 1)}
+_PER_HOST_HEADERS = {  # column of inventory_amounts -> header; decimals: planner.readmodel.per_host_decimals
+    "host_units": "Host units", "included_custom_metrics": "Included metrics",
+    "host_unit_hours_per_day": "Host unit hours", "custom_metric_ddu_per_day": "Custom-metric DDU",
+    "asu_per_day": "ASU"}
 
 
-def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS) -> pd.DataFrame:
+def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS, tables: Any = None) -> pd.DataFrame:
     """The ``top`` hosts with the most host units, formatted (amounts per day)."""
     rows = per_host.nlargest(top, "host_units", keep="first")
     out = pd.DataFrame({
@@ -257,17 +265,19 @@ def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS) -> pd.DataFrame:
         "Hours": [fmt.quantity(v, "h/day") for v in rows["hours_per_day"]],
         "Custom metrics": [fmt.quantity(v, "metrics/min") for v in rows["custom_metrics_per_minute"]],
         "AppSec": [_appsec_label(a) for a in rows["appsec"]]})
-    for key, (header, decimals) in _PER_HOST_COLUMNS.items():
-        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], decimals) for v in rows[key]]
+    places = readmodel.per_host_decimals(tables)
+    for key, header in _PER_HOST_HEADERS.items():
+        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], places[key]) for v in rows[key]]
     return out
 
 
-def _mode_totals_text(per_host: pd.DataFrame) -> pd.DataFrame:
+def _mode_totals_text(per_host: pd.DataFrame, tables: Any = None) -> pd.DataFrame:
     totals = inventory_totals(per_host)
     out = pd.DataFrame({"Mode": [_mode_label(m) if m in MODES else "Total" for m in totals["mode"]],
                         "Hosts": [counted(v, "host") for v in totals["hosts"]]})
-    for key, (header, decimals) in _PER_HOST_COLUMNS.items():
-        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], decimals) for v in totals[key]]
+    places = readmodel.per_host_decimals(tables)
+    for key, header in _PER_HOST_HEADERS.items():
+        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], places[key]) for v in totals[key]]
     return out
 
 
@@ -287,9 +297,10 @@ class _Page:
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def compute(self) -> MoveView:
-        key = (id(self.estate), self.inputs.group, self.inputs.to_appsec)
+        key = (id(self.estate), self.inputs.group, self.inputs.to_appsec, self.inputs.date)
         if key != self.sweep_key:
-            self.sweep, self.sweep_key = move_sweep(self.estate, self.inputs.group, self.inputs.to_appsec), key
+            self.sweep, self.sweep_key = move_sweep(self.estate, self.inputs.group, self.inputs.to_appsec,
+                                                    self.inputs.date), key
         if self.base is None or self.base.scenario is not self.estate.scenario:
             self.base = forecast(self.estate.scenario)
         self.view = move_view(self.estate, self.inputs, self.sweep, self.base)
@@ -345,8 +356,8 @@ def _show_inventory(page: _Page) -> None:
     w["inventory_note"].value = (f'<div class="planner-note-text">{html.escape(page.estate.source)}: '
                                  f"{counted(len(per_host), 'host')}; the {shown:,} with the most host "
                                  "units, amounts per host and day (the download has every host).</div>")
-    w["hosts"].update(hosts_text(per_host))
-    w["mode_totals"].update(_mode_totals_text(per_host))
+    w["hosts"].update(hosts_text(per_host, tables=page.estate.scenario.tables))
+    w["mode_totals"].update(_mode_totals_text(per_host, page.estate.scenario.tables))
 
 
 def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> None:

@@ -38,7 +38,7 @@ from planner.ui import (
 from planner.ui import format as fmt
 from planner.ui.inputs import guard_figures, silenced
 
-__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
+__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "moved_to", "at_amount", "sizing_table",
            "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
 
 _MARKERS = (("as contracted", "#475569", "dash"), ("cost-optimal", "#059669", "solid"),
@@ -165,6 +165,17 @@ def with_committed(view: View, amount: float) -> View:
     """``view`` with another committed amount [units] (the slider): only the
     committed amount and its risk and cost change."""
     return dataclasses.replace(view, committed=float(amount), at_committed=at_amount(view.year, amount))
+
+
+def moved_to(view: View, value: float, step: float) -> float | None:
+    """The committed amount a slider value asks for, or None when the value is
+    the view's own amount rounded to the slider's steps (within half a step):
+    the browser snaps a slider to its steps and sends the snapped value back,
+    which is not the user moving it, so the cards keep the amount they show
+    (as contracted until the user moves the slider)."""
+    if abs(float(value) - view.committed) <= float(step) / 2 * (1 + 1e-9):
+        return None
+    return float(value)
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -312,8 +323,12 @@ def _read_pool(page: _Page) -> None:
 
 
 def _read_committed(page: _Page) -> None:
-    _set_inputs(page, committed=page.w["committed"].value)
-    page.view = with_committed(page.view, page.inputs.committed)
+    slider = page.w["committed"]
+    amount = moved_to(page.view, slider.value, slider.step)
+    if amount is None:    # the browser rounded the amount shown to the slider's steps: not a move
+        return
+    _set_inputs(page, committed=amount)
+    page.view = with_committed(page.view, amount)
 
 
 def _fill_menus(page: _Page) -> None:
