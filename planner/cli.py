@@ -584,8 +584,8 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
 
 
 def cmd_import_dynatrace(args: argparse.Namespace, say: Callable[[str], None]):
-    from planner.baseline import import_dynatrace
-    from planner.dynatrace import DynatraceError, Secret
+    from planner.imports.baseline import import_dynatrace
+    from planner.imports.dynatrace import DynatraceError, Secret
     value = os.environ.get(args.token_env, "").strip()
     if not value:
         raise CLIError(f"the environment variable {args.token_env} holds no API token; set it to a token "
@@ -603,7 +603,7 @@ def cmd_import_dynatrace(args: argparse.Namespace, say: Callable[[str], None]):
 
 
 def cmd_import_files(args: argparse.Namespace, say: Callable[[str], None]):
-    from planner.baseline import import_files
+    from planner.imports.baseline import import_files
     baseline = import_files(args.hosts, args.metrics, args.out, oneagents_json=args.oneagents,
                             months=args.months, to=args.to, force=args.force_out, progress=say)
     return _import_tables(baseline, args.out), None
@@ -618,7 +618,7 @@ def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
 
 
 def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
-    from planner.backtest import backtest, read_actuals, summary
+    from planner.imports.backtest import backtest, read_actuals, summary
     scenario = _scenario(args.file)
     say("running the model over the past months")
     table = backtest(scenario, read_actuals(args.actuals))

@@ -14,7 +14,7 @@ import pytest
 
 from planner.cli import main
 from planner.engine import compare, forecast
-from planner.ui import comparison
+from planner.ui.pages import comparison
 
 SETTINGS = [  # (selected examples, unit): control settings of the page
     (("estate", "fullstack_move"), "host_unit_hours"),
