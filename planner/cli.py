@@ -364,10 +364,10 @@ def _pool_table(fc) -> pd.DataFrame:
 
 
 def _overruns(fc) -> list[str]:
-    """The read model's run-outs (:func:`planner.readmodel.run_outs`) in the words of
+    """The read model's run-outs (:func:`planner.engine.readmodel.run_outs`) in the words of
     :func:`planner.explain.run_out_sentence`, numbers with their unit's decimals."""
     from planner.explain import run_out_sentence
-    from planner.readmodel import run_outs
+    from planner.engine.readmodel import run_outs
     decimals = unit_decimals(fc.scenario.tables)
 
     def quantity(value: float, unit: str) -> str:
@@ -393,8 +393,8 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
                                  tables=scenario.tables)
     if scenario.drivers_of("mainframe"):
         msu = fc.mainframe()
-        if args.period == "year":   # each LPAR's verdict over the horizon (planner.readmodel.lpar_verdicts)
-            from planner.readmodel import lpar_verdicts
+        if args.period == "year":   # each LPAR's verdict over the horizon (planner.engine.readmodel.lpar_verdicts)
+            from planner.engine.readmodel import lpar_verdicts
             msu = pd.DataFrame([{"driver": p.name, "highest_month_peak_msu": p.peak_msu,
                                  "licensed_msu": p.licensed_msu, "months_over_licence": p.months_over,
                                  "first_month_over": None if p.first_month_over is None else str(p.first_month_over)}
@@ -522,7 +522,7 @@ def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
         print(f"planner: note: {line}", file=sys.stderr)
     per_host = inventory_amounts(inv, tables)
     totals = inventory_totals(per_host)
-    from planner.readmodel import PER_HOST   # each column's unit, whose decimals it is shown with
+    from planner.engine.readmodel import PER_HOST   # each column's unit, whose decimals it is shown with
     units = {column: unit or _COUNT for column, unit in PER_HOST.items()}
     out = {"totals": _table(totals, "totals by mode", units=units | {"hosts": _COUNT}, keys=("mode",),
                             tables=tables)}
@@ -562,7 +562,7 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
     if args.opened is not None:
         if args.tz is None:
             raise CLIError("--opened needs --tz, the customer's IANA time zone (e.g. Europe/Vienna)")
-        from planner.readmodel import deadlines
+        from planner.engine.readmodel import deadlines
         severity = None if args.severity is None else [  # "2" on the command line is severity 2
             int(args.severity) if args.severity.strip().isdigit() else args.severity]
         # --government alone: the government plan's deadlines (the window applies to that plan only)
@@ -575,7 +575,7 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
         out["deadlines"] = _table(pd.DataFrame(rows), f"initial-response deadlines of a ticket opened "
                                   f"{args.opened} ({where})", keys=("plan", "severity"), tables=t)
     if args.released is not None:
-        from planner.readmodel import end_of_support_rows
+        from planner.engine.readmodel import end_of_support_rows
         rows = end_of_support_rows(args.released, product=args.product, plan=args.plan, tables=t)
         rows["end_of_support"] = [d.isoformat() for d in rows["end_of_support"]]
         out["end_of_support"] = _table(pd.DataFrame(rows), f"end of support of a version released {args.released}",

@@ -79,13 +79,13 @@ def sizing_with_notes(table: pd.DataFrame, contract: Any) -> pd.DataFrame:
 
 def run_out_sentence(run_out: Any, quantity: Callable[[float, str], str], day: Callable[[Any], str],
                      month: Callable[[Any], str]) -> str:
-    """One :class:`planner.readmodel.RunOut` in words, the same for every face.
+    """One :class:`planner.engine.readmodel.RunOut` in words, the same for every face.
 
     The face passes how it writes a quantity with its unit, a day and a month.
 
     Examples
     --------
-    >>> from planner.readmodel import RunOut
+    >>> from planner.engine.readmodel import RunOut
     >>> run_out_sentence(RunOut("pool_runs_out", "dem", 2, pd.Timestamp("2028-12-07"), 1116598.4),
     ...                  lambda v, u: f"{v:,.0f} {u}", lambda d: f"{d:%Y-%m-%d}", str)
     'DEM units, contract year 2: runs out 2028-12-07; 1,116,598 dem more needed'

@@ -26,7 +26,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner import readmodel
+from planner.engine import readmodel
 from planner.engine import forecast
 from planner.model import Driver, Scenario, SetValues
 from planner.scenario import load_scenario
@@ -166,7 +166,7 @@ def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capabi
 
 def grail_view(scenario: Scenario, inputs: GrailInputs) -> GrailView:
     """Forecast the page's scenario; contract year 1 (as far as the horizon
-    covers it, :func:`planner.readmodel.year_span`) for the key figures."""
+    covers it, :func:`planner.engine.readmodel.year_span`) for the key figures."""
     derived = grail_scenario(scenario, inputs)
     f = forecast(derived)
     by = f.monthly(("unit", "capability", "driver"))

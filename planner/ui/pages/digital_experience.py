@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner import readmodel
+from planner.engine import readmodel
 from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario, driver_values
 from planner.scenario import load_scenario

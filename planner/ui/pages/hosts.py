@@ -26,11 +26,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner import readmodel
+from planner.engine import readmodel
 from planner.engine import Forecast, forecast
 from planner.hosts import MODES
 from planner.model import Driver, MoveHosts, Scenario
-from planner.readmodel import host_defaults
+from planner.engine.readmodel import host_defaults
 from planner.scenario import ScenarioError, examples_folder, load_scenario, read_inventory
 from planner.sections import APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, inventory_amounts, inventory_totals
 from planner.ui import (
@@ -167,7 +167,7 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
 
 
 def _year_one(f: Forecast, by: str) -> pd.DataFrame:
-    """Contract year 1 of a forecast (:func:`planner.readmodel.consumption`): index ``by``,
+    """Contract year 1 of a forecast (:func:`planner.engine.readmodel.consumption`): index ``by``,
     one column per unit shown."""
     year = readmodel.consumption(f, 1, by)["value"]
     wide = year[year.index.get_level_values("unit").isin(UNITS_SHOWN)].unstack("unit")
@@ -250,7 +250,7 @@ def totals_text(view: MoveView) -> pd.DataFrame:
         f"{view.inputs.moved:,} moved": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["after"])]})
 
 
-_PER_HOST_HEADERS = {  # column of inventory_amounts -> header; decimals: planner.readmodel.per_host_decimals
+_PER_HOST_HEADERS = {  # column of inventory_amounts -> header; decimals: planner.engine.readmodel.per_host_decimals
     "host_units": "Host units", "included_custom_metrics": "Included metrics",
     "host_unit_hours_per_day": "Host unit hours", "custom_metric_ddu_per_day": "Custom-metric DDU",
     "asu_per_day": "ASU"}

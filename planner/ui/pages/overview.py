@@ -31,7 +31,7 @@ from planner.imports.backtest import read_actuals, summary
 from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.explain import run_out_sentence
-from planner.readmodel import Lpar, UnitYear, lpar_verdicts, run_outs, unit_years, units_of, year_spans
+from planner.engine.readmodel import Lpar, UnitYear, lpar_verdicts, run_outs, unit_years, units_of, year_spans
 from planner.model import Driver, Scenario
 from planner.scenario import (
     ScenarioError, example_names, example_path, inventories_named, load_scenario,
@@ -109,7 +109,7 @@ class OverviewView:
 
 
 def year_figures(f: Forecast, year: int) -> tuple[UnitYear, ...]:
-    """Each unit in contract year ``year`` (:func:`planner.readmodel.unit_years`)."""
+    """Each unit in contract year ``year`` (:func:`planner.engine.readmodel.unit_years`)."""
     return unit_years(f, year)
 
 
@@ -176,7 +176,7 @@ def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
 
 def run_out_lines(f: Forecast) -> list[str]:
     """One sentence per pool and contract year that runs out (or licence
-    exceeded), and per LPAR above its licence: :func:`planner.readmodel.run_outs`
+    exceeded), and per LPAR above its licence: :func:`planner.engine.readmodel.run_outs`
     in the words of :func:`planner.explain.run_out_sentence`."""
     return [run_out_sentence(r, fmt.quantity, fmt.day, fmt.month) for r in run_outs(f)]
 

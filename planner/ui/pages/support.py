@@ -29,7 +29,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner import readmodel
+from planner.engine import readmodel
 from planner import support as policy
 from planner.support import open_intervals
 from planner.tableset import resolve
@@ -207,7 +207,7 @@ class ReleaseView:
 
 def version_table(released: Any, *, tables: Any = None) -> pd.DataFrame:
     """End of support of a version released on ``released``, per product and plan
-    (:func:`planner.readmodel.end_of_support_rows`), formatted."""
+    (:func:`planner.engine.readmodel.end_of_support_rows`), formatted."""
     names = plans(tables)
     rows = readmodel.end_of_support_rows(released, tables=tables)
     return pd.DataFrame([{"Product": PRODUCT_NAMES.get(r.product, r.product), "Plan": names.get(r.plan, r.plan),
