@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 
 from planner.engine import readmodel
 from planner.engine import forecast
+from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, SetValues
 from planner.scenario import load_scenario
 from planner.sections import GRAIL_CAPABILITIES, SECTIONS
@@ -39,7 +40,7 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
 
-__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view",
+__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view", "what_if_file",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]
 
 #: Longest retention the slider offers [days] (three years).
@@ -129,6 +130,14 @@ def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
         derived = derived.with_changes(SetValues(inputs.change, inputs.bucket,
                                                  {"retention_days": inputs.new_retention_days}))
     return derived
+
+
+def what_if_file(scenario: Scenario, inputs: GrailInputs, *, extends: str | None = None) -> str:
+    """The page's buckets and DDU sources as a scenario file that ``extends``
+    ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
+    it gives the page's figures."""
+    return what_if_yaml(scenario, grail_scenario(scenario, inputs), extends=extends,
+                        sections=readmodel.DDU_SECTIONS)
 
 
 # --- compute: forecast -> view model --------------------------------------------------------------

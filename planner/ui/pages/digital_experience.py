@@ -27,6 +27,7 @@ import plotly.graph_objects as go
 
 from planner.engine import readmodel
 from planner.engine import Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, driver_values
 from planner.scenario import load_scenario
 from planner.sections import CAPABILITIES, SECTIONS
@@ -38,7 +39,7 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_number, silenced
 
-__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note",
+__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note", "what_if_file",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
 
 #: Synthetic monitor kinds of the registry (``synthetic`` section).
@@ -113,6 +114,13 @@ def dem_scenario(scenario: Scenario, inputs: DemInputs) -> Scenario:
             values.pop("name"), values.pop("growth")
             derived = derived.with_drivers(Driver(m.name, "synthetic", values))
     return derived
+
+
+def what_if_file(scenario: Scenario, inputs: DemInputs, *, extends: str | None = None) -> str:
+    """The page's applications and monitors as a scenario file that ``extends``
+    ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
+    it gives the page's figures."""
+    return what_if_yaml(scenario, dem_scenario(scenario, inputs), extends=extends, sections=_SECTIONS)
 
 
 # --- compute: forecast -> view model ------------------------------------------------------------

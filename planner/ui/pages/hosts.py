@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 
 from planner.engine import readmodel
 from planner.engine import Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.hosts import MODES
 from planner.model import Driver, MoveHosts, Scenario
 from planner.engine.readmodel import host_defaults
@@ -45,7 +46,7 @@ from planner.ui.kit.uploads import inventory_upload
 __all__ = [
     "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",
     "scenario_estate", "inventory_estate", "moved_scenario", "move_sweep", "move_view",
-    "move_figure", "totals_text", "hosts_text", "dashboard",
+    "move_figure", "totals_text", "hosts_text", "what_if_file", "dashboard",
 ]
 
 #: Units the page shows (contract year 1): host units are the peak in use, the others sums.
@@ -227,6 +228,12 @@ def move_view(estate: HostEstate, inputs: HostsInputs, sweep: pd.DataFrame | Non
 def _by_capability(f: Forecast) -> pd.Series:
     year = readmodel.consumption(f, 1, "capability")["value"]
     return year[year.index.get_level_values("unit").isin(UNITS_SHOWN)]
+
+
+def what_if_file(base: Scenario, estate: HostEstate, inputs: HostsInputs, *, extends: str | None = None) -> str:
+    """The page's move as a scenario file that ``extends`` ``base`` (:func:`planner.whatif.what_if_yaml`):
+    ``planner forecast`` on it gives the page's figures."""
+    return what_if_yaml(base, moved_scenario(estate, inputs), extends=extends, sections=("hosts",))
 
 
 # --- render helpers (pure: view model -> figure or text table) ----------------------------
