@@ -186,6 +186,10 @@ def test_ddu_grail_page_is_the_forecast():
         "ctl-invocations", "ctl-classic-logs", "ctl-on-oneagent", "kpi-grail-ddu-year", "kpi-grail-ddu-month",
         "kpi-stored-gb", "kpi-other-ddu-year", "kpi-ddu-year", "chart-store", "chart-ddu", "table-grail-monthly",
         "download-ddu-monthly"]
+    # The page opens on the scenario as it is (issue 16: it opened with its own 90-day what-if):
+    # 31 Dec 2027, 35 days of logs: 31 at 500 GB x 1.01^11 and 4 of November at 500 x 1.01^10
+    assert _kpi(page, "stored-gb") == f"{31 * 500 * 1.01 ** 11 + 4 * 500 * 1.01 ** 10:,.0f} GB" == "19,502 GB"
+    page.find("ctl-retention").value = 90                    # the user's what-if: 90 days from July
     # 31 Dec 2027: 90 days of logs at 500 GB x 1.01^k over the months they fall in
     december = pd.Timestamp("2027-12-31")
     days = pd.date_range(december - pd.Timedelta(days=89), december)
