@@ -410,9 +410,9 @@ def deadlines(opened: Any, *, tz: str, severities: Sequence[Any] | None = None, 
     (:func:`planner.support.response_deadline`).
 
     ``government`` applies the government coverage window to the government
-    plan's rows (:func:`planner.support.government_plan`); the other plans'
-    deadlines are their own. Naming only other plans with ``government``
-    is refused.
+    plan's rows (:func:`planner.support.government_plan`); without ``plans``
+    the other plans' deadlines are their own, and a plan named in ``plans``
+    with ``government`` is refused by the policy unless it is the government plan.
 
     Returns
     -------
@@ -424,18 +424,15 @@ def deadlines(opened: Any, *, tz: str, severities: Sequence[Any] | None = None, 
     gov_plan = support.government_plan(tables)
     targets = support.response_targets(tables=tables)
     if plans is not None:
-        chosen = [support._plan(p, targets) for p in plans]
-        if government and gov_plan not in chosen:
-            raise ValueError(f"government applies to the {gov_plan!r} plan only; got plan "
-                             f"{', '.join(map(repr, chosen))}")
-        targets = targets[targets["plan"].isin(chosen)]
+        targets = targets[targets["plan"].isin([support._plan(p, targets) for p in plans])]
     if severities is not None:
         levels = [support.severity_level(s, tables=tables) for s in severities]
         targets = targets[targets["severity"].isin(levels)]
     closures = list(closures)
     rows = []
     for r in targets.itertuples():
-        gov = bool(government and r.plan == gov_plan)
+        # plans named: the policy refuses the window for another plan, with its own message
+        gov = bool(government and (r.plan == gov_plan or plans is not None))
         due = support.response_deadline(opened, r.severity, r.plan, tz=tz, country=country, subdiv=subdiv,
                                         closures=closures, government=gov, tables=tables)
         rows.append({"plan": r.plan, "severity": int(r.severity), "name": r.name, "target": r.target,

@@ -31,12 +31,13 @@ from planner.imports.backtest import read_actuals, summary
 from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.explain import run_out_sentence
-from planner.engine.readmodel import Lpar, UnitYear, lpar_verdicts, run_outs, unit_years, units_of, year_spans
+from planner.engine.readmodel import (
+    Lpar, UnitYear, host_defaults, lpar_verdicts, run_outs, unit_years, units_of, year_spans,
+)
 from planner.model import Driver, Scenario
 from planner.scenario import (
     ScenarioError, example_names, example_path, inventories_named, load_scenario,
 )
-from planner.sections import SECTIONS
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
@@ -251,7 +252,7 @@ def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]
     if not inventories:
         return scenario
     names = set(scenario.drivers)
-    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
+    defaults = host_defaults()
     added = []
     for file_name, frame in inventories.items():
         name = stem = file_name.rsplit(".", 1)[0]

@@ -164,7 +164,7 @@ def deadlines(opened: Any, severity: int, *, tz: str, country: str | None = None
         ``deadline`` (aware, in ``tz``) and ``after`` (time from opening).
         ``government`` applies to the government plan's row only.
     """
-    table = readmodel.deadlines(opened, tz=tz, severities=[severity], plans=list(plans(tables)), country=country,
+    table = readmodel.deadlines(opened, tz=tz, severities=[severity], country=country,
                                 subdiv=subdiv, closures=closures, government=government, tables=tables)
     table["target"] = [t + (" (government window)" if gov else "") for t, gov in zip(table["target"],
                                                                                     table["government"])]
