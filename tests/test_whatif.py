@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from page_checks import kpi
 
 from planner.cli import main
 from planner.model import MoveHosts
@@ -123,3 +125,22 @@ def test_a_dropped_base_change_cannot_be_saved():
         estate.scenario, changes=tuple(c for c in estate.scenario.changes if not isinstance(c, MoveHosts))))
     with pytest.raises(ValueError, match="drops the base's dated change of 'app' on 2027-05-17"):
         hosts.what_if_file(base, dropped, hosts.HostsInputs("web", 0))
+
+
+def test_the_dem_page_saves_its_what_if_and_the_cli_reproduces_its_cards(tmp_path):
+    # in the browser: the replay slider to 30 % and "Save as scenario (YAML)"; the file extends estate.yaml
+    shutil.copy(example_path("estate"), tmp_path / "estate.yaml")
+    page = dem.dashboard(load_scenario(tmp_path / "estate.yaml"))
+    page.find("ctl-replay-share").value = 30
+    sent = []
+    page.find("download-dem-what-if").saver.send = lambda content, buffers=None: sent.append(bytes(buffers[0]))
+    page.find("ctl-download-dem-what-if-yaml").click()
+    assert page.messages.text == "" and yaml.safe_load(sent[0])["extends"] == "estate.yaml"
+    (tmp_path / "what_if.yaml").write_bytes(sent[0])
+    out = tmp_path / "out.json"
+    assert main(["forecast", str(tmp_path / "what_if.yaml"), "--period", "month", "--format", "json",
+                 "-o", str(out)]) == 0
+    january = next(r for r in json.loads(out.read_text())["consumption"] if r["month"] == "2027-01")
+    # shop: 3,000,000 x 70 % x 0.25 + 900,000 replay x 1.00 + 150,000 properties; mobile-app 250,000; synthetic 31,248
+    assert january["dem"] == 525_000 + 900_000 + 150_000 + 250_000 + 31_248
+    assert kpi(page, "dem-month") == f"{january['dem']:,.0f} DEM units"

@@ -39,6 +39,7 @@ from planner.ui import (
 )
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit.saver import ScenarioDownload
 
 __all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view", "what_if_file",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]
@@ -277,7 +278,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "other": KpiCard("other-ddu-year", "Traces, events, serverless, classic logs", "ddu"),
                   "all": KpiCard("ddu-year", "All these DDU, year 1", "ddu")},
         "store_chart": chart("store"), "ddu_chart": chart("ddu"), "table": Table("grail-monthly"),
-        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month")}
+        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month"),
+        "what_if": ScenarioDownload("grail-what-if", lambda: what_if_file(page.scenario, page.inputs),
+                                    messages=page.messages)}
     for name in OTHER_SOURCES:
         w[name] = number_box(i.other[name], name)
     return w
@@ -369,7 +372,7 @@ def _layout(page: _Page) -> Dashboard:
              f"GB-days × {retain:.2f}.", name="scenario"),
         kpi_row(*w["cards"].values()),
         w["store_chart"], w["ddu_chart"],
-        section("The bucket per month", w["table"], w["download"]),
+        section("The bucket per month", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("ddu_grail", "Grail retention and DDU per month",
                      "Ingest, retention and query volumes of a Grail bucket, and the other DDU sources, "

@@ -38,6 +38,7 @@ from planner.ui import (
 )
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit.saver import ScenarioDownload
 
 __all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note", "what_if_file",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
@@ -301,6 +302,8 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "monitor": KpiCard("monitor-dem", "Selected monitor", "dem")},
         "bars": chart("breakdown"), "sweep": chart("replay"), "table": Table("breakdown"),
         "download": DownloadLinks("dem-breakdown", label="DEM breakdown", index=False),
+        "what_if": ScenarioDownload("dem-what-if", lambda: what_if_file(page.scenario, page.inputs),
+                                    messages=page.messages),
         "hints": hints}
 
 
@@ -471,7 +474,7 @@ def _layout(page: _Page) -> Dashboard:
         w["in_force"],
         kpi_row(*w["cards"].values()),
         w["sweep"], w["bars"],
-        section("DEM units of the month by source", w["table"], w["download"]),
+        section("DEM units of the month by source", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("digital_experience", "DEM units per month",
                      "Sessions, Session Replay, defined properties and synthetic monitors in DEM units, "

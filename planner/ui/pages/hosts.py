@@ -40,7 +40,7 @@ from planner.ui import (
 )
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, guard_figures, silenced
-from planner.ui.kit.saver import OnDemandDownload
+from planner.ui.kit.saver import OnDemandDownload, ScenarioDownload
 from planner.ui.kit.uploads import inventory_upload
 
 __all__ = [
@@ -302,6 +302,7 @@ class _Page:
     base: Forecast | None = None
     view: MoveView | None = None
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
+    opened_on: Scenario | None = None   # the scenario the page opened on (what a saved what-if extends)
 
     def compute(self) -> MoveView:
         key = (id(self.estate), self.inputs.group, self.inputs.to_appsec, self.inputs.date)
@@ -409,7 +410,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   for u, (css, label) in _CARDS.items()},
         "chart": chart("move"), "totals": Table("mode-totals"), "inventory_note": note(name="inventory"),
         "hosts": Table("hosts"), "mode_totals": Table("inventory-totals"),
-        "download": OnDemandDownload("hosts", label="Every host", messages=page.messages)}
+        "download": OnDemandDownload("hosts", label="Every host", messages=page.messages),
+        "what_if": ScenarioDownload("hosts-what-if", lambda: what_if_file(page.opened_on, page.estate, page.inputs),
+                                    messages=page.messages)}
     w["inventory_box"] = widgets.VBox([w["inventory_note"]], layout=widgets.Layout(width="100%"))
     return w
 
@@ -454,7 +457,7 @@ def _layout(page: _Page) -> Dashboard:
         w["progress"],
     ]
     main = [w["group_note"], kpi_row(*w["cards"].values()), w["chart"],
-            section("Year 1 by capability: every host group", w["totals"]),
+            section("Year 1 by capability: every host group", w["totals"], w["what_if"]),
             section("Inventory", w["inventory_box"])]
     return Dashboard("hosts", "Move hosts between modes",
                      "Move hosts between monitoring modes and see peak host units, host unit hours, "
@@ -479,7 +482,7 @@ def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None =
     scenario = scenario or load_scenario()
     estate = scenario_estate(scenario) if inventory is None else inventory_estate(scenario, inventory,
                                                                                   inventory_name)
-    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea())
+    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea(), opened_on=scenario)
     page.w = _widgets(page)
     _wire(page, scenario)
     _set_estate(page, estate, page.inputs.group)
