@@ -144,3 +144,23 @@ def test_the_dem_page_saves_its_what_if_and_the_cli_reproduces_its_cards(tmp_pat
     # shop: 3,000,000 x 70 % x 0.25 + 900,000 replay x 1.00 + 150,000 properties; mobile-app 250,000; synthetic 31,248
     assert january["dem"] == 525_000 + 900_000 + 150_000 + 250_000 + 31_248
     assert kpi(page, "dem-month") == f"{january['dem']:,.0f} DEM units"
+
+
+@pytest.mark.parametrize(("unit", "year", "committed"), [("dem", 2, 16_250_000.0), ("host_units", 3, 850.0)])
+def test_a_saved_committed_amount_gives_the_renewal_cards(tmp_path, unit, year, committed):
+    from planner.engine import forecast
+    from planner.ui.pages import renewal
+    f = forecast(load_scenario(example_path("estate")), draws=200, seed=3)
+    view = renewal.with_committed(renewal.compute(f, renewal.Inputs(unit, year)), committed)
+    text = renewal.what_if_file(f, view, extends=str(example_path("estate")))
+    key = "pools" if unit == "dem" else "licences"
+    assert yaml.safe_load(text)["contract"] == {key: {unit: {"annual" if unit == "dem" else "quantity": committed}}}
+    path = tmp_path / "committed.yaml"
+    path.write_text(text)
+    out = tmp_path / "size.json"
+    assert main(["size", str(path), "--draws", "200", "--seed", "3", "--format", "json", "-o", str(out)]) == 0
+    row = next(r for r in json.loads(out.read_text())["sizing"] if r["unit"] == unit and r["year"] == year)
+    assert row["amount"] == committed
+    assert row["p_run_out"] == pytest.approx(view.at_committed["p_run_out"], abs=1e-12)
+    cost = view.at_committed["expected_cost"]      # the licence has no price: no cost on either face
+    assert (row["cost_at_amount"] is None) if cost != cost else row["cost_at_amount"] == pytest.approx(cost, abs=0.005)
