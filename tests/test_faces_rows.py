@@ -11,6 +11,7 @@ forecast --by driver`` or ``--by capability``), to the decimals it prints.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -120,3 +121,25 @@ def test_overview_has_year_0_and_labels_years_by_the_days_covered():
     view = overview.compute(f, "dem", year=3)
     assert view.years == (0, 1, 2, 3) and view.figures.end == pd.Timestamp("2029-07-31")
     assert overview.compute(f, "dem").year == 1      # the page opens on year 1
+
+
+def test_the_hosts_page_moves_on_a_date_and_refuses_where_the_cli_refuses(tmp_path, capsys):
+    # fullstack_move: 300 of the app group's 400 hosts (growing 1.25 % a month) move on 2027-04-01; on
+    # 2027-05-17 the group has 400 x 1.0125^4 - 300 x 1.0125 = 116.628 hosts left
+    base = load_scenario(example_path("fullstack_move"))
+    page = hosts.dashboard(base, group="app")
+    page.find("ctl-move-date").value = dt.date(2027, 5, 17)
+    page.find("ctl-move-hosts").value = 250
+    refusal = "group 'app' has 116.628 hosts on 2027-05-17, cannot move 250"
+    assert page.messages.text.endswith(refusal)
+    estate = hosts.scenario_estate(base)
+    saved = tmp_path / "move.yaml"
+    saved.write_text(hosts.what_if_file(base, estate, hosts.HostsInputs("app", 250, date=pd.Timestamp("2027-05-17")),
+                                        extends=str(example_path("fullstack_move"))))
+    assert main(["forecast", str(saved)]) == 2 and capsys.readouterr().err.rstrip().endswith(refusal)
+    page.find("ctl-move-hosts").value = 100
+    saved.write_text(hosts.what_if_file(base, estate, hosts.HostsInputs("app", 100, date=pd.Timestamp("2027-05-17")),
+                                        extends=str(example_path("fullstack_move"))))
+    cli = _by(_cli(tmp_path, saved, "--by", "driver"), "driver")
+    assert page.messages.text == ""
+    assert page.find("kpi-host-unit-hours").shown == f"{cli[(1, 'host_unit_hours', 'app')]:,.0f} HU h"

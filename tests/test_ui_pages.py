@@ -82,7 +82,8 @@ def test_inventory_amounts_are_the_cli_s_per_host_figures():
 def test_hosts_page_moves_hosts_through_the_engine():
     page = hosts.dashboard(load_scenario(), group="web")
     assert _check(page, "hosts") == [
-        "dash-hosts", "planner-error", "ctl-group", "ctl-move-hosts", "ctl-to-appsec", "ctl-upload-inventory",
+        "dash-hosts", "planner-error", "ctl-group", "ctl-move-hosts", "ctl-to-appsec", "ctl-move-date",
+        "ctl-upload-inventory",
         "kpi-host-units", "kpi-host-unit-hours", "kpi-metric-ddu", "kpi-asu", "chart-move", "table-mode-totals",
         "download-hosts-what-if", "ctl-download-hosts-what-if-yaml"]
     growth = sum(d * 1.01 ** k for k, d in enumerate(DAYS_2027))     # host-days per web host in 2027

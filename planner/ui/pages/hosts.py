@@ -346,9 +346,10 @@ def _show_group(page: _Page) -> None:
         text = (f"{counted(estate.hosts(group), 'host')} of {html.escape(estate.source)} in "
                 f"{_mode_label(estate.mode(group)).lower()} mode; the slider moves the first N in the file's order")
     growth = f"; grows {driver.growth.monthly():.2%} a month" if driver.growth else ""
+    when = (f"Moved hosts change mode on {fmt.day(page.inputs.date or estate.scenario.start)}"
+            if driver.inventory is None else "Moved hosts take the new mode for the whole horizon")
     w["group_note"].value = (f'<div class="planner-note-text"><b>{html.escape(group)}</b>: {text}{growth}. '
-                             f"Moved hosts change mode on {fmt.day(estate.scenario.start)}; figures are "
-                             "contract year 1 of the forecast.</div>")
+                             f"{when}; figures are contract year 1 of the forecast.</div>")
 
 
 def _show_inventory(page: _Page) -> None:
@@ -371,8 +372,9 @@ def _show_inventory(page: _Page) -> None:
 def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> None:
     w = page.w
     page.estate = estate
-    page.inputs = HostsInputs(group or next(iter(estate.groups)))
+    page.inputs = HostsInputs(group or next(iter(estate.groups)), date=_move_date(w))
     with silenced(w["on_change"], w["group"], w["move"], w["appsec"]):
+        w["date"].disabled = estate.per_host is not None    # an inventory's hosts move for the whole horizon
         w["group"].options = _group_options(estate)
         w["group"].value = page.inputs.group
         w["move"].value, w["move"].max = 0, estate.hosts(page.inputs.group)
@@ -380,6 +382,11 @@ def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> No
     _show_group(page)
     _show_move(page)
     _show_inventory(page)
+
+
+def _move_date(w: dict[str, Any]) -> pd.Timestamp | None:
+    """The move date the picker shows (None: empty, the horizon's first day)."""
+    return pd.Timestamp(w["date"].value) if w["date"].value else None
 
 
 def _read_upload(page: _Page, scenario: Scenario, name: str, content: bytes) -> None:
@@ -404,6 +411,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
                                           readout=False, continuous_update=False), "move-hosts"),
         "appsec": control(widgets.Dropdown(options=[("unchanged", "")] + [(_appsec_label(a), a) for a in APPSEC],
                                            value=""), "to-appsec"),
+        "date": control(widgets.DatePicker(value=page.estate.scenario.start.date(),
+                                           min=page.estate.scenario.start.date(),
+                                           max=page.estate.scenario.end.date()), "move-date"),
         "upload": control(inventory_upload("Inventory"), "upload-inventory"),
         "progress": note(name="upload-progress"), "group_note": note(name="group"), "move_label": widgets.HTML(),
         "cards": {u: KpiCard(css, label, u, decimals=1 if u == "host_units" else None)
@@ -425,7 +435,10 @@ def _wire(page: _Page, scenario: Scenario) -> None:
         if change is not None and change["owner"] is w["group"]:
             _set_estate(page, page.estate, w["group"].value)
             return
-        page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None)
+        page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None,
+                                  _move_date(w))
+        if change is not None and change["owner"] is w["date"]:
+            _show_group(page)
         _show_move(page)
 
     @guard_figures(page.messages, w["cards"].values())
@@ -437,7 +450,7 @@ def _wire(page: _Page, scenario: Scenario) -> None:
             _read_upload(page, scenario, name, content)
 
     w["on_change"] = on_change
-    for key in ("group", "move", "appsec"):
+    for key in ("group", "move", "appsec", "date"):
         w[key].observe(on_change, "value")
     w["upload"].observe(on_upload, "value")
     w["upload"].observe(lambda change: change.new and page.messages.error(change.new), "error")
@@ -450,6 +463,8 @@ def _layout(page: _Page) -> Dashboard:
         field("Host group", w["group"]),
         widgets.VBox([w["move_label"], w["move"]]),
         field("Application security of the moved hosts", w["appsec"]),
+        field("Move on", w["date"], "A day of the horizon; the scenario's own dated changes stay, and a move "
+                                    "a later change of the scenario cannot follow is refused, as the CLI does."),
         widgets.HTML("<h3>Inventory</h3>"),
         field("Upload a host inventory", w["upload"],
               "CSV or XLSX: host, ram_gib, mode; optional hours_per_day, custom_metrics_per_minute, appsec. "
