@@ -3,7 +3,7 @@ the Python API (planner.forecast) and the CLI (planner forecast ... --format
 json) give for the same scenario.
 
 The CLI's JSON rounds each unit to the decimals its weights are published with
-(cli.py); a page figure equals a CLI figure when rounded to the decimals the
+(planner.cli); a page figure equals a CLI figure when rounded to the decimals the
 CLI printed.
 """
 

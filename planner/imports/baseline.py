@@ -77,6 +77,7 @@ import pandas as pd
 import yaml
 
 from planner import _checks, ddu, dem, hosts
+from planner.export import write_csv
 from planner.fields import GROWTH_BOUNDS
 from planner.imports.calibrate import Fit, fit_growth
 from planner.tableset import TableSet, resolve
@@ -682,11 +683,11 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
     try:
         written = [("hosts.csv", len(baseline.hosts)), ("actuals.csv", len(baseline.actuals)), ("scenario.yaml", 1)]
-        baseline.hosts.to_csv(tmp / "hosts.csv", index=False)
-        baseline.actuals.to_csv(tmp / "actuals.csv", index=False)
+        write_csv(baseline.hosts, tmp / "hosts.csv")
+        write_csv(baseline.actuals, tmp / "actuals.csv")
         (tmp / "scenario.yaml").write_text(baseline.scenario, encoding="utf-8")
         if baseline.host_check is not None:
-            baseline.host_check.to_csv(tmp / "host_unit_check.csv", index=False)
+            write_csv(baseline.host_check, tmp / "host_unit_check.csv")
             written.append(("host_unit_check.csv", len(baseline.host_check)))
         try:
             load_scenario(tmp / "scenario.yaml")        # what we wrote must load as it is
