@@ -39,6 +39,7 @@ from planner.ui import (
 )
 from planner.ui import format as fmt
 from planner.ui.inputs import counted, guard_figures, silenced
+from planner.ui.estate import Estate, EstateLink
 from planner.ui.saver import OnDemandDownload
 from planner.ui.uploads import inventory_upload
 
@@ -280,6 +281,7 @@ class _Page:
     estate: HostEstate
     inputs: HostsInputs
     messages: MessageArea
+    scenario: Scenario | None = None      # the user's scenario (an inventory is planned on it)
     sweep_key: tuple[Any, ...] = ()
     sweep: pd.DataFrame | None = None
     base: Forecast | None = None
@@ -385,7 +387,7 @@ def _widgets(page: _Page) -> dict[str, Any]:
                                           readout=False, continuous_update=False), "move-hosts"),
         "appsec": control(widgets.Dropdown(options=[("unchanged", "")] + [(_appsec_label(a), a) for a in APPSEC],
                                            value=""), "to-appsec"),
-        "upload": control(inventory_upload("Inventory"), "upload-inventory"),
+        "upload": control(inventory_upload("Inventory"), "upload-inventory"), "estate": EstateLink(),
         "progress": note(name="upload-progress"), "group_note": note(name="group"), "move_label": widgets.HTML(),
         "cards": {u: KpiCard(css, label, u, decimals=1 if u == "host_units" else None)
                   for u, (css, label) in _CARDS.items()},
@@ -396,7 +398,13 @@ def _widgets(page: _Page) -> dict[str, Any]:
     return w
 
 
-def _wire(page: _Page, scenario: Scenario) -> None:
+def _use_estate(page: _Page, estate: Estate) -> None:
+    """The user's scenario: its host groups, contract and horizon."""
+    page.scenario = estate.scenario()
+    _set_estate(page, scenario_estate(page.scenario))
+
+
+def _wire(page: _Page) -> None:
     w = page.w
 
     @guard_figures(page.messages, w["cards"].values())
@@ -413,13 +421,15 @@ def _wire(page: _Page, scenario: Scenario) -> None:
         if files:
             w["upload"].value = ()      # the file's bytes need not stay in the widget's state
         for name, content in files:
-            _read_upload(page, scenario, name, content)
+            _read_upload(page, page.scenario, name, content)
 
     w["on_change"] = on_change
     for key in ("group", "move", "appsec"):
         w[key].observe(on_change, "value")
     w["upload"].observe(on_upload, "value")
     w["upload"].observe(lambda change: change.new and page.messages.error(change.new), "error")
+    w["estate"].on_change(guard_figures(page.messages, w["cards"].values())(lambda e: _use_estate(page, e)))
+    w["estate"].on_error(page.messages.error)
 
 
 def _layout(page: _Page) -> Dashboard:
@@ -440,7 +450,8 @@ def _layout(page: _Page) -> Dashboard:
             section("Inventory", w["inventory_box"])]
     return Dashboard("hosts", "Move hosts between modes",
                      "Move hosts between monitoring modes and see peak host units, host unit hours, "
-                     "custom-metric DDU and ASU of contract year 1 move with them.", controls, main, page.messages)
+                     "custom-metric DDU and ASU of contract year 1 move with them.", controls, main, page.messages,
+                     w["estate"])
 
 
 def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None = None,
@@ -461,8 +472,8 @@ def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None =
     scenario = scenario or load_scenario()
     estate = scenario_estate(scenario) if inventory is None else inventory_estate(scenario, inventory,
                                                                                   inventory_name)
-    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea())
+    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea(), scenario)
     page.w = _widgets(page)
-    _wire(page, scenario)
+    _wire(page)
     _set_estate(page, estate, page.inputs.group)
     return _layout(page)
