@@ -44,8 +44,8 @@ from planner.ui.uploads import (
     read_uploaded_scenario,
 )
 
-__all__ = ["UPLOAD", "ESTATE_LIMIT", "ESTATE_FILES", "Estate", "read_estate", "with_inventories", "EstateLink",
-           "estate_upload"]
+__all__ = ["UPLOAD", "ESTATE_LIMIT", "ESTATE_FILES", "Estate", "read_estate", "with_inventories", "Scenarios",
+           "EstateLink", "estate_upload"]
 
 #: Key prefix of an uploaded scenario file in a page's scenario menus (``upload:mine.yaml``).
 UPLOAD = "upload:"
@@ -238,6 +238,42 @@ def read_estate(files: Sequence[tuple[str, bytes]], choice: str | None = None) -
     default = next(iter(uploaded), "estate")
     return Estate(choice if choice in keys else default, tuple(files), uploaded, inventories,
                   actuals[0] if actuals else None)
+
+
+class Scenarios:
+    """The scenarios a page's menus offer: the built-in examples, those a
+    notebook gave (by key), and the user's uploads (:meth:`use`).
+
+    Parameters
+    ----------
+    given : mapping of str to Scenario
+        Key -> scenario, shown after the examples (a key of an example replaces it).
+    """
+
+    def __init__(self, given: Mapping[str, Scenario] | None = None):
+        self.estate = Estate()
+        self.given = dict(given or {})
+
+    def use(self, estate: Estate) -> None:
+        """The user's estate: its uploads join the menu."""
+        self.estate = estate
+
+    def options(self) -> list[tuple[str, str]]:
+        """(label, key) of every scenario offered, in menu order."""
+        menu = self.estate.menu()
+        keys = {k for _, k in menu}
+        return menu + [(f"Given: {s.name}", k) for k, s in self.given.items() if k not in keys]
+
+    def keys(self) -> list[str]:
+        return [k for _, k in self.options()]
+
+    def name(self, key: str) -> str:
+        """The label of ``key`` in the menu."""
+        return dict((k, label) for label, k in self.options())[key]
+
+    def scenario(self, key: str) -> Scenario:
+        """The scenario of ``key``."""
+        return self.given[key] if key in self.given else self.estate.scenario(key)
 
 
 # --- the widget between the browser's store and a page ------------------------------------------
