@@ -397,7 +397,8 @@ class Inputs:
 
     def unreferenced(self) -> list[str]:
         """Uploaded inventories the uploaded scenario file does not name."""
-        named = inventories_named(self.scenario_file[1]) if self.choice == UPLOADED and self.scenario_file else set()
+        uploaded = [self.scenario_file[1], *self.bases.values()] if self.choice == UPLOADED and self.scenario_file else []
+        named = set().union(*(inventories_named(text) for text in uploaded))
         return [name for name in self.inventories if name not in named]
 
     def key(self) -> tuple[Any, ...]:
