@@ -1,4 +1,4 @@
-"""The user's estate (planner.ui.estate) without a browser: files to scenarios
+"""The user's estate (planner.ui.kit.estate) without a browser: files to scenarios
 inside the upload sandbox, and every page taking the estate its browser sends."""
 
 import dataclasses
@@ -9,8 +9,8 @@ import pytest
 from planner.engine import forecast
 from planner.model import SetValues
 from planner.scenario import ScenarioError, load_scenario
-from planner.ui import comparison, ddu_grail, digital_experience, hosts, landing, overview, renewal
-from planner.ui.estate import ESTATE_LIMIT, UPLOAD, Estate, Scenarios, read_estate
+from planner.ui.pages import comparison, ddu_grail, digital_experience, hosts, landing, overview, renewal
+from planner.ui.kit.estate import ESTATE_LIMIT, UPLOAD, Estate, Scenarios, read_estate
 from page_checks import kpi as _kpi, upload as _upload
 
 ACME = b"""name: Acme
@@ -103,7 +103,7 @@ def test_overview_takes_the_estate_and_keeps_uploads():
     # the contract buys DEM, DDU and a host-unit licence: it opens on host units, not on a unit without a pool
     assert view.unit == "host_units" and view.figures.bought_as == "licence"
     assert "In Mine + loose.csv, the engine finds" in page.find("note-story").value
-    assert view.past is not None                                       # the actuals, against the upload
+    assert view.past_units == ("dem",)                                 # the actuals, against the upload
     sent = []
     page.estate.send = lambda content, buffers=None: sent.append((content, buffers))
     page.find("ctl-scenario").value = "grail_retention"

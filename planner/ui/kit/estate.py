@@ -6,7 +6,7 @@ The files are kept in the user's browser (IndexedDB of the page's origin, one
 record per server base URL, see ``estate.js``), never on the server: each page
 of the planner has an :class:`EstateLink` that, when the page has rendered,
 sends the stored files to the page's own kernel, which reads them through the
-upload sandbox (:class:`planner.ui.uploads.UploadSandbox`: a scenario may name
+upload sandbox (:class:`planner.ui.kit.uploads.UploadSandbox`: a scenario may name
 only files uploaded with it and the built-in examples; size limits) and shows
 the page on them. Another user, in another browser, has another store; a
 reload sends the same files again. Why this design: ``docs/architecture.md``,
@@ -39,7 +39,7 @@ from planner.scenario import (
     EXAMPLES, ScenarioError, example_names, example_path, extends_named, inventories_named, load_scenario,
 )
 from planner.sections import SECTIONS
-from planner.ui.uploads import (
+from planner.ui.kit.uploads import (
     ACTUALS_LIMIT, INVENTORY_LIMIT, SCENARIO_LIMIT, Upload, read_uploaded_actuals, read_uploaded_inventory,
     read_uploaded_scenario,
 )
@@ -288,7 +288,7 @@ class EstateLink(anywidget.AnyWidget):
     has nothing stored (the page keeps the scenario it was built with).
     """
 
-    _esm = resources.files("planner.ui").joinpath("estate.js").read_text(encoding="utf-8")
+    _esm = resources.files("planner.ui.kit").joinpath("estate.js").read_text(encoding="utf-8")
     label = traitlets.Unicode("").tag(sync=True)
     sent = traitlets.Bool(False).tag(sync=True)
 
@@ -350,7 +350,7 @@ class EstateLink(anywidget.AnyWidget):
 
 
 def estate_upload(description: str = "Upload files") -> Upload:
-    """An :class:`~planner.ui.uploads.Upload` for several estate files at once
+    """An :class:`~planner.ui.kit.uploads.Upload` for several estate files at once
     (scenarios, inventories, actuals), each within its limit."""
     return Upload(accept=".yaml,.yml,.csv,.xlsx", multiple=True, description=description,
                   limits={".yaml": SCENARIO_LIMIT, ".yml": SCENARIO_LIMIT, ".csv": INVENTORY_LIMIT,

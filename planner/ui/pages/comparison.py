@@ -27,9 +27,9 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, section, show_figure,
 )
-from planner.ui import format as fmt
-from planner.ui.estate import UPLOAD, Estate, EstateLink, Scenarios
-from planner.ui.inputs import field_check, number_box, read_number, silenced
+from planner.ui.kit import format as fmt
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
+from planner.ui.kit.inputs import field_check, number_box, read_number, silenced
 from planner.units import UNITS
 
 __all__ = ["ForecastCache", "ComparisonView", "compute", "headline", "deltas", "yearly_table",
@@ -42,7 +42,7 @@ NEEDS_TWO = ("Select at least two scenarios to compare (Ctrl- or Cmd-click in th
 
 class ForecastCache:
     """Forecasts of the scenarios offered (built-in examples, given, the user's
-    uploads and the page's what-ifs: :class:`planner.ui.estate.Scenarios`),
+    uploads and the page's what-ifs: :class:`planner.ui.kit.estate.Scenarios`),
     each computed once (and once per number of draws and seed for Monte Carlo)."""
 
     def __init__(self, given: Mapping[str, Forecast] | None = None, scenarios: Scenarios | None = None):
@@ -456,7 +456,7 @@ def dashboard(selected: Sequence[str] = ("estate", "fullstack_move"), *,
     given : mapping of str -> Forecast, optional
         Forecasts the notebook already ran, by example name or a key of its own.
 
-    Once the user's browser has sent their estate (:mod:`planner.ui.estate`),
+    Once the user's browser has sent their estate (:mod:`planner.ui.kit.estate`),
     their scenario is the baseline, compared with their other uploaded scenarios.
     draws, seed : int
         Monte Carlo draws and seed at the start.

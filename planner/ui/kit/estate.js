@@ -1,4 +1,4 @@
-// The user's estate of planner.ui.estate.EstateLink: the files the user chose,
+// The user's estate of planner.ui.kit.estate.EstateLink: the files the user chose,
 // kept in this browser (IndexedDB of the page's origin, one record per server
 // base URL), never on the server. On render the stored record is sent to the
 // page's kernel; the kernel asks to keep ("keep") or forget ("forget") a record

@@ -3,9 +3,9 @@
 one KPI card per unit (:func:`summary`; classes ``planner-dashboard
 dash-index``; cards ``kpi-<unit>`` with underscores as dashes, e.g.
 ``kpi-host-unit-hours``). The choice is the user's estate
-(:mod:`planner.ui.estate`): kept in their browser, used by every page.
+(:mod:`planner.ui.kit.estate`): kept in their browser, used by every page.
 
-Every figure is the engine's (:func:`planner.ui.overview.year_figures`: the
+Every figure is the engine's (:func:`planner.ui.pages.overview.year_figures`: the
 forecast's contract years, yearly totals and pools) and every label the unit
 registry's (:mod:`planner.units`).
 """
@@ -21,11 +21,11 @@ import pandas as pd
 
 from planner.engine import Forecast, forecast
 from planner.ui import KpiCard, MessageArea, Page, control, field, guard, kpi_row, note, uploaded_files
-from planner.ui import format as fmt
-from planner.ui.estate import Estate, EstateLink, estate_upload
-from planner.ui.inputs import silenced
-from planner.ui.overview import Lpar, UnitYear, lpar_verdicts, year_figures
-from planner.ui.layout import style
+from planner.ui.kit import format as fmt
+from planner.ui.pages.overview import Lpar, UnitYear, lpar_verdicts, year_figures
+from planner.ui.kit.layout import style
+from planner.ui.kit.estate import Estate, EstateLink, estate_upload
+from planner.ui.kit.inputs import silenced
 from planner.units import UNITS
 
 __all__ = ["card_note", "summary", "start"]

@@ -10,7 +10,7 @@ chosen give an :class:`OverviewView`, and every KPI, chart and table of the
 page is drawn from that one view. Nothing here computes consumption or
 run-out dates: they are :meth:`Forecast.yearly`, :meth:`Forecast.pools` and
 :meth:`Forecast.mainframe`; actual versus modelled is
-:func:`planner.backtest.backtest` and :func:`planner.backtest.summary`.
+:func:`planner.imports.backtest.backtest` and :func:`planner.imports.backtest.summary`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.backtest import read_actuals, summary
-from planner.backtest import backtest as run_backtest
+from planner.imports.backtest import read_actuals, summary
+from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario
 from planner.scenario import (
@@ -39,10 +39,10 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import counted, silenced
-from planner.ui.estate import UPLOAD, Estate, EstateLink, with_inventories
-from planner.ui.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import counted, silenced
+from planner.ui.kit.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, with_inventories
 from planner.units import UNITS
 
 __all__ = [
@@ -139,7 +139,7 @@ class Lpar:
 @dataclass(frozen=True)
 class PastMonths:
     """One unit over the imported past months: the model against what was
-    consumed, as :func:`planner.backtest.backtest` and :func:`planner.backtest.summary` give it.
+    consumed, as :func:`planner.imports.backtest.backtest` and :func:`planner.imports.backtest.summary` give it.
 
     Attributes
     ----------
@@ -225,8 +225,8 @@ def lpar_verdicts(f: Forecast, year: int | None = None) -> tuple[Lpar, ...]:
 
 
 def past_months(table: pd.DataFrame, unit: str) -> PastMonths | None:
-    """The rows of ``unit`` in a :func:`planner.backtest.backtest` table and its
-    :func:`planner.backtest.summary` (None: the actuals have no such unit)."""
+    """The rows of ``unit`` in a :func:`planner.imports.backtest.backtest` table and its
+    :func:`planner.imports.backtest.summary` (None: the actuals have no such unit)."""
     part = table[table["unit"] == unit]
     if part.empty:
         return None
@@ -241,7 +241,7 @@ def compute(f: Forecast, unit: str | None = None, year: int | None = None,
     """The overview of forecast ``f`` for ``unit`` and contract ``year`` (the
     first unit and year 1 where they are not in the forecast).
 
-    ``past`` is :func:`planner.backtest.backtest` of ``f``'s scenario against
+    ``past`` is :func:`planner.imports.backtest.backtest` of ``f``'s scenario against
     the uploaded actuals (None: no actuals); the view keeps the chosen unit's rows.
     """
     units = tuple(units_of(f))
@@ -374,7 +374,7 @@ class Inputs:
     notebook passed in (shown as :data:`UPLOADED` until a YAML is uploaded);
     ``scenario_file`` the accepted YAML; ``pending`` a YAML waiting for the
     inventories it names; ``inventories`` file name -> (content, hosts);
-    ``actuals`` (file name, table of :func:`planner.backtest.read_actuals`):
+    ``actuals`` (file name, table of :func:`planner.imports.backtest.read_actuals`):
     what the uploaded (or given) scenario's estate consumed, compared with it
     while that scenario is the choice; ``bases``: other uploaded scenario files
     (those ``extends:`` names); ``actuals_file``: the actuals as uploaded.
@@ -434,7 +434,7 @@ class Inputs:
         return [(n, c) for n, (c, _) in self.inventories.items()] + list(self.bases.items())
 
     def stored(self) -> tuple[str, list[tuple[str, bytes]]]:
-        """(choice, files) to keep in the user's browser (:class:`planner.ui.estate.EstateLink`)."""
+        """(choice, files) to keep in the user's browser (:class:`planner.ui.kit.estate.EstateLink`)."""
         files = ([self.scenario_file] if self.scenario_file else []) + self._files() + (
             [self.actuals_file] if self.actuals_file else [])
         upload = UPLOAD + self.scenario_file[0] if self.scenario_file else None
@@ -586,7 +586,7 @@ def _story(f: Forecast) -> str:
 
 
 def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget, widgets.Widget]:
-    """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.uploads`);
+    """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.kit.uploads`);
     a file above its size limit is refused in the browser and said in ``messages``."""
     scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
     scenario_file.multiple = True      # with the files its extends: names
@@ -672,7 +672,7 @@ class _Page:
         return self.forecasts[key]
 
     def _past(self, f: Forecast) -> pd.DataFrame | None:
-        """:func:`planner.backtest.backtest` of ``f``'s scenario against the
+        """:func:`planner.imports.backtest.backtest` of ``f``'s scenario against the
         actuals compared (computed once per forecast and actuals)."""
         actuals = self.inputs.compared()
         if actuals is None:
