@@ -143,7 +143,8 @@ def test_hosts_download_is_prepared_on_demand():
 def test_digital_experience_page_shows_the_forecast_month():
     page = digital_experience.dashboard()
     assert _check(page, "digital_experience") == [
-        "dash-digital_experience", "planner-error", "ctl-application", "ctl-sessions", "ctl-replay-share",
+        "dash-digital_experience", "planner-error", "ctl-application", "ctl-add-application",
+        "ctl-remove-application", "ctl-sessions", "ctl-replay-share",
         "ctl-properties", "ctl-monitor", "ctl-add-monitor", "ctl-remove-monitor", "ctl-kind", "ctl-per-run",
         "ctl-frequency", "ctl-locations", "ctl-month", "kpi-rum-dem", "kpi-synthetic-dem", "kpi-dem-month",
         "kpi-dem-year", "kpi-monitor-dem", "chart-replay", "chart-breakdown", "table-breakdown",
@@ -183,15 +184,17 @@ def test_digital_experience_rule_texts_come_from_the_tables():
 def test_ddu_grail_page_is_the_forecast():
     page = ddu_grail.dashboard()
     assert _check(page, "ddu_grail") == [
-        "dash-ddu_grail", "planner-error", "ctl-bucket", "ctl-capability", "ctl-ingest", "ctl-retention-now",
+        "dash-ddu_grail", "planner-error", "ctl-bucket", "ctl-add-bucket", "ctl-remove-bucket", "ctl-capability",
+        "ctl-ingest", "ctl-retention-now",
         "ctl-retention", "ctl-change-month", "ctl-query", "ctl-starts-full", "ctl-spans", "ctl-events",
         "ctl-invocations", "ctl-classic-logs", "ctl-on-oneagent", "kpi-grail-ddu-year", "kpi-grail-ddu-month",
         "kpi-stored-gb", "kpi-other-ddu-year", "kpi-ddu-year", "chart-store", "chart-ddu", "table-grail-monthly",
         "download-ddu-monthly", "download-grail-what-if", "ctl-download-grail-what-if-yaml"]
-    # The page opens on the scenario as it is (issue 16: it opened with its own 90-day what-if):
-    # 31 Dec 2027, 35 days of logs: 31 at 500 GB x 1.01^11 and 4 of November at 500 x 1.01^10
-    assert _kpi(page, "stored-gb") == f"{31 * 500 * 1.01 ** 11 + 4 * 500 * 1.01 ** 10:,.0f} GB" == "19,502 GB"
-    page.find("ctl-retention").value = 90                    # the user's what-if: 90 days from July
+    # the page opens on the scenario as it is: 35 days of logs, 27-30 November at 500 GB x 1.01^10
+    # and 31 December days at 500 GB x 1.01^11
+    assert _kpi(page, "stored-gb") == f"{500 * (4 * 1.01 ** 10 + 31 * 1.01 ** 11):,.0f} GB" == "19,502 GB"
+    assert "retention 35 days" in page.find("kpi-stored-gb").value
+    page.find("ctl-retention").value = 90                    # the what-if: 90 days from July 2027
     # 31 Dec 2027: 90 days of logs at 500 GB x 1.01^k over the months they fall in
     december = pd.Timestamp("2027-12-31")
     days = pd.date_range(december - pd.Timedelta(days=89), december)

@@ -40,6 +40,7 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
 from planner.ui.kit.saver import ScenarioDownload
+from planner.ui.kit.estate import Estate, EstateLink
 
 __all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view", "what_if_file",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]
@@ -95,8 +96,8 @@ def inputs_of(scenario: Scenario, new_retention_days: int | None = None, change_
     serverless = _first_driver(scenario, "serverless")
     change = scenario.start + pd.DateOffset(months=min(change_month, scenario.months - 1))
     first = next(iter(buckets))
-    days = buckets[first]["retention_days"] if new_retention_days is None else new_retention_days
-    return GrailInputs(first, buckets, int(days), pd.Timestamp(change), other,
+    retention = buckets[first]["retention_days"] if new_retention_days is None else new_retention_days
+    return GrailInputs(first, buckets, int(retention), pd.Timestamp(change), other,
                        bool(serverless.values["on_oneagent_host"]) if serverless else False)
 
 
@@ -117,11 +118,16 @@ def _with_source(scenario: Scenario, sec: str, key: str, value: float) -> Scenar
 def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
     """``scenario``'s DDU sources with the page's values, and the shown
     bucket's retention change as a :class:`SetValues` change."""
-    keep = {n: d for n, d in scenario.drivers.items() if d.section in readmodel.DDU_SECTIONS}
+    keep = {n: d for n, d in scenario.drivers.items()
+            if d.section in readmodel.DDU_SECTIONS and (d.section != "grail" or n in inputs.buckets)}
     derived = dataclasses.replace(scenario, drivers=keep,
                                   changes=tuple(c for c in scenario.changes if c.driver in keep))
     for bucket, values in inputs.buckets.items():
-        derived = derived.with_values(bucket, **values)
+        if bucket in derived.drivers:
+            derived = derived.with_values(bucket, **values)
+        else:
+            defaults = {k: d for k, (_, d) in SECTIONS["grail"].fields.items() if k not in ("name", "growth")}
+            derived = derived.with_drivers(Driver(bucket, "grail", {**defaults, **values}))
     for name, (sec, key, _) in OTHER_SOURCES.items():
         derived = _with_source(derived, sec, key, inputs.other[name])
     serverless = _first_driver(derived, "serverless")
@@ -247,6 +253,7 @@ class _Page:
     scenario: Scenario
     inputs: GrailInputs
     messages: MessageArea
+    added: int = 0
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
@@ -260,6 +267,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
     months = [s.start + pd.DateOffset(months=k) for k in range(1, s.months)]
     w: dict[str, Any] = {
         "bucket": control(widgets.Dropdown(options=list(i.buckets), value=i.bucket), "bucket"),
+        "add": control(widgets.Button(description="Add bucket", icon="plus"), "add-bucket"),
+        "remove": control(widgets.Button(description="Remove", icon="trash"), "remove-bucket"),
+        "estate": EstateLink(), "scenario_note": note(name="scenario"),
         "capability": control(widgets.Dropdown(options=_capability_options()), "capability"),
         "ingest": number_box(0, "ingest"), "retention_now": number_box(0, "retention-now"),
         "retention_label": widgets.HTML(),
@@ -344,19 +354,88 @@ def _wire(page: _Page) -> None:
         page.inputs = _read(page)
         _show(page)
 
-    w["on_change"] = on_change
+    @guarded
+    def on_estate(estate: Estate) -> None:
+        _use_scenario(page, estate.scenario())
+        _show(page)
+
+    @guarded
+    def on_add(_: Any = None) -> None:
+        _add_bucket(page)
+        _show(page)
+
+    @guarded
+    def on_remove(_: Any = None) -> None:
+        _remove_bucket(page)
+        _show(page)
+
+    w["on_change"], w["on_bucket"] = on_change, on_bucket
     w["bucket"].observe(on_bucket, "value")
+    w["add"].on_click(on_add)
+    w["remove"].on_click(on_remove)
+    w["estate"].on_change(on_estate)
+    w["estate"].on_error(page.messages.error)
     for key in ("capability", "ingest", "retention_now", "retention", "change", "query", "starts_full",
                 "on_oneagent", *OTHER_SOURCES):
         w[key].observe(on_change, "value")
 
 
+def _set_buckets(page: _Page, select: str) -> None:
+    """The bucket menu of the inputs' buckets, ``select`` shown and loaded."""
+    w = page.w
+    page.inputs = dataclasses.replace(page.inputs, bucket=select)
+    with silenced(w["on_bucket"], w["bucket"]):
+        w["bucket"].options = list(page.inputs.buckets)
+        w["bucket"].value = select
+    w["remove"].disabled = len(page.inputs.buckets) < 2
+    _load_bucket(page)
+
+
+def _add_bucket(page: _Page) -> None:
+    page.added += 1
+    while f"new bucket {page.added}" in page.inputs.buckets:
+        page.added += 1
+    name, shown = f"new bucket {page.added}", page.inputs.buckets[page.inputs.bucket]
+    page.inputs = dataclasses.replace(page.inputs, buckets={**page.inputs.buckets, name: dict(shown)})
+    _set_buckets(page, name)
+
+
+def _remove_bucket(page: _Page) -> None:
+    rest = {b: v for b, v in page.inputs.buckets.items() if b != page.inputs.bucket}
+    if not rest:
+        raise ValueError("The page keeps at least one bucket; add another before removing this one.")
+    page.inputs = dataclasses.replace(page.inputs, buckets=rest)
+    _set_buckets(page, next(iter(rest)))
+
+
+def _use_scenario(page: _Page, scenario: Scenario) -> None:
+    """The user's scenario: its buckets and other sources as they are, no retention change."""
+    page.scenario, page.inputs, w = scenario, inputs_of(scenario), page.w
+    months = [scenario.start + pd.DateOffset(months=k) for k in range(1, scenario.months)]
+    with silenced(w["on_change"], w["retention"], w["change"], w["on_oneagent"], *(w[n] for n in OTHER_SOURCES)):
+        w["retention"].value = page.inputs.new_retention_days
+        w["change"].options = [(fmt.month(m), pd.Timestamp(m)) for m in months]
+        w["change"].value = page.inputs.change
+        w["on_oneagent"].value = page.inputs.on_oneagent_host
+        for name in OTHER_SOURCES:
+            w[name].value = f"{page.inputs.other[name]:.15g}"
+    _set_buckets(page, page.inputs.bucket)
+    w["scenario_note"].value = _scenario_note(scenario)
+
+
+def _scenario_note(scenario: Scenario) -> str:
+    retain = resolve(scenario.tables).weight("ddu_weights", "log_management", "retain")
+    return (f'<div class="planner-note-text">{html.escape(scenario.name)}: the forecast of its Grail buckets and '
+            f"other DDU sources with the changes made here, over {counted(scenario.months, 'month')} from "
+            f"{fmt.month(scenario.start)} (growth as in the scenario); a month's retain charge is its stored "
+            f"GB-days × {retain:.2f}.</div>")
+
+
 def _layout(page: _Page) -> Dashboard:
-    w, t = page.w, resolve(page.scenario.tables)
-    retain = t.weight("ddu_weights", "log_management", "retain")
+    w = page.w
     controls = [
         widgets.HTML("<h3>Grail bucket</h3>"),
-        field("Bucket", w["bucket"]), field("Capability", w["capability"]),
+        field("Bucket", w["bucket"]), widgets.HBox([w["add"], w["remove"]]), field("Capability", w["capability"]),
         field("Ingest [GB per day]", w["ingest"]), field("Retention now [days]", w["retention_now"]),
         widgets.VBox([w["retention_label"], w["retention"]]),
         field("Retention changes in", w["change"]), field("Queried [GB per month]", w["query"]),
@@ -366,17 +445,15 @@ def _layout(page: _Page) -> Dashboard:
         w["on_oneagent"],
     ]
     main = [
-        note(f"{html.escape(page.scenario.name)}: the forecast of its Grail buckets and other DDU sources with "
-             f"the changes made here, over {counted(page.scenario.months, 'month')} from "
-             f"{fmt.month(page.scenario.start)} (growth as in the scenario); a month's retain charge is its stored "
-             f"GB-days × {retain:.2f}.", name="scenario"),
+        w["scenario_note"],
         kpi_row(*w["cards"].values()),
         w["store_chart"], w["ddu_chart"],
         section("The bucket per month", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("ddu_grail", "Grail retention and DDU per month",
                      "Ingest, retention and query volumes of a Grail bucket, and the other DDU sources, "
-                     "month by month as the forecast counts them.", controls, main, page.messages)
+                     "month by month as the forecast counts them.", controls, main, page.messages,
+                     w["estate"])
 
 
 def dashboard(scenario: Scenario | None = None, *, new_retention_days: int | None = None,
@@ -397,6 +474,8 @@ def dashboard(scenario: Scenario | None = None, *, new_retention_days: int | Non
     page = _Page(scenario, inputs_of(scenario, new_retention_days, change_month), MessageArea())
     page.w = _widgets(page)
     _wire(page)
+    page.w["scenario_note"].value = _scenario_note(scenario)
+    page.w["remove"].disabled = len(page.inputs.buckets) < 2
     _load_bucket(page)
     _show(page)
     return _layout(page)

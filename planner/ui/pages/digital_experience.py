@@ -30,7 +30,7 @@ from planner.engine import Forecast, forecast
 from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, driver_values
 from planner.scenario import load_scenario
-from planner.sections import CAPABILITIES, SECTIONS
+from planner.sections import CAPABILITIES, REQUIRED, SECTIONS
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row,
@@ -39,6 +39,7 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_number, silenced
 from planner.ui.kit.saver import ScenarioDownload
+from planner.ui.kit.estate import Estate, EstateLink
 
 __all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note", "what_if_file",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
@@ -99,21 +100,21 @@ def dem_scenario(scenario: Scenario, inputs: DemInputs) -> Scenario:
     """``scenario``'s RUM and synthetic drivers with the page's values: each
     application through :meth:`~planner.model.Scenario.with_values`, the
     monitors as synthetic drivers (new ones checked like a scenario file)."""
-    keep = {n: d for n, d in scenario.drivers.items() if d.section == "rum"}
+    keep = {n: d for n, d in scenario.drivers.items() if d.section == "rum" and n in inputs.rum}
     names = {m.name for m in inputs.monitors}
     keep |= {n: d for n, d in scenario.drivers.items() if d.section == "synthetic" and n in names}
     derived = dataclasses.replace(scenario, drivers=keep,
                                   changes=tuple(c for c in scenario.changes if c.driver in keep))
     for app, values in inputs.rum.items():
-        derived = derived.with_values(app, **values)
+        if app in derived.drivers:
+            derived = derived.with_values(app, **values)
+        else:
+            derived = derived.with_drivers(Driver(app, "rum", _new_driver("rum", app, values)))
     for m in inputs.monitors:
         if m.name in derived.drivers:
             derived = derived.with_values(m.name, **m.values())
         else:
-            where = lambda path, name=m.name: f"monitor {name!r}" + (f".{path.split('.')[-1]}" if path else "")  # noqa: E731
-            values = driver_values(SECTIONS["synthetic"], {"name": m.name, **m.values()}, "", where)
-            values.pop("name"), values.pop("growth")
-            derived = derived.with_drivers(Driver(m.name, "synthetic", values))
+            derived = derived.with_drivers(Driver(m.name, "synthetic", _new_driver("synthetic", m.name, m.values())))
     return derived
 
 
@@ -122,6 +123,15 @@ def what_if_file(scenario: Scenario, inputs: DemInputs, *, extends: str | None =
     ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
     it gives the page's figures."""
     return what_if_yaml(scenario, dem_scenario(scenario, inputs), extends=extends, sections=_SECTIONS)
+
+
+def _new_driver(section: str, name: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a driver added on the page, checked like a scenario file's."""
+    what = "monitor" if section == "synthetic" else "application"
+    where = lambda path: f"{what} {name!r}" + (f".{path.split('.')[-1]}" if path else "")  # noqa: E731
+    checked = driver_values(SECTIONS[section], {"name": name, **values}, "", where)
+    checked.pop("name"), checked.pop("growth")
+    return checked
 
 
 # --- compute: forecast -> view model ------------------------------------------------------------
@@ -249,6 +259,7 @@ class _Page:
     inputs: DemInputs
     messages: MessageArea
     added: int = 0
+    apps_added: int = 0
     sweep_key: Any = None
     sweep: pd.Series | None = None
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -293,6 +304,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
         "frequency": control(widgets.Dropdown(options=[(f"every {f} min", f) for f in FREQUENCIES], value=15),
                              "frequency"),
         "locations": number_box(1, "locations"),
+        "add_app": control(widgets.Button(description="Add application", icon="plus"), "add-application"),
+        "remove_app": control(widgets.Button(description="Remove", icon="trash"), "remove-application"),
+        "estate": EstateLink(), "scenario_note": note(name="scenario"),
         "add": control(widgets.Button(description="Add monitor", icon="plus"), "add-monitor"),
         "remove": control(widgets.Button(description="Remove", icon="trash"), "remove-monitor"),
         "cards": {"rum": KpiCard("rum-dem", "RUM of the application", "dem"),
@@ -429,15 +443,78 @@ def _wire(page: _Page) -> None:
     on_rum, on_monitor_pick = handler(_read_rum), handler(_load_monitor)
     on_monitor_edit = handler(_read_monitor)
     w.update(on_rum=on_rum, on_monitor_pick=on_monitor_pick, on_monitor_edit=on_monitor_edit)
-    w["app"].observe(handler(_pick_app), "value")
+    w["on_app"] = handler(_pick_app)
+    w["app"].observe(w["on_app"], "value")
+    w["add_app"].on_click(handler(_add_app))
+    w["remove_app"].on_click(handler(_remove_app))
+    w["estate"].on_change(_on_estate(page, _use_scenario))
+    w["estate"].on_error(page.messages.error)
     for key in ("sessions", "replay", "properties"):
         w[key].observe(on_rum, "value")
-    w["month"].observe(handler(lambda p: _set_inputs(p, month=p.w["month"].value)), "value")
+    w["on_month"] = handler(lambda p: _set_inputs(p, month=p.w["month"].value))
+    w["month"].observe(w["on_month"], "value")
     w["monitor"].observe(on_monitor_pick, "value")
     for key in ("kind", "per_run", "frequency", "locations"):
         w[key].observe(on_monitor_edit, "value")
     w["add"].on_click(handler(_add_monitor))
     w["remove"].on_click(handler(_remove_monitor))
+
+
+def _on_estate(page: _Page, step: Callable[[_Page, Any], None]) -> Callable[[Any], None]:
+    """``step(page, estate)`` then the page drawn, guarded."""
+    @guard_figures(page.messages, page.w["cards"].values())
+    def run(estate: Any) -> None:
+        step(page, estate)
+        _show(page)
+    return run
+
+
+def _use_scenario(page: _Page, estate: Estate) -> None:
+    """The user's scenario: its applications, monitors and months."""
+    page.scenario = estate.scenario()
+    page.inputs, page.sweep_key, w = inputs_of(page.scenario), None, page.w
+    _set_apps(page, page.inputs.app)
+    months = pd.period_range(page.scenario.start, page.scenario.end, freq="M")
+    with silenced(w["on_month"], w["month"]):
+        w["month"].options = [(fmt.month(m), m) for m in months]
+        w["month"].value = page.inputs.month
+    _set_monitors(page, page.inputs.monitors, 0 if page.inputs.monitors else None)
+    w["scenario_note"].value = _scenario_note(page.scenario)
+
+
+def _set_apps(page: _Page, select: str) -> None:
+    w = page.w
+    with silenced(w["on_app"], w["app"]):
+        w["app"].options = list(page.inputs.rum)
+        w["app"].value = select
+    _set_inputs(page, app=select)
+    w["remove_app"].disabled = len(page.inputs.rum) < 2
+    _load_app(page)
+
+
+def _add_app(page: _Page) -> None:
+    page.apps_added += 1
+    while f"new application {page.apps_added}" in page.inputs.rum:
+        page.apps_added += 1
+    name = f"new application {page.apps_added}"
+    fields = SECTIONS["rum"].fields
+    page.inputs = dataclasses.replace(page.inputs, rum={**page.inputs.rum, name: {
+        key: 0.0 if fields[key][1] is REQUIRED else float(fields[key][1])
+        for key in ("sessions_per_month", "replay_share", "properties_per_session")}})
+    _set_apps(page, name)
+
+
+def _remove_app(page: _Page) -> None:
+    rest = {a: v for a, v in page.inputs.rum.items() if a != page.inputs.app}
+    if not rest:
+        raise ValueError("The page keeps at least one application; add another before removing this one.")
+    page.inputs = dataclasses.replace(page.inputs, rum=rest)
+    _set_apps(page, next(iter(rest)))
+
+
+def _scenario_note(scenario: Scenario) -> str:
+    return (f'<div class="planner-note-text">{html.escape(scenario.name)}: the forecast\'s DEM units of its RUM '
+            "applications and synthetic monitors, with the changes made here, in the month chosen.</div>")
 
 
 def _set_inputs(page: _Page, **changes: Any) -> None:
@@ -454,6 +531,7 @@ def _layout(page: _Page) -> Dashboard:
     controls = [
         widgets.HTML("<h3>Real User Monitoring</h3>"),
         field("Application", w["app"]),
+        widgets.HBox([w["add_app"], w["remove_app"]]),
         field("Sessions per month", w["sessions"], "Billable sessions (two or more user actions)."),
         widgets.VBox([w["replay_label"], w["replay"]]),
         widgets.HTML(f'<span class="planner-hint">{w["hints"]["replay"]}</span>'),
@@ -469,8 +547,7 @@ def _layout(page: _Page) -> Dashboard:
         field("Month shown", w["month"], "Calendar months of the horizon, each with its own number of days."),
     ]
     main = [
-        note(f"{html.escape(page.scenario.name)}: the forecast's DEM units of its RUM applications and synthetic "
-             "monitors, with the changes made here, in the month chosen.", name="scenario"),
+        w["scenario_note"],
         w["in_force"],
         kpi_row(*w["cards"].values()),
         w["sweep"], w["bars"],
@@ -478,7 +555,8 @@ def _layout(page: _Page) -> Dashboard:
     ]
     return Dashboard("digital_experience", "DEM units per month",
                      "Sessions, Session Replay, defined properties and synthetic monitors in DEM units, "
-                     "month by month as the forecast counts them.", controls, main, page.messages)
+                     "month by month as the forecast counts them.", controls, main, page.messages,
+                     w["estate"])
 
 
 def dashboard(scenario: Scenario | None = None) -> Dashboard:
@@ -487,6 +565,9 @@ def dashboard(scenario: Scenario | None = None) -> Dashboard:
     scenario = scenario or load_scenario()
     page = _Page(scenario, inputs_of(scenario), MessageArea())
     page.w = _widgets(page)
+    w = page.w
+    w["scenario_note"].value = _scenario_note(scenario)
+    w["remove_app"].disabled = len(page.inputs.rum) < 2
     _wire(page)
     _load_app(page)
     _load_monitor(page)

@@ -42,6 +42,7 @@ from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, guard_figures, silenced
 from planner.ui.kit.saver import OnDemandDownload, ScenarioDownload
 from planner.ui.kit.uploads import inventory_upload
+from planner.ui.kit.estate import Estate, EstateLink
 
 __all__ = [
     "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",
@@ -297,12 +298,12 @@ class _Page:
     estate: HostEstate
     inputs: HostsInputs
     messages: MessageArea
+    scenario: Scenario | None = None      # the user's scenario (an inventory is planned on it)
     sweep_key: tuple[Any, ...] = ()
     sweep: pd.DataFrame | None = None
     base: Forecast | None = None
     view: MoveView | None = None
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
-    opened_on: Scenario | None = None   # the scenario the page opened on (what a saved what-if extends)
 
     def compute(self) -> MoveView:
         key = (id(self.estate), self.inputs.group, self.inputs.to_appsec, self.inputs.date)
@@ -414,20 +415,26 @@ def _widgets(page: _Page) -> dict[str, Any]:
         "date": control(widgets.DatePicker(value=page.estate.scenario.start.date(),
                                            min=page.estate.scenario.start.date(),
                                            max=page.estate.scenario.end.date()), "move-date"),
-        "upload": control(inventory_upload("Inventory"), "upload-inventory"),
+        "upload": control(inventory_upload("Inventory"), "upload-inventory"), "estate": EstateLink(),
         "progress": note(name="upload-progress"), "group_note": note(name="group"), "move_label": widgets.HTML(),
         "cards": {u: KpiCard(css, label, u, decimals=1 if u == "host_units" else None)
                   for u, (css, label) in _CARDS.items()},
         "chart": chart("move"), "totals": Table("mode-totals"), "inventory_note": note(name="inventory"),
         "hosts": Table("hosts"), "mode_totals": Table("inventory-totals"),
         "download": OnDemandDownload("hosts", label="Every host", messages=page.messages),
-        "what_if": ScenarioDownload("hosts-what-if", lambda: what_if_file(page.opened_on, page.estate, page.inputs),
+        "what_if": ScenarioDownload("hosts-what-if", lambda: what_if_file(page.scenario, page.estate, page.inputs),
                                     messages=page.messages)}
     w["inventory_box"] = widgets.VBox([w["inventory_note"]], layout=widgets.Layout(width="100%"))
     return w
 
 
-def _wire(page: _Page, scenario: Scenario) -> None:
+def _use_estate(page: _Page, estate: Estate) -> None:
+    """The user's scenario: its host groups, contract and horizon."""
+    page.scenario = estate.scenario()
+    _set_estate(page, scenario_estate(page.scenario))
+
+
+def _wire(page: _Page) -> None:
     w = page.w
 
     @guard_figures(page.messages, w["cards"].values())
@@ -447,13 +454,15 @@ def _wire(page: _Page, scenario: Scenario) -> None:
         if files:
             w["upload"].value = ()      # the file's bytes need not stay in the widget's state
         for name, content in files:
-            _read_upload(page, scenario, name, content)
+            _read_upload(page, page.scenario, name, content)
 
     w["on_change"] = on_change
     for key in ("group", "move", "appsec", "date"):
         w[key].observe(on_change, "value")
     w["upload"].observe(on_upload, "value")
     w["upload"].observe(lambda change: change.new and page.messages.error(change.new), "error")
+    w["estate"].on_change(guard_figures(page.messages, w["cards"].values())(lambda e: _use_estate(page, e)))
+    w["estate"].on_error(page.messages.error)
 
 
 def _layout(page: _Page) -> Dashboard:
@@ -476,7 +485,8 @@ def _layout(page: _Page) -> Dashboard:
             section("Inventory", w["inventory_box"])]
     return Dashboard("hosts", "Move hosts between modes",
                      "Move hosts between monitoring modes and see peak host units, host unit hours, "
-                     "custom-metric DDU and ASU of contract year 1 move with them.", controls, main, page.messages)
+                     "custom-metric DDU and ASU of contract year 1 move with them.", controls, main, page.messages,
+                     w["estate"])
 
 
 def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None = None,
@@ -497,8 +507,8 @@ def dashboard(scenario: Scenario | None = None, inventory: pd.DataFrame | None =
     scenario = scenario or load_scenario()
     estate = scenario_estate(scenario) if inventory is None else inventory_estate(scenario, inventory,
                                                                                   inventory_name)
-    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea(), opened_on=scenario)
+    page = _Page(estate, HostsInputs(group or next(iter(estate.groups))), MessageArea(), scenario)
     page.w = _widgets(page)
-    _wire(page, scenario)
+    _wire(page)
     _set_estate(page, estate, page.inputs.group)
     return _layout(page)

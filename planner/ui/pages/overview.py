@@ -36,7 +36,7 @@ from planner.engine.readmodel import (
 )
 from planner.model import Driver, Scenario
 from planner.scenario import (
-    ScenarioError, example_names, example_path, inventories_named, load_scenario,
+    ScenarioError, example_names, example_path, extends_named, inventories_named, load_scenario,
 )
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
@@ -45,6 +45,7 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, silenced
 from planner.ui.kit.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, with_inventories
 from planner.units import UNITS
 
 __all__ = [
@@ -246,24 +247,6 @@ def actuals_figure(view: OverviewView) -> go.Figure:
 
 # --- scenario inputs --------------------------------------------------------------------------
 
-def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]) -> Scenario:
-    """A copy of ``scenario`` with one host group per inventory (named after its
-    file, defaults from the hosts section of :mod:`planner.sections`)."""
-    if not inventories:
-        return scenario
-    names = set(scenario.drivers)
-    defaults = host_defaults()
-    added = []
-    for file_name, frame in inventories.items():
-        name = stem = file_name.rsplit(".", 1)[0]
-        k = 2
-        while name in names:
-            name, k = f"{stem} ({k})", k + 1
-        names.add(name)
-        added.append(Driver(name, "hosts", defaults, None, frame))
-    return dataclasses.replace(scenario.with_drivers(*added), name=f"{scenario.name} + {', '.join(inventories)}")
-
-
 @dataclass
 class Inputs:
     """What the user gave the page: the scenario chosen and the files uploaded.
@@ -274,7 +257,8 @@ class Inputs:
     inventories it names; ``inventories`` file name -> (content, hosts);
     ``actuals`` (file name, table of :func:`planner.imports.backtest.read_actuals`):
     what the uploaded (or given) scenario's estate consumed, compared with it
-    while that scenario is the choice.
+    while that scenario is the choice; ``bases``: other uploaded scenario files
+    (those ``extends:`` names); ``actuals_file``: the actuals as uploaded.
     """
 
     choice: str
@@ -283,6 +267,8 @@ class Inputs:
     pending: tuple[str, bytes] | None = None
     inventories: dict[str, tuple[bytes, pd.DataFrame]] = dc_field(default_factory=dict)
     actuals: tuple[str, pd.DataFrame] | None = None
+    bases: dict[str, bytes] = dc_field(default_factory=dict)
+    actuals_file: tuple[str, bytes] | None = None
     last_read: tuple[tuple[Any, ...], Scenario] | None = dc_field(default=None, repr=False)
 
     def compared(self) -> pd.DataFrame | None:
@@ -292,12 +278,13 @@ class Inputs:
 
     def unreferenced(self) -> list[str]:
         """Uploaded inventories the uploaded scenario file does not name."""
-        named = inventories_named(self.scenario_file[1]) if self.choice == UPLOADED and self.scenario_file else set()
+        uploaded = [self.scenario_file[1], *self.bases.values()] if self.choice == UPLOADED and self.scenario_file else []
+        named = set().union(*(inventories_named(text) for text in uploaded))
         return [name for name in self.inventories if name not in named]
 
     def key(self) -> tuple[Any, ...]:
         """Identifies the scenario these inputs give (for the forecast cache)."""
-        upload = self.scenario_file if self.choice == UPLOADED else None
+        upload = (self.scenario_file, tuple(sorted(self.bases.items()))) if self.choice == UPLOADED else None
         return self.choice, upload, tuple((n, c) for n, (c, _) in sorted(self.inventories.items()))
 
     def scenario(self) -> Scenario:
@@ -325,7 +312,31 @@ class Inputs:
         self.scenario_file, self.pending, self.choice = (name, content), None, UPLOADED
 
     def _files(self) -> list[tuple[str, bytes]]:
-        return [(n, c) for n, (c, _) in self.inventories.items()]
+        return [(n, c) for n, (c, _) in self.inventories.items()] + list(self.bases.items())
+
+    def stored(self) -> tuple[str, list[tuple[str, bytes]]]:
+        """(choice, files) to keep in the user's browser (:class:`planner.ui.kit.estate.EstateLink`)."""
+        files = ([self.scenario_file] if self.scenario_file else []) + self._files() + (
+            [self.actuals_file] if self.actuals_file else [])
+        upload = UPLOAD + self.scenario_file[0] if self.scenario_file else None
+        return (upload if self.choice == UPLOADED and upload else self.choice), files
+
+    @classmethod
+    def of_estate(cls, estate: Estate) -> "Inputs":
+        """The inputs of a user's estate: its chosen upload (or example) and every file."""
+        files = dict(estate.files)
+        main = estate.choice[len(UPLOAD):] if estate.is_upload else next(
+            (k[len(UPLOAD):] for k in estate.uploaded), None)
+        inputs = cls(UPLOADED if estate.is_upload else estate.choice,
+                     scenario_file=(main, files[main]) if main else None,
+                     inventories={n: (c, frame) for n, c in files.items() if (frame := _inventory(estate, n, c))
+                                  is not None},
+                     bases={n: c for n, c in files.items() if n != main and n.lower().endswith((".yaml", ".yml"))},
+                     actuals=estate.actuals,
+                     actuals_file=(estate.actuals[0], files[estate.actuals[0]]) if estate.actuals else None)
+        if main:
+            inputs.last_read = ((main, files[main], tuple(inputs._files())), estate.uploaded[UPLOAD + main])
+        return inputs
 
     def _read(self, name: str, content: bytes) -> Scenario:
         """The uploaded scenario, read once for these files (checking it on upload
@@ -334,6 +345,15 @@ class Inputs:
         if self.last_read is None or self.last_read[0] != key:
             self.last_read = (key, read_uploaded_scenario(name, content, self._files()))
         return self.last_read[1]
+
+
+def _inventory(estate: Estate, name: str, content: bytes) -> pd.DataFrame | None:
+    """An inventory file of the estate as a table (None: not an inventory)."""
+    if estate.actuals is not None and name == estate.actuals[0]:
+        return None
+    if name in estate.inventories:
+        return estate.inventories[name]
+    return read_uploaded_inventory(name, content) if name.lower().endswith((".csv", ".xlsx", ".xlsm")) else None
 
 
 # --- render ---------------------------------------------------------------------------------
@@ -434,10 +454,23 @@ def _scenario_note(scenario: Scenario) -> str:
             f"Horizon {fmt.day(scenario.start)} to {fmt.day(scenario.end)}.</div>")
 
 
+def _story(f: Forecast) -> str:
+    """The scenario's run-outs in words, above the page's figures."""
+    lines = run_out_lines(f)
+    name = html.escape(f.scenario.name)
+    if not lines:
+        return (f'<div class="planner-note-text">In {name}, the engine finds no pool running out and no '
+                "licence exceeded over the horizon.</div>")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return (f'<div class="planner-note-text">In {name}, the engine finds these pools running out, and this '
+            f"much more needed for each to last to its anniversary:<ul>{items}</ul></div>")
+
+
 def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget, widgets.Widget]:
     """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.kit.uploads`);
     a file above its size limit is refused in the browser and said in ``messages``."""
     scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
+    scenario_file.multiple = True      # with the files its extends: names
     inventory = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
     actuals = control(actuals_upload("Actuals CSV"), "upload-actuals")
     for upload in (scenario_file, inventory, actuals):
@@ -485,6 +518,8 @@ class _Page:
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
         self.view, self.drawn = compute(f, past=self._past(f)), None
+        self.link, self.kept = EstateLink(), (start, [])
+        self.story = note(name="story")
         self._observe()
         self.render(self.view)
 
@@ -503,6 +538,8 @@ class _Page:
         self.upload_yaml.observe(guarded(self._on_upload_yaml), "value")
         self.upload_inv.observe(guarded(self._on_upload_inventory), "value")
         self.upload_actuals.observe(guarded(self._on_upload_actuals), "value")
+        self.link.on_change(guarded(self._use_estate))
+        self.link.on_error(self.messages.error)
         self.unit_pick.observe(self.on_view, "value")
         self.year_pick.observe(self.on_view, "value")
 
@@ -528,8 +565,13 @@ class _Page:
     def _on_scenario(self, change: Any = None) -> None:
         self.inputs.choice = self.pick.value
         f = self._forecast()
-        self.view = compute(f, self.unit_pick.value, self.year_pick.value, self._past(f))
+        unit = self.unit_pick.value
+        bought = [u for u in UNITS if f.scenario.contract.bought(u) is not None]
+        if bought and unit not in bought:    # open on a unit the contract has a pool or licence for
+            unit = None
+        self.view = compute(f, unit, self.year_pick.value, self._past(f))
         self.render(self.view)
+        self._keep()
         added = self.inputs.unreferenced()
         if added:
             self.messages.info(f"Added {', '.join(added)} as host group(s) of their own: the scenario file "
@@ -546,6 +588,7 @@ class _Page:
             return
         name, content = files[0]
         self.inputs.actuals = (name, read_uploaded_actuals(name, content))
+        self.inputs.actuals_file = (name, content)
         self._on_scenario()
         told = _actuals_note(name, self.view, self.inputs.choice)
         if told:
@@ -554,7 +597,10 @@ class _Page:
     def _on_upload_yaml(self, change: Any = None) -> None:
         files = uploaded_files(self.upload_yaml.value)
         if files:
-            self.inputs.pending = files[0]
+            based = {extends_named(c) for _, c in files}
+            main = next((f for f in files if f[0] not in based), files[0])
+            self.inputs.bases.update((n, c) for n, c in files if n != main[0])
+            self.inputs.pending = main
             self._accept_pending()
 
     def _on_upload_inventory(self, change: Any = None) -> None:
@@ -566,6 +612,22 @@ class _Page:
             self._accept_pending()
         else:
             self._on_scenario()
+
+    def _keep(self) -> None:
+        """Keep the page's scenario and files in the user's browser, for every page."""
+        choice, files = self.inputs.stored()
+        if choice != UPLOADED and (choice, files) != self.kept:
+            self.kept = (choice, files)
+            self.link.keep(files, choice, self.view.scenario.name)
+
+    def _use_estate(self, estate: Estate) -> None:
+        """The user's estate, from their browser: its files and choice become the page's."""
+        self.inputs = Inputs.of_estate(estate)
+        self.kept = self.inputs.stored()
+        with silenced(self.on_scenario, self.pick):
+            self.pick.options = self._menu()
+            self.pick.value = self.inputs.choice
+        self._on_scenario()
 
     def _accept_pending(self) -> None:
         self.inputs.accept_pending()
@@ -601,6 +663,7 @@ class _Page:
     def _render_scenario(self, view: OverviewView) -> None:
         f = view.forecast
         self.scenario_note.value = _scenario_note(view.scenario)
+        self.story.value = _story(f)
         self.table.update(contract_year_table(f))
         self.lpars.update(lpar_table(view.lpars_horizon))
         self.lpar_section.layout.display = None if view.lpars_horizon else "none"
@@ -623,12 +686,12 @@ class _Page:
             field("Contract year", self.year_pick),
         ]
         main = [
-            self.scenario_note, self.kpis.row(), self.burn, self.past_box, self.monthly, self.lpar_section,
+            self.scenario_note, self.story, self.kpis.row(), self.burn, self.past_box, self.monthly, self.lpar_section,
             section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
         ]
         return Dashboard("overview", "Pools and burn-down",
                          "Consumption per unit and contract year, and when each pool runs out.",
-                         controls, main, self.messages)
+                         controls, main, self.messages, self.link)
 
 
 def dashboard(f: Forecast | None = None, actuals: Any = None) -> Dashboard:

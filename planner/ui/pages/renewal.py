@@ -31,7 +31,7 @@ from planner.engine import sizing
 from planner.engine import UNITS, Forecast, forecast
 from planner.whatif import what_if_yaml
 from planner.explain import sizing_note, sizing_with_notes
-from planner.scenario import EXAMPLES, example_names, example_path, load_scenario
+from planner.model import Scenario
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section,
     show_figure,
@@ -39,6 +39,7 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import guard_figures, silenced
 from planner.ui.kit.saver import ScenarioDownload
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
 
 __all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "moved_to", "committed_scenario",
            "what_if_file", "at_amount", "sizing_table",
@@ -298,15 +299,21 @@ def sizing_rows(table: pd.DataFrame, unit: str, currency: str | None) -> pd.Data
 
 
 class _Forecasts:
-    """Monte Carlo forecasts of the built-in examples, each run once per draws and seed."""
+    """Monte Carlo forecasts of the scenarios offered (:class:`planner.ui.kit.estate.Scenarios`),
+    each run once per draws and seed."""
 
-    def __init__(self, given: Mapping[tuple[str, int, int], Forecast] | None = None):
-        self.runs = dict(given or {})
+    def __init__(self, scenarios: Scenarios, given: Mapping[tuple[str, int, int], Forecast] | None = None):
+        self.scenarios, self.runs = scenarios, dict(given or {})
 
     def get(self, key: str, draws: int, seed: int) -> Forecast:
         if (key, draws, seed) not in self.runs:
-            self.runs[(key, draws, seed)] = forecast(load_scenario(example_path(key)), draws=draws, seed=seed)
+            self.runs[(key, draws, seed)] = forecast(self.scenarios.scenario(key), draws=draws, seed=seed)
         return self.runs[(key, draws, seed)]
+
+    def use(self, estate: Estate) -> None:
+        """The user's estate: forecasts of uploads made before it are dropped."""
+        self.scenarios.use(estate)
+        self.runs = {k: f for k, f in self.runs.items() if not k[0].startswith(UPLOAD)}
 
 
 @dataclass
@@ -427,9 +434,9 @@ def _show_committed(page: _Page) -> None:
 
 def _widgets(page: _Page) -> dict[str, Any]:
     example, draws, seed = page.source
-    names = example_names()
     return {
-        "scenario": control(widgets.Dropdown(options=[(names[k], k) for k in EXAMPLES], value=example), "scenario"),
+        "scenario": control(widgets.Dropdown(options=page.runs.scenarios.options(), value=example), "scenario"),
+        "estate": EstateLink(),
         "draws": control(widgets.IntSlider(value=draws, min=500, max=5000, step=500, continuous_update=False),
                          "draws"),
         "seed": control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed"),
@@ -464,6 +471,17 @@ def _wire(page: _Page) -> Callable[..., None]:
         return run
 
     on_source = handler(_read_source)
+
+    @guarded
+    def on_estate(estate: Estate) -> None:
+        page.runs.use(estate)
+        with silenced(on_source, w["scenario"]):
+            w["scenario"].options = page.runs.scenarios.options()
+            w["scenario"].value = estate.choice
+        on_source()
+
+    w["estate"].on_change(on_estate)
+    w["estate"].on_error(page.messages.error)
     w.update(on_pool=handler(_read_pool), on_committed=handler(_read_committed, _show_committed))
     for key in ("scenario", "draws", "seed"):
         w[key].observe(on_source, "value")
@@ -478,7 +496,7 @@ def _layout(page: _Page) -> Dashboard:
     w = page.w
     controls = [
         widgets.HTML("<h3>Scenario</h3>"),
-        field("Built-in example", w["scenario"]),
+        field("Scenario", w["scenario"], "Your scenario (from the start page), or a built-in example."),
         field("Draws", w["draws"], "Growth rates drawn uniformly from each driver's range."),
         field("Seed", w["seed"], "The same seed gives the same draws."),
         widgets.HTML("<h3>Pool</h3>"),
@@ -492,17 +510,19 @@ def _layout(page: _Page) -> Dashboard:
             section("Every contract year of this pool", w["table"], w["download"], w["what_if"])]
     return Dashboard("renewal", "Renewal sizing",
                      "How much of each pool to commit to: the chance of running out and the expected cost "
-                     "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages)
+                     "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages,
+                     w["estate"])
 
 
-def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: str | None = None,
+def dashboard(example: str | Scenario = "estate", *, given: Forecast | None = None, unit: str | None = None,
               year: int = 1, draws: int = 2000, seed: int = 0, risk: float = 0.1) -> Dashboard:
-    """The renewal page.
+    """The renewal page. It follows the user's scenario (:mod:`planner.ui.kit.estate`)
+    once their browser has sent it.
 
     Parameters
     ----------
-    example : str
-        Built-in example shown first.
+    example : str or Scenario
+        Built-in example (its key) or a scenario, shown first.
     given : Forecast, optional
         The notebook's Monte Carlo forecast of ``example`` (with ``draws`` and ``seed``).
     unit : str, optional
@@ -514,7 +534,12 @@ def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: s
     risk : float
         Accepted chance of running out for the risk amount.
     """
-    runs = _Forecasts({(example, given.draws, seed): given} if given is not None else None)
+    scenarios = Scenarios()
+    if not isinstance(example, str):
+        scenarios.given["given"], example = example, "given"
+    elif given is not None and example not in scenarios.keys():
+        scenarios.given[example] = given.scenario
+    runs = _Forecasts(scenarios, {(example, given.draws, seed): given} if given is not None else None)
     page = _Page(runs, (example, draws, seed), Inputs(unit or "", year, risk), MessageArea())
     page.w = _widgets(page)
     _wire(page)()
