@@ -126,8 +126,7 @@ def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
         if bucket in derived.drivers:
             derived = derived.with_values(bucket, **values)
         else:
-            defaults = {k: d for k, (_, d) in SECTIONS["grail"].fields.items() if k not in ("name", "growth")}
-            derived = derived.with_drivers(Driver(bucket, "grail", {**defaults, **values}))
+            derived = derived.with_drivers(Driver(bucket, "grail", {**readmodel.section_defaults("grail"), **values}))
     for name, (sec, key, _) in OTHER_SOURCES.items():
         derived = _with_source(derived, sec, key, inputs.other[name])
     serverless = _first_driver(derived, "serverless")
