@@ -143,3 +143,26 @@ def test_the_hosts_page_moves_on_a_date_and_refuses_where_the_cli_refuses(tmp_pa
     cli = _by(_cli(tmp_path, saved, "--by", "driver"), "driver")
     assert page.messages.text == ""
     assert page.find("kpi-host-unit-hours").shown == f"{cli[(1, 'host_unit_hours', 'app')]:,.0f} HU h"
+
+
+def test_renewal_cards_keep_the_contracted_amount_when_the_browser_snaps_the_slider(tmp_path):
+    # before: after switching to DEM year 3 the browser snapped 15,000,000 to the slider's grid
+    # (14,338,672) and sent it back, and the cards followed it (EUR 231,584)
+    f = forecast(load_scenario(example_path("estate")), draws=200, seed=0)
+    page = renewal.dashboard(given=f, draws=200, seed=0)
+    page.find("ctl-pool").value = "dem"
+    page.find("ctl-year").value = 3
+    slider = page.find("ctl-committed")
+    shown = page.find("kpi-expected-cost").shown
+    assert "committing 15,000,000 DEM units" in page.find("kpi-p-run-out").value
+    snapped = slider.min + round((slider.value - slider.min) / slider.step) * slider.step
+    assert snapped != 15_000_000
+    slider.value = snapped                             # what the browser sends back
+    assert page.find("kpi-expected-cost").shown == shown
+    assert "committing 15,000,000 DEM units" in page.find("kpi-p-run-out").value
+    out = tmp_path / "size.json"
+    assert main(["size", "estate", "--draws", "200", "--seed", "0", "--format", "json", "-o", str(out)]) == 0
+    row = next(r for r in json.loads(out.read_text())["sizing"] if r["unit"] == "dem" and r["year"] == 3)
+    assert shown == f"EUR {row['cost_at_amount']:,.0f}"
+    slider.value = snapped + 2 * slider.step          # the user moves it: the cards follow
+    assert "committing 15,000,000" not in page.find("kpi-p-run-out").value
