@@ -124,25 +124,29 @@ def test_overview_has_year_0_and_labels_years_by_the_days_covered():
 
 
 def test_the_hosts_page_moves_on_a_date_and_refuses_where_the_cli_refuses(tmp_path, capsys):
-    # fullstack_move: 300 of the app group's 400 hosts (growing 1.25 % a month) move on 2027-04-01; on
-    # 2027-05-17 the group has 400 x 1.0125^4 - 300 x 1.0125 = 116.628 hosts left
+    # fullstack_move: 300 of the app group's 400 hosts (growing 1.25 % a month) move on 2027-04-01.
+    # On 2027-05-17 the group has 400 x 1.0125^4 - 300 x 1.0125 = 116.628 hosts: the slider stops at 116
     base = load_scenario(example_path("fullstack_move"))
+    estate = hosts.scenario_estate(base)
     page = hosts.dashboard(base, group="app")
     page.find("ctl-move-date").value = dt.date(2027, 5, 17)
-    page.find("ctl-move-hosts").value = 250
-    refusal = "group 'app' has 116.628 hosts on 2027-05-17, cannot move 250"
-    assert page.messages.text.endswith(refusal)
-    estate = hosts.scenario_estate(base)
-    saved = tmp_path / "move.yaml"
-    saved.write_text(hosts.what_if_file(base, estate, hosts.HostsInputs("app", 250, date=pd.Timestamp("2027-05-17")),
-                                        extends=str(example_path("fullstack_move"))))
-    assert main(["forecast", str(saved)]) == 2 and capsys.readouterr().err.rstrip().endswith(refusal)
+    assert page.find("ctl-move-hosts").max == 116
     page.find("ctl-move-hosts").value = 100
+    saved = tmp_path / "move.yaml"
     saved.write_text(hosts.what_if_file(base, estate, hosts.HostsInputs("app", 100, date=pd.Timestamp("2027-05-17")),
                                         extends=str(example_path("fullstack_move"))))
     cli = _by(_cli(tmp_path, saved, "--by", "driver"), "driver")
     assert page.messages.text == ""
     assert page.find("kpi-host-unit-hours").shown == f"{cli[(1, 'host_unit_hours', 'app')]:,.0f} HU h"
+    # 250 moved on the first day leave 150 x 1.0125^3 = 155.696 hosts for the scenario's own move of 300:
+    # the page refuses it with the line the CLI prints for the same file
+    page.find("ctl-move-date").value = dt.date(2027, 1, 1)
+    page.find("ctl-move-hosts").value = 250
+    refusal = "group 'app' has 155.696 hosts on 2027-04-01, cannot move 300"
+    assert page.messages.text.endswith(refusal)
+    saved.write_text(hosts.what_if_file(base, estate, hosts.HostsInputs("app", 250, date=pd.Timestamp("2027-01-01")),
+                                        extends=str(example_path("fullstack_move"))))
+    assert main(["forecast", str(saved)]) == 2 and capsys.readouterr().err.rstrip().endswith(refusal)
 
 
 def test_renewal_cards_keep_the_contracted_amount_when_the_browser_snaps_the_slider(tmp_path):

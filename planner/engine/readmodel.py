@@ -34,9 +34,10 @@ from planner.units import UNITS, decimals as unit_decimals
 
 __all__ = [
     "YearSpan", "year_spans", "contract_year_of", "year_span", "consumption", "amount", "UnitYear", "unit_years",
-    "Lpar", "lpar_verdicts", "RunOut", "run_outs", "InForce", "in_force", "PER_HOST", "per_host_decimals",
+    "units_of", "Lpar", "lpar_verdicts", "RUN_OUT_CODES", "RunOut", "run_outs", "InForce", "in_force", "later_sets",
+    "hosts_on", "PER_HOST", "per_host_decimals",
     "host_defaults", "section_defaults", "DDU_SECTIONS", "deadlines", "end_of_support_rows",
-    "sizing", "comparison",
+    "comparison", "Deltas", "deltas",
 ]
 
 
@@ -474,16 +475,39 @@ def end_of_support_rows(released: Any, *, product: str | None = None, plan: str 
 
 # --- sizing and comparison ------------------------------------------------------------------------
 
-def sizing(f: Any, risk: float = 0.1) -> pd.DataFrame:
-    """Renewal sizing per pool and year (:meth:`planner.engine.Forecast.sizing`)
-    with the ``note`` sentences of :func:`planner.explain.sizing_note`."""
-    from planner.explain import sizing_note
-    table = f.sizing(risk)
-    table["note"] = [sizing_note(row, f.scenario.contract) for row in table.to_dict(orient="records")]
-    return table
-
-
 def comparison(forecasts: Sequence[Any]) -> dict[str, pd.DataFrame]:
     """:func:`planner.engine.compare` of the forecasts (the first is the baseline)."""
     from planner.engine import compare
     return compare(*forecasts)
+
+
+@dataclass(frozen=True)
+class Deltas:
+    """One unit of each compared scenario against the baseline (the first).
+
+    ``year1``: the change in contract year 1; ``total``: over the horizon, a
+    flow's change in total consumption, a peak unit's change of its highest
+    contract year [unit]. Keyed by :func:`planner.engine.scenario_names`.
+    """
+
+    unit: str
+    names: tuple[str, ...]
+    year1: dict[str, float]
+    total: dict[str, float]
+
+
+def deltas(forecasts: Sequence[Any], unit: str) -> Deltas:
+    """The :class:`Deltas` of ``unit`` (0 where a scenario does not consume it)."""
+    from planner.engine import scenario_names
+    names = tuple(scenario_names(forecasts))
+    yearly = {}
+    for name, f in zip(names, forecasts):
+        table = f.yearly()
+        yearly[name] = table[unit] if unit in table else pd.Series(0.0, index=table.index)
+    base = names[0]
+    year1 = {n: float(yearly[n].get(1, 0.0) - yearly[base].get(1, 0.0)) for n in names[1:]}
+    if UNITS[unit].kind == "flow":
+        whole = {n: float(yearly[n].sum()) for n in names}
+    else:
+        whole = {n: float(yearly[n].max()) if len(yearly[n]) else 0.0 for n in names}
+    return Deltas(unit, names, year1, {n: whole[n] - whole[base] for n in names[1:]})

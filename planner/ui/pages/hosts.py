@@ -2,8 +2,10 @@
 
 A slider moves N hosts of a group to the other monitoring mode. The page is a
 view of the engine: the move is a :class:`planner.model.MoveHosts` change on
-the first day of the horizon (for an uploaded inventory, the first N hosts of
-the group in the file's order take the new mode), :func:`planner.engine.forecast`
+the day chosen (the horizon's first by default), added to the scenario's own
+dated changes, so a move the engine refuses is refused here with the CLI's line
+(for an uploaded inventory, the first N hosts of the group in the file's order
+take the new mode for the whole horizon), :func:`planner.engine.forecast`
 runs the derived scenario, and the page shows contract year 1 of the forecast:
 peak host units, host unit hours, custom-metric DDU and ASU. Per-host figures
 of an inventory come from :func:`planner.sections.inventory_amounts`, the
@@ -98,10 +100,16 @@ class HostEstate:
     def groups(self) -> dict[str, Driver]:
         return dict(self.scenario.drivers)
 
-    def hosts(self, group: str) -> int:
-        """Hosts of a group on the first day [hosts]."""
+    def hosts(self, group: str, date: pd.Timestamp | None = None) -> int:
+        """Whole hosts of a group on ``date`` (default: the first day), as the
+        engine counts them with growth and the scenario's earlier changes
+        (:func:`planner.engine.readmodel.hosts_on`) [hosts]."""
         driver = self.scenario.drivers[group]
-        return len(driver.inventory) if driver.inventory is not None else int(driver.values["count"])
+        if driver.inventory is not None:
+            return len(driver.inventory)
+        if date is None or pd.Timestamp(date) == self.scenario.start:
+            return int(readmodel.hosts_on(self.scenario, group, self.scenario.start) + 1e-9)
+        return int(readmodel.hosts_on(self.scenario, group, date) + 1e-9)
 
     def mode(self, group: str) -> str:
         driver = self.scenario.drivers[group]
@@ -150,9 +158,11 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
     """The estate with ``inputs.moved`` hosts of the group in the other mode from
     the first day: a :class:`MoveHosts` change, or for an inventory group its
     first hosts (file order) with the new mode."""
-    hosts = estate.hosts(inputs.group)
+    hosts = estate.hosts(inputs.group, inputs.date)
     if not 0 <= inputs.moved <= hosts or inputs.moved != int(inputs.moved):
-        raise ValueError(f"Hosts moved: a whole number from 0 to the group's {hosts:,} hosts; got {inputs.moved!r}")
+        on = "" if inputs.date is None else f" on {inputs.date.date()}"
+        raise ValueError(f"Hosts moved: a whole number from 0 to the group's {hosts:,} hosts{on}; "
+                         f"got {inputs.moved!r}")
     if inputs.moved == 0:
         return estate.scenario
     values = {"mode": _other_mode(estate.mode(inputs.group))}
@@ -180,7 +190,7 @@ def move_sweep(estate: HostEstate, group: str, to_appsec: str | None = None,
                date: pd.Timestamp | None = None) -> pd.DataFrame:
     """Year-1 amounts of ``group`` against the number of hosts moved (up to
     11 forecasts from none to all): index ``moved``, columns :data:`UNITS_SHOWN`."""
-    steps = np.unique(np.linspace(0, estate.hosts(group), num=_SWEEP_POINTS).round().astype(int))
+    steps = np.unique(np.linspace(0, estate.hosts(group, date), num=_SWEEP_POINTS).round().astype(int))
     rows = {}
     for n in steps:
         try:
@@ -220,7 +230,7 @@ def move_view(estate: HostEstate, inputs: HostsInputs, sweep: pd.DataFrame | Non
     after = forecast(moved_scenario(estate, inputs))
     table = pd.concat({"before": _by_capability(base), "after": _by_capability(after)}, axis=1).fillna(0.0)
     mode = estate.mode(inputs.group)
-    return MoveView(inputs, estate.hosts(inputs.group), mode, _other_mode(mode),
+    return MoveView(inputs, estate.hosts(inputs.group, inputs.date), mode, _other_mode(mode),
                     _year_one(after, "driver").reindex([inputs.group]).fillna(0.0).loc[inputs.group].to_dict(),
                     _year_one(base, "driver").reindex([inputs.group]).fillna(0.0).loc[inputs.group].to_dict(), table,
                     move_sweep(estate, inputs.group, inputs.to_appsec, inputs.date) if sweep is None else sweep)
@@ -445,6 +455,9 @@ def _wire(page: _Page) -> None:
         page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None,
                                   _move_date(w))
         if change is not None and change["owner"] is w["date"]:
+            with silenced(w["on_change"], w["move"]):   # the slider spans the hosts on the move date
+                w["move"].max = page.estate.hosts(page.inputs.group, page.inputs.date)
+            page.inputs = dataclasses.replace(page.inputs, moved=int(w["move"].value))
             _show_group(page)
         _show_move(page)
 
