@@ -109,3 +109,11 @@ def test_deadlines_apply_the_government_window_to_its_plan_only():
 def test_end_of_support_rows_keep_one_product():
     rows = readmodel.end_of_support_rows("2025-01-15", product="saas")
     assert set(rows["product"]) == {"saas"} and all(isinstance(d, dt.date) for d in rows["end_of_support"])
+
+
+def test_cumulative_restarts_on_the_anniversary(small):
+    frame = readmodel.cumulative(small, "cau")
+    assert frame.index[0] == pd.Timestamp("2028-02-29")          # year 0 is left out
+    assert frame.loc["2028-06-12", "cumulative"] == pytest.approx(1_050)
+    assert frame.loc["2029-02-27", "cumulative"] == pytest.approx(6_250)
+    assert frame.loc["2029-02-28", ["year", "cumulative"]].tolist() == [2, pytest.approx(20)]

@@ -33,7 +33,7 @@ from planner.sections import INVENTORY_AMOUNTS, SECTIONS
 from planner.units import UNITS, decimals as unit_decimals
 
 __all__ = [
-    "YearSpan", "year_spans", "contract_year_of", "year_span", "consumption", "amount", "UnitYear", "unit_years",
+    "YearSpan", "year_spans", "contract_year_of", "contract_years_of", "year_span", "cumulative", "consumption", "amount", "UnitYear", "unit_years",
     "units_of", "Lpar", "lpar_verdicts", "RUN_OUT_CODES", "RunOut", "run_outs", "InForce", "in_force", "later_sets",
     "hosts_on", "PER_HOST", "per_host_decimals",
     "host_defaults", "section_defaults", "DDU_SECTIONS", "deadlines", "end_of_support_rows",
@@ -86,6 +86,12 @@ def contract_year_of(scenario: Scenario, date: Any) -> int:
     """The contract year of ``date`` (0 before the contract starts), as
     :meth:`planner.engine.Forecast.yearly` counts it."""
     return int(np.searchsorted(_bounds(scenario), pd.Timestamp(date).to_datetime64(), side="right"))
+
+
+def contract_years_of(scenario: Scenario, dates: Any) -> np.ndarray:
+    """:func:`contract_year_of` of many dates at once (an array of ints)."""
+    days = pd.DatetimeIndex(dates).to_numpy()
+    return np.searchsorted(_bounds(scenario), days, side="right").astype(int)
 
 
 def year_spans(scenario: Scenario) -> tuple[YearSpan, ...]:
@@ -232,6 +238,17 @@ def unit_years(f: Any, year: int) -> tuple[UnitYear, ...]:
                             row["run_out"], float(row["extra_needed"]), bought.price,
                             float(row["consumption_cost"]) if "consumption_cost" in row.index else np.nan))
     return tuple(out)
+
+
+def cumulative(f: Any, unit: str) -> pd.DataFrame:
+    """A flow unit's consumption since the start of each contract year (year 0
+    left out: the chart of a pool's years), per day: index date, columns
+    ``consumption``, ``year`` and ``cumulative`` [unit]."""
+    daily = f.daily_totals()[unit]
+    frame = pd.DataFrame({"consumption": daily, "year": contract_years_of(f.scenario, daily.index)})
+    frame = frame[frame["year"] > 0].copy()
+    frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
+    return frame
 
 
 # --- mainframe: each LPAR against its own licence ---------------------------------------------

@@ -32,7 +32,7 @@ from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.explain import run_out_sentence
 from planner.engine.readmodel import (
-    Lpar, UnitYear, host_defaults, lpar_verdicts, run_outs, unit_years, units_of, year_spans,
+    Lpar, UnitYear, cumulative, lpar_verdicts, run_outs, unit_years, units_of, year_spans,
 )
 from planner.model import Driver, Scenario
 from planner.scenario import (
@@ -208,12 +208,7 @@ def burndown_figure(f: Forecast, unit: str) -> go.Figure:
 
 def _cumulative(f: Forecast, unit: str) -> pd.DataFrame:
     """Consumption since each anniversary, for a flow unit without a pool."""
-    daily = f.daily_totals()[unit]
-    starts = f.contract_years()["start"].to_numpy()
-    frame = pd.DataFrame({"consumption": daily})
-    frame["year"] = np.searchsorted(starts, frame.index.to_numpy(), side="right")
-    frame = frame[frame["year"] > 0]
-    frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
+    frame = cumulative(f, unit)     # planner.engine.readmodel.cumulative
     frame["amount"] = frame["balance"] = np.nan
     return frame
 
