@@ -82,7 +82,7 @@ hosts:
 rum:
   - {name: app, sessions_per_month: 100_000}
 grail:
-  - {name: events, capability: events, ingest_gb_per_day: 5, retention_days: 30}
+  - {name: events, capability: business_events, ingest_gb_per_day: 5, retention_days: 30}
 changes:
   - {date: 2028-02-29, set: {driver: app, sessions_per_month: 150_000}}
   - {date: 2028-02-29, set: {driver: events, retention_days: 45}}
@@ -181,6 +181,8 @@ def test_every_page_shows_the_users_scenario_as_the_cli(page: Any, voila_server:
     _kpi(page, "ddu-year", fmt.quantity(_year(mine, "ddu", 1), "ddu"))
 
     _open(page, base, "renewal", "Mine")
+    year = lambda: page.locator(".ctl-year select").input_value()   # noqa: E731
+    assert vp.wait_for(lambda: year() == "year 1", timeout=TIMEOUT), year()    # the user's scenario opens on year 1
     _select(page, "pool", fmt.unit_name("dem"))
     row = next(r for r in sizing if (r["unit"], r["year"]) == ("dem", 1))
     _kpi(page, "optimal", fmt.quantity(row["optimal_amount"], "dem"))
@@ -223,7 +225,7 @@ def test_the_estate_stays_with_its_user_and_its_browser(page: Any, browser: Any,
     # forgetting the files: back to the example on every page
     vp.open_dashboard(page, base, "index", expect_chart=False)
     _shows(page, ".planner-estate-label", "Your scenario: Leap")
-    page.locator(".ctl-forget button").click()
+    page.locator(".ctl-forget").click()
     _shows(page, ".planner-summary-heading", "Example estate (baseline): contract year 1")
     vp.open_dashboard(page, base, "overview")
     page.wait_for_timeout(3000)

@@ -475,6 +475,7 @@ def _wire(page: _Page) -> Callable[..., None]:
     @guarded
     def on_estate(estate: Estate) -> None:
         page.runs.use(estate)
+        _set_inputs(page, unit="", year=1)      # the user's scenario opens on its first pool, year 1
         with silenced(on_source, w["scenario"]):
             w["scenario"].options = page.runs.scenarios.options()
             w["scenario"].value = estate.choice
