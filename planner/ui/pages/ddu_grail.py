@@ -31,7 +31,7 @@ from planner.engine import forecast
 from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, SetValues
 from planner.scenario import load_scenario
-from planner.sections import GRAIL_CAPABILITIES, SECTIONS
+from planner.sections import GRAIL_CAPABILITIES, GRAIL_PARTS, SECTIONS
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
@@ -171,8 +171,9 @@ class GrailView:
 def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capability: str) -> pd.DataFrame:
     rows = monthly[(monthly["unit"] == "ddu") & (monthly["driver"] == bucket)]
     wide = rows.pivot(index="month", columns="capability", values="value")
-    parts = {dim: wide.get(f"{capability}_{dim}", pd.Series(0.0, index=wide.index)) for dim in ("ingest", "retain",
-                                                                                               "query")}
+    # the registry's Grail parts (planner.sections.GRAIL_PARTS): ingest, retain and query of the capability
+    parts = {dim: wide.get(key, pd.Series(0.0, index=wide.index))
+             for key, (grail, dim) in GRAIL_PARTS.items() if grail == capability}
     out = pd.DataFrame(parts).fillna(0.0)
     out.insert(0, "stored_gb_days", store.groupby(store.index.to_period("M")).sum())
     out["total"] = out[["ingest", "retain", "query"]].sum(axis=1)

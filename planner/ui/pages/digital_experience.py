@@ -30,7 +30,7 @@ from planner.engine import Forecast, forecast
 from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, driver_values
 from planner.scenario import load_scenario
-from planner.sections import CAPABILITIES, REQUIRED, SECTIONS
+from planner.sections import CAPABILITIES, REQUIRED, SECTIONS, SYNTHETIC_CAPABILITIES
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row,
@@ -45,14 +45,13 @@ __all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenari
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
 
 #: Synthetic monitor kinds of the registry (``synthetic`` section).
-KINDS = tuple(key.removeprefix("synthetic_") for (unit, key) in CAPABILITIES
-              if unit == "dem" and key.startswith("synthetic_"))
+KINDS = tuple(SYNTHETIC_CAPABILITIES)
 FREQUENCIES = (1, 2, 5, 10, 15, 30, 60, 120, 240)
 _SECTIONS = ("rum", "synthetic")
 
 
 def _kind_label(kind: str) -> str:
-    return CAPABILITIES[("dem", f"synthetic_{kind}")].label
+    return CAPABILITIES[("dem", SYNTHETIC_CAPABILITIES[kind])].label
 
 
 # --- inputs and the derived scenario ----------------------------------------------------------
