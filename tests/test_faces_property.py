@@ -7,8 +7,10 @@ top-up, an inventory group, and a driver of every section. For each one:
 
 * the read model (:mod:`planner.engine.readmodel`) equals ``planner forecast
   --by driver --format json`` to the decimals the CLI prints;
-* every figure of the overview, hosts, DEM and Grail pages' views equals the
-  read model's, written as the page writes it (:mod:`planner.ui.kit.format`).
+* every figure of the overview, hosts, DEM, Grail and comparison pages' views
+  equals the read model's, written as the page writes it (:mod:`planner.ui.kit.format`);
+* a what-if saved as a file (:func:`planner.whatif.what_if_yaml`) and ``planner
+  compare`` against it give the read model's change.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from planner.engine import forecast, readmodel
 from planner.scenario import load_scenario
 from planner.sections import SECTIONS
 from planner.ui.kit import format as fmt
-from planner.ui.pages import ddu_grail, hosts, overview
+from planner.ui.pages import comparison, ddu_grail, hosts, overview
 from planner.ui.pages import digital_experience as dem
 from planner.units import decimals
+from planner.whatif import what_if_yaml
 
 INVENTORY = "host,ram_gib,mode,hours_per_day,custom_metrics_per_minute,appsec\n" \
             "h1,16,fullstack,24,1200,none\nh2,64,infrastructure,10,50,protection\n"
@@ -111,6 +114,12 @@ def test_every_face_shows_the_read_models_figures(document):
             assert main(["forecast", str(path)]) == 2
             return
         cli = _cli(folder, path)
+        # a what-if saved as a file (planner.whatif) and planner compare against it
+        more = scenario.with_values("shop", replay_share=0.5)
+        (folder / "more.yaml").write_text(what_if_yaml(scenario, more, sections=("rum",)))
+        out = folder / "compare.json"
+        assert main(["compare", str(path), str(folder / "more.yaml"), "--format", "json", "-o", str(out)]) == 0
+        compared = json.loads(out.read_text(encoding="utf-8"))
     places = decimals()
     spans = readmodel.year_spans(scenario)
     assert spans[0].start == scenario.start and spans[-1].end == scenario.end
@@ -152,6 +161,15 @@ def test_every_face_shows_the_read_models_figures(document):
         grail = ddu_grail.grail_view(scenario, ddu_grail.inputs_of(scenario))
         assert _shown(grail.year1["bucket"], "ddu") == _shown(readmodel.amount(f, 1, "ddu", driver="logs"), "ddu")
         assert grail.year1_end == readmodel.year_span(scenario, 1).end
+
+    # comparison: the change of DEM units in each contract year, as the page's cards show it
+    change = readmodel.deltas([f, forecast(more)], "dem")
+    rows = {(r["unit"], r["year"]): r for r in compared["pools"]}
+    if ("dem", 1) in rows:
+        assert round(change.year1[change.names[1]], places["dem"]) == pytest.approx(
+            rows[("dem", 1)]["consumption_delta"], abs=1e-9)
+        view = comparison.compute([f, forecast(more)], "dem")
+        assert _shown(view.year1[view.compared[0]], "dem") == _shown(change.year1[change.names[1]], "dem")
 
     # DEM: every month of the horizon has a contract year (0 before the contract), and its total
     inputs = dem.inputs_of(scenario)
