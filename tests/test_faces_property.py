@@ -52,6 +52,7 @@ ESTATE = {
     "traces": [{"name": "otel", "spans_per_day": 30_000}],
     "custom_events": [{"name": "k8s", "events_per_day": 5_000}],
     "serverless": [{"name": "fn", "invocations_per_day": 9_000}],
+    "custom_metrics": [{"name": "app-metrics", "metrics_per_minute": 300}],
     "cloud_automation": [{"name": "ci", "executions_per_day": 20}],
     "mainframe": [{"name": "LPAR1", "peak_msu": 100, "licensed_msu": 104, "growth": {"monthly": 0.01}}],
 }

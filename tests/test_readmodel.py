@@ -91,7 +91,8 @@ def test_per_host_decimals_are_the_units():
 
 
 def test_sections_and_defaults_come_from_the_registry():
-    assert readmodel.DDU_SECTIONS == ("log_monitoring", "grail", "traces", "custom_events", "serverless")
+    assert readmodel.DDU_SECTIONS == ("log_monitoring", "grail", "traces", "custom_events", "serverless",
+                                      "custom_metrics")
     assert readmodel.host_defaults() == {"count": None, "ram_gib": None, "mode": "fullstack", "hours_per_day": 24.0,
                                          "custom_metrics_per_minute": 0.0, "appsec": "none"}
 
