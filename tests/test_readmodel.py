@@ -84,6 +84,8 @@ def test_hosts_on_a_day_counts_growth_sets_and_earlier_moves():
 
 
 def test_per_host_decimals_are_the_units():
+    from planner.sections import INVENTORY_AMOUNTS
+    assert set(readmodel.PER_HOST) == set(INVENTORY_AMOUNTS)     # every per-host column has its unit
     # host units 0.075 -> 3 decimals, DDU 0.0005 -> 4, ASU 0.25 -> 2; metrics are counts
     assert readmodel.per_host_decimals() == {"host_units": 3, "included_custom_metrics": 0,
                                              "host_unit_hours_per_day": 3, "custom_metric_ddu_per_day": 4,

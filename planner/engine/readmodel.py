@@ -29,7 +29,7 @@ import pandas as pd
 
 from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries
-from planner.sections import INVENTORY_AMOUNTS, SECTIONS
+from planner.sections import REQUIRED, SECTIONS, Calendar, DriverDays
 from planner.units import UNITS, decimals as unit_decimals
 
 __all__ = [
@@ -364,11 +364,10 @@ def later_sets(scenario: Scenario, driver: str, field: str, after: Any) -> tuple
                  and field in c.values and c.date > day)
 
 
-def hosts_on(f: Any, group: str, date: Any) -> float:
+def hosts_on(scenario: Scenario, group: str, date: Any) -> float:
     """Hosts of a count group on ``date`` before any move of that day, as the
-    engine counts them (``count`` grown, re-based at each ``set``) [hosts]."""
-    from planner.sections import Calendar, DriverDays
-    scenario = f.scenario if hasattr(f, "scenario") else f
+    engine counts them (``count`` grown, re-based at each ``set``, less the
+    hosts moved earlier, grown since) [hosts]; an inventory group's hosts."""
     driver = scenario.drivers[group]
     if driver.inventory is not None:
         return float(len(driver.inventory))
@@ -395,17 +394,16 @@ PER_HOST = {"host_units": "host_units", "included_custom_metrics": None,
 
 
 def per_host_decimals(tables: Any = None) -> dict[str, int]:
-    """Decimals of each per-host column (:data:`planner.sections.INVENTORY_AMOUNTS`):
+    """Decimals of each per-host column (:data:`PER_HOST`, the columns of
+    :data:`planner.sections.INVENTORY_AMOUNTS`):
     the unit's decimals of :func:`planner.units.decimals`, 0 for counts."""
     places = unit_decimals(tables)
-    assert set(PER_HOST) == set(INVENTORY_AMOUNTS)
     return {column: 0 if unit is None else places[unit] for column, unit in PER_HOST.items()}
 
 
 def section_defaults(section: str, *, leave_out: Iterable[str] = ("name", "growth", "inventory")) -> dict[str, Any]:
     """The registry's default of every field of ``section`` but ``leave_out``
     (:data:`planner.sections.SECTIONS`); a required field is left out too."""
-    from planner.sections import REQUIRED
     skip = set(leave_out)
     return {k: d for k, (_, d) in SECTIONS[section].fields.items() if k not in skip and d is not REQUIRED}
 
