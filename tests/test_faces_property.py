@@ -42,7 +42,8 @@ INVENTORY = "host,ram_gib,mode,hours_per_day,custom_metrics_per_minute,appsec\n"
 ESTATE = {
     "hosts": [{"name": "web", "count": 40, "ram_gib": 16, "custom_metrics_per_minute": 1100,
                "growth": {"monthly": 0.01}},
-              {"name": "app", "count": 30, "ram_gib": 32, "mode": "infrastructure", "appsec": "vulnerability_analytics"},
+              {"name": "app", "count": 30, "ram_gib": 32, "mode": "infrastructure",
+               "appsec": "vulnerability_analytics"},
               {"name": "inv", "inventory": "inventory.csv"}],
     "rum": [{"name": "shop", "sessions_per_month": 500_000, "properties_per_session": 22, "growth": {"yearly": 0.1}}],
     "synthetic": [{"name": "check", "kind": "clickpath", "per_run": 3, "frequency_minutes": 15, "locations": 2}],
@@ -78,7 +79,8 @@ def scenarios(draw) -> dict:
 
     changes = [{"date": day(), "set": {"driver": "logs", "retention_days": draw(st.integers(1, 120))}},
                {"date": day(), "set": {"driver": "shop", "replay_share": draw(st.sampled_from([0.05, 0.25]))}},
-               {"date": day(), "move_hosts": {"from": "web", "count": draw(st.integers(0, 20)), "mode": "infrastructure"}}]
+               {"date": day(), "move_hosts": {"from": "web", "count": draw(st.integers(0, 20)),
+                                              "mode": "infrastructure"}}]
     top_up = (pd.Timestamp(contract) + pd.Timedelta(days=draw(st.integers(0, 300)))).date().isoformat()
     return {"name": "generated", "contract": {
         "start": contract.isoformat(), "term_years": draw(st.integers(1, 2)),

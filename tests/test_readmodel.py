@@ -75,7 +75,8 @@ def test_the_value_in_force_on_a_day(small):
 
 def test_hosts_on_a_day_counts_growth_sets_and_earlier_moves():
     scenario = load_scenario(
-        "name: h\ncontract: {start: 2027-01-01}\nhosts:\n  - {name: g, count: 100, ram_gib: 8, growth: {monthly: 0.1}}\n"
+        "name: h\ncontract: {start: 2027-01-01}\nhosts:\n"
+        "  - {name: g, count: 100, ram_gib: 8, growth: {monthly: 0.1}}\n"
         "changes:\n  - {date: 2027-02-10, move_hosts: {from: g, count: 10, mode: infrastructure}}\n"
         "  - {date: 2027-03-05, set: {driver: g, count: 200}}\n")
     assert readmodel.hosts_on(scenario, "g", "2027-02-10") == pytest.approx(110)           # 100 x 1.1

@@ -33,7 +33,8 @@ from planner.sections import REQUIRED, SECTIONS, Calendar, DriverDays
 from planner.units import UNITS, decimals as unit_decimals
 
 __all__ = [
-    "YearSpan", "year_spans", "contract_year_of", "contract_years_of", "year_span", "cumulative", "consumption", "amount", "UnitYear", "unit_years",
+    "YearSpan", "year_spans", "contract_year_of", "contract_years_of", "year_span", "cumulative", "consumption",
+    "amount", "UnitYear", "unit_years",
     "units_of", "Lpar", "lpar_verdicts", "RUN_OUT_CODES", "RunOut", "run_outs", "InForce", "in_force", "later_sets",
     "hosts_on", "PER_HOST", "per_host_decimals",
     "host_defaults", "section_defaults", "DDU_SECTIONS", "deadlines", "end_of_support_rows",

@@ -41,7 +41,8 @@ from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_n
 from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import Estate, EstateLink
 
-__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note", "what_if_file",
+__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note",
+           "what_if_file",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
 
 #: Synthetic monitor kinds of the registry (``synthetic`` section).
