@@ -55,6 +55,7 @@ ESTATE = {
     "serverless": [{"name": "fn", "invocations_per_day": 9_000}],
     "custom_metrics": [{"name": "app-metrics", "metrics_per_minute": 300}],
     "cloud_automation": [{"name": "ci", "executions_per_day": 20}],
+    "kubernetes": [{"name": "cluster", "pods": 40}],
     "mainframe": [{"name": "LPAR1", "peak_msu": 100, "licensed_msu": 104, "growth": {"monthly": 0.01}}],
 }
 assert set(ESTATE) == set(SECTIONS)       # every section of the registry

@@ -17,6 +17,7 @@ from planner.cli.render import (
     MONEY,
     OTHER_DECIMALS,
     PCT,
+    PRICE,
     ROW_UNIT,
     CLIError,
     cell,
@@ -25,10 +26,10 @@ from planner.cli.render import (
 from planner.units import decimals as unit_decimals
 
 def _scenario(name: str | None):
-    from planner.scenario import EXAMPLES, example_path, load_scenario
+    from planner.scenario import DPS_EXAMPLES, EXAMPLES, example_path, load_scenario
     if name is None:
         return load_scenario(None)
-    if name in EXAMPLES and not Path(name).exists():
+    if name in EXAMPLES + DPS_EXAMPLES and not Path(name).exists():
         return load_scenario(example_path(name))
     if not Path(name).exists():
         raise CLIError(f"{name}: no such scenario file (built-in examples: {', '.join(EXAMPLES)})")
@@ -51,7 +52,8 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
 
 
 _POOL_UNITS = {c: ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
-    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_at_price", "extra_needed_at_overage_price")
+    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_at_price", "extra_needed_at_overage_price",
+                       "extra_needed_cost", "list_usage", "on_demand", "lapsed", "cost")
 } | {"days_covered": COUNT}
 
 
@@ -123,7 +125,7 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         tables["bands"] = described(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), ROW_UNIT), keys=("month", "unit"),
                                  tables=scenario.tables)
-    if scenario.drivers_of("mainframe"):
+    if scenario.drivers_of("mainframe") and not scenario.contract.dps:
         msu = fc.mainframe()
         if args.period == "year":   # each LPAR's verdict over the horizon (planner.engine.readmodel.lpar_verdicts)
             from planner.engine.readmodel import lpar_verdicts
@@ -164,6 +166,9 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
         raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
     say("loading scenario")
     scenario = _scenario(args.file)
+    if scenario.contract.dps:   # a money commitment, sized per discount tier
+        from planner.cli.licensing import size_commitment
+        return size_commitment(scenario, args, risk, say)
     if not scenario.contract.pools and not scenario.contract.licences:
         raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
     if not scenario.uncertain():
@@ -284,6 +289,12 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
                     for name, frame in t.weights().groupby("table", sort=False)})
     for name, frame in weights.items():
         out[name] = described(frame.copy(), f"weights: {name}, from {t.provenance[name]['source']}", tables=t)
+    if "dps_rate_card" in t.frames:   # a set copied before DPS pricing has none
+        card = t["dps_rate_card"][["unit", "capability", "unit_of_measure", "price", "price_per", "price_status",
+                                   "price_date", "doc_url", "read"]]
+        out["dps_rate_card"] = described(card.copy(), "DPS rate card (price per price_per units; price_status: "
+                                         "docs/rules.md#dps-prices)", keys=("unit",), units={"price": PRICE},
+                                         tables=t)
     out["rules"] = described(rules, "rule constants", keys=("rule",), tables=t)
     return out, None
 

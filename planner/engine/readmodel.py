@@ -323,7 +323,7 @@ def run_outs(f: Any) -> tuple[RunOut, ...]:
         if not pd.isna(row.run_out):
             code = "above_licence" if row.unit in f.scenario.contract.licences else "pool_runs_out"
             out.append(RunOut(code, row.unit, int(row.year), row.run_out, float(row.extra_needed)))
-    for p in lpar_verdicts(f):
+    for p in () if f.scenario.contract.dps else lpar_verdicts(f):   # a DPS contract licenses no MSU
         if p.first_month_over is not None:
             out.append(RunOut("lpar_above_licence", p.name, None, p.first_month_over, p.licensed_msu, p.months_over))
     return tuple(out)
