@@ -187,7 +187,7 @@ def test_figure_builders_have_titles_axis_titles_and_hover_units(example):
     _assert_labelled(overview.burndown_figure(example, "host_units"), "HU")
     _assert_labelled(overview.burndown_figure(example, "msu"), "MSU")
     _assert_labelled(overview.monthly_figure(example, "ddu"), "DDU")
-    runs = [example, forecast(load_scenario(comparison.example_path("fullstack_move")), draws=50)]
+    runs = [example, forecast(load_scenario("fullstack_move"), draws=50)]
     result = comparison.compare(*runs)
     _assert_labelled(comparison.delta_figure(comparison.deltas(result, "host_units"), "host_units", "base"), "HU")
     _assert_labelled(comparison.bands_figure(runs, "host_units"), "HU")
