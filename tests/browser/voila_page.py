@@ -301,9 +301,17 @@ class VoilaServer:
 
     def log_problems(self) -> list[str]:
         """Lines of the server log that show an error: tracebacks, ERROR/CRITICAL
-        level lines (``[E ...]``, ``[C ...]``) and HTTP 5xx answers."""
-        problems = []
+        level lines (``[E ...]``, ``[C ...]``) and HTTP 5xx answers.
+
+        A kernel that is shut down while it is still busy (its page was closed
+        during a slow load) logs "KeyboardInterrupt caught in kernel" right after
+        Voila's "Kernel shutdown" line: that is the shutdown, not a page's error."""
+        problems, previous = [], ""
         for line in self.log_text().splitlines():
+            stopped = "KeyboardInterrupt caught in kernel" in line and "Kernel shutdown:" in previous
+            previous = line
+            if stopped:
+                continue
             if (re.search(r"Traceback|\bERROR\b|\bCRITICAL\b", line)
                     or re.match(r"\[(E|C) \d", line)
                     or re.search(r"\b5\d\d (GET|POST|PUT|DELETE|HEAD|PATCH)\b", line)):
