@@ -51,7 +51,7 @@ UPLOAD = "upload:"
 #: Largest estate [bytes]: every file together, under the server's websocket message limit (64 MiB, voila.json).
 ESTATE_LIMIT = 60_000_000
 #: Most files in an estate.
-ESTATE_FILES = 20
+ESTATE_FILES = 32
 
 _SCENARIO = (".yaml", ".yml")
 _INVENTORY = (".csv", ".xlsx", ".xlsm")

@@ -38,7 +38,9 @@ from planner.ui import (
     section, show_figure,
 )
 from planner.ui.kit import format as fmt
-from planner.ui.kit.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit.inputs import (
+    counted, field_check, guard_figures, number_box, read_number, silenced, unused_name, without,
+)
 from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import Estate, EstateLink
 
@@ -253,7 +255,6 @@ class _Page:
     scenario: Scenario
     inputs: GrailInputs
     messages: MessageArea
-    added: int = 0
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
@@ -392,18 +393,14 @@ def _set_buckets(page: _Page, select: str) -> None:
 
 
 def _add_bucket(page: _Page) -> None:
-    page.added += 1
-    while f"new bucket {page.added}" in page.inputs.buckets:
-        page.added += 1
-    name, shown = f"new bucket {page.added}", page.inputs.buckets[page.inputs.bucket]
+    """A copy of the bucket shown, under a new name."""
+    name, shown = unused_name("new bucket", page.inputs.buckets), page.inputs.buckets[page.inputs.bucket]
     page.inputs = dataclasses.replace(page.inputs, buckets={**page.inputs.buckets, name: dict(shown)})
     _set_buckets(page, name)
 
 
 def _remove_bucket(page: _Page) -> None:
-    rest = {b: v for b, v in page.inputs.buckets.items() if b != page.inputs.bucket}
-    if not rest:
-        raise ValueError("The page keeps at least one bucket; add another before removing this one.")
+    rest = without(page.inputs.buckets, page.inputs.bucket, "bucket")
     page.inputs = dataclasses.replace(page.inputs, buckets=rest)
     _set_buckets(page, next(iter(rest)))
 

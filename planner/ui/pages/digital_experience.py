@@ -37,7 +37,9 @@ from planner.ui import (
     note, section, show_figure,
 )
 from planner.ui.kit import format as fmt
-from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit.inputs import (
+    field_check, guard_figures, number_box, read_number, silenced, unused_name, without,
+)
 from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import Estate, EstateLink
 
@@ -259,7 +261,6 @@ class _Page:
     inputs: DemInputs
     messages: MessageArea
     added: int = 0
-    apps_added: int = 0
     sweep_key: Any = None
     sweep: pd.Series | None = None
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
@@ -493,10 +494,7 @@ def _set_apps(page: _Page, select: str) -> None:
 
 
 def _add_app(page: _Page) -> None:
-    page.apps_added += 1
-    while f"new application {page.apps_added}" in page.inputs.rum:
-        page.apps_added += 1
-    name = f"new application {page.apps_added}"
+    name = unused_name("new application", page.inputs.rum)
     fields = SECTIONS["rum"].fields
     page.inputs = dataclasses.replace(page.inputs, rum={**page.inputs.rum, name: {
         key: 0.0 if fields[key][1] is REQUIRED else float(fields[key][1])
@@ -505,9 +503,7 @@ def _add_app(page: _Page) -> None:
 
 
 def _remove_app(page: _Page) -> None:
-    rest = {a: v for a, v in page.inputs.rum.items() if a != page.inputs.app}
-    if not rest:
-        raise ValueError("The page keeps at least one application; add another before removing this one.")
+    rest = without(page.inputs.rum, page.inputs.app, "application")
     page.inputs = dataclasses.replace(page.inputs, rum=rest)
     _set_apps(page, next(iter(rest)))
 
