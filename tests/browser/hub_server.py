@@ -1,0 +1,235 @@
+"""JupyterHub on 127.0.0.1 for the hub test and ``bench/hub.py``.
+
+:class:`HubServer` runs ``jupyterhub -f tests/browser/hub_test_config.py``,
+which loads the deployment's own ``deploy/jupyterhub_config.py`` and changes
+only what a test needs (see that file): a shared-password authenticator
+with two allowed users, the local process spawner that needs no system
+users, free ports on 127.0.0.1, state in a temporary folder, short timeouts.
+The proxy is configurable-http-proxy from ``deploy/node_modules``
+(``npm install --prefix deploy``, which ``.ci/run`` does).
+
+Like ``voila_page``, this module imports neither pytest nor playwright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterable
+
+import voila_page as vp
+
+HERE = Path(__file__).resolve().parent
+CONFIG = HERE / "hub_test_config.py"
+DEPLOY = vp.ROOT / "deploy"
+PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
+PASSWORD = "planner-hub-test"  # the test hub's shared password (SharedPasswordAuthenticator)
+
+__all__ = ["HubServer", "missing_requirements", "proxy_command", "login", "dashboard_url",
+           "server_pids", "PASSWORD"]
+
+
+def proxy_command() -> str | None:
+    """configurable-http-proxy: ``deploy/node_modules``'s, else the one on PATH, else None."""
+    if PROXY.exists():
+        return str(PROXY)
+    return shutil.which("configurable-http-proxy")
+
+
+def missing_requirements() -> str | None:
+    """Why the hub cannot run here (on top of the browser's needs), or None."""
+    for module, package in (("jupyterhub", "jupyterhub"), ("jupyterhub_idle_culler", "jupyterhub-idle-culler")):
+        if importlib.util.find_spec(module) is None:
+            return f"{package} is not installed (pip install -e '.[app,test]')"
+    if shutil.which("node") is None and shutil.which("nodejs") is None:
+        return "no Node.js for the hub's proxy (apt-get install nodejs npm)"
+    if proxy_command() is None:
+        return "no configurable-http-proxy (npm install --prefix deploy; .ci/run does it)"
+    return None
+
+
+def dashboard_url(base_url: str, user: str) -> str:
+    """Where ``user``'s server serves the dashboards' folder: pass it to
+    ``voila_page.open_dashboard`` with a name such as ``notebooks/overview``."""
+    return f"{base_url}/user/{user}"
+
+
+class HubServer:
+    """JupyterHub with ``users`` allowed (password :data:`PASSWORD`), state in ``state_dir``.
+
+    ``cull_timeout``: seconds of inactivity after which the idle culler stops a
+    server (checked every ``cull_every`` seconds); ``kernel_grace``: seconds a
+    page's kernel outlives its page's last connection.
+    """
+
+    def __init__(self, state_dir: str | os.PathLike, log_path: str | os.PathLike, *,
+                 users: Iterable[str] = ("alice", "bob"), cull_timeout: int = 3600,
+                 cull_every: int = 5, kernel_grace: float = 3.0, startup_timeout: float = 60.0) -> None:
+        self.state_dir = Path(state_dir)
+        self.log_path = Path(log_path)
+        self.users = tuple(users)
+        self.cull_timeout, self.cull_every, self.kernel_grace = cull_timeout, cull_every, kernel_grace
+        self.startup_timeout = startup_timeout
+        self.port: int | None = None
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "hub not started"
+        return self.proc.pid
+
+    def home(self, user: str) -> Path:
+        """``user``'s home folder (the spawner's ``home_dir_template``)."""
+        return self.state_dir / "home" / user
+
+    def start(self) -> "HubServer":
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        self.port = vp._free_port()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1",
+               "PLANNER_HUB_STATE": str(self.state_dir), "PLANNER_HUB_PORT": str(self.port),
+               "PLANNER_HUB_API_PORT": str(vp._free_port()),
+               "PLANNER_HUB_PROXY_API_PORT": str(vp._free_port()),
+               "PLANNER_HUB_PROXY": proxy_command() or "configurable-http-proxy",
+               "PLANNER_HUB_USERS": ",".join(self.users), "PLANNER_HUB_PASSWORD": PASSWORD,
+               "PLANNER_HUB_CULL_TIMEOUT": str(self.cull_timeout),
+               "PLANNER_HUB_CULL_EVERY": str(self.cull_every),
+               "PLANNER_HUB_KERNEL_GRACE": str(self.kernel_grace)}
+        cmd = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)]
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "w", encoding="utf-8", errors="replace")
+        self._log.write("$ " + " ".join(cmd) + "\n")
+        self._log.flush()
+        self.proc = subprocess.Popen(cmd, cwd=self.state_dir, env=env, stdin=subprocess.DEVNULL,
+                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterHub exited with code {self.proc.returncode} while starting; "
+                                   f"log {self.log_path}:\n{self.log_tail()}")
+            try:  # through the proxy: both the proxy and the hub answer
+                with urllib.request.urlopen(self.base_url + "/hub/health", timeout=5) as resp:
+                    if resp.status == 200:
+                        return
+                    last = f"HTTP {resp.status}"
+            except urllib.error.HTTPError as exc:
+                last = f"HTTP {exc.code}"
+            except (urllib.error.URLError, OSError) as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        raise RuntimeError(f"JupyterHub did not answer on {self.base_url} within "
+                           f"{self.startup_timeout:.0f} s ({last}); log {self.log_path}:\n{self.log_tail()}")
+
+    def log_text(self) -> str:
+        if self._log is not None and not self._log.closed:
+            self._log.flush()
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def kernels(self) -> list[int]:
+        """Pids of every page kernel of every user's server."""
+        return vp.kernel_pids(self.pid) if self.proc is not None else []
+
+    def servers(self) -> dict[str, int]:
+        """user -> pid of that user's running single-user server."""
+        return server_pids(self.pid, self.users)
+
+    def stop(self) -> None:
+        """SIGTERM: the hub stops the users' servers and the proxy; whatever is left
+        of its process tree after the timeout is killed by pid."""
+        if self.proc is None:
+            return
+        try:
+            tree = vp.descendants(self.proc.pid)
+            if self.proc.poll() is None:
+                self.proc.send_signal(signal.SIGTERM)
+                try:
+                    self.proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self.proc.kill()
+                    self.proc.wait(timeout=10)
+            for sig in (signal.SIGTERM, signal.SIGKILL):
+                alive = [p for p in tree if vp._alive(p)]
+                for p in alive:
+                    with contextlib.suppress(ProcessLookupError, PermissionError):
+                        os.kill(p, sig)
+                if not alive or not vp.wait_for(lambda: not any(vp._alive(p) for p in alive), timeout=5):
+                    continue
+                break
+        finally:
+            if self._log is not None:
+                self._log.close()
+
+    def __enter__(self) -> "HubServer":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+def server_pids(hub_pid: int, users: Iterable[str]) -> dict[str, int]:
+    """user -> pid of the ``jupyterhub.singleuser`` process under the hub serving that user
+    (found by its ``JUPYTERHUB_USER`` environment variable)."""
+    found: dict[str, int] = {}
+    wanted = set(users)
+    for pid in vp.descendants(hub_pid):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"jupyterhub.singleuser" not in cmd and b"jupyterhub-singleuser" not in cmd:
+                continue
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        for item in environ:
+            if item.startswith(b"JUPYTERHUB_USER="):
+                user = item.split(b"=", 1)[1].decode()
+                if user in wanted:
+                    found[user] = pid
+    return found
+
+
+def login(page: Any, base_url: str, user: str, password: str = PASSWORD, *,
+          next_path: str = "", timeout: float = 90.0) -> Any:
+    """Log ``user`` in through the hub's login form in ``page`` and return the
+    page once the hub has sent them (after spawning their server) to ``next_path``
+    (e.g. ``/user/alice/voila/render/...``) or the spawner's default URL, and Voila has
+    executed that page."""
+    target = f"{base_url}/hub/login" + (f"?next={next_path}" if next_path else "")
+    page.goto(target, wait_until="domcontentloaded", timeout=timeout * 1000)
+    page.fill("#username_input", user)
+    page.fill("#password_input", password)
+    with page.expect_navigation(wait_until="commit", timeout=timeout * 1000):
+        page.click("#login_submit")
+    # the hub may show its "server is starting" page first; it moves on by itself
+    page.wait_for_url(f"{base_url}/user/{user}/**", wait_until="commit", timeout=timeout * 1000)
+    # the landing page (a Voila page) has executed: voila_page's init script records it
+    page.wait_for_function("() => window.__planner && window.__planner.loaded !== null",
+                           timeout=timeout * 1000, polling=100)
+    return page
