@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -34,7 +36,8 @@ DEPLOY = vp.ROOT / "deploy"
 PROXY = DEPLOY / "node_modules" / ".bin" / "configurable-http-proxy"
 PASSWORD = "planner-hub-test"  # the test hub's shared password (SharedPasswordAuthenticator)
 
-__all__ = ["HubServer", "missing_requirements", "proxy_command", "login", "dashboard_url",
+__all__ = ["HubServer", "missing_requirements", "proxy_command", "login", "submit_login", "wait_landed",
+           "dashboard_url",
            "server_pids", "PASSWORD"]
 
 
@@ -82,6 +85,7 @@ class HubServer:
         self.port: int | None = None
         self.proc: subprocess.Popen | None = None
         self._log = None
+        self._token = secrets.token_hex(16)
 
     @property
     def base_url(self) -> str:
@@ -105,6 +109,7 @@ class HubServer:
                "PLANNER_HUB_PROXY_API_PORT": str(vp._free_port()),
                "PLANNER_HUB_PROXY": proxy_command() or "configurable-http-proxy",
                "PLANNER_HUB_USERS": ",".join(self.users), "PLANNER_HUB_PASSWORD": PASSWORD,
+               "PLANNER_HUB_API_TOKEN": self._token,
                "PLANNER_HUB_CULL_TIMEOUT": str(self.cull_timeout),
                "PLANNER_HUB_CULL_EVERY": str(self.cull_every),
                "PLANNER_HUB_KERNEL_GRACE": str(self.kernel_grace)}
@@ -161,6 +166,26 @@ class HubServer:
         """user -> pid of that user's running single-user server."""
         return server_pids(self.pid, self.users)
 
+    def api(self, method: str, path: str) -> tuple[int, Any]:
+        """Call the hub's REST API (``/hub/api/<path>``) as the test's service; (status, JSON or None)."""
+        req = urllib.request.Request(f"{self.base_url}/hub/api/{path}", method=method,
+                                     headers={"Authorization": f"token {self._token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as resp:
+                body = resp.read()
+                return resp.status, json.loads(body) if body else None
+        except urllib.error.HTTPError as exc:
+            return exc.code, None
+
+    def stop_server(self, user: str, timeout: float = 60.0) -> None:
+        """Stop ``user``'s server through the hub and wait until its process has gone."""
+        pid = self.servers().get(user)
+        status, _ = self.api("DELETE", f"users/{user}/server")
+        if status not in (202, 204):
+            raise RuntimeError(f"the hub answered {status} to stopping {user}'s server")
+        if pid is not None and not vp.wait_for(lambda: not vp._alive(pid), timeout=timeout):
+            raise RuntimeError(f"{user}'s server (pid {pid}) still runs {timeout:.0f} s after it was stopped")
+
     def stop(self) -> None:
         """SIGTERM: the hub stops the users' servers and the proxy; whatever is left
         of its process tree after the timeout is killed by pid."""
@@ -215,21 +240,31 @@ def server_pids(hub_pid: int, users: Iterable[str]) -> dict[str, int]:
     return found
 
 
-def login(page: Any, base_url: str, user: str, password: str = PASSWORD, *,
-          next_path: str = "", timeout: float = 90.0) -> Any:
-    """Log ``user`` in through the hub's login form in ``page`` and return the
-    page once the hub has sent them (after spawning their server) to ``next_path``
-    (e.g. ``/user/alice/voila/render/...``) or the spawner's default URL, and Voila has
-    executed that page."""
+def submit_login(page: Any, base_url: str, user: str, password: str = PASSWORD, *,
+                 next_path: str = "", timeout: float = 90.0) -> None:
+    """Fill in and send the hub's login form in ``page``; the hub then spawns
+    ``user``'s server. :func:`wait_landed` waits for the page it leads to."""
     target = f"{base_url}/hub/login" + (f"?next={next_path}" if next_path else "")
     page.goto(target, wait_until="domcontentloaded", timeout=timeout * 1000)
     page.fill("#username_input", user)
     page.fill("#password_input", password)
     with page.expect_navigation(wait_until="commit", timeout=timeout * 1000):
         page.click("#login_submit")
-    # the hub may show its "server is starting" page first; it moves on by itself
+
+
+def wait_landed(page: Any, base_url: str, user: str, timeout: float = 90.0) -> None:
+    """Wait until the hub has sent ``page`` on to ``user``'s server (after the "server is
+    starting" page, if any) and Voila has executed the page it shows there."""
     page.wait_for_url(f"{base_url}/user/{user}/**", wait_until="commit", timeout=timeout * 1000)
-    # the landing page (a Voila page) has executed: voila_page's init script records it
+    # voila_page's init script records when Voila has executed the page
     page.wait_for_function("() => window.__planner && window.__planner.loaded !== null",
                            timeout=timeout * 1000, polling=100)
-    return page
+
+
+def login(page: Any, base_url: str, user: str, password: str = PASSWORD, *,
+          next_path: str = "", timeout: float = 90.0) -> None:
+    """Log ``user`` in through the hub's login form in ``page`` and wait until the hub
+    has sent them to ``next_path`` (e.g. ``/user/alice/voila/render/...``) or the
+    spawner's default URL on their server, and Voila has executed that page."""
+    submit_login(page, base_url, user, password, next_path=next_path, timeout=timeout)
+    wait_landed(page, base_url, user, timeout)

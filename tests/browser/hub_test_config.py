@@ -52,6 +52,12 @@ c.Spawner.args = [*c.Spawner.args,
 # counts the browser's answers as activity, so an open page keeps its server from the culler
 c.Spawner.environment.update({"PLANNER_WS_PING_INTERVAL_MS": "3000"})
 
+# --- a token for the test's harness (hub_server.HubServer.stop_server): a service allowed
+# to stop servers ("Services" and "Roles" in JupyterHub's reference)
+c.JupyterHub.services.append({"name": "planner-test", "api_token": env["PLANNER_HUB_API_TOKEN"]})
+c.JupyterHub.load_roles.append({"name": "planner-test-role", "scopes": ["admin:servers", "list:users"],
+                                "services": ["planner-test"]})
+
 # --- short timeouts: the hub asks the proxy for activity every 5 s, the culler looks every
 # PLANNER_HUB_CULL_EVERY s and stops servers idle PLANNER_HUB_CULL_TIMEOUT s
 c.JupyterHub.last_activity_interval = 5

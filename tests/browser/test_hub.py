@@ -17,8 +17,9 @@ with a page open.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -63,13 +64,18 @@ def _status(context: Any, url: str) -> tuple[int, str]:
     return resp.status, resp.text()
 
 
-def test_two_users_on_the_hub(hub: hs.HubServer, browser: Any, tmp_path: Path) -> None:
+def test_two_users_on_the_hub(hub: hs.HubServer, browser: Any, tmp_path: Path,
+                              record_timing: Callable[..., None]) -> None:
     base = hub.base_url
     pages = {user: vp.new_page(browser) for user in ("alice", "bob")}
     try:
-        # log in; the hub spawns each server and sends the person to the landing page
+        # both log in; the hub spawns each server and sends the person to the landing page
+        start = time.perf_counter()
         for user, rec in pages.items():
-            hs.login(rec.page, base, user)
+            hs.submit_login(rec.page, base, user)
+        for user, rec in pages.items():
+            hs.wait_landed(rec.page, base, user)
+            record_timing("hub", f"{user}: login to landing", loaded=time.perf_counter() - start)
             assert rec.page.url == f"{base}/user/{user}/voila/render/notebooks/index.ipynb"
         servers = hub.servers()
         assert sorted(servers) == ["alice", "bob"]
@@ -77,7 +83,9 @@ def test_two_users_on_the_hub(hub: hs.HubServer, browser: Any, tmp_path: Path) -
 
         # the overview through each one's own server, each with its own upload
         for user, rec in pages.items():
-            vp.open_dashboard(rec.page, hs.dashboard_url(base, user), "notebooks/overview", recorded=rec)
+            timings = vp.open_dashboard(rec.page, hs.dashboard_url(base, user), "notebooks/overview",
+                                        recorded=rec)
+            record_timing("hub", f"{user}: overview", loaded=timings.loaded, first_chart=timings.first_chart)
             path = tmp_path / f"{user}.yaml"
             path.write_text(SCENARIOS[user])
             _upload(rec.page, path, NAMES[user])
