@@ -125,7 +125,7 @@ def bench_sizing(repeat: int) -> list[dict[str, Any]]:
     the committed amount changes, the cards and both figures are rebuilt and serialised)."""
     from planner.engine import forecast
     from planner.scenario import load_scenario
-    from planner.ui import renewal
+    from planner.ui.pages import renewal
     scenario = load_scenario(None)
     t = median_seconds(lambda: forecast(scenario, draws=2_000, seed=0).sizing(), repeat)
     rows = [{"benchmark": "renewal sizing, example, 2,000 draws (forecast + sizing)", "seconds": t,
@@ -254,7 +254,7 @@ def bench_hosts_upload(rows_n: int = 100_000) -> list[dict[str, Any]]:
     import datetime as dt
 
     from planner.scenario import load_scenario
-    from planner.ui import hosts
+    from planner.ui.pages import hosts
     rng = np.random.default_rng(0)
     content = pd.DataFrame({
         "host": [f"host-{i:06d}" for i in range(rows_n)],

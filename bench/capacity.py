@@ -14,7 +14,7 @@ each page kernel, and of the Voila process), and the page kernels left after
 the linger. Bounded: ``timeout`` seconds overall, loopback only, the server is
 stopped at the end.
 
-The server is the product's (``planner._voila_app``) with the settings of
+The server is the product's (``planner.serve.voila_app``) with the settings of
 ``make app`` (pre-heated pool of 1 per dashboard, cap 16 pages).
 
 Command line: ``python -m bench.capacity [--sessions 10] [--dashboard overview]

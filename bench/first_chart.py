@@ -2,7 +2,7 @@
 
 The floor (``bench/floor.ipynb``: one slider and one plotly FigureWidget) is the
 least a Voila page with a chart can cost on this stack. Both are served by the
-product's Voila (``planner._voila_app``, the repository's ``voila.json``, a
+product's Voila (``planner.serve.voila_app``, the repository's ``voila.json``, a
 pre-heated pool of one kernel per notebook) from one folder, and opened in
 Chromium alternately, ``runs`` times each, every view in a fresh browser
 context (an empty cache, as a first visit) and then once more in the same

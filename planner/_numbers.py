@@ -1,7 +1,7 @@
 """Numbers as text, one way for every face (private).
 
 The command line (:mod:`planner.cli`) and the dashboards
-(:mod:`planner.ui.format`) both write numbers through :func:`number`: thousands
+(:mod:`planner.ui.kit.format`) both write numbers through :func:`number`: thousands
 separators, no ``-0``, ``+`` on positive deltas. They differ only in how many
 decimals a number gets, which each face decides. This module imports no
 widgets, so the command line's cold start does not pay for them.

@@ -1,8 +1,8 @@
 """Sentences that explain the engine's data, one wording for every face.
 
-The engine returns codes (:data:`planner.sizing.REASONS` in the ``reasons``
+The engine returns codes (:data:`planner.engine.sizing.REASONS` in the ``reasons``
 column of :meth:`planner.engine.Forecast.sizing`); the command line
-(``planner size``) and the renewal page (:mod:`planner.ui.renewal`) turn them
+(``planner size``) and the renewal page (:mod:`planner.ui.pages.renewal`) turn them
 into the same sentences here. This module imports no widgets, so the command
 line's cold start does not pay for them.
 """
@@ -26,7 +26,7 @@ def sizing_sentences(reasons: Iterable[str], *, price: float | None = None, over
     Parameters
     ----------
     reasons : iterable of str
-        Codes of :data:`planner.sizing.REASONS`, in the engine's order.
+        Codes of :data:`planner.engine.sizing.REASONS`, in the engine's order.
     price, overage_price : float, optional
         The contract's prices of the pool [currency per unit]; read for
         ``overage_not_above_price``.

@@ -15,7 +15,7 @@ in that file, at its line.
 The files a scenario names (``extends``, ``inventory``, ``tables``) are read
 through one file-access object: :class:`LocalFiles` (any local path, for the
 command line and the Python API) or, for a dashboard's uploads,
-:class:`planner.ui.uploads.UploadSandbox` (bare names of uploaded and built-in
+:class:`planner.ui.kit.uploads.UploadSandbox` (bare names of uploaded and built-in
 files only).
 
 The sections and their fields are those of :data:`planner.sections.SECTIONS`;
@@ -300,7 +300,7 @@ def load_scenario(source: str | Path | dict[str, Any] | None = None, *,
         Where the scenario and the files it names (``extends``, ``inventory``,
         ``tables``) are read from. By default the local file system, as the
         command line reads it; a dashboard passes an upload sandbox
-        (:class:`planner.ui.uploads.UploadSandbox`) and ``source`` is then a
+        (:class:`planner.ui.kit.uploads.UploadSandbox`) and ``source`` is then a
         file name inside it.
 
     Raises

@@ -19,7 +19,7 @@ from planner import support
 from planner.cli import main
 from planner.scenario import ScenarioError, load_scenario, read_inventory
 from planner.tableset import TableError
-from planner.ui.uploads import read_uploaded_inventory, read_uploaded_scenario
+from planner.ui.kit.uploads import read_uploaded_inventory, read_uploaded_scenario
 
 NAN, INF = float("nan"), float("inf")
 DAYS = pd.date_range("2025-01-01", periods=3)

@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from planner import __version__, support
-from planner.cli import WIDTH, _parser, main
+from planner.cli import main
+from planner.cli.parser import build_parser
+from planner.cli.render import WIDTH
 from planner.units import decimals as _unit_decimals
 from planner.engine import compare, forecast
 from planner.scenario import example_path
@@ -278,7 +280,7 @@ def test_debug_shows_the_traceback_before_or_after_the_command(argv):
 
 
 def test_help_is_plain_text_and_every_option_has_help(capsys):
-    parser = _parser()
+    parser = build_parser()
     subparsers = next(a for a in parser._actions if a.dest == "command").choices
     for name, sub in [("planner", parser), *subparsers.items()]:
         text = sub.format_help()

@@ -4,7 +4,7 @@ scenario) and the CLI (``planner forecast ... --format json`` of each, and
 ``planner compare ... --format json``).
 
 The CLI's JSON rounds a unit to the decimals its weights are published with
-(cli.py): a page figure equals a CLI figure rounded to the decimals printed.
+(planner.cli): a page figure equals a CLI figure rounded to the decimals printed.
 """
 
 import json
@@ -14,7 +14,7 @@ import pytest
 
 from planner.cli import main
 from planner.engine import compare, forecast
-from planner.ui import comparison
+from planner.ui.pages import comparison
 
 SETTINGS = [  # (selected examples, unit): control settings of the page
     (("estate", "fullstack_move"), "host_unit_hours"),

@@ -10,7 +10,7 @@ import pytest
 from faces_cli import CLI_ROUNDING, cli_forecast
 from planner.engine import forecast
 from planner.scenario import load_scenario
-from planner.ui import digital_experience as dem
+from planner.ui.pages import digital_experience as dem
 
 JANUARY = pd.Period("2027-01", "M")
 

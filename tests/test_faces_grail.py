@@ -9,7 +9,7 @@ from faces_cli import CLI_ROUNDING, cli_forecast
 from planner.engine import forecast
 from planner.model import SetValues
 from planner.scenario import load_scenario
-from planner.ui import ddu_grail
+from planner.ui.pages import ddu_grail
 
 GRAIL = ("log_management_ingest", "log_management_retain", "log_management_query",
          "business_events_ingest", "business_events_retain")   # bizevents are not queried

@@ -9,7 +9,7 @@ from faces_cli import CLI_ROUNDING, cli_forecast
 from planner.engine import forecast
 from planner.model import MoveHosts
 from planner.scenario import load_scenario
-from planner.ui import hosts
+from planner.ui.pages import hosts
 
 MOVED = 100
 

@@ -37,7 +37,7 @@ TOO_COMMON = {2.0}
 
 
 def _faces() -> list[tuple[str, str]]:
-    files = [*sorted((ROOT / "planner" / "ui").glob("*.py")), ROOT / "planner" / "cli.py"]
+    files = [*sorted((ROOT / "planner" / "ui").rglob("*.py")), *sorted((ROOT / "planner" / "cli").glob("*.py"))]
     out = [(str(f.relative_to(ROOT)), f.read_text(encoding="utf-8")) for f in files]
     for nb in sorted((ROOT / "notebooks").glob("*.ipynb")):
         for i, cell in enumerate(json.loads(nb.read_text(encoding="utf-8"))["cells"]):

@@ -3,7 +3,7 @@ the Python API (planner.forecast) and the CLI (planner forecast ... --format
 json) give for the same scenario.
 
 The CLI's JSON rounds each unit to the decimals its weights are published with
-(cli.py); a page figure equals a CLI figure when rounded to the decimals the
+(planner.cli); a page figure equals a CLI figure when rounded to the decimals the
 CLI printed.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from planner.cli import main
 from planner.engine import forecast
 from planner.scenario import EXAMPLES, example_path
-from planner.ui import overview
+from planner.ui.pages import overview
 
 # A second LPAR far below its licence. Summed over the LPARs the estate never goes
 # above the summed licence (300 x 1.01^35 + 100 = 525 < 350 + 400 = 750), but
@@ -154,7 +154,7 @@ def imported(tmp_path_factory):
 
 
 def test_actual_against_modelled_equals_the_api_and_the_cli(imported, tmp_path):
-    from planner.backtest import backtest, read_actuals, summary
+    from planner.imports.backtest import backtest, read_actuals, summary
     from planner.scenario import load_scenario
     out = tmp_path / "backtest.json"
     assert main(["backtest", str(imported / "scenario.yaml"), str(imported / "actuals.csv"),
@@ -181,7 +181,7 @@ def test_actual_against_modelled_equals_the_api_and_the_cli(imported, tmp_path):
 
 
 def test_the_forecast_next_to_the_actuals_equals_the_cli(imported, tmp_path):
-    from planner.backtest import backtest, read_actuals
+    from planner.imports.backtest import backtest, read_actuals
     from planner.scenario import load_scenario
     cli = _cli_json(tmp_path, imported / "scenario.yaml", "month")["consumption"]
     scenario = load_scenario(imported / "scenario.yaml")

@@ -3,8 +3,8 @@
 import datetime as dt
 
 from planner import support as policy
-from planner.ui import format as fmt
-from planner.ui import support
+from planner.ui.kit import format as fmt
+from planner.ui.pages import support
 
 
 def test_page_deadlines_are_the_policy_functions():

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from planner.backtest import backtest, read_actuals, summary
-from planner.calibrate import fit_growth
+from planner.imports.backtest import backtest, read_actuals, summary
+from planner.imports.calibrate import fit_growth
 
 
 def test_exact_growth_has_no_spread():
@@ -39,7 +39,7 @@ def test_too_little_history_means_no_growth():
 
 
 def test_imported_scenario_comments_no_growth(tmp_path):
-    from planner.baseline import build, hosts_from_entities, month_window
+    from planner.imports.baseline import build, hosts_from_entities, month_window
     hosts, _ = hosts_from_entities([{"entityId": "HOST-1", "displayName": "h",
                                      "properties": {"memoryTotal": 4 * 1024 ** 3, "monitoringMode": "FULL_STACK"}}])
     daily = pd.DataFrame({"metric": "builtin:billing.ddu.log.total", "app": "",
@@ -93,7 +93,7 @@ def test_bad_actuals_name_row_and_column(row, message):
 
 
 def test_unreadable_actuals_and_metrics_files_are_named(tmp_path):
-    from planner.baseline import BaselineError, daily_from_csv
+    from planner.imports.baseline import BaselineError, daily_from_csv
     with pytest.raises(ValueError, match=r"^nowhere/actuals.csv: no such file$"):
         read_actuals("nowhere/actuals.csv")
     with pytest.raises(ValueError, match=r"^actuals.csv: cannot read the CSV \(No columns to parse from file\)$"):
@@ -108,7 +108,7 @@ def test_unreadable_actuals_and_metrics_files_are_named(tmp_path):
 
 
 def test_implausible_fitted_growth_is_left_out():
-    from planner.baseline import build, hosts_from_entities, month_window
+    from planner.imports.baseline import build, hosts_from_entities, month_window
     hosts, _ = hosts_from_entities([])
     days = pd.period_range("2026-07-01", "2026-09-30", freq="D")
     # 1, 10, 100 DDU a day: e^(ln 10) - 1 = +900 % a month, above the scenario's 100 % bound

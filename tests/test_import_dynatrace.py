@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 
 from fixtures import dynatrace_api as fx
-from planner.baseline import BaselineError, import_dynatrace, import_files
+from planner.imports.baseline import BaselineError, import_dynatrace, import_files
 from planner.cli import main
-from planner.dynatrace import HOST_FIELDS, Client, DynatraceError, Secret
+from planner.imports.dynatrace import HOST_FIELDS, Client, DynatraceError, Secret
 from planner.engine import forecast
 from planner.model import Growth
 from planner.scenario import load_scenario
@@ -389,7 +389,7 @@ def test_retry_after_as_seconds_or_http_date():
 
     import httpx
 
-    from planner.dynatrace import _retry_after
+    from planner.imports.dynatrace import _retry_after
     assert _retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
     soon = email.utils.formatdate(time.time() + 120, usegmt=True)   # RFC 9110: an HTTP date
     assert 115 <= _retry_after(httpx.Response(429, headers={"Retry-After": soon})) <= 120

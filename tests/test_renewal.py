@@ -1,4 +1,4 @@
-"""The renewal dashboard (planner.ui.renewal) without a browser: the pure
+"""The renewal dashboard (planner.ui.pages.renewal) without a browser: the pure
 compute step against the sizing table, and the page's controls."""
 
 import base64
@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner import sizing
+from planner.engine import sizing
 from planner.engine import forecast
-from planner.ui import renewal
+from planner.ui.pages import renewal
 
 
 @pytest.fixture(scope="module")

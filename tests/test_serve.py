@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from planner import serve
+from planner.serve import server as serve
 from planner.serve import ServeError, ServeOptions, check_auth, is_loopback, main, parse_pools
 
 
@@ -95,7 +95,7 @@ def test_voila_command_and_environment(tmp_path):
     options = ServeOptions(host="0.0.0.0", port=9000, token="s3cret", pool=2, pools={"overview.ipynb": 3},
                            max_kernels=7, cull_idle_timeout=900, cull_interval=30, disconnect_grace=12)
     command = serve.voila_command(tmp_path, options)
-    assert command[1:4] == ["-m", "planner._voila_app", str(tmp_path)]
+    assert command[1:4] == ["-m", "planner.serve.voila_app", str(tmp_path)]
     for arg in ("--Voila.ip=0.0.0.0", "--port=9000", "--PlannerVoila.max_kernels=7",
                 "--MappingKernelManager.cull_idle_timeout=900", "--MappingKernelManager.cull_interval=30",
                 "--PlannerKernelManager.disconnect_grace=12", "--preheat_kernel=True", "--pool_size=2"):

@@ -1,4 +1,4 @@
-"""Renewal sizing (planner.sizing, Forecast.sizing, planner size), worked by hand.
+"""Renewal sizing (planner.engine.sizing, Forecast.sizing, planner size), worked by hand.
 
 The scenarios here have one driver on a one-year contract from 2027-01-01, so
 each figure can be written down: a cloud automation driver consumes 1 CAU per
@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planner import engine, sizing
+from planner.engine import simulation as engine
+from planner.engine import sizing
 from planner.cli import main
 from planner.engine import forecast
 from planner.explain import sizing_note, sizing_sentences

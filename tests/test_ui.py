@@ -19,13 +19,14 @@ import pytest
 
 from planner.engine import forecast
 from planner.scenario import ScenarioError, load_scenario
-from planner.ui import comparison, figures, overview
-from planner.ui import format as fmt
-from planner.ui.cards import KpiCard, MessageArea, ResultTable, guard, readable
-from planner.ui.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
-from planner.ui.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
-from planner.ui.layout import Page
-from planner import serve
+from planner.ui.kit import figures
+from planner.ui.pages import comparison, overview
+from planner.ui.kit import format as fmt
+from planner.ui.kit.cards import KpiCard, MessageArea, ResultTable, guard, readable
+from planner.ui.kit.charts import PLOTLY_MIME, Chart, chart, figure_spec, show_figure
+from planner.ui.kit.exports import DownloadLinks, csv_bytes, data_uri, xlsx_bytes
+from planner.ui.kit.layout import Page
+from planner.serve import server as serve
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def test_axis_title_names_unit_and_symbol():
 def test_voila_command_and_landing_url(tmp_path):
     folder = serve.notebooks_dir()
     command = serve.voila_command(folder, port=9999)
-    assert command[:3] == [sys.executable, "-m", "planner._voila_app"] and str(folder) in command
+    assert command[:3] == [sys.executable, "-m", "planner.serve.voila_app"] and str(folder) in command
     for option in ("--Voila.ip=127.0.0.1", "--port=9999", "--template=lab", "--no-browser",
                    "--preheat_kernel=True", "--pool_size=1"):
         assert option in command

@@ -10,7 +10,7 @@ import pytest
 
 from planner.engine import forecast
 from planner.scenario import load_scenario
-from planner.ui import comparison, hosts, landing, overview
+from planner.ui.pages import comparison, hosts, landing, overview
 from page_checks import check_page as _check_page, kpi as _kpi, upload as _upload
 
 GOOD_YAML = b"""extends: estate.yaml
@@ -270,7 +270,7 @@ def test_first_exceeded_is_shown_once(example):
 @pytest.fixture(scope="module")
 def imported(tmp_path_factory):
     from fixtures import dynatrace_api as fx
-    from planner.baseline import import_files
+    from planner.imports.baseline import import_files
     tmp = tmp_path_factory.mktemp("import")
     (tmp / "hosts.json").write_text(fx.hosts_json())
     (tmp / "metrics.csv").write_text(fx.metrics_csv())
@@ -280,7 +280,7 @@ def imported(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def imported_view(imported):
-    from planner.backtest import backtest, read_actuals
+    from planner.imports.backtest import backtest, read_actuals
     scenario = load_scenario(imported / "scenario.yaml")
     table = backtest(scenario, read_actuals(imported / "actuals.csv"))
     return table, overview.compute(forecast(scenario), "ddu", past=table)

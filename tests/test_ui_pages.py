@@ -15,8 +15,8 @@ import pytest
 from planner.fields import ScenarioError
 from planner.scenario import load_scenario
 from planner.sections import inventory_amounts, inventory_totals
-from planner.ui import ddu_grail, digital_experience, hosts, support
-from planner.ui.inputs import counted, field_check, read_number
+from planner.ui.pages import ddu_grail, digital_experience, hosts, support
+from planner.ui.kit.inputs import counted, field_check, read_number
 from test_ui import _assert_labelled   # titles, axis titles and hover units, as for every figure
 from page_checks import kpi as _kpi, upload as _upload
 

@@ -16,8 +16,9 @@ import pytest
 
 from planner.scenario import ScenarioError, load_scenario
 from planner.tableset import export_tables
-from planner.ui import overview, uploads
-from planner.ui.uploads import (
+from planner.ui.kit import uploads
+from planner.ui.pages import overview
+from planner.ui.kit.uploads import (
     INVENTORY_LIMIT, INVENTORY_ROWS, SCENARIO_LIMIT, Upload, UploadSandbox, inventory_upload,
     read_uploaded_inventory, read_uploaded_scenario, scenario_upload, uploaded_files,
 )
@@ -278,7 +279,7 @@ def test_upload_button_limits():
     assert scenario_upload().limit_of("x.yaml") == SCENARIO_LIMIT == 5_000_000
     assert inventory_upload().limit_of("x.csv") == INVENTORY_LIMIT == 50_000_000
     assert (scenario_upload().accept, inventory_upload().accept) == (".yaml,.yml", ".csv,.xlsx")
-    js = resources.files("planner.ui").joinpath("upload.js").read_text()
+    js = resources.files("planner.ui.kit").joinpath("upload.js").read_text()
     assert "f.size > limitOf(model, f.name)" in js          # checked before anything is sent
 
 
@@ -294,7 +295,7 @@ def test_a_file_above_the_limit_is_reported_on_the_page(example):
 
 
 def test_the_hosts_page_reports_a_file_above_the_limit():
-    from planner.ui import hosts
+    from planner.ui.pages import hosts
     page = hosts.dashboard(load_scenario(), group="web")
     button = page.find("ctl-upload-inventory")
     button._received(button, {"event": "too_large", "files": [{"name": "big.xlsx", "size": 75_300_000}]}, [])

@@ -1,6 +1,6 @@
 """A page's kernel ends when the page goes, by the product alone (issue 13, 1b).
 
-The server is the product's (``planner._voila_app``) with short limits so that
+The server is the product's (``planner.serve.voila_app``) with short limits so that
 the test is quick: a kernel ends ``disconnect_grace`` = 6 s after its page's
 last websocket closed, and a kernel no page ever connected to after
 ``connect_timeout`` = 15 s idle. The harness does nothing to end kernels: pages

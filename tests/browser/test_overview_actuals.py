@@ -23,7 +23,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if str(TESTS) not in sys.path:
         sys.path.insert(0, str(TESTS))
     from fixtures import dynatrace_api as fx
-    from planner.baseline import import_files
+    from planner.imports.baseline import import_files
     tmp = tmp_path_factory.mktemp("import")
     (tmp / "hosts.json").write_text(fx.hosts_json())
     (tmp / "metrics.csv").write_text(fx.metrics_csv())

@@ -12,7 +12,7 @@ launched, so this module imports cleanly on a machine without either.
   intercepted and the page's own unload requests go out as in any browser) and
   recorded; console errors and page errors are recorded (:class:`RecordedPage`).
   Closing a page leaves it for ``about:blank``: the product itself must then end
-  the page's kernel (see ``planner._voila_app``); the harness does not help.
+  the page's kernel (see ``planner.serve.voila_app``); the harness does not help.
 * :func:`open_dashboard`: load ``/voila/render/<name>.ipynb`` and wait until
   Voila has executed it and the widgets have rendered; returns
   :class:`Timings` measured inside the page (``performance.now()``, i.e. from
@@ -202,7 +202,7 @@ def render_url(base_url: str, name: str) -> str:
 
 
 class VoilaServer:
-    """The product's Voila (``planner._voila_app``) serving a notebooks directory on
+    """The product's Voila (``planner.serve.voila_app``) serving a notebooks directory on
     127.0.0.1, for tests and benchmarks.
 
     Use as a context manager, or call :meth:`start` and :meth:`stop`. The
@@ -238,7 +238,7 @@ class VoilaServer:
         return self.proc.pid
 
     def command(self) -> list[str]:
-        cmd = [sys.executable, "-m", "planner._voila_app", str(self.notebooks_dir), "--no-browser",
+        cmd = [sys.executable, "-m", "planner.serve.voila_app", str(self.notebooks_dir), "--no-browser",
                f"--port={self.port}", "--Voila.ip=127.0.0.1", "--Voila.port_retries=0",
                "--show_tracebacks=True", "--Voila.log_level=INFO",
                f"--preheat_kernel={self.preheat}"]
@@ -301,9 +301,17 @@ class VoilaServer:
 
     def log_problems(self) -> list[str]:
         """Lines of the server log that show an error: tracebacks, ERROR/CRITICAL
-        level lines (``[E ...]``, ``[C ...]``) and HTTP 5xx answers."""
-        problems = []
+        level lines (``[E ...]``, ``[C ...]``) and HTTP 5xx answers.
+
+        A kernel that is shut down while it is still busy (its page was closed
+        during a slow load) logs "KeyboardInterrupt caught in kernel" right after
+        Voila's "Kernel shutdown" line: that is the shutdown, not a page's error."""
+        problems, previous = [], ""
         for line in self.log_text().splitlines():
+            stopped = "KeyboardInterrupt caught in kernel" in line and "Kernel shutdown:" in previous
+            previous = line
+            if stopped:
+                continue
             if (re.search(r"Traceback|\bERROR\b|\bCRITICAL\b", line)
                     or re.match(r"\[(E|C) \d", line)
                     or re.search(r"\b5\d\d (GET|POST|PUT|DELETE|HEAD|PATCH)\b", line)):

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from planner.ui import format as fmt
+from planner.ui.kit import format as fmt
 from planner.units import UNITS
 
 __all__ = [
@@ -240,7 +240,7 @@ def actual_vs_modelled(past: pd.DataFrame, forecast: pd.Series, unit: str, *, ti
     ----------
     past : DataFrame
         Index: months (PeriodIndex); columns ``actual``, ``modelled`` [unit per
-        month] and ``error_pct`` [%], as :func:`planner.backtest.backtest` gives them.
+        month] and ``error_pct`` [%], as :func:`planner.imports.backtest.backtest` gives them.
     forecast : Series
         Index: months (PeriodIndex); the forecast per month [unit].
     unit : str

@@ -1,7 +1,7 @@
 """A baseline from what an environment really uses: hosts + billing metrics ->
 ``hosts.csv``, ``actuals.csv`` and ``scenario.yaml``.
 
-``planner import dynatrace`` reads a live environment (:mod:`planner.dynatrace`);
+``planner import dynatrace`` reads a live environment (:mod:`planner.imports.dynatrace`);
 ``planner import files`` reads the same data from exports: the JSON of the
 entities call and the metrics API's CSV (``Accept: text/csv; header=present``).
 Both end here:
@@ -18,7 +18,7 @@ Both end here:
 * ``scenario.yaml``: loads with :func:`planner.scenario.load_scenario` as it is.
   Its contract starts the month after the last imported month, for one year, with
   no pools (commented lines show where they go). Growth is calibrated per
-  driver (:mod:`planner.calibrate`).
+  driver (:mod:`planner.imports.calibrate`).
 
 Metric sources ("Built-in classic metrics",
 https://docs.dynatrace.com/docs/shortlink/built-in-metrics, section "Billing"):
@@ -77,7 +77,8 @@ import pandas as pd
 import yaml
 
 from planner import _checks, ddu, dem, hosts
-from planner.calibrate import Fit, fit_growth
+from planner.export import write_csv
+from planner.imports.calibrate import Fit, fit_growth
 from planner.tableset import TableSet, resolve
 
 __all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "hosts_from_entities", "daily_from_series",
@@ -681,11 +682,11 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
     try:
         written = [("hosts.csv", len(baseline.hosts)), ("actuals.csv", len(baseline.actuals)), ("scenario.yaml", 1)]
-        baseline.hosts.to_csv(tmp / "hosts.csv", index=False)
-        baseline.actuals.to_csv(tmp / "actuals.csv", index=False)
+        write_csv(baseline.hosts, tmp / "hosts.csv")
+        write_csv(baseline.actuals, tmp / "actuals.csv")
         (tmp / "scenario.yaml").write_text(baseline.scenario, encoding="utf-8")
         if baseline.host_check is not None:
-            baseline.host_check.to_csv(tmp / "host_unit_check.csv", index=False)
+            write_csv(baseline.host_check, tmp / "host_unit_check.csv")
             written.append(("host_unit_check.csv", len(baseline.host_check)))
         try:
             load_scenario(tmp / "scenario.yaml")        # what we wrote must load as it is
@@ -713,12 +714,12 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
 
     Parameters
     ----------
-    url : environment URL; token : :class:`planner.dynatrace.Secret`;
+    url : environment URL; token : :class:`planner.imports.dynatrace.Secret`;
     out : the folder to create; months, to : the window (:func:`month_window`);
     ca_bundle : PEM file for TLS; client_options : passed to
-    :class:`planner.dynatrace.Client` (retry bounds, timeout).
+    :class:`planner.imports.dynatrace.Client` (retry bounds, timeout).
     """
-    from planner.dynatrace import Client
+    from planner.imports.dynatrace import Client
     say = progress or (lambda _line: None)
     window = month_window(to, months)
     if Path(out).exists() and not force:             # fail before any network traffic

@@ -35,8 +35,8 @@ from planner.tableset import resolve
 from planner.ui import (
     Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section, show_figure,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import guard_figures, silenced
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import guard_figures, silenced
 
 __all__ = ["PRODUCT_NAMES", "Ticket", "Release", "TicketView", "ReleaseView",
            "countries", "subdivisions", "parse_closures", "plans", "severities", "coverage_text",

@@ -1,7 +1,7 @@
 """The Voila application that ``planner.serve`` runs: Voila 0.5 plus what a shared
 server needs.
 
-Run as ``python -m planner._voila_app NOTEBOOKS [voila options]``; it takes every
+Run as ``python -m planner.serve.voila_app NOTEBOOKS [voila options]``; it takes every
 option of ``voila`` and adds these (all also settable in ``voila.json``):
 
 * **Kernels end with their page.** :class:`PlannerKernelManager` shuts a page's
@@ -27,7 +27,7 @@ option of ``voila`` and adds these (all also settable in ``voila.json``):
   others revalidate (304).
 * **No request leaves the server**: the lab template links Font Awesome 5 from a
   CDN (``cdn.jsdelivr.net``), which an offline network cannot reach; the page's
-  links are rewritten to a copy served from ``planner/ui/static/fontawesome``
+  links are rewritten to a copy served from ``planner/ui/kit/static/fontawesome``
   (Font Awesome Free 5.15.4: CSS under the MIT licence, fonts under SIL OFL 1.1;
   woff2 only, which every current browser reads) at ``/voila/planner-static/``.
 * **Token from the environment**: ``PLANNER_VOILA_TOKEN`` sets Voila's token, so
@@ -79,7 +79,7 @@ this page reloads itself every 60 seconds.</p>
 """
 
 _HASHED = re.compile(r"\.[0-9a-f]{16,}\.js$")
-STATIC_DIR = Path(__file__).resolve().parent / "ui" / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "ui" / "kit" / "static"
 STATIC_URL = "voila/planner-static/"
 _CDN = re.compile(r"https://cdn\.jsdelivr\.net/npm/@fortawesome/fontawesome-free@[^/\"']*/css/")
 

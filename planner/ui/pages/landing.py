@@ -2,7 +2,7 @@
 KPI card per unit (classes ``planner-dashboard dash-index``; cards ``kpi-<unit>``
 with underscores as dashes, e.g. ``kpi-host-unit-hours``).
 
-Every figure is the engine's (:func:`planner.ui.overview.year_figures`: the
+Every figure is the engine's (:func:`planner.ui.pages.overview.year_figures`: the
 forecast's contract years, yearly totals and pools) and every label the unit
 registry's (:mod:`planner.units`).
 """
@@ -18,9 +18,9 @@ import pandas as pd
 
 from planner.engine import Forecast
 from planner.ui import KpiCard, Page, kpi_row
-from planner.ui import format as fmt
-from planner.ui.overview import Lpar, UnitYear, lpar_verdicts, year_figures
-from planner.ui.layout import style
+from planner.ui.kit import format as fmt
+from planner.ui.pages.overview import Lpar, UnitYear, lpar_verdicts, year_figures
+from planner.ui.kit.layout import style
 from planner.units import UNITS
 
 __all__ = ["card_note", "summary"]

@@ -34,8 +34,8 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row,
     note, section, show_figure,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_number, silenced
 
 __all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]

@@ -37,10 +37,10 @@ from planner.ui import (
     Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
     read_uploaded_inventory, section, show_figure, uploaded_files,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import counted, guard_figures, silenced
-from planner.ui.saver import OnDemandDownload
-from planner.ui.uploads import inventory_upload
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import counted, guard_figures, silenced
+from planner.ui.kit.saver import OnDemandDownload
+from planner.ui.kit.uploads import inventory_upload
 
 __all__ = [
     "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",

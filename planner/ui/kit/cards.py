@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as widgets
 import pandas as pd
 
-from planner.ui import format as fmt
+from planner.ui.kit import format as fmt
 
 __all__ = ["KpiCard", "kpi_row", "note", "readable", "MessageArea", "guard", "html_table", "ResultTable", "Table"]
 
@@ -29,7 +29,7 @@ class KpiCard(widgets.HTML):
     """A key figure: label, number with its unit, and a note.
 
     The card's text is ``label``, then the value exactly as
-    :func:`planner.ui.format.quantity` writes it (``'1,181,248 DEM units'``),
+    :func:`planner.ui.kit.format.quantity` writes it (``'1,181,248 DEM units'``),
     then the note. ``shown`` holds the value text, for tests.
 
     Parameters
@@ -40,7 +40,7 @@ class KpiCard(widgets.HTML):
     unit : str
         Engine unit (``'dem'``) or unit text (``'GB'``).
     decimals : int, optional
-        Fixed decimals (see :func:`planner.ui.format.number`).
+        Fixed decimals (see :func:`planner.ui.kit.format.number`).
     """
 
     def __init__(self, name: str, label: str, unit: str = "", *, decimals: int | None = None,

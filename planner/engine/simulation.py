@@ -42,7 +42,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner import _checks, sizing
+from planner import _checks
+from planner.engine import sizing
 from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import ScenarioError, load_scenario
@@ -93,7 +94,7 @@ class Forecast:
         Monte Carlo only: ``month``, ``unit``, ``p10``, ``p50``, ``p90``.
     seconds : float
         Time the run took [s].
-    pool_draws : tuple of planner.sizing.PoolYear
+    pool_draws : tuple of planner.engine.sizing.PoolYear
         Monte Carlo only: per pool and contract year, the numbers
         :meth:`sizing` needs per draw.
     """
@@ -234,7 +235,7 @@ class Forecast:
 
     def sizing(self, risk: float = 0.1) -> pd.DataFrame:
         """Renewal sizing per pool and contract year, from the Monte Carlo draws
-        (:func:`planner.sizing.sizing`; rules in docs/rules.md#renewal-sizing).
+        (:func:`planner.engine.sizing.sizing`; rules in docs/rules.md#renewal-sizing).
 
         Parameters
         ----------
@@ -244,7 +245,7 @@ class Forecast:
         Returns
         -------
         DataFrame
-            One row per pool and contract year, columns :data:`planner.sizing.COLUMNS`.
+            One row per pool and contract year, columns :data:`planner.engine.sizing.COLUMNS`.
         """
         if not self.draws:
             raise ValueError("sizing needs a forecast with Monte Carlo draws, e.g. "
@@ -384,7 +385,7 @@ def _monte_carlo(scenario: Scenario, cal: Calendar, draws: int, seed: int
     Draws are simulated in chunks of about 2^19 draw-days, so the (draws x
     days) arrays never exist for the whole run: what is kept per draw is one
     total per unit and month and three numbers per pool and contract year
-    (:class:`planner.sizing.Recorder`). Drivers without a growth range are
+    (:class:`planner.engine.sizing.Recorder`). Drivers without a growth range are
     simulated once and added to every chunk. The rates are drawn up front in
     driver order, so a seed gives the same draws whatever the chunk size.
     """

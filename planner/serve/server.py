@@ -8,7 +8,7 @@ Usage::
                             [--cull-interval 60] [--disconnect-grace 20] [--notebooks DIR]
     python -m planner.serve --execute-notebooks [--notebooks DIR]
 
-The first form starts Voila (``planner._voila_app``: Voila 0.5 with the rules
+The first form starts Voila (``planner.serve.voila_app``: Voila 0.5 with the rules
 below) on the repository's ``notebooks/`` folder with the lab template, prints
 the URL of the landing page (``index.ipynb``, with the token when there is one)
 and stops cleanly on Ctrl+C.
@@ -62,7 +62,7 @@ __all__ = ["notebooks_dir", "ServeOptions", "parse_pools", "is_loopback", "check
            "voila_env", "landing_url", "serve", "execute_notebooks", "strip_notebook", "main"]
 
 LANDING = "index.ipynb"
-TOKEN_ENV = "PLANNER_VOILA_TOKEN"  # read by planner._voila_app
+TOKEN_ENV = "PLANNER_VOILA_TOKEN"  # read by planner.serve.voila_app
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
@@ -84,7 +84,7 @@ def notebooks_dir(path: str | os.PathLike[str] | None = None) -> Path:
     NotebooksNotFound
         With a message saying where the notebooks were looked for.
     """
-    folder = Path(path) if path is not None else Path(__file__).resolve().parent.parent / "notebooks"
+    folder = Path(path) if path is not None else Path(__file__).resolve().parents[2] / "notebooks"
     if not (folder / LANDING).is_file():
         raise NotebooksNotFound(
             f"planner.serve: no dashboards at {folder} (looked for {LANDING}). The notebooks live in the "
@@ -209,13 +209,13 @@ def check_auth(host: str, token: str | None, no_auth: bool) -> str | None:
 
 
 def voila_command(folder: Path, options: ServeOptions | None = None, **kwargs: Any) -> list[str]:
-    """The command line that serves ``folder`` (``planner._voila_app``, Voila's options).
+    """The command line that serves ``folder`` (``planner.serve.voila_app``, Voila's options).
 
     ``kwargs`` build a :class:`ServeOptions` when ``options`` is not given. The token
     is not on the command line: see :func:`voila_env`.
     """
     o = options if options is not None else ServeOptions(**kwargs)
-    command = [sys.executable, "-m", "planner._voila_app", str(folder), "--no-browser",
+    command = [sys.executable, "-m", "planner.serve.voila_app", str(folder), "--no-browser",
                f"--Voila.ip={o.host}", f"--port={o.port}", "--Voila.port_retries=0",
                "--template=lab", "--theme=light", "--VoilaConfiguration.show_tracebacks=False",
                f"--PlannerVoila.max_kernels={max(o.max_kernels, 0)}",

@@ -25,7 +25,7 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, section, show_figure,
 )
-from planner.ui import format as fmt
+from planner.ui.kit import format as fmt
 from planner.units import UNITS
 
 __all__ = ["ForecastCache", "ComparisonView", "compute", "headline", "deltas", "yearly_table",

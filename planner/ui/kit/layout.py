@@ -16,8 +16,8 @@ from typing import Any
 
 import ipywidgets as widgets
 
-from planner.ui.cards import MessageArea
-from planner.ui.charts import Chart, plotly_loader
+from planner.ui.kit.cards import MessageArea
+from planner.ui.kit.charts import Chart, plotly_loader
 
 __all__ = ["control", "field", "section", "style", "Page", "Dashboard"]
 
@@ -59,7 +59,7 @@ def style() -> widgets.HTML:
 
 @functools.lru_cache(maxsize=1)
 def _css() -> str:
-    return resources.files("planner.ui").joinpath("style.css").read_text(encoding="utf-8")
+    return resources.files("planner.ui.kit").joinpath("style.css").read_text(encoding="utf-8")
 
 
 class Page(widgets.VBox):

@@ -15,7 +15,7 @@ reading local paths (:class:`planner.scenario.LocalFiles`).
 * :func:`read_uploaded_scenario`, :func:`read_uploaded_inventory`: uploads to a
   Scenario or an inventory, or a :class:`~planner.scenario.ScenarioError`;
   :func:`read_uploaded_actuals`: an import's ``actuals.csv`` to a table
-  (:func:`planner.backtest.read_actuals`).
+  (:func:`planner.imports.backtest.read_actuals`).
 * :class:`Upload`: an upload button (same ``value`` as ``ipywidgets.FileUpload``)
   that refuses a file above its limit in the browser, with a message, before
   sending it.
@@ -200,14 +200,14 @@ def read_uploaded_inventory(name: str, content: bytes) -> pd.DataFrame:
 
 def read_uploaded_actuals(name: str, content: bytes) -> pd.DataFrame:
     """Read an uploaded ``actuals.csv`` of ``planner import`` (at most
-    :data:`ACTUALS_LIMIT` bytes) with :func:`planner.backtest.read_actuals`.
+    :data:`ACTUALS_LIMIT` bytes) with :func:`planner.imports.backtest.read_actuals`.
 
     Raises
     ------
     ValueError
         Naming the file, row and column (and the allowed units).
     """
-    from planner.backtest import read_actuals
+    from planner.imports.backtest import read_actuals
     name = _safe_name(name)
     if not name.lower().endswith(".csv"):
         raise ScenarioError(f"{name}: actuals are a .csv file (the actuals.csv that planner import writes)")
@@ -240,7 +240,7 @@ class Upload(anywidget.AnyWidget):
         Suffix (``".yaml"``) -> largest size [bytes]; others get ``default_limit``.
     """
 
-    _esm = resources.files("planner.ui").joinpath("upload.js").read_text(encoding="utf-8")
+    _esm = resources.files("planner.ui.kit").joinpath("upload.js").read_text(encoding="utf-8")
     accept = traitlets.Unicode("").tag(sync=True)
     multiple = traitlets.Bool(False).tag(sync=True)
     description = traitlets.Unicode("Upload").tag(sync=True)

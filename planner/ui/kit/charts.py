@@ -18,7 +18,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import traitlets
 
-from planner.ui.figures import CONFIG
+from planner.ui.kit.figures import CONFIG
 
 __all__ = ["Chart", "figure_spec", "chart", "show_figure", "plotly_loader", "PLOTLY_MIME"]
 
@@ -50,7 +50,7 @@ class Chart(anywidget.AnyWidget):
     the one JupyterLab's plotly extension loads (see :func:`plotly_loader`).
     """
 
-    _esm = resources.files("planner.ui").joinpath("chart.js").read_text(encoding="utf-8")
+    _esm = resources.files("planner.ui.kit").joinpath("chart.js").read_text(encoding="utf-8")
     figure = traitlets.Dict().tag(sync=True)
 
     def __init__(self, name: str, fig: go.Figure | None = None):

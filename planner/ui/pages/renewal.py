@@ -5,7 +5,7 @@ the Monte Carlo draws, the expected cost against the committed amount, markers
 at the contracted, cost-optimal and risk amounts, and a slider for the
 committed amount whose KPI cards show the chance of running out and the
 expected cost. Every number comes from the engine's draws through
-:meth:`planner.engine.Forecast.sizing` and :func:`planner.sizing.cost_curve`
+:meth:`planner.engine.Forecast.sizing` and :func:`planner.engine.sizing.cost_curve`
 (rules: docs/rules.md#renewal-sizing).
 
 Flow: inputs (:class:`Inputs`, held with the chosen forecast in the page's
@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner import sizing
+from planner.engine import sizing
 from planner.engine import UNITS, Forecast, forecast
 from planner.explain import sizing_note, sizing_with_notes
 from planner.scenario import EXAMPLES, example_names, example_path, load_scenario
@@ -35,8 +35,8 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section,
     show_figure,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import guard_figures, silenced
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import guard_figures, silenced
 
 __all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
            "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
@@ -80,14 +80,14 @@ class View:
     row : dict
         The pool and year's row of ``Forecast.sizing(risk)``.
     curve : DataFrame
-        :func:`planner.sizing.cost_curve` over :func:`planner.sizing.amount_grid`.
+        :func:`planner.engine.sizing.cost_curve` over :func:`planner.engine.sizing.amount_grid`.
     markers : dict
         Label -> (amount [units], expected cost [currency]) for the contracted,
         cost-optimal and risk amounts (NaN where the row has none).
     committed : float
         The committed amount [units].
     at_committed : dict
-        :meth:`planner.sizing.PoolYear.at` of the committed amount, as floats.
+        :meth:`planner.engine.sizing.PoolYear.at` of the committed amount, as floats.
     currency : str or None
     note : str
         What the row leaves out and why, in words
@@ -132,7 +132,7 @@ def sizing_table(f: Forecast, risk: float) -> pd.DataFrame:
 
 def at_amount(year: sizing.PoolYear, amount: float) -> dict[str, float]:
     """Chance of running out, expected extra units, overage and cost at one
-    committed amount (:meth:`planner.sizing.PoolYear.at`)."""
+    committed amount (:meth:`planner.engine.sizing.PoolYear.at`)."""
     return {key: float(values[0]) for key, values in year.at([amount]).items()}
 
 

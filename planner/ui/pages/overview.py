@@ -10,7 +10,7 @@ chosen give an :class:`OverviewView`, and every KPI, chart and table of the
 page is drawn from that one view. Nothing here computes consumption or
 run-out dates: they are :meth:`Forecast.yearly`, :meth:`Forecast.pools` and
 :meth:`Forecast.mainframe`; actual versus modelled is
-:func:`planner.backtest.backtest` and :func:`planner.backtest.summary`.
+:func:`planner.imports.backtest.backtest` and :func:`planner.imports.backtest.summary`.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.backtest import read_actuals, summary
-from planner.backtest import backtest as run_backtest
+from planner.imports.backtest import read_actuals, summary
+from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
 from planner.model import Driver, Scenario
 from planner.scenario import (
@@ -39,9 +39,9 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import counted, silenced
-from planner.ui.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import counted, silenced
+from planner.ui.kit.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
 from planner.units import UNITS
 
 __all__ = [
@@ -138,7 +138,7 @@ class Lpar:
 @dataclass(frozen=True)
 class PastMonths:
     """One unit over the imported past months: the model against what was
-    consumed, as :func:`planner.backtest.backtest` and :func:`planner.backtest.summary` give it.
+    consumed, as :func:`planner.imports.backtest.backtest` and :func:`planner.imports.backtest.summary` give it.
 
     Attributes
     ----------
@@ -224,8 +224,8 @@ def lpar_verdicts(f: Forecast, year: int | None = None) -> tuple[Lpar, ...]:
 
 
 def past_months(table: pd.DataFrame, unit: str) -> PastMonths | None:
-    """The rows of ``unit`` in a :func:`planner.backtest.backtest` table and its
-    :func:`planner.backtest.summary` (None: the actuals have no such unit)."""
+    """The rows of ``unit`` in a :func:`planner.imports.backtest.backtest` table and its
+    :func:`planner.imports.backtest.summary` (None: the actuals have no such unit)."""
     part = table[table["unit"] == unit]
     if part.empty:
         return None
@@ -240,7 +240,7 @@ def compute(f: Forecast, unit: str | None = None, year: int | None = None,
     """The overview of forecast ``f`` for ``unit`` and contract ``year`` (the
     first unit and year 1 where they are not in the forecast).
 
-    ``past`` is :func:`planner.backtest.backtest` of ``f``'s scenario against
+    ``past`` is :func:`planner.imports.backtest.backtest` of ``f``'s scenario against
     the uploaded actuals (None: no actuals); the view keeps the chosen unit's rows.
     """
     units = tuple(units_of(f))
@@ -391,7 +391,7 @@ class Inputs:
     notebook passed in (shown as :data:`UPLOADED` until a YAML is uploaded);
     ``scenario_file`` the accepted YAML; ``pending`` a YAML waiting for the
     inventories it names; ``inventories`` file name -> (content, hosts);
-    ``actuals`` (file name, table of :func:`planner.backtest.read_actuals`):
+    ``actuals`` (file name, table of :func:`planner.imports.backtest.read_actuals`):
     what the uploaded (or given) scenario's estate consumed, compared with it
     while that scenario is the choice.
     """
@@ -554,7 +554,7 @@ def _scenario_note(scenario: Scenario) -> str:
 
 
 def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget, widgets.Widget]:
-    """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.uploads`);
+    """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.kit.uploads`);
     a file above its size limit is refused in the browser and said in ``messages``."""
     scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
     inventory = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
@@ -635,7 +635,7 @@ class _Page:
         return self.forecasts[key]
 
     def _past(self, f: Forecast) -> pd.DataFrame | None:
-        """:func:`planner.backtest.backtest` of ``f``'s scenario against the
+        """:func:`planner.imports.backtest.backtest` of ``f``'s scenario against the
         actuals compared (computed once per forecast and actuals)."""
         actuals = self.inputs.compared()
         if actuals is None:

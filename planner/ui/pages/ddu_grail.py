@@ -35,8 +35,8 @@ from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
     section, show_figure,
 )
-from planner.ui import format as fmt
-from planner.ui.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit import format as fmt
+from planner.ui.kit.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
 
 __all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from planner.fields import ScenarioError
 from planner.sections import SECTIONS
-from planner.ui import format as fmt
+from planner.ui.kit import format as fmt
 from planner.ui import control, guard
 
 __all__ = ["number_box", "read_number", "field_check", "counted", "guard_figures", "silenced"]

@@ -1,4 +1,4 @@
-// The view of planner.ui.charts.Chart: one plotly.js plot per chart, drawn with
+// The view of planner.ui.kit.charts.Chart: one plotly.js plot per chart, drawn with
 // Plotly.react, so that a new figure redraws the plot in place (a diff of the
 // old one) instead of building a new output area, as the plotly MIME renderer
 // does for each new output (new plot, full redraw, then a PNG snapshot).
@@ -6,7 +6,7 @@
 // plotly.js comes from JupyterLab's plotly extension (jupyterlab-plotly, part of
 // the plotly package): plotly.js sets window.Plotly when that renderer first
 // draws a figure, and every planner page with charts shows one hidden figure for
-// that (planner.ui.charts.plotly_loader).
+// that (planner.ui.kit.charts.plotly_loader).
 
 const NOTICE_MS = 15000;
 

@@ -151,7 +151,7 @@ class Client:
                  progress: Callable[[str], None] | None = None,
                  sleep: Callable[[float], None] = time.sleep):
         if not isinstance(token, Secret):
-            raise TypeError("token must be a planner.dynatrace.Secret")
+            raise TypeError("token must be a planner.imports.dynatrace.Secret")
         parts = urlsplit(url.strip())
         if parts.scheme not in ("https", "http") or not parts.netloc:
             raise DynatraceError(f"--url must be the environment's address, like "

@@ -1,4 +1,4 @@
-// Upload button of planner.ui.uploads.Upload: checks each file's size in the
+// Upload button of planner.ui.kit.uploads.Upload: checks each file's size in the
 // browser before anything is sent, so a file above the limit gets a message
 // instead of a websocket message the server refuses (and a silent reconnect).
 function megabytes(bytes) {

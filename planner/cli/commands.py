@@ -1,0 +1,333 @@
+"""The commands of the ``planner`` command line: each reads its arguments, asks the
+engine (or the support policy, the import, the table set) and returns named
+tables for :mod:`planner.cli.render`, plus the forecast where a gate needs it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from planner.cli.render import (
+    COUNT,
+    MONEY,
+    OTHER_DECIMALS,
+    ROW_UNIT,
+    CLIError,
+    cell,
+    described,
+)
+from planner.units import decimals as unit_decimals
+
+def _scenario(name: str | None):
+    from planner.scenario import EXAMPLES, example_path, load_scenario
+    if name is None:
+        return load_scenario(None)
+    if name in EXAMPLES and not Path(name).exists():
+        return load_scenario(example_path(name))
+    if not Path(name).exists():
+        raise CLIError(f"{name}: no such scenario file (built-in examples: {', '.join(EXAMPLES)})")
+    return load_scenario(Path(name))
+
+
+def _period_table(fc, period: str, by: str) -> pd.DataFrame:
+    from planner.units import UNITS
+    group = ("unit",) if by == "unit" else ("unit", by)
+    table = fc.monthly(group) if period == "month" else fc.yearly(group)
+    name = "contract year" if period == "year" else "month"
+    title = f"{fc.scenario.name}: consumption per {name}" + ("" if by == "unit" else f" and {by}")
+    if by == "unit":   # one column per unit; people read the unit's name, files its key
+        units = {u: u for u in table.columns}
+        table = table.reset_index()
+        return described(table, title, units=units, keys=(table.columns[0],), transpose=period == "year",
+                      labels={u: UNITS[u].label for u in units}, tables=fc.scenario.tables)
+    return described(_in_registry_order(table, table.columns[0]), title, units={"value": ROW_UNIT},
+                  keys=(table.columns[0],), tables=fc.scenario.tables)
+
+
+_POOL_UNITS = {c: ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
+    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_cost")} | {"days_covered": COUNT}
+
+
+def _pool_table(fc) -> pd.DataFrame:
+    return described(fc.pools(), "pools per contract year", units=_POOL_UNITS, keys=("unit", "year"),
+                  empty="no pools: the contract buys no annual pool and no licence", tables=fc.scenario.tables)
+
+
+def overruns(fc) -> list[str]:
+    pools = fc.pools()
+    hit = pools[pools["run_out"].notna()] if len(pools) else pools
+    decimals = unit_decimals(fc.scenario.tables)
+    lines = [f"{r.unit} year {r.year}: runs out {r.run_out.date()}, needs "
+             f"{cell(r.extra_needed, decimals.get(r.unit, OTHER_DECIMALS))} more"
+             for r in hit.itertuples()]
+    if fc.scenario.drivers_of("mainframe"):
+        msu = fc.mainframe()
+        for lpar, months in msu[msu["over_licence"]].groupby("driver", sort=False)["month"]:
+            lines.append(f"msu {lpar}: over its licensed MSU from {months.min()} ({len(months)} months)")
+    return lines
+
+
+def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], Any]:
+    from planner.engine import forecast
+    say("loading scenario")
+    scenario = _scenario(args.file)
+    if args.draws and not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} "
+              "draws are the same (the bands are the forecast)", file=sys.stderr)
+    fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
+    say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc)}
+    if fc.bands is not None:
+        tables["bands"] = described(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
+                                 units=dict.fromkeys(("p10", "p50", "p90"), ROW_UNIT), keys=("month", "unit"),
+                                 tables=scenario.tables)
+    if scenario.drivers_of("mainframe"):
+        msu = fc.mainframe()
+        if args.period == "year":
+            msu = msu.groupby("driver", sort=False).agg(
+                highest_month_peak_msu=("peak_msu", "max"), licensed_msu=("licensed_msu", "first"),
+                months_over_licence=("over_licence", "sum"),
+                first_month_over=("month", lambda m: str(m[msu.loc[m.index, "over_licence"]].min())
+                                  if msu.loc[m.index, "over_licence"].any() else None)).reset_index()
+        tables["mainframe"] = described(
+            msu, "mainframe MSU per LPAR (peak 4-hour rolling average per month)", keys=("driver",),
+            units={"peak_msu": "msu", "highest_month_peak_msu": "msu", "licensed_msu": "msu",
+                   "months_over_licence": COUNT}, tables=scenario.tables)
+    return tables, fc
+
+
+_SIZING_UNITS = {c: ROW_UNIT for c in ("amount", "top_ups", "p10", "p50", "p90", "expected_extra", "optimal_amount",
+                                          "risk_amount")} | {
+    c: MONEY for c in ("expected_overage_cost", "cost_at_amount", "cost_at_optimal", "cost_at_risk")}
+
+
+def _share(value: float, option: str, *, upper: bool) -> float:
+    if not (0 <= value <= 1 if upper else 0 <= value < 1):
+        raise CLIError(f"{option} must be a number >= 0 and {'<=' if upper else '<'} 1 (a chance of running "
+                       f"out); got {value:g}")
+    return value
+
+
+def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
+    """Renewal sizing per pool and contract year (``Forecast.sizing``): one table, ``sizing``."""
+    from planner.engine import forecast
+    from planner.explain import sizing_with_notes
+    risk = _share(args.risk, "--risk", upper=False)
+    gate = None if args.fail_if_risk_above is None else _share(args.fail_if_risk_above, "--fail-if-risk-above",
+                                                               upper=True)
+    if args.draws < 1:
+        raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
+    say("loading scenario")
+    scenario = _scenario(args.file)
+    if not scenario.contract.pools and not scenario.contract.licences:
+        raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
+    if not scenario.uncertain():
+        print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} draws "
+              "are the same and the amounts are the forecast's consumption", file=sys.stderr)
+    fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
+    say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    table = fc.sizing(risk)
+    if gate is not None:
+        decimals = unit_decimals(scenario.tables)
+        args.gate_failures = [f"{r.unit} year {r.year}: P(run out) {r.p_run_out:g} > {gate:g} with "
+                              f"{cell(r.amount, decimals.get(r.unit, OTHER_DECIMALS))}; "
+                              f"{cell(r.risk_amount, decimals.get(r.unit, OTHER_DECIMALS))} keeps it at or "
+                              f"below {risk:g}" for r in table.itertuples() if r.p_run_out > gate]
+    title = f"{scenario.name}: renewal sizing ({args.draws:,} draws, seed {args.seed}, risk {risk:g})"
+    # the engine's reason codes for machines (JSON, CSV, XLSX), their sentences (note) for people too
+    shown = sizing_with_notes(table, scenario.contract)
+    return {"sizing": described(shown, title, units=_SIZING_UNITS, keys=("unit", "year"), hidden=("reasons",),
+                             tables=scenario.tables)}, fc
+
+
+def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.engine import forecast
+    fc = forecast(_scenario(args.file), progress=say)
+    return {"pools": _pool_table(fc)}, fc
+
+
+def _in_registry_order(frame: pd.DataFrame, period: str) -> pd.DataFrame:
+    """Rows per scenario (as given) and period, then units and capabilities in the order of
+    the registries (planner.units.UNITS, planner.sections.CAPABILITIES)."""
+    from planner.sections import CAPABILITIES
+    from planner.units import UNITS
+    units, capabilities = list(UNITS), list(CAPABILITIES)
+    rank = pd.DataFrame({period: frame[period]}, index=frame.index)
+    if "scenario" in frame:
+        rank.insert(0, "scenario", pd.factorize(frame["scenario"])[0])
+    rank["unit"] = [units.index(u) if u in units else len(units) for u in frame["unit"]]
+    if "capability" in frame:
+        rank["capability"] = [capabilities.index(k) if k in capabilities else len(capabilities)
+                              for k in zip(frame["unit"], frame["capability"])]
+    return frame.loc[rank.sort_values(list(rank.columns), kind="stable").index].reset_index(drop=True)
+
+
+def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.engine import compare, forecast
+    if len(args.files) < 2:
+        raise CLIError("compare needs at least two scenarios")
+    forecasts = []
+    for name in args.files:
+        say(f"forecasting {name}")
+        forecasts.append(forecast(_scenario(name)))
+    result = compare(*forecasts)
+    t = forecasts[0].scenario.tables
+    base = forecasts[0].scenario.name
+    yearly = _in_registry_order(result["yearly"], "contract_year")
+    values = dict.fromkeys(("value", "baseline_value", "delta"), ROW_UNIT)
+    measures = ("consumption", "extra_needed")
+    pool_units = {f"{p}{m}{d}": ROW_UNIT for m in measures for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
+    pool_units |= {f"{p}{m}{d}": MONEY for m in ("cost", "extra_cost") for p, d in (("", ""), ("baseline_", ""),
+                                                                                   ("", "_delta"))}
+    labels = {"value": "scenario", "baseline_value": "baseline", "delta": "Δ", "contract_year": "year",
+              "consumption_delta": "Δ consumption", "cost_delta": "Δ cost", "extra_needed": "extra needed",
+              "extra_needed_delta": "Δ extra needed", "extra_cost_delta": "Δ extra cost"}
+    shown = {"labels": labels, "signed": tuple(c for c in labels if c.endswith("delta")), "tables": t}
+    tables = {
+        "consumption": described(yearly, f"consumption per contract year and capability against {base}",
+                              units=values, keys=("contract_year", "unit", "capability"),
+                              hidden=("baseline",), group="scenario", **shown),
+        "pools": described(result["pools"], f"pools per contract year against {base}: change in consumption "
+                        "and cost, extra units needed", units=pool_units, keys=("unit", "year"), group="scenario",
+                        hidden=("baseline", "baseline_consumption", "cost", "baseline_cost", "baseline_extra_needed",
+                                "extra_cost", "baseline_extra_cost", "extra_cost_delta"),
+                        empty="no pools: the contracts buy no annual pool and no licence", **shown),
+        "first_exceeded": described(result["first_exceeded"], "first month a pool is exceeded (blank: never)",
+                                 keys=("unit", "scenario"), empty="no pools: nothing can be exceeded", tables=t),
+    }
+    if args.period == "month":
+        tables["monthly"] = described(result["monthly"], f"per month and unit against {base}", units=values,
+                                   keys=("unit", "month"), hidden=("baseline",), group="scenario", **shown)
+    return tables, forecasts[-1]
+
+
+def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.scenario import read_inventory
+    from planner.sections import inventory_amounts, inventory_totals
+    from planner.tableset import load_tables
+    tables = load_tables(args.tables)
+    say("reading inventory")
+    inv = read_inventory(args.inventory)
+    for line in inv.attrs.get("notes", ()):     # extra columns: kept in the per-host table
+        print(f"planner: note: {line}", file=sys.stderr)
+    per_host = inventory_amounts(inv, tables)
+    totals = inventory_totals(per_host)
+    units = {"host_units": "host_units", "host_unit_hours_per_day": "host_unit_hours",
+             "custom_metric_ddu_per_day": "ddu", "asu_per_day": "asu", "included_custom_metrics": COUNT}
+    out = {"totals": described(totals, "totals by mode", units=units | {"hosts": COUNT}, keys=("mode",),
+                            tables=tables)}
+    if not args.totals_only:
+        out = {"hosts": described(per_host, "per host", units=units, keys=("host",), tables=tables), **out}
+    return out, None
+
+
+def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.tableset import load_tables
+    t = load_tables(args.tables)
+    rows = [{"table": name, **{k: v for k, v in t.provenance[name].items() if k in
+                               ("source", "section", "effective")}} for name in t.provenance]
+    rules = pd.DataFrame([{"rule": k, "value": str(v["value"]), "unit": v.get("unit", ""),
+                           "source": v["source"], "ruling": v.get("ruling", "")} for k, v in t.rules.items()])
+    out = {"tables": described(pd.DataFrame(rows), f"table set {t.path}", keys=("table",), tables=t)}
+    # the weights themselves, one table each, titled with its source
+    weights = {name: t[name] for name in ("host_units", "included_custom_metrics", "asu_weights")}
+    weights.update({name: frame.drop(columns=["table", "source"]).reset_index(drop=True)
+                    for name, frame in t.weights().groupby("table", sort=False)})
+    for name, frame in weights.items():
+        out[name] = described(frame.copy(), f"weights: {name}, from {t.provenance[name]['source']}", tables=t)
+    out["rules"] = described(rules, "rule constants", keys=("rule",), tables=t)
+    return out, None
+
+
+def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
+    """Initial-response deadlines of a ticket and end-of-support dates of a version, computed
+    by planner.support (Dynatrace Support Policy, effective 2024-01-04)."""
+    from planner import support
+    from planner.tableset import load_tables
+    t = load_tables(args.tables)
+    if args.opened is None and args.released is None:
+        raise CLIError("support needs --opened (a ticket's initial-response deadline) or --released "
+                       "(a version's end of support), or both")
+    out = {}
+    if args.opened is not None:
+        if args.tz is None:
+            raise CLIError("--opened needs --tz, the customer's IANA time zone (e.g. Europe/Vienna)")
+        targets = support.response_targets(args.plan, tables=t)
+        if args.severity is not None:   # "2" on the command line is severity 2
+            severity = int(args.severity) if args.severity.strip().isdigit() else args.severity
+            targets = targets[targets["severity"] == support.severity_level(severity, tables=t)]
+        if args.government:
+            targets = targets[targets["plan"] == support.government_plan(t)] if args.plan is None else targets
+        rows = [{"plan": r.plan, "severity": r.severity, "name": r.name, "target": r.target,
+                 "deadline": support.response_deadline(
+                     args.opened, r.severity, r.plan, tz=args.tz, country=args.country, subdiv=args.subdiv,
+                     closures=args.closure, government=args.government, tables=t)}
+                for r in targets.itertuples()]
+        where = ", ".join(filter(None, [args.tz, args.country, args.subdiv] + ["government window"]
+                                 * args.government))
+        out["deadlines"] = described(pd.DataFrame(rows), f"initial-response deadlines of a ticket opened "
+                                  f"{args.opened} ({where})", keys=("plan", "severity"), tables=t)
+    if args.released is not None:
+        frame = t["version_support"]
+        # planner.support checks the date, product and plan and names what is allowed
+        support.end_of_support(args.released, args.product or frame["product"].iloc[0],
+                               args.plan or frame["plan"].iloc[0], tables=t)
+        rows = [{"product": r.product, "plan": r.plan, "months": r.months,
+                 "end_of_support": support.end_of_support(args.released, r.product, r.plan, tables=t).isoformat()}
+                for r in frame.itertuples()
+                if (args.product is None or r.product == args.product.strip().lower())
+                and (args.plan is None or r.plan == args.plan.strip().lower())]
+        out["end_of_support"] = described(pd.DataFrame(rows), f"end of support of a version released {args.released}",
+                                       units={"months": COUNT}, keys=("product", "plan"), tables=t)
+    return out, None
+
+
+def cmd_import_dynatrace(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.imports.baseline import import_dynatrace
+    from planner.imports.dynatrace import DynatraceError, Secret
+    value = os.environ.get(args.token_env, "").strip()
+    if not value:
+        raise CLIError(f"the environment variable {args.token_env} holds no API token; set it to a token "
+                       "with the scopes entities.read and metrics.read (and oneAgents.read for the "
+                       "host-unit cross-check)")
+    token = Secret(value)
+    try:
+        baseline = import_dynatrace(args.url, token, args.out, months=args.months, to=args.to,
+                                    ca_bundle=args.ca_bundle, force=args.force_out, progress=say)
+    except (DynatraceError, ValueError, OSError) as exc:
+        raise CLIError(token.redact(str(exc))) from None
+    except Exception as exc:  # whatever it is, never with the token in it
+        raise CLIError(token.redact(f"unexpected {type(exc).__name__}: {exc}")) from None
+    return _import_tables(baseline, args.out), None
+
+
+def cmd_import_files(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.imports.baseline import import_files
+    baseline = import_files(args.hosts, args.metrics, args.out, oneagents_json=args.oneagents,
+                            months=args.months, to=args.to, force=args.force_out, progress=say)
+    return _import_tables(baseline, args.out), None
+
+
+def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
+    written = pd.DataFrame([(str(Path(out) / f), rows) for f, rows in baseline.written], columns=["file", "rows"])
+    tables = {f"imported {baseline.months[0]} to {baseline.months[-1]}": written, **baseline.summary()}
+    if baseline.notes:
+        tables["notes"] = pd.DataFrame({"note": baseline.notes})
+    return tables
+
+
+def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
+    from planner.imports.backtest import backtest, read_actuals, summary
+    scenario = _scenario(args.file)
+    say("running the model over the past months")
+    table = backtest(scenario, read_actuals(args.actuals))
+    shown = table.assign(month=table["month"].astype(str))
+    return {"modelled versus actual per unit and month (error in %)": shown,
+            "summary per unit": summary(table)}, None
+
+
