@@ -28,10 +28,10 @@ c.ServerApp.tornado_settings = dict(_VOILA.get("Voila", {}).get("tornado_setting
 # more often (PLANNER_WS_PING_INTERVAL_MS) to keep its culling timeout short.
 c.ServerApp.tornado_settings["ws_ping_interval"] = int(os.environ.get("PLANNER_WS_PING_INTERVAL_MS", "30000"))
 
-# A page's kernel ends when its page closes: planner._voila_app.PlannerKernelManager ends a
+# A page's kernel ends when its page closes: planner.serve.voila_app.PlannerKernelManager ends a
 # kernel 20 s after its page's last websocket closed (PlannerKernelManager.disconnect_grace).
 # jupyter_server's idle culling is the backstop: idle kernels end after 10 minutes, checked
 # every minute (MappingKernelManager.cull_idle_timeout / cull_interval).
-c.ServerApp.kernel_manager_class = "planner._voila_app.PlannerKernelManager"
+c.ServerApp.kernel_manager_class = "planner.serve.voila_app.PlannerKernelManager"
 c.MappingKernelManager.cull_idle_timeout = 600
 c.MappingKernelManager.cull_interval = 60
