@@ -82,8 +82,8 @@ def copy_dashboards(spawner):
 
 c.Spawner.pre_spawn_hook = copy_dashboards
 
-# Memory: one server (about 0.2 GB) + about 0.15 GB per open dashboard page (docs/deploy.md,
-# "Sizing"); enforced by container spawners (DockerSpawner, KubeSpawner), ignored by the
+# Memory: one server (about 0.16 GB) + about 0.135 GB per open dashboard page (docs/deploy.md,
+# "Sizing the hub"), so 1.5 GB holds about 9 pages; enforced by container spawners (DockerSpawner, KubeSpawner), ignored by the
 # local process spawner.
 c.Spawner.mem_limit = "1.5G"
 c.Spawner.mem_guarantee = "0.5G"
