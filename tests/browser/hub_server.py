@@ -13,16 +13,12 @@ Like ``voila_page``, this module imports neither pytest nor playwright.
 
 from __future__ import annotations
 
-import contextlib
 import importlib.util
 import json
 import os
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -66,101 +62,46 @@ def dashboard_url(base_url: str, user: str) -> str:
     return f"{base_url}/user/{user}"
 
 
-class HubServer:
+class HubServer(vp.VoilaServer):
     """JupyterHub with ``users`` allowed (password :data:`PASSWORD`), state in ``state_dir``.
 
     ``cull_timeout``: seconds of inactivity after which the idle culler stops a
     server (checked every ``cull_every`` seconds); ``kernel_grace``: seconds a
-    page's kernel outlives its page's last connection.
+    page's kernel outlives its page's last connection. Started, waited for,
+    logged and stopped (SIGTERM: the hub stops the users' servers and the proxy;
+    what is left of its process tree is killed by pid) as ``voila_page.VoilaServer``.
     """
 
     def __init__(self, state_dir: str | os.PathLike, log_path: str | os.PathLike, *,
                  users: Iterable[str] = ("alice", "bob"), cull_timeout: int = 3600,
                  cull_every: int = 5, kernel_grace: float = 3.0, startup_timeout: float = 60.0) -> None:
+        super().__init__(vp.NOTEBOOKS, log_path, startup_timeout=startup_timeout, stop_timeout=30.0,
+                         cwd=state_dir)
         self.state_dir = Path(state_dir)
-        self.log_path = Path(log_path)
+        self.state_dir.mkdir(parents=True, exist_ok=True)
         self.users = tuple(users)
         self.cull_timeout, self.cull_every, self.kernel_grace = cull_timeout, cull_every, kernel_grace
-        self.startup_timeout = startup_timeout
-        self.port: int | None = None
-        self.proc: subprocess.Popen | None = None
-        self._log = None
         self._token = secrets.token_hex(16)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        assert self.proc is not None, "hub not started"
-        return self.proc.pid
 
     def home(self, user: str) -> Path:
         """``user``'s home folder (the spawner's ``home_dir_template``)."""
         return self.state_dir / "home" / user
 
-    def start(self) -> "HubServer":
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.port = vp._free_port()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1",
-               "PLANNER_HUB_STATE": str(self.state_dir), "PLANNER_HUB_PORT": str(self.port),
-               "PLANNER_HUB_API_PORT": str(vp._free_port()),
-               "PLANNER_HUB_PROXY_API_PORT": str(vp._free_port()),
-               "PLANNER_HUB_PROXY": proxy_command() or "configurable-http-proxy",
-               "PLANNER_HUB_USERS": ",".join(self.users), "PLANNER_HUB_PASSWORD": PASSWORD,
-               "PLANNER_HUB_API_TOKEN": self._token,
-               "PLANNER_HUB_CULL_TIMEOUT": str(self.cull_timeout),
-               "PLANNER_HUB_CULL_EVERY": str(self.cull_every),
-               "PLANNER_HUB_KERNEL_GRACE": str(self.kernel_grace)}
-        cmd = [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)]
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.log_path, "w", encoding="utf-8", errors="replace")
-        self._log.write("$ " + " ".join(cmd) + "\n")
-        self._log.flush()
-        self.proc = subprocess.Popen(cmd, cwd=self.state_dir, env=env, stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)]
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        last = "no answer yet"
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterHub exited with code {self.proc.returncode} while starting; "
-                                   f"log {self.log_path}:\n{self.log_tail()}")
-            try:  # through the proxy: both the proxy and the hub answer
-                with urllib.request.urlopen(self.base_url + "/hub/health", timeout=5) as resp:
-                    if resp.status == 200:
-                        return
-                    last = f"HTTP {resp.status}"
-            except urllib.error.HTTPError as exc:
-                last = f"HTTP {exc.code}"
-            except (urllib.error.URLError, OSError) as exc:
-                last = str(exc)
-            time.sleep(0.2)
-        raise RuntimeError(f"JupyterHub did not answer on {self.base_url} within "
-                           f"{self.startup_timeout:.0f} s ({last}); log {self.log_path}:\n{self.log_tail()}")
-
-    def log_text(self) -> str:
-        if self._log is not None and not self._log.closed:
-            self._log.flush()
-        try:
-            return self.log_path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-
-    def log_tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
-
-    def kernels(self) -> list[int]:
-        """Pids of every page kernel of every user's server."""
-        return vp.kernel_pids(self.pid) if self.proc is not None else []
+    def environment(self) -> dict[str, str]:
+        """What ``hub_test_config.py`` reads: ports, users, password, timeouts."""
+        return {**super().environment(),
+                "PLANNER_HUB_STATE": str(self.state_dir), "PLANNER_HUB_PORT": str(self.port),
+                "PLANNER_HUB_API_PORT": str(vp._free_port()),
+                "PLANNER_HUB_PROXY_API_PORT": str(vp._free_port()),
+                "PLANNER_HUB_PROXY": proxy_command() or "configurable-http-proxy",
+                "PLANNER_HUB_USERS": ",".join(self.users), "PLANNER_HUB_PASSWORD": PASSWORD,
+                "PLANNER_HUB_API_TOKEN": self._token,
+                "PLANNER_HUB_CULL_TIMEOUT": str(self.cull_timeout),
+                "PLANNER_HUB_CULL_EVERY": str(self.cull_every),
+                "PLANNER_HUB_KERNEL_GRACE": str(self.kernel_grace)}
 
     def servers(self) -> dict[str, int]:
         """user -> pid of that user's running single-user server."""
@@ -185,38 +126,6 @@ class HubServer:
             raise RuntimeError(f"the hub answered {status} to stopping {user}'s server")
         if pid is not None and not vp.wait_for(lambda: not vp._alive(pid), timeout=timeout):
             raise RuntimeError(f"{user}'s server (pid {pid}) still runs {timeout:.0f} s after it was stopped")
-
-    def stop(self) -> None:
-        """SIGTERM: the hub stops the users' servers and the proxy; whatever is left
-        of its process tree after the timeout is killed by pid."""
-        if self.proc is None:
-            return
-        try:
-            tree = vp.descendants(self.proc.pid)
-            if self.proc.poll() is None:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait(timeout=10)
-            for sig in (signal.SIGTERM, signal.SIGKILL):
-                alive = [p for p in tree if vp._alive(p)]
-                for p in alive:
-                    with contextlib.suppress(ProcessLookupError, PermissionError):
-                        os.kill(p, sig)
-                if not alive or not vp.wait_for(lambda: not any(vp._alive(p) for p in alive), timeout=5):
-                    continue
-                break
-        finally:
-            if self._log is not None:
-                self._log.close()
-
-    def __enter__(self) -> "HubServer":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
 
 def server_pids(hub_pid: int, users: Iterable[str]) -> dict[str, int]:
