@@ -83,6 +83,23 @@ class HubServer(vp.VoilaServer):
         self.cull_timeout, self.cull_every, self.kernel_grace = cull_timeout, cull_every, kernel_grace
         self._token = secrets.token_hex(16)
 
+    def start(self) -> "HubServer":
+        """Start the hub and wait until it answers through the proxy (``/hub/health``;
+        the proxy answers before the hub's route is in place)."""
+        super().start()
+        if not vp.wait_for(self._healthy, timeout=self.startup_timeout, interval=0.2) or self.proc.poll() is not None:
+            self.stop()
+            raise RuntimeError(f"JupyterHub exited or its /hub/health did not answer 200 within "
+                               f"{self.startup_timeout:.0f} s; log {self.log_path}:\n{self.log_tail()}")
+        return self
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/hub/health", timeout=5) as resp:
+                return resp.status == 200
+        except (urllib.error.URLError, OSError):
+            return self.proc is not None and self.proc.poll() is not None   # exited: stop waiting
+
     def home(self, user: str) -> Path:
         """``user``'s home folder (the spawner's ``home_dir_template``)."""
         return self.state_dir / "home" / user
