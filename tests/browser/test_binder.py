@@ -70,7 +70,9 @@ def binder_env(checkout: Path) -> Path:
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     _run([sys.executable, "-m", "venv", str(venv)], log, env=env)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--disable-pip-version-check"]
-    _run(pip + ["install", "--quiet", "-r", str(BINDER / "requirements.txt")], log, env=env)
+    # --no-compile: no .pyc files written ahead (Python writes those it needs on import);
+    # the rest as repo2docker does it
+    _run(pip + ["install", "--quiet", "--no-compile", "-r", str(BINDER / "requirements.txt")], log, env=env)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     _run(["bash", str(checkout / "binder" / "postBuild")], log, env=env, cwd=checkout)
     return venv / "bin"
