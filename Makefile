@@ -14,6 +14,9 @@ PORT   ?= 8866
 POOL   ?= 1
 MAX_KERNELS ?= 16
 SERVE_ARGS ?=
+# Jupyter refuses to run as root without --allow-root; CI and many containers run as root.
+USER_ID ?= $(shell id -u)
+LAB_ARGS ?= $(if $(filter 0,$(USER_ID)),--allow-root)
 
 .PHONY: app test unit lab bench install clean
 
@@ -29,7 +32,7 @@ app: $(STAMP)
 	$(BIN)/python -m planner.serve --host $(HOST) --port $(PORT) --pool $(POOL) --max-kernels $(MAX_KERNELS) $(SERVE_ARGS)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=$(HOST) notebooks/
+	$(BIN)/jupyter lab --ip=$(HOST) $(LAB_ARGS) notebooks/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

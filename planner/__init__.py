@@ -43,9 +43,10 @@ from planner.hosts import (
     run_hours,
 )
 from planner.engine import Forecast, compare, forecast
-from planner.mainframe import msu_monthly_peak
-from planner.model import Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp
+from planner.mainframe import msu_monthly_peak, msu_report_due_dates
+from planner.model import Contract, Driver, Licence, MoveHosts, OnePremium, Pool, Scenario, SetValues, TopUp
 from planner.pools import contract_years, licence_forecast, pool_balance, pool_forecast
+from planner.premium import coaching_weeks
 from planner.scenario import ScenarioError, example_scenarios, load_scenario, read_inventory
 from planner.tableset import TableError, TableSet, default_tables, export_tables, load_tables
 from planner.units import UNITS
@@ -60,7 +61,8 @@ __all__ = [
     "custom_trace_ddu", "default_tables", "export_tables", "grail_ddu", "grail_stored_gb",
     "host_unit_hours", "host_units", "http_requests", "included_custom_metrics", "licence_forecast",
     "load_tables",
-    "log_monitoring_ddu", "msu_monthly_peak", "pool_balance", "pool_forecast", "rum_dem",
+    "log_monitoring_ddu", "msu_monthly_peak", "msu_report_due_dates", "OnePremium", "coaching_weeks",
+    "pool_balance", "pool_forecast", "rum_dem",
     "run_hours", "serverless_ddu", "sessions_from_actions", "synthetic_dem",
     "third_party_results",
 ]

@@ -292,3 +292,14 @@ def _has_offsets(values: pd.Series) -> bool:
                                          or value[10:].count("-") > 0):
             return True
     return False
+
+
+def day(name: str, value: Any) -> pd.Timestamp:
+    """``value`` as a day at midnight (time zone dropped); a ValueError naming ``name`` otherwise."""
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD); got {value!r}") from None
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise ValueError(f"{name} must be a date (YYYY-MM-DD); got {value!r}")
+    return stamp.tz_localize(None).normalize() if stamp.tz else stamp.normalize()

@@ -3,7 +3,9 @@
 The engine returns codes (:data:`planner.engine.sizing.REASONS` in the ``reasons``
 column of :meth:`planner.engine.Forecast.sizing`); the command line
 (``planner size``) and the renewal page (:mod:`planner.ui.pages.renewal`) turn them
-into the same sentences here. This module imports no widgets, so the command
+into the same sentences here. So do the command line (``planner forecast``) and
+the overview page with the codes of :meth:`planner.engine.Forecast.notes`. This
+module imports no widgets, so the command
 line's cold start does not pay for them.
 """
 
@@ -16,7 +18,7 @@ import pandas as pd
 
 from planner._numbers import number
 
-__all__ = ["sizing_sentences", "sizing_note", "sizing_with_notes"]
+__all__ = ["sizing_sentences", "sizing_note", "sizing_with_notes", "forecast_sentence", "forecast_notes"]
 
 
 def sizing_sentences(reasons: Iterable[str], *, price: float | None = None, overage_price: float | None = None,
@@ -74,4 +76,44 @@ def sizing_with_notes(table: pd.DataFrame, contract: Any) -> pd.DataFrame:
     out = table.copy()
     out["reasons"] = [";".join(codes) for codes in table["reasons"]]
     out["note"] = [sizing_note(row, contract) for row in table.to_dict(orient="records")]
+    return out
+
+
+def forecast_sentence(row: Mapping[str, Any], scenario: Any) -> str:
+    """The sentence of one row of :meth:`planner.engine.Forecast.notes`.
+
+    Parameters
+    ----------
+    row : mapping
+        ``code``, ``unit``, ``driver``, ``date``, ``value``.
+    scenario : planner.model.Scenario
+        The forecast's scenario: its table set gives the decimals and the report interval.
+
+    Examples
+    --------
+    >>> from planner.scenario import load_scenario
+    >>> forecast_sentence({"code": "unit_not_bought", "unit": "asu", "value": 8_970_000.0}, load_scenario())
+    'Application security units: the horizon consumes 8,970,000.00 ASU and the contract buys no pool for them'
+    """
+    from planner.units import UNITS, decimals
+    code, unit = row["code"], UNITS[row["unit"]]
+    if code == "unit_not_bought":
+        amount = number(row["value"], decimals(scenario.tables)[unit.key])
+        what = "at its highest day " if unit.kind == "peak" else ""
+        bought = {"annual": "pool", "licence": "licence"}[unit.bought_as]
+        other = f" (nor for {UNITS[unit.instead_of].name.lower()})" if unit.instead_of else ""
+        return (f"{unit.name}: the horizon consumes {what}{amount} {unit.symbol} and the contract buys no "
+                f"{bought} for them{other}")
+    if code == "msu_report_due":
+        months = scenario.tables.rule("msu_report_interval_months")
+        return (f"Mainframe LPAR {row['driver']!r} has reporting disabled: its peak rolling 4-hour average MSU "
+                f"values are due to Dynatrace by {pd.Timestamp(row['date']).date()} (every {months} months from "
+                "the contract's start)")
+    raise ValueError(f"code must be one of 'unit_not_bought', 'msu_report_due'; got {code!r}")
+
+
+def forecast_notes(notes: pd.DataFrame, scenario: Any) -> pd.DataFrame:
+    """``Forecast.notes()`` with a ``note`` column holding each row's :func:`forecast_sentence`."""
+    out = notes.copy()
+    out["note"] = [forecast_sentence(row, scenario) for row in notes.to_dict(orient="records")]
     return out

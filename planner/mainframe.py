@@ -27,7 +27,7 @@ import pandas as pd
 from planner import _checks
 from planner.tableset import TableSet, resolve
 
-__all__ = ["WINDOW", "msu_monthly_peak"]
+__all__ = ["WINDOW", "msu_monthly_peak", "msu_report_due_dates"]
 
 
 def _window(tables: TableSet | None) -> pd.Timedelta:
@@ -133,3 +133,43 @@ def _licence(licensed: Any, lpar: Any) -> float:
     number, _, _ = _checks.numbers_in(f"licensed[{lpar!r}]" if isinstance(licensed, Mapping)
                                       else "licensed", value)
     return float(number)
+
+
+def msu_report_due_dates(executed: Any, first: Any, last: Any, *, tables: TableSet | None = None) -> pd.DatetimeIndex:
+    """The days an LPAR's peak MSU values are due when reporting is disabled.
+
+    The Supplement ("Mainframe Monitoring on IBM z/OS") asks a customer who
+    disables the reporting of monitored technologies "to provide Dynatrace with
+    the peak rolling 4-hour average MSU values of their monitored LPARs or
+    products every 6 months from date of execution" (rule
+    ``msu_report_interval_months``). Planner's choice
+    (docs/rules.md#msu-reporting-disabled): the date of execution is the
+    contract's start date, and the k-th report is due k x 6 calendar months
+    after it (the last day of the month where the day does not exist).
+
+    Parameters
+    ----------
+    executed : date-like
+        Date of execution (the contract's start).
+    first, last : date-like
+        The days to list due dates in, both included.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        The due dates from ``first`` to ``last``.
+
+    Examples
+    --------
+    >>> [str(d.date()) for d in msu_report_due_dates("2027-08-31", "2027-01-01", "2028-12-31")]
+    ['2028-02-29', '2028-08-31']
+    """
+    months = int(resolve(tables).rule("msu_report_interval_months"))
+    start, low, high = (_checks.day(name, value) for name, value in
+                        (("executed", executed), ("first", first), ("last", last)))
+    due, k = [], 1
+    while (day := start + pd.DateOffset(months=k * months)) <= high:   # from the start each time: no drift
+        if day >= low:
+            due.append(day)
+        k += 1
+    return pd.DatetimeIndex(due, name="due")

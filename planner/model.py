@@ -25,9 +25,11 @@ import pandas as pd
 from planner import fields as f
 from planner.fields import Growth, ScenarioError
 from planner.sections import REQUIRED, SECTIONS, Section
+from planner.tableset import resolve
 
 __all__ = [
-    "Growth", "Driver", "SetValues", "MoveHosts", "Change", "Pool", "Licence", "TopUp", "Contract",
+    "Growth", "Driver", "SetValues", "MoveHosts", "Change", "Pool", "Licence", "TopUp", "OnePremium", "Contract",
+    "DEPLOYMENTS",
     "Scenario", "ScenarioError",
 ]
 
@@ -126,14 +128,34 @@ class TopUp:
 
 
 @dataclass(frozen=True)
+class OnePremium:
+    """Dynatrace ONE Premium: coaching sessions bought per week (docs/rules.md#one-premium).
+
+    ``sessions_per_week`` [sessions] is 1, 2 or 3; ``price`` [currency per
+    contract year] is the fee (the Supplement gives none); ``plan`` is the
+    sessions used: a number used every week [sessions], or (date, sessions)
+    pairs, each counted in the week of its date.
+    """
+
+    sessions_per_week: int
+    price: float | None = None
+    plan: float | tuple[tuple[pd.Timestamp, float], ...] = 0.0
+
+
+#: Where a tenant runs: the top-level ``deployment:`` of a scenario (the first is the default).
+DEPLOYMENTS = ("saas", "managed")
+
+
+@dataclass(frozen=True)
 class Contract:
-    """Start, term, annual pools, licences and top-ups."""
+    """Start, term, annual pools, licences, top-ups and Dynatrace ONE Premium."""
 
     start: pd.Timestamp
     term_years: int = 1
     pools: Mapping[str, Pool] = field(default_factory=dict)
     licences: Mapping[str, Licence] = field(default_factory=dict)
     top_ups: tuple[TopUp, ...] = ()
+    one_premium: OnePremium | None = None
 
     def bought(self, unit: str) -> Pool | Licence | None:
         """The pool or licence of ``unit``, if the contract buys it."""
@@ -154,6 +176,7 @@ class Scenario:
     currency: str | None = None
     tables: Any = field(default=None, repr=False, compare=False)
     source: str = "<scenario>"
+    deployment: str = DEPLOYMENTS[0]
 
     @property
     def end(self) -> pd.Timestamp:
@@ -193,7 +216,15 @@ class Scenario:
         return dataclasses.replace(self, changes=tuple(sorted((*self.changes, *checked), key=lambda c: c.date)))
 
     def with_drivers(self, *drivers: Driver) -> "Scenario":
-        """A copy with ``drivers`` added, or replacing those of the same name."""
+        """A copy with ``drivers`` added, or replacing those of the same name.
+
+        Raises
+        ------
+        ScenarioError
+            For a Grail bucket in a scenario whose deployment is ``managed``.
+        """
+        for d in drivers:
+            check_deployment(self.deployment, {d.name: d}, None, self.tables, self._where(f"with_drivers({d.name!r})"))
         return dataclasses.replace(self, drivers={**self.drivers, **{d.name: d for d in drivers}})
 
     def _where(self, call: str) -> Callable[[str], str]:
@@ -206,6 +237,32 @@ class Scenario:
 
 
 # --- checks shared by the scenario file and the what-if methods ---------------------------
+
+#: Dynatrace Platform Usage Supplement, effective 2022-11-15, section "Log Management and
+#: Analytics; Business Events", quoted by the refusal of Grail buckets outside SaaS.
+GRAIL_NEEDS_SAAS = ("To enable (i) Log Management and Analytics, or (ii) Business Events, the customer tenant "
+                    "must be hosted on an active Dynatrace® SaaS environment and connected to a Dynatrace® "
+                    "Grail™ cluster")
+
+
+def check_deployment(deployment: str, drivers: Mapping[str, Driver], contract: Contract | None, tables: Any,
+                     where: Callable[[str], str], grail_path: str = "") -> None:
+    """Refuse what the deployment cannot have (docs/rules.md#grail-needs-saas,
+    docs/rules.md#premium-ha): Grail buckets outside ``rules.yaml: grail_deployments``
+    and a Premium High Availability licence outside ``premium_ha_deployments``.
+    ``grail_path`` is the key path errors name for the first Grail bucket."""
+    t = resolve(tables)
+    grail = [name for name, d in drivers.items() if d.section == "grail"]
+    if grail and deployment not in t.rule("grail_deployments"):
+        f.fail(where(grail_path),
+               f"the Grail bucket {grail[0]!r} needs Dynatrace SaaS: \"{GRAIL_NEEDS_SAAS}\" (Dynatrace Platform "
+               f"Usage Supplement, effective 2022-11-15, \"Log Management and Analytics; Business Events\"); "
+               f"this scenario's deployment is {deployment!r}")
+    if contract is not None and "premium_ha" in contract.licences \
+            and deployment not in t.rule("premium_ha_deployments"):
+        f.fail(where("contract.licences.premium_ha"),
+               f"Premium High Availability is a licence of Dynatrace Managed clusters (docs/rules.md#premium-ha); "
+               f"this scenario's deployment is {deployment!r}: add deployment: managed at the top level")
 
 def driver_values(section: Section, raw: Mapping[str, Any], path: str,
                   where: Callable[[str], str]) -> dict[str, Any]:

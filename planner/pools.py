@@ -37,14 +37,7 @@ __all__ = ["anniversaries", "contract_years", "licence_forecast", "pool_balance"
 LICENCE_SLACK = 1e-9
 
 
-def _date(name: str, value: Any) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ValueError(f"{name} must be a date (YYYY-MM-DD); got {value!r}") from None
-    if stamp is pd.NaT or pd.isna(stamp):
-        raise ValueError(f"{name} must be a date (YYYY-MM-DD); got {value!r}")
-    return stamp.tz_localize(None).normalize() if stamp.tz else stamp.normalize()
+_date = _checks.day
 
 
 def contract_years(start: Any, term_years: int) -> pd.DataFrame:

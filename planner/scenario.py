@@ -25,6 +25,7 @@ The sections and their fields are those of :data:`planner.sections.SECTIONS`;
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import functools
 import io
@@ -39,14 +40,16 @@ import pandas as pd
 import yaml
 
 from planner import fields as f
+from planner import premium
 from planner.fields import ScenarioError
 from planner.hosts import MODES
 from planner.model import (
-    Contract, Driver, Licence, MoveHosts, Pool, Scenario, SetValues, TopUp, check_change, driver_values,
+    DEPLOYMENTS, Contract, Driver, Licence, MoveHosts, OnePremium, Pool, Scenario, SetValues, TopUp, check_change,
+    check_deployment, driver_values,
 )
 from planner.sections import APPSEC, SECTIONS
 from planner.tableset import TableSet, load_tables
-from planner.units import LICENCE_UNITS, POOL_UNITS
+from planner.units import LICENCE_UNITS, POOL_UNITS, UNITS
 
 __all__ = [
     "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "examples_folder",
@@ -55,7 +58,7 @@ __all__ = [
 ]
 
 _TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
-             "changes", *SECTIONS)
+             "changes", "deployment", *SECTIONS)
 
 
 # --- reading YAML with line numbers ------------------------------------------------
@@ -198,10 +201,12 @@ def _validate_changes(raw: Any, drivers: dict[str, Driver], start: pd.Timestamp,
 
 
 def _validate_contract(raw: Any, where: _Where) -> Contract:
-    raw = raw or {}
+    if raw is None:
+        raise ScenarioError(f"{where.source}: the scenario has no contract; add "
+                            "contract: {start: YYYY-MM-DD, term_years: N, pools: ...} (see docs/scenarios.md#contract)")
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where('contract')}: must be a mapping")
-    f.unknown(raw, ("start", "term_years", "pools", "licences", "top_ups"), "contract", where)
+    f.unknown(raw, ("start", "term_years", "pools", "licences", "top_ups", "one_premium"), "contract", where)
     if "start" not in raw:
         raise ScenarioError(f"{where('contract')}: missing key 'start' (the contract's start date)")
     start = f.date(raw["start"], where("contract.start"))
@@ -212,6 +217,7 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         if not isinstance(given, dict):
             raise ScenarioError(f"{where(f'contract.{group}')}: must be a mapping of unit -> "
                                 f"{{{amount_key}: AMOUNT, price: PRICE}}")
+        _bought_elsewhere(given, group, where)
         f.unknown(given, units, f"contract.{group}", where)
         bought[group] = {unit: _bought(unit, spec, amount_key, f"contract.{group}.{unit}", where)
                          for unit, spec in given.items()}
@@ -231,6 +237,56 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
                                                                              where(f"{path}.amount"))))
     return Contract(start, term, pools, licences, tuple(top_ups))
+
+
+def _validate_one_premium(raw: Any, contract: Contract, tables: TableSet, where: _Where) -> OnePremium | None:
+    """``contract.one_premium``: coaching sessions a week (docs/rules.md#one-premium), its
+    yearly price and the plan of sessions used (a number a week, or dated sessions)."""
+    if raw is None:
+        return None
+    path = "contract.one_premium"
+    form = "{sessions_per_week: 1, price: PRICE, plan: SESSIONS_A_WEEK or [{date: YYYY-MM-DD, sessions: N}]}"
+    if not isinstance(raw, dict):
+        raise ScenarioError(f"{where(path)}: must be {form}; got {_shorten(raw)!r}")
+    f.unknown(raw, ("sessions_per_week", "price", "plan"), path, where)
+    try:
+        weekly = premium.check_sessions_per_week(raw.get("sessions_per_week"), tables=tables)
+    except ValueError as exc:
+        raise ScenarioError(f"{where(f'{path}.sessions_per_week')}: {str(exc).partition(' ')[2]}") from None
+    price = None if raw.get("price") is None else \
+        f.number(unit="currency per contract year")(raw["price"], where(f"{path}.price"))
+    sessions = f.number(whole=True, unit="sessions")
+    plan = raw.get("plan", 0)
+    if isinstance(plan, list):
+        last = contract.start + pd.DateOffset(years=contract.term_years) - pd.Timedelta(days=1)
+        dated = []
+        for i, item in enumerate(plan):
+            here = f"{path}.plan[{i}]"
+            if not isinstance(item, dict):
+                raise ScenarioError(f"{where(here)}: must be {{date: YYYY-MM-DD, sessions: N}}; got {_shorten(item)!r}")
+            f.unknown(item, ("date", "sessions"), here, where)
+            dated.append((f.date_between(item.get("date"), where(f"{here}.date"), contract.start, last, "term"),
+                          sessions(item.get("sessions", 1), where(f"{here}.sessions"))))
+        plan = tuple(dated)
+    else:
+        plan = sessions(plan, where(f"{path}.plan"))
+    try:   # a week that plans more than it has: nothing carries forward to cover it
+        premium.coaching_weeks(weekly, contract.start, contract.term_years, plan, tables=tables)
+    except ValueError as exc:
+        raise ScenarioError(f"{where(f'{path}.plan')}: {str(exc).partition(': ')[2]}") from None
+    return OnePremium(weekly, price, plan)
+
+
+def _bought_elsewhere(given: dict[str, Any], group: str, where: _Where) -> None:
+    """Refuse a unit put in the wrong group (host units under pools), pointing to
+    the group that buys it (:data:`planner.units.UNITS`, ``bought_as``)."""
+    for unit in given:
+        other = {"annual": ("pools", "annual"), "licence": ("licences", "quantity")}.get(
+            getattr(UNITS.get(unit), "bought_as", None))
+        if other is not None and other[0] != group:
+            raise ScenarioError(f"{where(f'contract.{group}.{unit}')}: {unit} is bought as "
+                                f"{'an annual pool' if other[0] == 'pools' else 'a licence'}: put it under "
+                                f"contract.{other[0]} as {unit}: {{{other[1]}: AMOUNT}}")
 
 
 def _bought(unit: str, spec: Any, amount_key: str, path: str, where: _Where) -> tuple[float, Any, Any]:
@@ -256,6 +312,10 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     except ValueError as exc:
         raise ScenarioError(f"{where('tables')}: {exc}") from None
     contract = _validate_contract(data.get("contract"), where)
+    premium = _validate_one_premium((data.get("contract") or {}).get("one_premium"), contract, table_set, where)
+    if premium is not None:
+        contract = dataclasses.replace(contract, one_premium=premium)
+    deployment = f.choice(*DEPLOYMENTS)(data.get("deployment", DEPLOYMENTS[0]), where("deployment"))
     horizon = data.get("horizon") or {}
     if not isinstance(horizon, dict):
         raise ScenarioError(f"{where('horizon')}: must be {{start: YYYY-MM-DD, months: N}}")
@@ -277,13 +337,14 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
             drivers[driver.name] = driver
     if not drivers:
         raise ScenarioError(f"{source}: the scenario has no drivers ({', '.join(f'{s}:' for s in SECTIONS)})")
+    check_deployment(deployment, drivers, contract, table_set, where, "grail[0]")
     end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     changes = _validate_changes(data.get("changes"), drivers, start, end, where)
     currency = data.get("currency")
     return Scenario(name=name, description=str(data.get("description") or "").strip(),
                     start=start, months=months, contract=contract, drivers=drivers,
                     changes=tuple(changes), currency=None if currency is None else f.text(currency, where("currency")),
-                    tables=table_set, source=source)
+                    tables=table_set, source=source, deployment=deployment)
 
 
 def load_scenario(source: str | Path | dict[str, Any] | None = None, *,

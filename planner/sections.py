@@ -303,6 +303,12 @@ def _consume_serverless(d: DriverDays) -> Yielded:
     yield "ddu", "serverless", d.level("invocations_per_day") * per_call
 
 
+def _consume_custom_metrics(d: DriverDays) -> Yielded:
+    # not reported through a OneAgent host: no allowance (planner.hosts.custom_metric_ddu, ram_gib=None)
+    yield "ddu", "custom_metrics", hosts.custom_metric_ddu(d.level("metrics_per_minute"), minutes=24 * 60,
+                                                           tables=d.tables)
+
+
 def _consume_cloud_automation(d: DriverDays) -> Yielded:
     yield "cau", "cloud_automation", d.level("executions_per_day") * automation.cau(1, tables=d.tables)
 
@@ -373,7 +379,7 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         "appsec": (f.choice(*APPSEC), "none"),
         "inventory": (f.text, None), "growth": _GROWTH,
     }, volume=("count",), capabilities=(
-        _caps("host_units", *_MODES) + _caps("host_unit_hours", *_MODES)
+        _caps("host_units", *_MODES) + _caps("host_unit_hours", *_MODES) + _caps("premium_ha", *_MODES)
         + _caps("ddu", ("custom_metrics_fullstack", "Custom metrics (full-stack hosts)"),
                 ("custom_metrics_infrastructure", "Custom metrics (infrastructure hosts)"))
         + _caps("asu", ("vulnerability_analytics", "Runtime Vulnerability Analytics"),
@@ -422,6 +428,12 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         "on_oneagent_host": (f.flag, False), "growth": _GROWTH,
     }, volume=("invocations_per_day",), capabilities=_caps("ddu", ("serverless", "Serverless functions")),
         consume=_consume_serverless),
+    Section("custom_metrics", "custom metric source", {
+        "name": _NAME, "metrics_per_minute": (f.number(unit="metric data points per minute"), REQUIRED),
+        "growth": _GROWTH,
+    }, volume=("metrics_per_minute",),
+        capabilities=_caps("ddu", ("custom_metrics", "Custom metrics (beyond hosts' included)")),
+        consume=_consume_custom_metrics),
     Section("cloud_automation", "cloud automation source", {
         "name": _NAME, "executions_per_day": (f.number(unit="service executions"), REQUIRED),
         "growth": _GROWTH,
@@ -429,7 +441,9 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         consume=_consume_cloud_automation),
     Section("mainframe", "mainframe LPAR", {
         "name": _NAME, "peak_msu": (f.number(unit="MSU, peak 4-hour rolling average"), REQUIRED),
-        "licensed_msu": (f.number(unit="MSU"), None), "growth": _GROWTH,
+        "licensed_msu": (f.number(unit="MSU"), None),
+        # disabled: the peak MSU values are reported every 6 months (docs/rules.md#msu-reporting-disabled)
+        "reporting": (f.choice("enabled", "disabled"), "enabled"), "growth": _GROWTH,
     }, volume=("peak_msu",), capabilities=_caps("msu", ("mainframe", "Mainframe")), consume=_consume_mainframe),
 )}
 

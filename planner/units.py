@@ -9,6 +9,13 @@ kind from :data:`UNITS`; nothing else lists the units.
   anniversary (docs/rules.md#annual-pools); a ``"licence"`` is a quantity the
   peak in use is compared with; ``None``: not bought through the contract's
   pools (MSU is licensed per LPAR on the mainframe driver itself).
+* ``measured_by`` names the unit whose consumption another one counts: Premium
+  High Availability is "an additional license measured by the peak Host Units
+  monitored by a Dynatrace Managed cluster" (docs/rules.md#premium-ha), so a
+  scenario that buys it consumes it as it consumes host units.
+* ``instead_of`` names the unit a contract may buy in its place: host units and
+  host unit hours license the same monitoring, so a contract that buys one does
+  not lack the other (docs/rules.md#unbought-units).
 """
 
 from __future__ import annotations
@@ -46,6 +53,10 @@ class Unit:
         The weight table and columns its consumption is computed from; a
         number of the unit is shown with as many decimals as those weights
         (:func:`decimals`).
+    measured_by : str or None
+        The unit whose consumption this one counts, when the contract buys it.
+    instead_of : str or None
+        The unit a contract may buy in its place.
     """
 
     key: str
@@ -55,6 +66,8 @@ class Unit:
     colour: str
     bought_as: Literal["annual", "licence"] | None
     priced_by: tuple[str, tuple[str, ...]] | None = None
+    measured_by: str | None = None
+    instead_of: str | None = None
 
     @property
     def label(self) -> str:
@@ -64,15 +77,17 @@ class Unit:
 
 UNITS: dict[str, Unit] = {u.key: u for u in (
     Unit("host_units", "HU", "Host units in use", "peak", "#1d4ed8", "licence",
-         ("host_units", ("fullstack", "infrastructure"))),
+         ("host_units", ("fullstack", "infrastructure")), instead_of="host_unit_hours"),
     Unit("host_unit_hours", "HU h", "Host unit hours", "flow", "#0284c7", "annual",
-         ("host_units", ("fullstack", "infrastructure"))),
+         ("host_units", ("fullstack", "infrastructure")), instead_of="host_units"),
     Unit("dem", "DEM units", "DEM units", "flow", "#7c3aed", "annual", ("dem_weights", ("weight",))),
     Unit("ddu", "DDU", "Davis data units", "flow", "#ea580c", "annual", ("ddu_weights", ("weight",))),
     Unit("asu", "ASU", "Application security units", "flow", "#dc2626", "annual",
          ("asu_weights", ("vulnerability_analytics", "with_protection"))),
     Unit("cau", "CAU", "Cloud automation units", "flow", "#059669", "annual", ("cau_weights", ("weight",))),
     Unit("msu", "MSU", "Mainframe MSU", "peak", "#475569", None),
+    Unit("premium_ha", "HU", "Premium High Availability host units", "peak", "#4338ca", "licence",
+         ("host_units", ("fullstack", "infrastructure")), measured_by="host_units"),
 )}
 
 FLOW_UNITS = tuple(k for k, u in UNITS.items() if u.kind == "flow")

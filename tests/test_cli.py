@@ -198,9 +198,10 @@ def test_closed_pipe_stops_quietly():
 
 def test_unit_decimals_come_from_the_weight_tables(tmp_path):
     # the finest published weight of each unit's table: host units 0.075 (infrastructure, Extra Small),
-    # DEM 0.25 / 0.01, DDU 0.0005 (log event), ASU 0.25, CAU 1; host unit hours are host units x hours
+    # DEM 0.25 / 0.01, DDU 0.0005 (log event), ASU 0.25, CAU 1; host unit hours are host units x hours,
+    # Premium HA counts host units
     assert _unit_decimals() == {"host_units": 3, "host_unit_hours": 3, "dem": 2, "ddu": 4, "asu": 2, "cau": 0,
-                                "msu": 2}
+                                "msu": 2, "premium_ha": 3}
     import planner
     folder = planner.export_tables(tmp_path / "card")
     text = (folder / "cau_weights.csv").read_text().replace("service execution,1", "service execution,1.5")

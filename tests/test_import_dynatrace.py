@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 
 from fixtures import dynatrace_api as fx
-from planner.imports.baseline import BaselineError, import_dynatrace, import_files
+from fixtures.local_http import httpserver_listen_address, no_proxy  # noqa: F401 (fixtures)
+from planner.imports.baseline import METRICS, BaselineError, import_dynatrace, import_files
 from planner.cli import main
 from planner.imports.dynatrace import HOST_FIELDS, Client, DynatraceError, Secret
 from planner.engine import forecast
@@ -30,21 +31,10 @@ LAST_MONTH_MS = int(pd.Timestamp("2026-09-01").value // 1_000_000)
 AUTH = {"Authorization": f"Api-Token {fx.TOKEN}"}
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address():
-    return ("127.0.0.1", 0)
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def _serve(server, *, throttle: bool = False, fail_once: bool = False) -> None:
     """The whole environment; optionally one 429 (Retry-After: 1) and one 500."""
     first = {"entitySelector": 'type("HOST")', "fields": HOST_FIELDS, "pageSize": "500",
-             "from": str(LAST_MONTH_MS), "to": str(END_MS)}
+             "from": str(START_MS), "to": str(END_MS)}
     server.expect_request("/api/v2/entities", query_string=first, headers=AUTH).respond_with_json(fx.entities_page(0))
     for page in (1, 2):   # a page key and nothing else
         server.expect_request("/api/v2/entities", query_string={"nextPageKey": f"PAGE-{page + 1}"},
@@ -67,12 +57,14 @@ def _serve(server, *, throttle: bool = False, fail_once: bool = False) -> None:
 
 
 def _metric_query(key: str) -> dict[str, str]:
-    return {"metricSelector": key, "resolution": "1d", "from": str(START_MS), "to": str(END_MS)}
+    # per-application metrics are asked for with the :names transformation
+    selector = f"{key}:names" if METRICS[key].kind in ("replay", "plain", "all_sessions", "properties") else key
+    return {"metricSelector": selector, "resolution": "1d", "from": str(START_MS), "to": str(END_MS)}
 
 
 def _requests(server, path: str, key: str | None = None) -> int:
     return sum(1 for request, _ in server.log if request.path == path
-               and (key is None or request.args.get("metricSelector") == key))
+               and (key is None or request.args.get("metricSelector", "").split(":names")[0] == key))
 
 
 def _no_token_in(folder: Path) -> None:
@@ -98,18 +90,15 @@ def test_import_from_a_server_with_paging_429_500_and_404(httpserver, tmp_path):
     assert elapsed >= 1.0
     assert any("HTTP 429" in line and "retry 1 in 1 s" in line for line in lines)
     assert any(line.startswith("hosts: page 3") for line in lines)
-    assert sum("metrics:" in line for line in lines) == 17
+    assert sum("metrics:" in line for line in lines) == 19
 
     # hosts.csv: memoryTotal bytes / 1024**3; the discovery-mode host is skipped
     hosts = pd.read_csv(out / "hosts.csv")
+    assert list(hosts.columns) == ["host", "ram_gib", "mode"]       # custom metrics are a driver of their own
     assert hosts[["host", "ram_gib", "mode"]].values.tolist() == [
         ["web-1", 16.0, "fullstack"], ["web-2", 8.0, "fullstack"], ["db-1", 64.0, "fullstack"],
         ["app-1", 32.0, "infrastructure"], ["app-2", 100.0, "infrastructure"]]
     assert baseline.skipped_hosts == [("printer", "monitoringMode 'DISCOVERY' (not full-stack or infrastructure)")]
-    # custom-metric DDU of 2026-09 spread over 5 hosts: 10 DDU/day / 0.001 / 1440 min / 5
-    # = 1.388888889 data points a minute above each host's included metrics (1000 for 16 GiB)
-    assert hosts["custom_metrics_per_minute"].tolist() == pytest.approx(
-        [1001.388888889, 501.388888889, 4001.388888889, 201.388888889, 201.388888889], abs=1e-9)
 
     actuals = pd.read_csv(out / "actuals.csv")
     totals = actuals.groupby(["unit", "capability"])["value"].sum().round(6).to_dict()
@@ -125,18 +114,23 @@ def test_import_from_a_server_with_paging_429_500_and_404(httpserver, tmp_path):
         ("dem", "session_replay"): 3864.0,          # (40 billed web; 20 unbilled dropped + 2 mobile) x 92 x 1.00
         ("dem", "synthetic_browser"): 9200.0,       # 100 actions/day x 92 x 1.00
         ("dem", "synthetic_http"): 9200.0,          # 1000 requests/day x 92 x 0.10
-        ("host_units", "fullstack"): 5.5,           # 16 GiB 1 + 8 GiB 0.5 + 64 GiB ceil(64/16) = 4
-        ("host_units", "infrastructure"): 1.6,      # 32 GiB min(1, 0.3 x 2) + 100 GiB min(1, 0.3 x 7)
+        # every host seen before and after the window: each month's peak is all of them
+        ("host_units", "fullstack"): 16.5,          # (16 GiB 1 + 8 GiB 0.5 + 64 GiB ceil(64/16) = 4) x 3 months
+        ("host_units", "infrastructure"): 4.8,      # (32 GiB min(1, 0.3 x 2) + 100 GiB min(1, 0.3 x 7)) x 3
+        ("host_unit_hours", "fullstack"): 12144.0,  # 5.5 HU x 92 days x 24 h
+        ("host_unit_hours", "infrastructure"): 3532.8,   # 1.6 HU x 2,208 h
     }
     per_unit = actuals.groupby("unit")["value"].sum().round(6).to_dict()
-    assert per_unit == {"ddu": 21842.4, "dem": 31188.0, "host_units": 7.1}
-    assert set(actuals.loc[actuals["unit"] == "host_units", "month"]) == {"2026-09"}   # the host snapshot
+    assert per_unit == {"ddu": 21842.4, "dem": 31188.0, "host_units": 21.3, "host_unit_hours": 15676.8}
+    assert set(actuals.loc[actuals["unit"] == "host_units", "month"]) == set(fx.MONTHS)
 
     assert dict(baseline.skipped_metrics) == {
         "builtin:billing.ddu.traces.total": "no data points",
         "builtin:billing.ddu.serverless.total": "not found (HTTP 404)",
         "builtin:billing.apps.mobile.userActionPropertiesByMobileApplication": "no data points",
-        "builtin:billing.synthetic.external": "not found (HTTP 404)"}
+        "builtin:billing.synthetic.external": "not found (HTTP 404)",
+        "builtin:billing.apps.custom.sessionsWithoutReplayByApplication": "not found (HTTP 404)",
+        "builtin:billing.apps.custom.userActionPropertiesByDeviceApplication": "not found (HTTP 404)"}
 
     # host-unit cross-check: Dynatrace says 2 for db-1, the planner 4 (64 GiB full-stack)
     check = pd.read_csv(out / "host_unit_check.csv")
@@ -162,7 +156,10 @@ def test_import_from_a_server_with_paging_429_500_and_404(httpserver, tmp_path):
     assert log_ddu[pd.Period("2026-10")] == pytest.approx(4126.1, abs=1e-6)
     assert log_ddu[pd.Period("2026-11")] == pytest.approx(4392.3, abs=1e-6)
     text = (out / "scenario.yaml").read_text()
-    assert "# pools:" in text and "no growth: the entities call is a snapshot" in text
+    assert "# pools:" in text and "the 5 hosts running at the end of 2026-09" in text
+    # custom-metric DDU: 10 DDU a day, flat: 10 / 0.001 DDU per data point / 1440 min = 6.944444444444 a minute
+    assert scenario.drivers["custom-metrics"].values["metrics_per_minute"] == 6.944444444444
+    assert scenario.drivers["custom-metrics"].growth == Growth("monthly", 0.0, None)
     _no_token_in(out)
 
     # the same data as exported files gives the same actuals and hosts
@@ -183,7 +180,7 @@ def test_cli_import_forecast_backtest_keep_the_token_secret(httpserver, tmp_path
                    "--months", "3", "--to", "2026-09", "--out", str(out)])
     captured = capsys.readouterr()
     assert status == 0, captured.err
-    assert "metrics: 17/17 fetched" in captured.err                 # progress on stderr
+    assert "metrics: 19/19 fetched" in captured.err                 # progress on stderr
     assert "31,188" in captured.out and "21,842.4" in captured.out    # DEM and DDU totals
     assert main(["forecast", str(out / "scenario.yaml")]) == 0
     assert main(["backtest", str(out / "scenario.yaml"), str(out / "actuals.csv")]) == 0
@@ -194,17 +191,22 @@ def test_cli_import_forecast_backtest_keep_the_token_secret(httpserver, tmp_path
     _no_token_in(out)
 
 
-def test_401_names_the_scopes_and_leaves_no_folder(httpserver, tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("status, says", [
+    # "Dynatrace API - Response codes": 401 the token is missing, invalid or expired; 403 it lacks a scope
+    (401, "HTTP 401, the token is invalid or expired (or was not accepted for this environment); create a new "
+          "one with the scopes entities.read and metrics.read"),
+    (403, "HTTP 403, the token lacks a scope; it needs the scopes entities.read and metrics.read"),
+])
+def test_401_says_invalid_token_403_names_the_scopes_and_no_folder(httpserver, tmp_path, monkeypatch, capsys,
+                                                                   status, says):
     httpserver.expect_request("/api/v2/entities").respond_with_json(
-        {"error": {"code": 401, "message": f"Token {fx.TOKEN} is not authorized"}}, status=401)
+        {"error": {"code": status, "message": f"Token {fx.TOKEN} is not authorized"}}, status=status)
     monkeypatch.setenv("DT_API_TOKEN", fx.TOKEN)
     out = tmp_path / "env"
-    status = main(["import", "dynatrace", "--url", httpserver.url_for("/"), "--to", "2026-09", "--out", str(out)])
+    code = main(["import", "dynatrace", "--url", httpserver.url_for("/"), "--to", "2026-09", "--out", str(out)])
     captured = capsys.readouterr()
-    assert status == 2
-    assert captured.err.strip().splitlines()[-1] == (
-        "planner: error: GET /api/v2/entities (hosts): HTTP 401, the token was refused; it needs the "
-        "scopes entities.read and metrics.read")
+    assert code == 2
+    assert captured.err.strip().splitlines()[-1] == f"planner: error: GET /api/v2/entities (hosts): {says}"
     assert fx.TOKEN not in captured.err + captured.out
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
@@ -239,13 +241,19 @@ def test_metric_without_result_names_the_call(httpserver, tmp_path):
 
 
 def test_5xx_retries_with_backoff_then_one_error(httpserver):
+    import random
     httpserver.expect_request("/api/v2/entities").respond_with_data("oops", status=503)
     waits: list[float] = []
-    with Client(httpserver.url_for("/"), Secret(fx.TOKEN), max_retries=2, backoff=0.5, sleep=waits.append) as client:
+    with Client(httpserver.url_for("/"), Secret(fx.TOKEN), max_retries=2, backoff=0.5, sleep=waits.append,
+                seed=7) as client:
         with pytest.raises(DynatraceError) as info:
             client.hosts()
-    assert str(info.value) == ("GET /api/v2/entities (hosts): HTTP 503, gave up after 3 tries and 1.5 s of waiting")
-    assert waits == [0.5, 1.0]                  # backoff 0.5 s, doubled
+    # backoff 0.5 s, doubled, times a jitter factor 0.5 + u / 2 from random.Random(7)
+    draws = random.Random(7)
+    expected = [round(0.5 * 2 ** k * (0.5 + draws.random() / 2), 3) for k in range(2)]
+    assert waits == expected and 0.25 <= waits[0] < 0.5 and 0.5 <= waits[1] < 1.0
+    assert str(info.value) == (f"GET /api/v2/entities (hosts): HTTP 503, gave up after 3 tries and "
+                               f"{sum(expected):.3g} s of waiting")
     assert _requests(httpserver, "/api/v2/entities") == 3
 
 
@@ -255,7 +263,8 @@ def test_429_total_wait_is_bounded(httpserver):
     with Client(httpserver.url_for("/"), Secret(fx.TOKEN), max_retries=5, max_wait=45, sleep=waits.append) as client:
         with pytest.raises(DynatraceError, match=r"HTTP 429 \(too many requests\), gave up after 2 tries and 30 s"):
             client.hosts()
-    assert waits == [30.0]                       # a second 30 s wait would pass the 45 s bound
+    assert waits == [10.0, 10.0, 10.0]           # one 30 s wait, in steps of 10 s with a line each;
+                                                 # a second 30 s wait would pass the 45 s bound
 
 
 def test_timeouts_are_retried(httpserver):
@@ -274,7 +283,7 @@ def test_timeouts_are_retried(httpserver):
         with pytest.raises(DynatraceError, match=r"timed out, gave up after 2 tries"):
             client.hosts()
     release.set()
-    assert waits == [0.01]
+    assert len(waits) == 1 and 0.005 <= waits[0] <= 0.01
 
 
 def test_the_token_never_shows(tmp_path):
@@ -393,4 +402,4 @@ def test_retry_after_as_seconds_or_http_date():
     assert _retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7.0
     soon = email.utils.formatdate(time.time() + 120, usegmt=True)   # RFC 9110: an HTTP date
     assert 115 <= _retry_after(httpx.Response(429, headers={"Retry-After": soon})) <= 120
-    assert _retry_after(httpx.Response(429)) == 1.0                  # missing: one second
+    assert _retry_after(httpx.Response(429)) is None                 # missing: the client backs off

@@ -82,7 +82,7 @@ def test_the_model_is_immutable(estate):
 
 
 def test_registries_define_each_unit_and_capability_once():
-    assert list(UNITS) == ["host_units", "host_unit_hours", "dem", "ddu", "asu", "cau", "msu"]
+    assert list(UNITS) == ["host_units", "host_unit_hours", "dem", "ddu", "asu", "cau", "msu", "premium_ha"]
     assert unit("dem").label == "DEM units [DEM units]" and unit("host_units").kind == "peak"
     with pytest.raises(ValueError, match="unit must be one of 'host_units'"):
         unit("dems")

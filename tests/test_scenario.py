@@ -97,6 +97,17 @@ def test_inventory_group_reads_its_file(tmp_path):
     ("- just\n- a list\n", r"a scenario is a YAML mapping"),
     ("name: [unclosed\n", r"line \d+: not valid YAML"),
     (MINIMAL.replace("  start: 2027-01-01\n", ""), r"contract: missing key 'start'"),
+    # a file without contract: says so (it said "contract: missing key 'start'")
+    (MINIMAL.replace("contract:\n  start: 2027-01-01\n  term_years: 1\n", ""),
+     r"s\.yaml: the scenario has no contract; add contract: \{start: YYYY-MM-DD"),
+    (MINIMAL + "synthetic:\n  - {name: home, kind: http}\n", r"synthetic\[0\]: missing key 'frequency_minutes'"),
+    # a unit under the wrong group points to the one that buys it
+    (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    host_units: {annual: 500}"),
+     r"line 6, contract\.pools\.host_units: host_units is bought as a licence: put it under contract\.licences "
+     r"as host_units: \{quantity: AMOUNT\}$"),
+    (MINIMAL.replace("term_years: 1", "term_years: 1\n  licences:\n    host_unit_hours: {quantity: 500}"),
+     r"contract\.licences\.host_unit_hours: host_unit_hours is bought as an annual pool: put it under "
+     r"contract\.pools as host_unit_hours: \{annual: AMOUNT\}$"),
     (MINIMAL + "contract_extra: 1\n", r"contract_extra: unknown key"),
     (MINIMAL + "xyzzy: 1\n", r"line 9, xyzzy: unknown key; allowed: name, description, extends"),
     (MINIMAL.replace("term_years: 1", "term_years: 1\n  pools:\n    ddu: 5000"), r"contract\.pools\.ddu: must be \{annual: AMOUNT"),

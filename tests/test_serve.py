@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -214,3 +215,79 @@ def test_server_assets_are_local_compressed_and_cacheable(tiny_server):
     assert headers["cache-control"] == "public, max-age=31536000, immutable"
     status, headers, _ = _get(port, "/voila/labextensions/@jupyter-widgets/jupyterlab-manager/package.json")
     assert status == 200 and headers["cache-control"] == "no-cache"   # not hashed: revalidated
+
+
+# --- what `make app` prints ---------------------------------------------------------------
+
+#: Two lines of a real `make app` log (Voila 0.5, ipykernel 7): 8 of each came before the URL.
+_TCP = ("[IPKernelApp] WARNING | Kernel is running over TCP without encryption. All communication "
+        "(including code and outputs) is sent in plain text and is susceptible to eavesdropping. Use IPC "
+        "transport or launch with kernel manager-provisioned CurveZMQ keys to enable transport encryption.\n")
+_TRUST = "[PlannerVoila] WARNING | Notebook overview.ipynb is not trusted\n"
+
+
+def test_the_log_leaves_out_what_no_user_can_act_on():
+    assert serve.quiet(_TCP) and serve.quiet(_TRUST)
+    for kept in ("[PlannerVoila] Kernel started: a451702d\n", "[PlannerVoila] ERROR | Error at server while "
+                 "executing cell\n", "[PlannerVoila] WARNING | Busy: 16 page kernels (cap 16)\n"):
+        assert not serve.quiet(kept)
+
+
+def test_the_url_waits_for_every_preheated_pool(tmp_path, capsys):
+    for name in ("index", "overview", "hosts"):
+        (tmp_path / f"{name}.ipynb").write_text("{}")
+    assert serve.preheated_pools(tmp_path, ServeOptions(pool=1, pools={"hosts.ipynb": 0})) == 2
+    assert serve.preheated_pools(tmp_path, ServeOptions(preheat=False)) == 0
+    filled = "[PlannerVoila] Kernel pool of {} is filled with 1 kernel(s)\n"
+    ready = []
+
+    def voila_log():
+        yield _TRUST
+        yield filled.format("index.ipynb")
+        yield filled.format("index.ipynb")      # a refill after a page used the kernel: not a new pool
+        ready.append(log.ready.is_set())
+        assert capsys.readouterr().err.count("is filled") == 2
+        yield filled.format("overview.ipynb")
+        # ready, and the line that made it so is already out: the URL printed now comes after it
+        ready.append((log.ready.is_set(), capsys.readouterr().err.endswith(filled.format("overview.ipynb"))))
+        yield _TCP
+
+    log = serve._Log(voila_log(), 2)
+    log.run()
+    assert ready == [False, (True, True)]
+    err = capsys.readouterr().err
+    assert "not trusted" not in err and "without encryption" not in err
+
+
+@pytest.mark.slow
+def test_make_app_prints_the_url_last_and_no_unactionable_warnings(tmp_path):
+    """A real start of `python -m planner.serve` (as `make app` runs it) on a one-cell dashboard."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("print('tiny page')")])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, tmp_path / "index.ipynb")
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "planner.serve", "--port", str(port), "--no-browser",
+                             "--notebooks", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
+    out = []
+    try:
+        deadline = time.monotonic() + 120
+        for line in proc.stdout:
+            out.append(line)
+            if line.startswith("Dashboards: ") or time.monotonic() > deadline:
+                break
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGINT)
+        try:
+            rest, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            rest, _ = proc.communicate(timeout=10)
+    text = "".join(out)
+    assert out[-1] == f"Dashboards: http://127.0.0.1:{port}/voila/render/index.ipynb\n", text + rest
+    assert "Kernel pool of index.ipynb is filled" in text                  # before the URL
+    assert "without encryption" not in text + rest and "not trusted" not in text + rest

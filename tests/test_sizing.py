@@ -256,7 +256,7 @@ def test_memory_stays_flat_as_draws_grow():
     scenario = load_scenario(None)
     cal = engine.Calendar.of(scenario.start, scenario.end)
     per_draw = engine._monte_carlo_bytes(scenario, cal, 10_001) - engine._monte_carlo_bytes(scenario, cal, 10_000)
-    assert per_draw == 8 * 36 * 8 + 44 * 18 + 8   # months x (7 units + a copy), pool-years, one rate
+    assert per_draw == 8 * 36 * 9 + 44 * 18 + 8   # months x (8 units + a copy), pool-years, one rate
     assert large - small < 1.5 * 4_000 * per_draw, f"{(large - small) / 2 ** 20:.1f} MiB for 4,000 draws"
 
 

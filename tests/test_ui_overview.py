@@ -95,7 +95,7 @@ def test_overview_dashboard(example):
     assert _check_page(page, "overview") == [
         "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
         "ctl-upload-actuals", "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining",
-        "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-yearly",
+        "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-msu-reports", "table-yearly",
         "download-contract-years", "download-monthly"]
     assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
     page.find("ctl-unit").value = "dem"
@@ -303,18 +303,23 @@ def test_compute_adds_the_backtest_of_the_chosen_unit(imported_view):
     assert (past.mean_abs_error_pct, past.total_error_pct) == pytest.approx((0.012190, -0.005351), abs=1e-6)
     ddu = table[table["unit"] == "ddu"]
     assert past.modelled == tuple(ddu["modelled"]) and past.actual == tuple(ddu["actual"])   # backtest()'s own
-    assert view.past_units == ("host_units", "dem", "ddu")                                 # the page's order
+    assert view.past_units == ("host_units", "host_unit_hours", "dem", "ddu")              # the page's order
 
 
 def test_compute_without_actuals_of_the_unit_shows_none(imported, imported_view):
     table, view = imported_view
-    assert overview.compute(view.forecast, "host_unit_hours", past=table).past is None   # not imported
+    without = table[table["unit"] != "host_unit_hours"]
+    assert overview.compute(view.forecast, "host_unit_hours", past=without).past is None   # none of the unit
     assert (overview.compute(view.forecast, "ddu").past, overview.compute(view.forecast, "ddu").past_units) == (
         None, ())
-    # host units: one month, the snapshot's 1 + 0.5 + 4 full-stack + 0.6 + 1 infrastructure = 7.1 HU both ways
+    # host units: the hosts ran before and after the window, so every month's peak is all of them:
+    # 1 + 0.5 + 4 full-stack + 0.6 + 1 infrastructure = 7.1 HU both ways
     hu = overview.compute(view.forecast, "host_units", past=table).past
     assert (hu.months, hu.actual, hu.modelled, hu.mean_abs_error_pct) == (
-        (pd.Period("2026-09", "M"),), (7.1,), pytest.approx((7.1,)), 0.0)
+        tuple(pd.period_range("2026-07", "2026-09", freq="M")), (7.1, 7.1, 7.1), pytest.approx((7.1,) * 3), 0.0)
+    # host-unit hours: 7.1 HU x 744 h = 5,282.4 in July and August, x 720 h = 5,112 in September, both ways
+    hours = overview.compute(view.forecast, "host_unit_hours", past=table).past
+    assert hours.actual == (5282.4, 5282.4, 5112.0) and hours.modelled == pytest.approx(hours.actual)
 
 
 def test_actuals_figure_continues_with_the_forecast(imported_view):
@@ -358,6 +363,9 @@ def test_overview_shows_actual_against_modelled_of_an_upload(example, imported):
     shown = page.find("chart-actuals").figure
     assert shown["layout"]["title"]["text"] == "Davis data units: actual and modelled per month, then the forecast"
     assert page.page_state.view.past.actual == (7043.2, 7353.2, 7446.0)
+    trimmed = pd.read_csv(imported / "actuals.csv")
+    trimmed = trimmed[trimmed["unit"] != "host_unit_hours"].to_csv(index=False).encode()
+    page.find("ctl-upload-actuals").value = _upload("actuals.csv", trimmed)
     page.find("ctl-unit").value = "host_unit_hours"                      # not in the actuals: nothing shows
     assert "chart-actuals" not in page.css_classes() and "kpi-backtest-error" not in page.css_classes()
     page.find("ctl-unit").value = "dem"

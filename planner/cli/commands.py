@@ -16,6 +16,7 @@ from planner.cli.render import (
     COUNT,
     MONEY,
     OTHER_DECIMALS,
+    PCT,
     ROW_UNIT,
     CLIError,
     cell,
@@ -50,7 +51,42 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
 
 
 _POOL_UNITS = {c: ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
-    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_cost")} | {"days_covered": COUNT}
+    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_at_price", "extra_needed_at_overage_price")
+} | {"days_covered": COUNT}
+
+
+def _warn_unbought(fc, shown: bool = False) -> None:
+    """Warn once per unit the forecast consumes without a pool or licence in the contract
+    (``unit_not_bought`` in ``Forecast.notes()``, worded by planner.explain); not when
+    ``shown``: the output's notes table already says it."""
+    from planner.explain import forecast_sentence
+    if shown:
+        return
+    notes = fc.notes()
+    for row in notes[notes["code"] == "unit_not_bought"].to_dict(orient="records"):
+        print(f"planner: warning: {fc.scenario.name}: {forecast_sentence(row, fc.scenario)}", file=sys.stderr)
+
+
+def _notes_table(fc) -> pd.DataFrame:
+    from planner.explain import forecast_notes
+    return described(forecast_notes(fc.notes(), fc.scenario), f"{fc.scenario.name}: notes", keys=("code",),
+                     hidden=("code", "unit", "driver", "date", "value"), tables=fc.scenario.tables)
+
+
+def _coaching_tables(fc, weekly: bool) -> dict[str, pd.DataFrame]:
+    """Dynatrace ONE Premium coaching sessions per contract year and, if ``weekly``, per week,
+    when the contract buys it."""
+    if fc.scenario.contract.one_premium is None:
+        return {}
+    sessions = {c: COUNT for c in ("weeks", "available", "used", "lapsed")}
+    out = {"coaching_years": described(fc.coaching("year"), "Dynatrace ONE Premium coaching sessions per contract "
+                                       "year (unused sessions lapse weekly; week by week: --table coaching_weeks)",
+                                       units=sessions | {"fee": MONEY}, keys=("contract_year",),
+                                       tables=fc.scenario.tables)}
+    if weekly:
+        out["coaching_weeks"] = described(fc.coaching("week"), "coaching sessions per week", units=sessions,
+                                          keys=("week",), tables=fc.scenario.tables)
+    return out
 
 
 def _pool_table(fc) -> pd.DataFrame:
@@ -81,7 +117,8 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
               "draws are the same (the bands are the forecast)", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
-    tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc)}
+    tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc),
+              **_coaching_tables(fc, weekly=bool(args.output) or args.table == "coaching_weeks")}
     if fc.bands is not None:
         tables["bands"] = described(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), ROW_UNIT), keys=("month", "unit"),
@@ -98,6 +135,9 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
             msu, "mainframe MSU per LPAR (peak 4-hour rolling average per month)", keys=("driver",),
             units={"peak_msu": "msu", "highest_month_peak_msu": "msu", "licensed_msu": "msu",
                    "months_over_licence": COUNT}, tables=scenario.tables)
+    if len(fc.notes()):
+        tables["notes"] = _notes_table(fc)
+    _warn_unbought(fc, shown=args.output is None and args.table in (None, "notes"))
     return tables, fc
 
 
@@ -131,6 +171,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
               "are the same and the amounts are the forecast's consumption", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
+    _warn_unbought(fc)
     table = fc.sizing(risk)
     if gate is not None:
         decimals = unit_decimals(scenario.tables)
@@ -148,6 +189,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
     from planner.engine import forecast
     fc = forecast(_scenario(args.file), progress=say)
+    _warn_unbought(fc)
     return {"pools": _pool_table(fc)}, fc
 
 
@@ -175,6 +217,7 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     for name in args.files:
         say(f"forecasting {name}")
         forecasts.append(forecast(_scenario(name)))
+        _warn_unbought(forecasts[-1])
     result = compare(*forecasts)
     t = forecasts[0].scenario.tables
     base = forecasts[0].scenario.name
@@ -182,11 +225,11 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     values = dict.fromkeys(("value", "baseline_value", "delta"), ROW_UNIT)
     measures = ("consumption", "extra_needed")
     pool_units = {f"{p}{m}{d}": ROW_UNIT for m in measures for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
-    pool_units |= {f"{p}{m}{d}": MONEY for m in ("cost", "extra_cost") for p, d in (("", ""), ("baseline_", ""),
-                                                                                   ("", "_delta"))}
+    pool_units |= {f"{p}{m}{d}": MONEY for m in ("cost", "extra_cost_at_price")
+                   for p, d in (("", ""), ("baseline_", ""), ("", "_delta"))}
     labels = {"value": "scenario", "baseline_value": "baseline", "delta": "Δ", "contract_year": "year",
               "consumption_delta": "Δ consumption", "cost_delta": "Δ cost", "extra_needed": "extra needed",
-              "extra_needed_delta": "Δ extra needed", "extra_cost_delta": "Δ extra cost"}
+              "extra_needed_delta": "Δ extra needed", "extra_cost_at_price_delta": "Δ extra cost at price"}
     shown = {"labels": labels, "signed": tuple(c for c in labels if c.endswith("delta")), "tables": t}
     tables = {
         "consumption": described(yearly, f"consumption per contract year and capability against {base}",
@@ -195,7 +238,8 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
         "pools": described(result["pools"], f"pools per contract year against {base}: change in consumption "
                         "and cost, extra units needed", units=pool_units, keys=("unit", "year"), group="scenario",
                         hidden=("baseline", "baseline_consumption", "cost", "baseline_cost", "baseline_extra_needed",
-                                "extra_cost", "baseline_extra_cost", "extra_cost_delta"),
+                                "extra_cost_at_price", "baseline_extra_cost_at_price",
+                                "extra_cost_at_price_delta"),
                         empty="no pools: the contracts buy no annual pool and no licence", **shown),
         "first_exceeded": described(result["first_exceeded"], "first month a pool is exceeded (blank: never)",
                                  keys=("unit", "scenario"), empty="no pools: nothing can be exceeded", tables=t),
@@ -313,11 +357,22 @@ def cmd_import_files(args: argparse.Namespace, say: Callable[[str], None]):
     return _import_tables(baseline, args.out), None
 
 
+#: Units of the import summary's number columns (so that they print with their unit's decimals).
+_IMPORT_UNITS = {"rows": COUNT, "months": COUNT, "hosts": COUNT, "days_without_data": COUNT,
+                 "host_unit_hours": "host_unit_hours", "peak_host_units": "host_units",
+                 "planner_host_units": "host_units", "dynatrace_host_units": "host_units", "difference": "host_units",
+                 "ram_gib": "GiB"}
+
+
 def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
     written = pd.DataFrame([(str(Path(out) / f), rows) for f, rows in baseline.written], columns=["file", "rows"])
     tables = {f"imported {baseline.months[0]} to {baseline.months[-1]}": written, **baseline.summary()}
     if baseline.notes:
         tables["notes"] = pd.DataFrame({"note": baseline.notes})
+    for name, frame in tables.items():
+        units = {c: _IMPORT_UNITS.get(c, ROW_UNIT if "unit" in frame.columns else None) for c in frame.columns
+                 if pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])}
+        described(frame, name, units={c: u for c, u in units.items() if u})
     return tables
 
 
@@ -327,7 +382,9 @@ def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
     say("running the model over the past months")
     table = backtest(scenario, read_actuals(args.actuals))
     shown = table.assign(month=table["month"].astype(str))
-    return {"modelled versus actual per unit and month (error in %)": shown,
-            "summary per unit": summary(table)}, None
+    units = {"modelled": ROW_UNIT, "actual": ROW_UNIT, "error_pct": PCT, "mean_abs_error_pct": PCT, "months": COUNT}
+    title = "modelled versus actual per unit and month (error in %)"
+    return {title: described(shown, title, units=units, keys=("month", "unit")),
+            "summary per unit": described(summary(table), "summary per unit", units=units, keys=("unit",))}, None
 
 

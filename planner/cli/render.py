@@ -32,7 +32,7 @@ EXTENSIONS = {".txt": "table", ".csv": "csv", ".json": "json", ".md": "markdown"
 WIDTH = 120
 _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
-MONEY, COUNT = "@money", "@count"
+MONEY, COUNT, PCT = "@money", "@count", "@pct"
 MONEY_DECIMALS = 2        # currency amounts: cents
 OTHER_DECIMALS = 2        # a column whose unit is not known
 
@@ -44,7 +44,8 @@ def described(frame: pd.DataFrame, title: str | None = None, *, units: dict[str,
     columns are left out and rows are shown in one block per value of the ``group`` column."""
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
-                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0})
+                       # errors in % get 4 decimals: a backtest's are often below 0.01 %
+                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: 4})
     return frame
 
 

@@ -42,8 +42,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner import _checks
+from planner import _checks, premium
 from planner.engine import sizing
+from planner.mainframe import msu_report_due_dates
 from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import ScenarioError, load_scenario
@@ -63,11 +64,18 @@ def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: Cal
     each driver's section (:data:`planner.sections.SECTIONS`) says how it consumes."""
     sets = [c for c in scenario.changes if isinstance(c, SetValues)]
     moves = [c for c in scenario.changes if isinstance(c, MoveHosts)]
+    # a unit measured by another's consumption (Premium HA by host units), where the contract buys it
+    measured: dict[str, list[str]] = {}
+    for unit in scenario.contract.licences:
+        if UNITS[unit].measured_by:
+            measured.setdefault(UNITS[unit].measured_by, []).append(unit)
     for name, driver in scenario.drivers.items():
         days = DriverDays(driver, [c for c in sets if c.driver == name], [c for c in moves if c.driver == name],
                           cal.growth_factor(monthly_rates[name]), cal, scenario.tables)
         for unit, capability, values in driver.spec.consume(days):
             yield unit, capability, name, values
+            for also in measured.get(unit, ()):
+                yield also, capability, name, values
         if stores is not None and "stored_gb" in days.extras:
             stores[name] = days.extras["stored_gb"]
 
@@ -225,8 +233,13 @@ class Forecast:
         for bought, table in tables:
             table.insert(0, "unit", bought.unit)
             if bought.price is not None:
-                for column in ("amount", "consumption", "extra_needed"):
+                for column in ("amount", "consumption"):
                     table[f"{column}_cost"] = table[column] * bought.price
+            # the shortfall priced both ways, each column named after its price (planner size
+            # prices it at overage_price: expected_overage_cost)
+            for price in ("price", "overage_price"):
+                if getattr(bought, price) is not None:
+                    table[f"extra_needed_at_{price}"] = table["extra_needed"] * getattr(bought, price)
             rows.append(table)
         if not rows:
             return pd.DataFrame(columns=["unit", "year", "start", "end", "amount", "consumption",
@@ -269,6 +282,98 @@ class Forecast:
         prices = {u: p.price for u, p in {**c.pools, **c.licences}.items() if p.price is not None}
         monthly = self.monthly()
         return monthly[[u for u in prices if u in monthly]].mul(pd.Series(prices)).dropna(axis=1, how="all")
+
+    def mainframe_reports(self) -> pd.DataFrame:
+        """When the peak MSU values of LPARs with ``reporting: disabled`` are due.
+
+        Every ``msu_report_interval_months`` (6) from the date of execution,
+        read as the contract's start (:func:`planner.mainframe.msu_report_due_dates`,
+        docs/rules.md#msu-reporting-disabled), on the days of the horizon on
+        which the LPAR's reporting is disabled (a ``set`` change may turn it
+        on or off).
+
+        Returns
+        -------
+        DataFrame
+            ``driver``, ``due`` (date), ``report`` (1 for the first report after
+            the date of execution, 2, ...), in order of date.
+        """
+        s = self.scenario
+        due = msu_report_due_dates(s.contract.start, s.start, s.end, tables=s.tables)
+        every = msu_report_due_dates(s.contract.start, s.contract.start, s.end, tables=s.tables)
+        rows = [{"driver": name, "due": day, "report": int(every.get_loc(day)) + 1}
+                for name in s.drivers_of("mainframe") for day in due
+                if self._value_on(name, "reporting", day) == "disabled"]
+        out = pd.DataFrame(rows, columns=["driver", "due", "report"])
+        return out.sort_values(["due", "driver"], kind="stable").reset_index(drop=True)
+
+    def _value_on(self, driver: str, key: str, day: pd.Timestamp) -> Any:
+        """A driver's field on ``day``: its value, or that of the last ``set`` change before."""
+        value = self.scenario.drivers[driver].values[key]
+        for change in self.scenario.changes:   # in order of date
+            if isinstance(change, SetValues) and change.driver == driver and key in change.values \
+                    and change.date <= day:
+                value = change.values[key]
+        return value
+
+    def coaching(self, per: str = "week") -> pd.DataFrame:
+        """Dynatrace ONE Premium coaching sessions over the horizon (docs/rules.md#one-premium).
+
+        Parameters
+        ----------
+        per : {'week', 'year'}
+            One row per week (:func:`planner.premium.coaching_weeks`: ``available``,
+            ``used``, ``lapsed``) or per contract year with the ``fee`` (the
+            contract's price) (:func:`planner.premium.coaching_years`).
+
+        Returns
+        -------
+        DataFrame
+            Empty (with the columns) when the contract buys no Dynatrace ONE Premium.
+        """
+        if per not in ("week", "year"):
+            raise ValueError(f"per must be one of 'week', 'year'; got {per!r}")
+        c, s = self.scenario.contract, self.scenario
+        bought = c.one_premium
+        weeks = premium.coaching_weeks(bought.sessions_per_week if bought else 1, c.start, c.term_years,
+                                       bought.plan if bought else 0, first=s.start, last=s.end, tables=s.tables)
+        if bought is None:
+            weeks = weeks.iloc[:0]
+        return weeks if per == "week" else premium.coaching_years(weeks, bought.price if bought else None)
+
+    def notes(self) -> pd.DataFrame:
+        """What a reader of the forecast should know, as codes (worded by
+        :func:`planner.explain.forecast_sentences`).
+
+        Returns
+        -------
+        DataFrame
+            ``code``, ``unit``, ``driver``, ``date``, ``value``; one row per note:
+
+            * ``unit_not_bought``: the horizon consumes ``unit`` (``value``: the
+              total of a flow, the highest day of a peak) and the contract buys no
+              pool or licence for it, nor for the unit it may buy instead
+              (:data:`planner.units.UNITS`; docs/rules.md#unbought-units);
+            * ``msu_report_due``: LPAR ``driver`` must report its peak MSU values
+              by ``date`` (:meth:`mainframe_reports`).
+        """
+        if "notes" not in self._cache:
+            contract, totals = self.scenario.contract, self.daily_totals()
+            rows = []
+            for unit in totals.columns:
+                spec = UNITS[unit]
+                if spec.bought_as is None or contract.bought(unit) or \
+                        (spec.instead_of and contract.bought(spec.instead_of)):
+                    continue
+                value = float(totals[unit].max() if spec.kind == "peak" else totals[unit].sum())
+                if value > 0:
+                    rows.append({"code": "unit_not_bought", "unit": unit, "driver": None, "date": pd.NaT,
+                                 "value": value})
+            rows += [{"code": "msu_report_due", "unit": "msu", "driver": r.driver, "date": r.due, "value": np.nan}
+                     for r in self.mainframe_reports().itertuples()]
+            self._cache["notes"] = pd.DataFrame(rows, columns=["code", "unit", "driver", "date", "value"]).astype(
+                {"date": "datetime64[ns]", "value": float})
+        return self._cache["notes"].copy()
 
     def mainframe(self) -> pd.DataFrame:
         """Monthly peak MSU per LPAR against its licensed MSU."""
@@ -460,7 +565,7 @@ def _in_order(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 _POOL_MEASURES = {"consumption": "consumption", "cost": "consumption_cost",
-                  "extra_needed": "extra_needed", "extra_cost": "extra_needed_cost"}
+                  "extra_needed": "extra_needed", "extra_cost_at_price": "extra_needed_at_price"}
 
 
 def _pool_deltas(pools: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
@@ -515,7 +620,7 @@ def compare(*forecasts: Forecast) -> dict[str, pd.DataFrame]:
         ``yearly``: the same per ``contract_year``, ``unit`` and ``capability``.
         ``pools``: per compared scenario, ``unit`` and contract ``year``:
         ``consumption``, ``cost`` (consumption x price), ``extra_needed`` and
-        ``extra_cost`` (extra needed x price), each with ``baseline_<measure>``
+        ``extra_cost_at_price`` (extra needed x price), each with ``baseline_<measure>``
         and ``<measure>_delta``; costs are NaN without a price.
         ``first_exceeded``: per pool and scenario (baseline included) the
         first month (Period, NaT if never) in which the pool is exceeded, and

@@ -7,14 +7,14 @@ entities call and the metrics API's CSV (``Accept: text/csv; header=present``).
 Both end here:
 
 * ``hosts.csv``: one row per host with a OneAgent in full-stack or
-  infrastructure mode: ``host``, ``ram_gib`` (``memoryTotal`` [bytes] / 1024**3)
-  and ``mode``; ``custom_metrics_per_minute`` where custom-metric DDU were
-  observed (see below). Host units come from :func:`planner.host_units`.
+  infrastructure mode that still runs at the end of the window: ``host``,
+  ``ram_gib`` (``memoryTotal`` [bytes] / 1024**3) and ``mode``. Host units come
+  from :func:`planner.host_units`.
 * ``actuals.csv``: tidy monthly consumption, ``month``, ``unit``, ``capability``,
   ``driver``, ``value``: DDU as reported, DEM converted from sessions, properties
   and synthetic counts with the calculators (:mod:`planner.dem`), Grail DDU from
-  bytes (:func:`planner.grail_ddu`), and host units of the host snapshot in the
-  last month.
+  bytes (:func:`planner.grail_ddu`), and per month the host-unit hours each host
+  ran and the most host units that ran at once, from the hosts' seen times.
 * ``scenario.yaml``: loads with :func:`planner.scenario.load_scenario` as it is.
   Its contract starts the month after the last imported month, for one year, with
   no pools (commented lines show where they go). Growth is calibrated per
@@ -33,9 +33,22 @@ https://docs.dynatrace.com/docs/shortlink/built-in-metrics, section "Billing"):
   sessions with replay; ``...mobile.sessionsWithoutReplayByApplication``: "the
   total number of ... user sessions (with and without Session Replay data)", so
   mobile sessions without replay = that total - the replay sessions.
-* ``builtin:billing.apps.web.userActionPropertiesByApplication`` and
-  ``...mobile.userActionPropertiesByMobileApplication``: "the number of billed
+* ``builtin:billing.apps.custom.sessionsWithoutReplayByApplication``: "the
+  number of billed and unbilled user sessions" of custom applications (they
+  have no Session Replay), weighed as a Real User Monitoring Session (the
+  Supplement's table names web and mobile sessions; planner's choice).
+* ``builtin:billing.apps.web.userActionPropertiesByApplication``,
+  ``...mobile.userActionPropertiesByMobileApplication`` and
+  ``...custom.userActionPropertiesByDeviceApplication``: "the number of billed
   user action and user session properties" (those above the free 20).
+* The per-application metrics are asked for with the ``:names`` transformation
+  ("Metrics API - Metric selector"), which adds ``dt.entity.<type>.name`` beside
+  each application's id; the scenario's RUM entries carry those names.
+
+Hosts ("Monitored entities API - GET entities list"): every host seen in the
+window, with ``fields=+firstSeenTms,+lastSeenTms,...``. A host ran from its
+``firstSeenTms`` (or the window's start) to its ``lastSeenTms`` (or the
+window's end, if it was last seen within two hours of it).
 * ``builtin:billing.synthetic.actions`` (browser monitors), ``.requests`` (HTTP
   monitors), ``.external`` (third-party results): counts.
 * ``builtin:billing.log.{ingest,query,retain}.usage``: Grail Log Management and
@@ -48,10 +61,18 @@ Planner's choices, where the sources are silent:
 * A data point's timestamp ends its time slot (metrics API docs), so a daily
   point belongs to the day before its timestamp's last millisecond.
 * Grail bytes are GB at 10**9 bytes (the Supplement prices per GB).
-* Custom-metric DDU cannot be told apart per host by the total metric, so the
-  last month's figure is spread evenly over the imported hosts as
-  ``custom_metrics_per_minute`` above each host's included metrics; the engine
-  then bills exactly that excess.
+* Custom-metric DDU cannot be told apart per host by the total metric (which
+  counts only what is billed, above the hosts' included metrics), so they are
+  a driver of their own, a ``custom_metrics`` source of data points a minute,
+  with their own growth.
+* A host that stops and starts again under the same entity counts as running
+  in between (the entity's seen times are all the API gives for it).
+* A day without a value is a gap from the metric's first day with data on; a
+  month's figure is its average over the days with data times the days it
+  should have had, and the summary lists the gaps per metric.
+* The hosts driver gets growth only when the fitted trend of the host-unit
+  hours a day is clear (its 80 % interval excludes no change): a fleet moves in
+  steps, and a retirement read as a trend would shrink every forecast month.
 * Synthetic counts become one monitor per kind that runs once a day from one
   location, with ``per_run`` = the daily average.
 * Sessions per month are fitted and written per average month (365.25 / 12
@@ -66,6 +87,7 @@ import json
 import math
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -89,6 +111,10 @@ _AVERAGE_MONTH = 365.25 / 12   # [days]
 # monthly growth rates a scenario accepts (planner.fields.growth): above -99 %, at most 100 %
 _LOWEST_RATE, _HIGHEST_RATE = -0.99, 1.0
 GB = 10 ** 9                    # Grail usage metrics are in bytes; the Supplement prices per GB
+_HOUR_MS = 3_600_000
+#: A host last seen this close to the window's end [ms] is running at its end
+#: (lastSeenTms is refreshed while a host reports, not every millisecond).
+_STILL_RUNNING_MS = 2 * _HOUR_MS
 MODES = {"FULL_STACK": "fullstack", "INFRASTRUCTURE": "infrastructure"}
 
 
@@ -113,6 +139,8 @@ METRICS: dict[str, Metric] = {m.key: m for m in (
     Metric("builtin:billing.apps.mobile.sessionsWithoutReplayByApplication", "all_sessions", "mobile"),
     Metric("builtin:billing.apps.web.userActionPropertiesByApplication", "properties", "web"),
     Metric("builtin:billing.apps.mobile.userActionPropertiesByMobileApplication", "properties", "mobile"),
+    Metric("builtin:billing.apps.custom.sessionsWithoutReplayByApplication", "plain", "custom"),
+    Metric("builtin:billing.apps.custom.userActionPropertiesByDeviceApplication", "properties", "custom"),
     Metric("builtin:billing.synthetic.actions", "synthetic", "browser"),
     Metric("builtin:billing.synthetic.requests", "synthetic", "http"),
     Metric("builtin:billing.synthetic.external", "synthetic", "third_party"),
@@ -133,6 +161,8 @@ _DDU_SECTIONS = {
                    lambda t: ddu.serverless_ddu(1, tables=t)),
 }
 _ACTUAL_COLUMNS = ["month", "unit", "capability", "driver", "value"]
+#: Metric kinds counted per application: queried with the ``:names`` transformation.
+_APP_KINDS = ("replay", "plain", "all_sessions", "properties")
 
 
 class BaselineError(ValueError):
@@ -199,7 +229,8 @@ def hosts_from_entities(entities: Any, what: str = "entities") -> tuple[pd.DataF
     -------
     hosts : DataFrame
         ``host`` (display name; made unique with the entity id), ``entity_id``,
-        ``ram_gib`` [GiB], ``mode``.
+        ``ram_gib`` [GiB], ``mode``, ``first_seen_ms`` and ``last_seen_ms``
+        [UTC ms] (``firstSeenTms``/``lastSeenTms``; NaN where the entity has none).
     skipped : list of (host, reason)
         Hosts without a OneAgent in full-stack or infrastructure mode or without
         ``memoryTotal``: they consume no host units the planner can compute.
@@ -220,11 +251,25 @@ def hosts_from_entities(entities: Any, what: str = "entities") -> tuple[pd.DataF
         elif isinstance(memory, bool) or not isinstance(memory, (int, float)) or not memory > 0:
             skipped.append((name, f"no memoryTotal (got {memory!r})"))
         else:
-            rows.append({"host": name, "entity_id": entity_id, "ram_gib": float(memory) / GIB, "mode": mode})
-    frame = pd.DataFrame(rows, columns=["host", "entity_id", "ram_gib", "mode"])
+            rows.append({"host": name, "entity_id": entity_id, "ram_gib": float(memory) / GIB, "mode": mode,
+                         **{column: _seen(entity, key, what, i) for column, key in _SEEN.items()}})
+    frame = pd.DataFrame(rows, columns=["host", "entity_id", "ram_gib", "mode", *_SEEN])
     twice = frame["host"].duplicated(keep=False)
     frame.loc[twice, "host"] = frame.loc[twice, "host"] + " (" + frame.loc[twice, "entity_id"] + ")"
     return frame.reset_index(drop=True), skipped
+
+
+_SEEN = {"first_seen_ms": "firstSeenTms", "last_seen_ms": "lastSeenTms"}
+
+
+def _seen(entity: dict[str, Any], key: str, what: str, i: int) -> float:
+    value = entity.get(key)
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise BaselineError(f"{what}: entity {i} ({entity.get('entityId')}): {key} must be a time in UTC "
+                            f"milliseconds; got {value!r}")
+    return float(value)
 
 
 # --- metric data points ------------------------------------------------------------------------
@@ -343,14 +388,50 @@ def _known_key(metric_id: str) -> str | None:
     return None
 
 
-def _monthly(daily: pd.DataFrame, months: pd.PeriodIndex) -> pd.DataFrame:
-    """Sum per metric, application and month, inside the window only."""
+def _monthly(daily: pd.DataFrame, months: pd.PeriodIndex) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per metric, application and month inside the window: the average over the
+    days that have data, times the days the month should have had data.
+
+    A day without a value (null in the metrics API, an empty cell in its CSV)
+    is a gap when it falls on or after the metric's first day with data: the
+    days before that are before the metric was in use. A month's figure is
+    ``sum x expected days / days with data``, so a gap neither lowers the month
+    nor is read as a fall in use.
+
+    Returns
+    -------
+    monthly : DataFrame
+        ``metric``, ``app``, ``month``, ``value`` [the metric's unit per month].
+    gaps : DataFrame
+        ``metric``, ``days_without_data``, ``first_gap``, ``months`` (text): one
+        row per metric with a gap.
+    """
+    empty_gaps = pd.DataFrame(columns=["metric", "days_without_data", "first_gap", "months"])
     if daily.empty:
-        return pd.DataFrame(columns=["metric", "app", "month", "value"])
-    month = pd.PeriodIndex(daily["day"]).asfreq("M")
+        return pd.DataFrame(columns=["metric", "app", "month", "value"]), empty_gaps
+    day = pd.PeriodIndex(daily["day"])
+    month = day.asfreq("M")
     inside = month.isin(months)
     frame = daily[inside].assign(month=month[inside])
-    return frame.groupby(["metric", "app", "month"], as_index=False, sort=True)["value"].sum()
+    if frame.empty:
+        return pd.DataFrame(columns=["metric", "app", "month", "value"]), empty_gaps
+    sums = frame.groupby(["metric", "app", "month"], as_index=False, sort=True)["value"].sum()
+    window = pd.period_range(months[0].start_time, months[-1].end_time, freq="D")
+    scale, gaps = {}, []
+    for metric, days in frame.groupby("metric", sort=True)["day"]:
+        have = pd.PeriodIndex(days.unique())
+        expected = window[window >= have.min()]
+        missing = expected[~expected.isin(have)]
+        for m in pd.PeriodIndex(have.asfreq("M").unique()):
+            due = int((expected.asfreq("M") == m).sum())
+            scale[metric, m] = due / int((have.asfreq("M") == m).sum())
+        if len(missing):
+            per_month = pd.Series(missing.asfreq("M")).value_counts(sort=False).sort_index()
+            gaps.append({"metric": metric, "days_without_data": len(missing), "first_gap": str(missing[0]),
+                         "months": ", ".join(f"{m} ({n} of {m.days_in_month} days)" for m, n in per_month.items())})
+    factor = np.array([scale[m, p] for m, p in zip(sums["metric"], sums["month"])], dtype=float)
+    sums["value"] = sums["value"].to_numpy(dtype=float) * factor
+    return sums, (pd.DataFrame(gaps, columns=empty_gaps.columns) if gaps else empty_gaps)
 
 
 # --- building the outputs ----------------------------------------------------------------------
@@ -367,6 +448,8 @@ class Baseline:
     skipped_hosts: list[tuple[str, str]] = field(default_factory=list)
     host_check: pd.DataFrame | None = None     # host_unit_check.csv
     notes: list[str] = field(default_factory=list)
+    fleet: pd.DataFrame | None = None          # hosts, host-unit hours and peak host units per month
+    gaps: pd.DataFrame | None = None           # days without data per metric
     written: list[tuple[str, int]] = field(default_factory=list)   # (file, rows), set by write()
 
     def summary(self) -> dict[str, pd.DataFrame]:
@@ -374,12 +457,22 @@ class Baseline:
         tables = {}
         a = self.actuals
         if len(a):
-            last = a[a["month"] == str(self.months[-1])]
-            per_unit = a.groupby("unit", sort=False)["value"].agg(months="size", total="sum")
-            per_unit["months"] = a.groupby("unit", sort=False)["month"].nunique()
-            per_unit[f"in {self.months[-1]}"] = last.groupby("unit", sort=False)["value"].sum()
-            tables["actual consumption per unit"] = per_unit.fillna(0).reset_index()
+            from planner.units import UNITS
+            monthly = a.groupby(["unit", "month"], sort=False)["value"].sum().reset_index()
+            per_unit = monthly.groupby("unit", sort=False).agg(months=("month", "nunique"), total=("value", "sum"),
+                                                               highest=("value", "max"))
+            peak = [UNITS[u].kind == "peak" for u in per_unit.index]
+            per_unit["total"] = per_unit["total"].where(~np.array(peak), per_unit["highest"])   # peaks do not add up
+            last = monthly[monthly["month"] == str(self.months[-1])].set_index("unit")["value"]
+            per_unit[f"in {self.months[-1]}"] = last.reindex(per_unit.index)
+            tables["actual consumption per unit"] = (per_unit.drop(columns="highest").fillna(0)
+                                                     .rename(columns={"total": "total (peaks: highest month)"})
+                                                     .reset_index())
+        if self.fleet is not None:
+            tables["hosts per month"] = self.fleet
         tables["skipped metrics"] = pd.DataFrame(self.skipped_metrics, columns=["metric", "reason"])
+        if self.gaps is not None and len(self.gaps):
+            tables["days without data (months averaged over the days with data)"] = self.gaps
         if self.skipped_hosts:
             tables["skipped hosts"] = pd.DataFrame(self.skipped_hosts, columns=["host", "reason"])
         if self.host_check is not None:
@@ -394,8 +487,10 @@ class _Drivers:
     def __init__(self) -> None:
         self.sections: dict[str, list[tuple[dict[str, Any], str]]] = {}
 
-    def add(self, section: str, entry: dict[str, Any], comment: str) -> None:
-        self.sections.setdefault(section, []).append((entry, comment))
+    def add(self, section: str, entry: dict[str, Any], comment: str,
+            growth: dict[str, Any] | None = None) -> None:
+        """Add an entry, with its calibrated ``growth`` where there is one."""
+        self.sections.setdefault(section, []).append(({**entry, "growth": growth} if growth else entry, comment))
 
 
 def _growth(values: list[float], label: str) -> tuple[Fit | None, dict[str, Any] | None, str]:
@@ -444,17 +539,21 @@ def _rum(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _D
          actuals: list[dict[str, Any]]) -> None:
     free = t.rule("free_defined_properties")
     property_dem = t.weight("dem_weights", "defined_property")
-    keys = {(m.what, m.kind): m.key for m in METRICS.values() if m.kind in ("replay", "plain", "all_sessions", "properties")}
-    for platform in ("web", "mobile"):
+    keys = {(m.what, m.kind): m.key for m in METRICS.values() if m.kind in _APP_KINDS}
+    names: set[str] = set()
+    for platform in ("web", "mobile", "custom"):
         used = [k for (p, _), k in keys.items() if p == platform]
         for app in sorted(set(monthly.loc[monthly["metric"].isin(used), "app"])):
-            replay = _series(monthly, keys[platform, "replay"], months, app)
-            if platform == "web":
-                plain = _series(monthly, keys["web", "plain"], months, app)
-            else:   # the mobile "without replay" metric counts every session
-                plain = np.maximum(_series(monthly, keys["mobile", "all_sessions"], months, app) - replay, 0.0)
+            replay = _series(monthly, keys[platform, "replay"], months, app) if (platform, "replay") in keys \
+                else np.zeros(len(months))            # custom applications have no Session Replay
+            if (platform, "all_sessions") in keys:    # the mobile "without replay" metric counts every session
+                plain = np.maximum(_series(monthly, keys[platform, "all_sessions"], months, app) - replay, 0.0)
+            else:
+                plain = _series(monthly, keys[platform, "plain"], months, app)
             props = _series(monthly, keys[platform, "properties"], months, app)
             name = app or f"{platform}-applications"
+            name = name if name not in names else f"{name} ({platform})"   # driver names are unique
+            names.add(name)
             _rows(actuals, months, "dem", "rum_sessions", name, dem.rum_dem(plain, tables=t))
             _rows(actuals, months, "dem", "session_replay", name, dem.rum_dem(replay, replay=True, tables=t))
             _rows(actuals, months, "dem", "defined_properties", name, np.round(props * property_dem, 9))
@@ -469,11 +568,9 @@ def _rum(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _D
             entry = {"name": name, "sessions_per_month": round(_start(list(level), fit), 3),
                      "replay_share": round(replay[last] / total[last], 6),
                      "properties_per_session": int(free + extra) if extra > 0 else 0}
-            if growth:
-                entry["growth"] = growth
             drivers.add("rum", entry, f"{platform} application; {note}; replay share and properties "
                                       f"per session ({props[last] / total[last]:.3f} billed above the free "
-                                      f"{free}, rounded) from {months[last]}")
+                                      f"{free}, rounded) from {months[last]}", growth=growth)
 
 
 def _synthetic(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -488,10 +585,8 @@ def _synthetic(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drive
         fit, growth, note = _growth(list(daily), name)
         entry = {"name": name, "kind": metric.what, "per_run": round(_start(list(daily), fit), 6),
                  "frequency_minutes": 1440, "locations": 1}
-        if growth:
-            entry["growth"] = growth
         drivers.add("synthetic", entry, f"all {metric.key} as one monitor run once a day "
-                                        f"(per_run = the daily average); {note}")
+                                        f"(per_run = the daily average); {note}", growth=growth)
 
 
 def _ddu_pools(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -506,9 +601,7 @@ def _ddu_pools(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drive
         entry = {"name": name, volume: round(_start(list(daily), fit) / weight(t), 3)}
         if section == "custom_events":
             entry["kind"] = "kubernetes"      # a billed kind: the DDU were billed
-        if growth:
-            entry["growth"] = growth
-        drivers.add(section, entry, f"from {key} (DDU per day / {weight(t):g} DDU per unit); {note}")
+        drivers.add(section, entry, f"from {key} (DDU per day / {weight(t):g} DDU per unit); {note}", growth=growth)
 
 
 def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
@@ -533,43 +626,119 @@ def _grail(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: 
     entry = {"name": name, "capability": "log_management", "ingest_gb_per_day": round(_start(list(daily), fit), 6),
              "retention_days": int(retention), "query_gb_per_month": round(_per_day(query, months)[-1] * _AVERAGE_MONTH * factor, 6),
              "starts_full": True}
-    if growth:
-        entry["growth"] = growth
-    drivers.add("grail", entry, f"Log Management and Analytics from builtin:billing.log.*.usage; "
-                                f"retention_days = stored GB / GB ingested a day in {months[last]}; {note}")
+    drivers.add("grail", entry, f"Log Management and Analytics from builtin:billing.log.*.usage; retention_days "
+                                f"= stored GB / GB ingested a day in {months[last]}; {note}", growth=growth)
 
 
-def _hosts(host_frame: pd.DataFrame, monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet,
-           drivers: _Drivers, actuals: list[dict[str, Any]], notes: list[str]) -> pd.DataFrame:
-    """hosts.csv, the host-unit actuals of the last month and the metrics DDU."""
-    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
-    metric_ddu = _series(monthly, "builtin:billing.ddu.metrics.total", months)
-    _rows(actuals, months, "ddu", "custom_metrics", "hosts", metric_ddu)
-    if inventory.empty:
-        if metric_ddu.any():
-            notes.append("custom-metric DDU are in actuals.csv but not in the scenario: no hosts to carry them")
-        return inventory
-    units = np.zeros(len(inventory))
+@dataclass(frozen=True)
+class _Fleet:
+    """When each host ran in the window, from the entities' seen times."""
+
+    host_units: np.ndarray          # [HU] per host
+    hours: np.ndarray               # [h] per host and month
+    running: np.ndarray             # bool per host: still running at the window's end
+    peak: dict[str, np.ndarray]     # [HU] per mode: most host units running at once, per month
+    peak_all: np.ndarray            # [HU] the same over all modes
+    unseen: int                     # hosts without firstSeenTms/lastSeenTms (taken as running throughout)
+
+
+def _fleet(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet) -> _Fleet:
+    """Each host's hours in each month: from ``firstSeenTms`` (or the window's
+    start) to ``lastSeenTms`` (or the window's end). A host last seen within
+    :data:`_STILL_RUNNING_MS` of the window's end is running at its end."""
+    bounds = np.array([_ms(m) for m in months] + [_ms(months[-1] + 1)], dtype=float)
+    first = host_frame["first_seen_ms"].to_numpy(dtype=float)
+    last = host_frame["last_seen_ms"].to_numpy(dtype=float)
+    running = np.isnan(last) | (last >= bounds[-1] - _STILL_RUNNING_MS)
+    start = np.maximum(np.where(np.isnan(first), bounds[0], first), bounds[0])
+    end = np.where(running, bounds[-1], np.minimum(last, bounds[-1]))
+    lo, hi = np.maximum(start[:, None], bounds[None, :-1]), np.minimum(end[:, None], bounds[None, 1:])
+    hours = np.clip(hi - lo, 0.0, None) / _HOUR_MS
+    units = np.zeros(len(host_frame))
     for mode in hosts.MODES:
-        here = (inventory["mode"] == mode).to_numpy()
+        here = (host_frame["mode"] == mode).to_numpy()
         if here.any():
-            units[here] = hosts.host_units(inventory.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
-            actuals.append({"month": str(months[-1]), "unit": "host_units", "capability": mode,
-                            "driver": "hosts", "value": round(float(units[here].sum()), 9)})
-    comment = "the hosts seen in the last imported month; no growth: the entities call is a snapshot, not a history"
-    if metric_ddu[-1] > 0:
-        per_minute = metric_ddu[-1] / months[-1].days_in_month / t.weight("ddu_weights", "custom_metric") / (24 * 60)
-        excess = per_minute / len(inventory)
-        included = np.zeros(len(inventory))
-        for mode in hosts.MODES:
-            here = (inventory["mode"] == mode).to_numpy()
-            if here.any():
-                included[here] = hosts.included_custom_metrics(inventory.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
-        inventory["custom_metrics_per_minute"] = np.round(included + excess, 9)
-        comment += (f"; custom_metrics_per_minute = each host's included metrics + {excess:.6g}, the "
-                    f"custom-metric DDU of {months[-1]} spread evenly over the hosts")
-    drivers.add("hosts", {"name": "hosts", "inventory": "hosts.csv"}, comment)
-    return inventory
+            units[here] = hosts.host_units(host_frame.loc[here, "ram_gib"].to_numpy(), mode, tables=t)
+    def peaks(here: np.ndarray) -> np.ndarray:
+        return np.array([_most_at_once(lo[here, k], hi[here, k], units[here]) for k in range(len(months))])
+
+    modes = host_frame["mode"].to_numpy()
+    peak = {mode: peaks(modes == mode) for mode in hosts.MODES if (modes == mode).any()}
+    unseen = int((np.isnan(first) | np.isnan(last)).sum())
+    return _Fleet(units, hours, running, peak, peaks(np.ones(len(modes), dtype=bool)), unseen)
+
+
+def _most_at_once(start: np.ndarray, end: np.ndarray, units: np.ndarray) -> float:
+    """Most host units running at the same time [HU], from each host's running
+    interval; a host that stops at the moment another starts does not overlap it."""
+    keep = end > start
+    times = np.concatenate([start[keep], end[keep]])
+    steps = np.concatenate([units[keep], -units[keep]])
+    order = np.lexsort((steps, times))            # at the same time, stops (negative) first
+    return round(float(np.max(np.cumsum(steps[order]), initial=0.0)), 9)
+
+
+def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
+           actuals: list[dict[str, Any]], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """hosts.csv (the hosts running at the window's end), each month's host-unit
+    hours and peak host units, and the fleet per month for the summary."""
+    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
+    if inventory.empty:
+        return inventory, None
+    fleet = _fleet(host_frame, months, t)
+    served = np.zeros(len(months))
+    for mode in hosts.MODES:
+        here = (host_frame["mode"] == mode).to_numpy()
+        if here.any():
+            hours = (fleet.host_units[here, None] * fleet.hours[here]).sum(axis=0)
+            served += hours
+            _rows(actuals, months, "host_unit_hours", mode, "hosts", np.round(hours, 9))
+            _rows(actuals, months, "host_units", mode, "hosts", fleet.peak[mode])
+    if fleet.unseen:
+        notes.append(f"{fleet.unseen} host(s) have no firstSeenTms/lastSeenTms: counted as running for the "
+                     "whole window")
+    inventory = inventory[fleet.running].reset_index(drop=True)
+    if inventory.empty:
+        notes.append(f"no host was running at the end of {months[-1]}: the scenario has no hosts")
+    else:
+        _hosts_driver(served, months, len(inventory), int((~fleet.running).sum()), drivers)
+    table = pd.DataFrame({"month": [str(m) for m in months], "hosts": (fleet.hours > 0).sum(axis=0),
+                          "host_unit_hours": np.round(served, 6), "peak_host_units": fleet.peak_all})
+    return inventory, table
+
+
+def _hosts_driver(served: np.ndarray, months: pd.PeriodIndex, running: int, stopped: int, drivers: _Drivers) -> None:
+    """The hosts entry: hosts.csv, with growth only where the trend is clear."""
+    fit, growth, note = _growth(list(_per_day(served, months)), "host-unit hours a day")
+    if fit is not None and fit.low <= 0 <= fit.high:
+        # a fleet moves in steps (hosts retired, a cluster added); a trend whose 80 % interval
+        # includes no change would carry such a step into every forecast month
+        growth, note = None, f"{note}; no growth applied: the interval includes no change"
+    entry: dict[str, Any] = {"name": "hosts", "inventory": "hosts.csv"}
+    drivers.add("hosts", entry, f"the {running} hosts running at the end of {months[-1]}, 24 h a day; each host's "
+                                f"hours in each imported month come from its firstSeenTms/lastSeenTms "
+                                f"({stopped} host(s) that stopped in the window are in actuals.csv only); {note}",
+                growth=growth)
+
+
+def _custom_metrics(monthly: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, drivers: _Drivers,
+                    actuals: list[dict[str, Any]]) -> None:
+    """Custom-metric DDU as a driver of its own: the billed DDU a day as data
+    points a minute beyond the hosts' included metrics, with its own growth."""
+    key = "builtin:billing.ddu.metrics.total"
+    values = _series(monthly, key, months)
+    if not values.any():
+        return
+    name = "custom-metrics"
+    _rows(actuals, months, "ddu", "custom_metrics", name, values)
+    daily = _per_day(values, months)
+    fit, growth, note = _growth(list(daily), name)
+    weight = t.weight("ddu_weights", "custom_metric")
+    per_minute = _start(list(daily), fit) / weight / (24 * 60)
+    entry: dict[str, Any] = {"name": name, "metrics_per_minute": round(per_minute, 12)}
+    drivers.add("custom_metrics", entry, f"from {key}: the billed DDU a day / {weight:g} DDU per data point / "
+                                         f"1440 minutes, data points beyond the hosts' included metrics; {note}",
+                growth=growth)
 
 
 def _host_check(host_frame: pd.DataFrame, consumed: dict[str, float] | None, t: TableSet) -> pd.DataFrame | None:
@@ -604,9 +773,10 @@ def build(host_frame: pd.DataFrame, daily: pd.DataFrame, months: pd.PeriodIndex,
         Dynatrace's own host units per host entity id (cross-check).
     """
     t = resolve(tables)
-    monthly = _monthly(daily, months)
+    monthly, gaps = _monthly(daily, months)
     drivers, actuals, notes = _Drivers(), [], []
-    inventory = _hosts(host_frame, monthly, months, t, drivers, actuals, notes)
+    inventory, fleet = _hosts(host_frame, months, t, drivers, actuals, notes)
+    _custom_metrics(monthly, months, t, drivers, actuals)
     _rum(monthly, months, t, drivers, actuals)
     _synthetic(monthly, months, t, drivers, actuals)
     _ddu_pools(monthly, months, t, drivers, actuals)
@@ -619,7 +789,7 @@ def build(host_frame: pd.DataFrame, daily: pd.DataFrame, months: pd.PeriodIndex,
     return Baseline(hosts=inventory, actuals=frame, scenario=_scenario_text(drivers, months, source),
                     months=months, skipped_metrics=list(skipped_metrics or []),
                     skipped_hosts=list(skipped_hosts or []), host_check=_host_check(host_frame, consumed, t),
-                    notes=notes)
+                    notes=notes, fleet=fleet, gaps=gaps)
 
 
 def _plain(value: Any) -> Any:
@@ -668,6 +838,11 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     """Write the outputs into ``out``: first into a temporary folder beside it,
     checked (the scenario must load), then renamed. A failure leaves no ``out``.
 
+    The folder gets the permissions the user's umask gives a new folder (not
+    the 0700 of a temporary one). A ``.partial`` folder that a killed run left
+    beside ``out`` is removed first, but only one that holds this module's
+    marker file naming a process on this machine that no longer runs.
+
     Returns
     -------
     list of (file, rows)
@@ -679,8 +854,10 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise BaselineError(f"{out}: the folder {parent} does not exist")
+    _remove_stale_partials(parent, out.name)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=parent))
     try:
+        (tmp / _MARKER).write_text(f"{socket.gethostname()}\n{os.getpid()}\n", encoding="utf-8")
         written = [("hosts.csv", len(baseline.hosts)), ("actuals.csv", len(baseline.actuals)), ("scenario.yaml", 1)]
         write_csv(baseline.hosts, tmp / "hosts.csv")
         write_csv(baseline.actuals, tmp / "actuals.csv")
@@ -692,6 +869,8 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
             load_scenario(tmp / "scenario.yaml")        # what we wrote must load as it is
         except ScenarioError as exc:
             raise BaselineError(f"{str(exc).replace(str(tmp), str(out))} (nothing was written)") from None
+        (tmp / _MARKER).unlink()
+        os.chmod(tmp, 0o777 & ~_umask())
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=parent))
             os.rename(out, old / out.name)
@@ -703,6 +882,37 @@ def write(baseline: Baseline, out: str | Path, *, force: bool = False) -> list[t
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return written
+
+
+_MARKER = ".planner-import-partial"     # host and process id of the run writing a .partial folder
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)      # the only way to read it is to set it
+    os.umask(mask)
+    return mask
+
+
+def _remove_stale_partials(parent: Path, name: str) -> None:
+    """Remove ``.NAME.*.partial`` folders whose marker names a dead process of this host."""
+    for folder in parent.glob(f".{name}.*.partial"):
+        marker = folder / _MARKER
+        try:
+            host, pid = marker.read_text(encoding="utf-8").split()
+        except (OSError, ValueError):
+            continue                                   # not ours: leave it
+        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:          # another user's process
+        return True
+    return True
 
 
 # --- the two imports ------------------------------------------------------------------------------
@@ -719,22 +929,27 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
     ca_bundle : PEM file for TLS; client_options : passed to
     :class:`planner.imports.dynatrace.Client` (retry bounds, timeout).
     """
-    from planner.imports.dynatrace import Client
+    from planner.imports.dynatrace import Client, MetricRefused
     say = progress or (lambda _line: None)
     window = month_window(to, months)
     if Path(out).exists() and not force:             # fail before any network traffic
         raise BaselineError(f"{out} exists; add --force-out to replace it")
     start, end = _ms(window[0]), _ms(window[-1] + 1)
     with Client(url, token, ca_bundle=ca_bundle, progress=say, **client_options) as client:
-        say(f"reading hosts seen in {window[-1]} from {client.host}")
-        entities = client.hosts(_ms(window[-1]), end)
+        say(f"reading hosts seen in {window[0]} to {window[-1]} from {client.source}")
+        entities = client.hosts(start, end)
         host_frame, skipped_hosts = hosts_from_entities(entities, "GET /api/v2/entities")
         frames, skipped = [], []
-        for i, key in enumerate(METRICS, start=1):
-            series = client.metric(key, start, end)
-            if series is None:
-                skipped.append((key, "not found (HTTP 404)"))
+        for i, (key, metric) in enumerate(METRICS.items(), start=1):
+            try:
+                series = client.metric(key, start, end, names=metric.kind in _APP_KINDS)
+            except MetricRefused as refused:
+                series = None
+                skipped.append((key, f"refused by the server ({refused})"))
             else:
+                if series is None:
+                    skipped.append((key, "not found (HTTP 404)"))
+            if series is not None:
                 daily = daily_from_series(key, series, f"GET /api/v2/metrics/query ({key})")
                 if daily.empty:
                     skipped.append((key, "no data points"))
@@ -746,7 +961,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
                             "not readable (needs scope oneAgents.read); no host-unit cross-check"))
     daily = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
         else _empty_daily()
-    baseline = build(host_frame, daily, window, source=client.host, skipped_metrics=skipped,
+    baseline = build(host_frame, daily, window, source=client.source, skipped_metrics=skipped,
                      skipped_hosts=skipped_hosts, consumed=consumed)
     baseline.written = write(baseline, out, force=force)
     return baseline

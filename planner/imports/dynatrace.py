@@ -6,12 +6,16 @@ host units Dynatrace itself reports per host (OneAgent on a host API v1).
 
 Robustness against a real server:
 
-* 401 / 403: one line naming the scopes the token needs (``entities.read``,
-  ``metrics.read``).
-* 429: waits as long as ``Retry-After`` says, at most ``max_retries`` times and
-  ``max_wait`` seconds in all, then one clear error.
-* 5xx and timeouts: retries with exponential backoff (same bounds), then one
-  clear error.
+* 401: one line saying the token is invalid or expired; 403: one line naming
+  the scopes the token needs (``entities.read``, ``metrics.read``).
+* 429: waits as long as ``Retry-After`` says, else until ``X-RateLimit-Reset``,
+  else with exponential backoff and jitter; at most ``max_retries`` times and
+  ``max_wait`` seconds in all (about a minute), with a progress line before
+  each wait, then one clear error.
+* 5xx and timeouts: retries with exponential backoff and jitter (same bounds),
+  then one clear error.
+* 400 on one metric: :meth:`Client.metric` raises :class:`MetricRefused` with
+  the server's reason, so that the import skips that metric and names it.
 * A body that is not JSON, or lacks a documented field, is an error naming the
   call.
 * TLS certificates are verified; ``ca_bundle`` names a PEM file for a private CA.
@@ -38,15 +42,25 @@ Sources (official Dynatrace documentation):
   ``GET /api/v1/oneagents``, scope ``oneAgents.read`` or ``DataExport``,
   ``hosts[].hostInfo.consumedHostUnits`` (classic licensing only).
 * "Dynatrace API - Access limit",
-  https://docs.dynatrace.com/docs/dynatrace-api/basics/access-limit : a throttled
-  request gets response code 429. ``Retry-After`` is read as RFC 9110, section
-  10.2.3 defines it (seconds, or an HTTP date).
+  https://docs.dynatrace.com/docs/dynatrace-api/basics/access-limit : "You reach
+  the limit when both thread pool and its queue are full or the request times
+  out in the queue (timeout is 10 seconds) ... your requests return the
+  response code 429"; the page promises no ``Retry-After``. Where one is sent it
+  is read as RFC 9110, section 10.2.3 defines it (seconds, or an HTTP date).
+* "Cluster API - Access limit" (Dynatrace Managed),
+  https://www.dynatrace.com/support/help/managed-cluster/cluster-api/basics/cluster-access-limit :
+  ``X-RateLimit-Reset`` is "the timestamp in microseconds when the limit will
+  reset". Planner also reads a value in milliseconds or seconds since 1970, or
+  a small number of seconds to wait.
+* "Dynatrace API - Response codes": 401 is an invalid or expired token (or none),
+  403 a token without the scope the request needs.
 """
 
 from __future__ import annotations
 
 import email.utils
 import json
+import random
 import ssl
 import time
 from collections.abc import Callable, Iterator
@@ -56,13 +70,15 @@ from urllib.parse import urlsplit
 
 import httpx
 
-__all__ = ["Secret", "DynatraceError", "Client", "SCOPES", "HOST_FIELDS"]
+__all__ = ["Secret", "DynatraceError", "MetricRefused", "Client", "SCOPES", "HOST_FIELDS"]
 
 #: Token scopes the import needs (named in the 401/403 message).
 SCOPES = ("entities.read", "metrics.read")
 #: Properties the entities call asks for (monitored entities API v2, ``fields``).
-HOST_FIELDS = "+properties.memoryTotal,+properties.monitoringMode"
+HOST_FIELDS = "+firstSeenTms,+lastSeenTms,+properties.memoryTotal,+properties.monitoringMode"
 _ENTITY_PAGE = 500
+_TICK = 10.0        # [s] a long wait reports progress this often
+_SLEEP, _CLOCK = time.sleep, time.time      # the defaults; a test of the command line replaces them
 #: Hosts an ``http://`` URL may name: test servers on this machine only.
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
@@ -109,17 +125,36 @@ class DynatraceError(ValueError):
     """A call to the Dynatrace API failed; the message names the call."""
 
 
+class MetricRefused(DynatraceError):
+    """HTTP 400 on one metric query: the server's reason is the message."""
+
+
 class _NotFound(Exception):
     """HTTP 404 (a metric the environment does not have)."""
+
+
+class _BadRequest(DynatraceError):
+    """HTTP 400; ``reason`` is the server's message."""
+
+    def __init__(self, what: str, reason: str):
+        super().__init__(f"{what}: HTTP 400: {reason}")
+        self.reason = reason
 
 
 @dataclass
 class _Retry:
     """How often and how long to retry (bounded in count and in total wait)."""
 
-    max_retries: int = 4
+    max_retries: int = 10
     max_wait: float = 60.0      # [s] total waiting across the retries of one call
-    backoff: float = 1.0        # [s] first wait after a 5xx or timeout; doubles each time
+    backoff: float = 1.0        # [s] first backoff; doubles each time, with jitter
+    cap: float = 30.0           # [s] longest single wait
+
+    def backoff_wait(self, attempt: int, rng: random.Random) -> float:
+        """``backoff x 2**attempt``, at most ``cap``, times a jitter factor drawn
+        uniformly from [0.5, 1) ("equal jitter": waits still grow, but clients
+        that were throttled together do not retry together)."""
+        return min(self.cap, self.backoff * 2 ** attempt) * (0.5 + rng.random() / 2)
 
 
 class Client:
@@ -139,17 +174,23 @@ class Client:
         Seconds per request [s].
     max_retries, max_wait, backoff
         Retry bounds for 429, 5xx and timeouts: retries per call, total wait per
-        call [s], first backoff [s] (doubles each retry).
+        call [s] (about a minute), first backoff [s] (doubles each retry, with
+        jitter).
     progress : callable, optional
-        Called with a short line after each page or metric.
-    sleep : callable
-        ``time.sleep``; tests may pass a faster one.
+        Called with a short line after each page or metric, and before each wait.
+    sleep : callable, optional
+        ``time.sleep`` by default; tests pass one that records the waits instead.
+    clock : callable, optional
+        ``time.time`` by default [s since 1970], to turn ``X-RateLimit-Reset`` into a wait.
+    seed : int, optional
+        Seed of the jitter (tests); by default the jitter is unseeded.
     """
 
     def __init__(self, url: str, token: Secret, *, ca_bundle: str | None = None, timeout: float = 30.0,
-                 max_retries: int = 4, max_wait: float = 60.0, backoff: float = 1.0,
+                 max_retries: int = 10, max_wait: float = 60.0, backoff: float = 1.0,
                  progress: Callable[[str], None] | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None,
+                 seed: int | None = None):
         if not isinstance(token, Secret):
             raise TypeError("token must be a planner.imports.dynatrace.Secret")
         parts = urlsplit(url.strip())
@@ -162,10 +203,14 @@ class Client:
                                  f"machine); got {url!r}")
         self.base = url.strip().rstrip("/")
         self.host = parts.netloc
+        #: host and path, e.g. ``host/e/ENV-ID`` for Managed: what the import records as its source
+        self.source = parts.netloc + parts.path.rstrip("/")
         self._token = token
         self._retry = _Retry(max_retries, max_wait, backoff)
         self._progress = progress or (lambda _line: None)
-        self._sleep = sleep
+        self._sleep = sleep or _SLEEP
+        self._clock = clock or _CLOCK
+        self._rng = random.Random(seed)
         self._http = httpx.Client(verify=_verify(ca_bundle), timeout=timeout, follow_redirects=False)
 
     def __repr__(self) -> str:
@@ -203,15 +248,16 @@ class Client:
                 if status in (401, 403):
                     if optional:
                         raise _NotFound()
-                    raise DynatraceError(f"{what}: HTTP {status}, the token was refused; it needs the "
-                                         f"scopes {' and '.join(SCOPES)}")
+                    raise DynatraceError(_refused(what, status))
                 if status == 404:
                     raise _NotFound()
+                if status == 400:
+                    raise _BadRequest(what, self._brief(response))
                 if 300 <= status < 400:
                     raise DynatraceError(f"{what}: HTTP {status}, redirected to "
                                          f"{response.headers.get('Location', '?')[:120]}; give that address as --url")
                 if status == 429:
-                    problem, wait = "HTTP 429 (too many requests)", _retry_after(response)
+                    problem, wait = "HTTP 429 (too many requests)", _server_wait(response, self._clock())
                 elif status >= 500:
                     problem = f"HTTP {status}"
                 elif status >= 400:
@@ -219,14 +265,24 @@ class Client:
                 else:
                     return self._json(response, what)
             if wait is None:
-                wait = self._retry.backoff * 2 ** attempt
+                wait = round(self._retry.backoff_wait(attempt, self._rng), 3)
             if attempt >= self._retry.max_retries or waited + wait > self._retry.max_wait:
                 raise DynatraceError(f"{what}: {problem}, gave up after {attempt + 1} tries and "
-                                     f"{waited:g} s of waiting")
+                                     f"{waited:.3g} s of waiting")
             attempt += 1
-            self._progress(f"{what}: {problem}; retry {attempt} in {wait:g} s")
-            self._sleep(wait)
+            self._progress(f"{what}: {problem}; retry {attempt} in {wait:.3g} s "
+                           f"({waited + wait:.3g} of at most {self._retry.max_wait:g} s)")
+            self._wait(wait)
             waited += wait
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep, with a progress line every ``_TICK`` seconds of a long wait."""
+        left = seconds
+        while left > _TICK:
+            self._sleep(_TICK)
+            left -= _TICK
+            self._progress(f"  waiting, {left:.3g} s left")
+        self._sleep(left)
 
     def _json(self, response: httpx.Response, what: str) -> Any:
         try:
@@ -245,7 +301,8 @@ class Client:
     # --- the calls the import makes -------------------------------------------------------
 
     def hosts(self, start_ms: int | None = None, end_ms: int | None = None) -> list[dict[str, Any]]:
-        """Every HOST entity with ``memoryTotal`` and ``monitoringMode``, all pages.
+        """Every HOST entity with ``firstSeenTms``, ``lastSeenTms``, ``memoryTotal``
+        and ``monitoringMode``, all pages.
 
         ``start_ms``/``end_ms`` [UTC ms] is the timeframe the hosts were seen in.
         """
@@ -284,15 +341,27 @@ class Client:
             seen.add(key)
             params = {"nextPageKey": key}        # and nothing else (see the module's sources)
 
-    def metric(self, key: str, start_ms: int, end_ms: int) -> list[dict[str, Any]] | None:
+    def metric(self, key: str, start_ms: int, end_ms: int, *, names: bool = False) -> list[dict[str, Any]] | None:
         """Daily data points of one metric [its unit per day], or None if the
-        environment does not have it (404)."""
-        what = f"GET /api/v2/metrics/query ({key})"
+        environment does not have it (404).
+
+        ``names`` appends the ``:names`` transformation, which adds each entity
+        dimension's name (``dt.entity.application.name``) to the series.
+
+        Raises
+        ------
+        MetricRefused
+            HTTP 400: the server refused the query; the message is its reason.
+        """
+        selector = f"{key}:names" if names else key
+        what = f"GET /api/v2/metrics/query ({selector})"
         try:
-            body = self._get("/api/v2/metrics/query", {"metricSelector": key, "resolution": "1d",
+            body = self._get("/api/v2/metrics/query", {"metricSelector": selector, "resolution": "1d",
                                                        "from": start_ms, "to": end_ms}, what)
         except _NotFound:
             return None
+        except _BadRequest as refused:
+            raise MetricRefused(f"HTTP 400: {refused.reason}") from None
         if not isinstance(body, dict):
             raise DynatraceError(f"{what}: expected a JSON object; got {type(body).__name__}")
         series = []
@@ -337,17 +406,47 @@ def _verify(ca_bundle: str | None) -> ssl.SSLContext | bool:
                              f"({exc.__class__.__name__}: {getattr(exc, 'strerror', None) or exc})") from None
 
 
-def _retry_after(response: httpx.Response) -> float:
-    """Seconds to wait: ``Retry-After`` as seconds or an HTTP date (RFC 9110,
-    10.2.3); 1 s when the header is missing or unreadable."""
+def _refused(what: str, status: int) -> str:
+    """The one line for a 401 (the token itself) or a 403 (its scopes)."""
+    if status == 401:
+        return (f"{what}: HTTP 401, the token is invalid or expired (or was not accepted for this "
+                "environment); create a new one with the scopes " + " and ".join(SCOPES))
+    return f"{what}: HTTP 403, the token lacks a scope; it needs the scopes {' and '.join(SCOPES)}"
+
+
+def _server_wait(response: httpx.Response, now: float) -> float | None:
+    """Seconds a 429 asks to wait: ``Retry-After``, else ``X-RateLimit-Reset``;
+    None when neither is sent or readable (then the client backs off)."""
+    wait = _retry_after(response, now)
+    return wait if wait is not None else _rate_limit_reset(response, now)
+
+
+def _retry_after(response: httpx.Response, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds or an HTTP date (RFC 9110, 10.2.3) [s]."""
     value = response.headers.get("Retry-After", "").strip()
     if value.isdigit():
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-        return max(0.0, when.timestamp() - time.time())
-    except (TypeError, ValueError):
-        return 1.0
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _rate_limit_reset(response: httpx.Response, now: float) -> float | None:
+    """``X-RateLimit-Reset`` as a wait [s]: a timestamp in microseconds (as the
+    Cluster API documents it), milliseconds or seconds since 1970, or else a
+    number of seconds."""
+    try:
+        value = float(response.headers.get("X-RateLimit-Reset", "").strip())
+    except ValueError:
+        return None
+    if not value >= 0:                     # NaN or negative
+        return None
+    for scale in (1e6, 1e3, 1.0):          # a timestamp after 2001 in that unit
+        if value / scale > 1e9:
+            return max(0.0, value / scale - now)
+    return value
 
 
 def _tls_problem(exc: Exception) -> bool:

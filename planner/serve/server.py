@@ -11,7 +11,8 @@ Usage::
 The first form starts Voila (``planner.serve.voila_app``: Voila 0.5 with the rules
 below) on the repository's ``notebooks/`` folder with the lab template, prints
 the URL of the landing page (``index.ipynb``, with the token when there is one)
-and stops cleanly on Ctrl+C.
+last, once the dashboards' kernels are pre-heated, and stops cleanly on Ctrl+C.
+Voila's log goes to stderr without the lines no user can act on (:data:`QUIET`).
 
 * **Address and authentication.** It listens on 127.0.0.1. Any other address
   (``--host 0.0.0.0``, a LAN address, a host name) is refused unless
@@ -49,6 +50,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -249,6 +251,53 @@ def landing_url(host: str, port: int, token: str | None = None) -> str:
     return f"http://{shown}:{port}/voila/render/{LANDING}{query}"
 
 
+#: Log lines of Voila and its kernels that say nothing a user of ``make app`` can act on
+#: (and printed once per dashboard, they pushed the URL out of sight):
+#: ipykernel warns that its ZMQ sockets use TCP without CurveZMQ encryption, though the
+#: kernels listen on the loopback interface of this machine only; jupyter_server warns
+#: that a notebook is "not trusted" (unsigned), which matters for showing a notebook's
+#: stored HTML and JavaScript in an editor, not for Voila, which runs the notebook afresh
+#: and shows only what it produces.
+QUIET = ("Kernel is running over TCP without encryption", "is not trusted")
+#: Voila's line when a dashboard's pre-heated kernel pool is ready.
+POOL_FILLED = "Kernel pool of "
+
+
+def quiet(line: str) -> bool:
+    """Whether a log line of Voila or a kernel is one of :data:`QUIET` (left out)."""
+    return any(text in line for text in QUIET)
+
+
+def preheated_pools(folder: Path, options: ServeOptions) -> int:
+    """The dashboards of ``folder`` that get pre-heated kernels (their pool size > 0)."""
+    if not options.preheat:
+        return 0
+    return sum(1 for nb in folder.glob("*.ipynb") if options.pools.get(nb.name, options.pool) > 0)
+
+
+class _Log(threading.Thread):
+    """Copies Voila's log to stderr without the :func:`quiet` lines, and sets
+    ``ready`` once ``pools`` dashboards have announced their filled kernel pool."""
+
+    def __init__(self, stream: Any, pools: int):
+        super().__init__(daemon=True)
+        self.stream, self.pools, self.filled = stream, pools, set()
+        self.ready = threading.Event()
+        if pools == 0:
+            self.ready.set()
+
+    def run(self) -> None:
+        for line in self.stream:
+            if not quiet(line):   # written before ready is set: the URL comes after this line
+                sys.stderr.write(line)
+                sys.stderr.flush()
+            if POOL_FILLED in line and "is filled" in line:
+                self.filled.add(line.split(POOL_FILLED, 1)[1].split(" is filled", 1)[0])
+                if len(self.filled) >= self.pools:
+                    self.ready.set()
+        self.ready.set()   # Voila ended: nothing more to wait for
+
+
 def _wait_until_up(url: str, process: subprocess.Popen[Any], timeout: float) -> bool:
     """Poll ``url`` until it answers 200, the process ends or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
@@ -314,8 +363,13 @@ def serve(options: ServeOptions | None = None, *, browser: bool = True,
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     process: subprocess.Popen[Any] | None = None
     try:
-        process = subprocess.Popen(command, cwd=folder.parent, env=voila_env(o))
+        process = subprocess.Popen(command, cwd=folder.parent, env=voila_env(o), stderr=subprocess.PIPE,
+                                   text=True, errors="replace", bufsize=1)
+        log = _Log(process.stderr, preheated_pools(folder, o))
+        log.start()
         if _wait_until_up(probe, process, startup_timeout):
+            # the URL comes last, once the dashboards' kernels are pre-heated (their log lines are above it)
+            log.ready.wait(timeout=startup_timeout)
             limits = (f"at most {o.max_kernels} pages at once, " if o.max_kernels else "") + (
                 f"idle kernels culled after {o.cull_idle_timeout} s" if o.cull_idle_timeout else
                 "no idle culling")

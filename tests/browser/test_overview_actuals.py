@@ -48,7 +48,7 @@ def test_upload_of_an_import_shows_actual_against_modelled(page: Any, voila_serv
     assert vp.wait_for(lambda: page.locator(".note-scenario").inner_text().startswith("Imported baseline"),
                        timeout=60), _message(page)
     _send(page, "upload-actuals", imported / "actuals.csv")
-    # host units (the first unit): one month, 7.1 HU modelled and actual
+    # host units (the first unit): three months, 7.1 HU modelled and actual in each
     assert vp.wait_for(lambda: page.locator(".kpi-backtest-error").count() == 1, timeout=60), _message(page)
     assert vp.kpi_value(page, "backtest-error") == "0 %"
     page.locator(".ctl-unit select").select_option(value="Davis data units")

@@ -30,6 +30,7 @@ import plotly.graph_objects as go
 from planner.imports.backtest import read_actuals, summary
 from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
+from planner.explain import forecast_sentence
 from planner.model import Driver, Scenario
 from planner.scenario import (
     ScenarioError, example_names, example_path, inventories_named, load_scenario,
@@ -47,6 +48,7 @@ from planner.units import UNITS
 __all__ = [
     "UPLOADED", "UnitYear", "Lpar", "PastMonths", "OverviewView", "units_of", "year_figures",
     "lpar_verdicts", "past_months", "compute", "run_out_lines", "contract_year_table", "lpar_table",
+    "report_table", "forecast_note_lines",
     "burndown_figure", "monthly_figure", "actuals_figure",
     "with_inventories", "Inputs", "dashboard",
 ]
@@ -282,6 +284,22 @@ def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
         "Over the licence from": fmt.month(p.first_month_over) if p.first_month_over else "never",
         "Months over": counted(p.months_over, "month"),
     } for p in lpars], columns=["LPAR", "Licensed", "Highest monthly peak", "Over the licence from", "Months over"])
+
+
+def report_table(f: Forecast) -> pd.DataFrame:
+    """When LPARs with reporting disabled owe Dynatrace their peak MSU values
+    (:meth:`Forecast.mainframe_reports`), formatted."""
+    reports = f.mainframe_reports()
+    return pd.DataFrame({"LPAR": reports["driver"], "Report": reports["report"].astype(int),
+                         "Due by": [fmt.day(d) for d in reports["due"]]}, columns=["LPAR", "Report", "Due by"])
+
+
+def forecast_note_lines(f: Forecast) -> list[str]:
+    """The forecast's notes other than report dates (units consumed that the
+    contract buys nothing for), in :mod:`planner.explain`'s words."""
+    notes = f.notes()
+    return [forecast_sentence(row, f.scenario)
+            for row in notes[notes["code"] != "msu_report_due"].to_dict(orient="records")]
 
 
 def run_out_lines(f: Forecast) -> list[str]:
@@ -601,6 +619,10 @@ class _Page:
         self.table = Table("yearly")
         self.lpars = Table("lpars")
         self.lpar_section = section("Mainframe LPARs against their licence", self.lpars)
+        self.reports = Table("msu-reports")
+        self.report_section = section("Mainframe reports due (LPARs with reporting disabled: peak rolling "
+                                      "4-hour average MSU values to Dynatrace)", self.reports, name="msu-reports")
+        self.forecast_notes = note(name="forecast")
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
         self.view, self.drawn = compute(f, past=self._past(f)), None
@@ -722,6 +744,13 @@ class _Page:
         self.table.update(contract_year_table(f))
         self.lpars.update(lpar_table(view.lpars_horizon))
         self.lpar_section.layout.display = None if view.lpars_horizon else "none"
+        reports = report_table(f)
+        self.reports.update(reports)
+        self.report_section.layout.display = None if len(reports) else "none"
+        lines = forecast_note_lines(f)
+        self.forecast_notes.value = "".join(f'<div class="planner-note-text">{html.escape(line)}</div>'
+                                            for line in lines)
+        self.forecast_notes.layout.display = None if lines else "none"
         self.dl_monthly.update(f.monthly())
         self.dl_yearly.update(f.pools())
 
@@ -741,7 +770,8 @@ class _Page:
             field("Contract year", self.year_pick),
         ]
         main = [
-            self.scenario_note, self.kpis.row(), self.burn, self.past_box, self.monthly, self.lpar_section,
+            self.scenario_note, self.forecast_notes, self.kpis.row(), self.burn, self.past_box, self.monthly,
+            self.lpar_section, self.report_section,
             section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
         ]
         return Dashboard("overview", "Pools and burn-down",
