@@ -786,6 +786,15 @@ def inventories_named(text: str | bytes) -> set[str]:
         if isinstance(hosts, list) else set()
 
 
+def extends_named(text: str | bytes) -> str | None:
+    """The file a scenario file ``extends:`` (None: none, or not a scenario mapping)."""
+    try:
+        data, _ = _parse(text.decode("utf-8", "replace") if isinstance(text, bytes) else text, "<scenario>")
+    except ScenarioError:
+        return None
+    return data["extends"] if isinstance(data.get("extends"), str) else None
+
+
 def example_scenarios() -> dict[str, Scenario]:
     """Every built-in example, loaded, by name."""
     return {name: load_scenario(example_path(name)) for name in EXAMPLES}

@@ -273,7 +273,7 @@ def _consume_rum(d: DriverDays) -> Yielded:
 def _consume_synthetic(d: DriverDays) -> Yielded:
     runs = dem.clickpath_actions(1.0, d.field("frequency_minutes"), d.field("locations"))
     weight = _each(d.field("kind"), lambda k: dem.synthetic_dem(k, 1.0, tables=d.tables))
-    yield "dem", f"synthetic_{d.driver.values['kind']}", d.level("per_run") * runs * weight
+    yield "dem", SYNTHETIC_CAPABILITIES[d.driver.values["kind"]], d.level("per_run") * runs * weight
 
 
 # --- Davis data units ---------------------------------------------------------------------
@@ -595,6 +595,13 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         dps=_dps_kubernetes),
 )}
 
+#: Each Grail DDU capability key -> (Grail capability, dimension): ``'log_management_retain'`` ->
+#: ``('log_management', 'retain')``, so that no face recovers them from the key's text.
+GRAIL_PARTS: dict[str, tuple[str, str]] = {f"{c}_{dim}": (c, dim) for c, _ in _GRAIL for dim, _ in _GRAIL_DIMENSIONS}
+#: Synthetic monitor kinds (``synthetic`` section ``kind`` field) -> their DEM capability key.
+SYNTHETIC_CAPABILITIES: dict[str, str] = {kind: f"synthetic_{kind}" for kind, _ in _SYNTHETIC_KINDS}
+#: Grail capabilities (``grail`` section ``capability`` field) -> their label (``'Logs'``).
+GRAIL_CAPABILITIES: dict[str, str] = dict(_GRAIL)
 #: DPS capabilities, keyed by (unit, capability): one per DPS unit (docs/rules.md#dps-quantities).
 DPS_CAPABILITIES: dict[tuple[str, str], Capability] = {
     (u, u): Capability(u, u, UNITS[u].name) for u in DPS_UNITS}

@@ -68,7 +68,9 @@ def test_output_is_never_overwritten_without_force(capsys, tmp_path):
 
 def test_fail_on_overrun_gates_a_pipeline(capsys, tmp_path):
     code, _, err = run(capsys, "pools", "--fail-on-overrun")
-    assert code == 3 and "host_units year 2: runs out 2028-09-01, needs 20.232 more" in err
+    # the licence is exceeded, it does not "run out": the overview's sentence (planner.explain.run_out_sentence)
+    assert code == 3 and "Host units in use, contract year 2: above the licence from 2028-09-01; 20.232 HU more " \
+                         "needed" in err
     roomy = tmp_path / "roomy.yaml"
     roomy.write_text("name: roomy\ncontract:\n  start: 2027-01-01\n  pools: {cau: {annual: 100000}}\n"
                      "cloud_automation:\n  - {name: ci, executions_per_day: 10}\n")

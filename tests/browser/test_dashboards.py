@@ -67,7 +67,7 @@ INTERACTIONS: dict[str, dict[str, Any] | Callable[[Any], None]] = {
                            "chart": ".chart-replay", "kpi": "rum-dem",
                            "before": "900,000 DEM units", "after": "922,500 DEM units"},
     "ddu_grail": {"selector": ".ctl-retention", "action": "press", "key": "ArrowRight",
-                  "chart": ".chart-store", "kpi": "stored-gb", "before": "49,721 GB", "after": "50,267 GB"},
+                  "chart": ".chart-store", "kpi": "stored-gb", "before": "19,502 GB", "after": "20,054 GB"},
     "comparison": {"selector": ".ctl-unit", "action": "select", "value": "Host unit hours",
                    "chart": ".chart-delta", "kpi": "delta-year1",
                    "before": "+464 HU", "after": "+2,914,980 HU h"},
