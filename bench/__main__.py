@@ -4,9 +4,10 @@ Each figure is the median of repeated runs on this machine. Targets are
 reported next to the figures; a missed target is a finding, not a failure.
 Sections: calculators, engine, CLI (``planner forecast``, ``--version`` and
 ``--help`` against ``import pandas``), capacity (10 concurrent dashboard
-sessions over HTTP + websocket, bench/capacity.py), first chart (pre-heated
-overview and renewal pages against bench/floor.ipynb: first visit, repeat
-visit, interaction; bench/first_chart.py) and per-dashboard
+sessions over HTTP + websocket, bench/capacity.py), hub (1 and 10 people
+through JupyterHub: first page, memory per person, bench/hub.py), first chart
+(pre-heated overview and renewal pages against bench/floor.ipynb: first visit,
+repeat visit, interaction; bench/first_chart.py) and per-dashboard
 browser timings. Options: ``--quick`` (fewer repeats, no 10^6 sizes),
 ``--no-browser`` (skips first chart and dashboards), ``--only NAME``.
 """
@@ -143,6 +144,30 @@ def bench_sizing(repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_report(repeat: int) -> list[dict[str, Any]]:
+    """``planner report`` of the example estate with two variants, in a new process
+    each time (what a user waits for), and the file's size."""
+    import tempfile
+    out = Path(tempfile.mkdtemp()) / "report.html"
+    cmd = [sys.executable, "-m", "planner", "report", "estate", "fullstack_move", "replay_rollout",
+           "-o", str(out), "--force"]
+    pandas = [sys.executable, "-c", "import pandas"]
+    times: dict[str, list[float]] = {"report": [], "pandas": []}
+    for i in range(repeat + 1):     # alternating, so that a busy machine slows both alike
+        for name, command in (("report", cmd), ("pandas", pandas)):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            if i:   # the first round is the warm-up
+                times[name].append(time.perf_counter() - start)
+    size = out.stat().st_size
+    t_report, t_pd = statistics.median(times["report"]), statistics.median(times["pandas"])
+    return [{"benchmark": "planner report, example + 2 variants, 2,000 draws (new process)",
+             "seconds": t_report, "ratio_to_import_pandas": t_report / t_pd, "import_pandas_seconds": t_pd,
+             "target": "< 3 s"},
+            {"benchmark": f"report size: {size:,} bytes ({size / 1e6:.2f} MB, plotly.js inlined)",
+             "seconds": None, "target": "< 5 MB"}]
+
+
 #: planner commands timed against ``python -c "import pandas"``, with their targets (issue 17)
 CLI_TARGETS = {"forecast": 1.25, "--version": 1.1, "--help": 1.1}
 
@@ -222,6 +247,27 @@ def bench_capacity(sessions: int, linger: float) -> list[dict[str, Any]]:
     for part, secs in capacity.breakdown("overview").items():
         rows.append({"benchmark": f"  session part: {part}", "seconds": secs, "target": ""})
     return rows
+
+
+def bench_hub(users: int) -> list[dict[str, Any]]:
+    """The dashboards through JupyterHub, without browsers (bench/hub.py)."""
+    try:
+        from bench import hub
+        missing = hub.hs.missing_requirements()
+        if missing:
+            return [{"benchmark": "hub", "seconds": None, "target": f"skipped: {missing}"}]
+        res = hub.run(users)
+    except Exception as exc:
+        return [{"benchmark": "hub", "seconds": None, "target": f"failed: {exc}"[:120]}]
+    return [{"benchmark": "hub: first page (overview), 1 person (new server)", "seconds": res["solo_first_page"],
+             "target": "", "hub": res},
+            {"benchmark": f"hub: first page, {users} people together: slowest", "seconds": res["crowd_first_page_slowest"],
+             "target": f"< {hub.TARGET_SECONDS:.0f} s: {'PASS' if res['pass'] else 'MISSED'} ({res['ok']}/{users} ok)"},
+            {"benchmark": f"  memory per person: server {res['server_rss_mb'] or 0:.0f} MB + page kernel "
+                          f"{res['kernel_rss_mb'] or 0:.0f} MB RSS; CPU {res['cpu_seconds_per_arrival'] or 0:.1f} s each",
+             "seconds": None, "target": ""},
+            {"benchmark": f"  this machine: memory for {res['users_by_memory']} people, "
+                          f"{res['users_arriving_together_by_cpu']} arriving together", "seconds": None, "target": ""}]
 
 
 def bench_first_chart(runs: int) -> list[dict[str, Any]]:
@@ -310,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
     parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
-    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, hosts upload, capacity, first chart, dashboards")
+    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, report, hosts upload, capacity, hub, first chart, dashboards")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
@@ -319,8 +365,10 @@ def main(argv: list[str] | None = None) -> int:
                                                 1_000 if args.quick else 10_000)),
                 ("sizing", lambda: bench_sizing(repeat)),
                 ("cli", lambda: bench_cli(7)),
+                ("report", lambda: bench_report(3 if args.quick else 5)),
                 ("hosts upload", bench_hosts_upload)]
     sections.append(("capacity", lambda: bench_capacity(10, 60.0)))
+    sections.append(("hub", lambda: bench_hub(10)))
     if not args.no_browser:
         sections.append(("first chart", lambda: bench_first_chart(3)))
         sections.append(("dashboards", lambda: bench_dashboards(3 if args.quick else 5)))

@@ -35,6 +35,7 @@ WIDTH = 120
 _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
 MONEY, COUNT, PCT = "@money", "@count", "@pct"
+SHARE, PRICE = "@share", "@price"   # fractions (chances, discounts); prices per unit, which can be tiny
 MONEY_DECIMALS = 2        # currency amounts: cents
 OTHER_DECIMALS = 2        # a column whose unit is not known
 
@@ -47,7 +48,8 @@ def described(frame: pd.DataFrame, title: str | None = None, *, units: dict[str,
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
                        # errors in % get 4 decimals: a backtest's are often below 0.01 %
-                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: 4})
+                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: 4, SHARE: 4,
+                                 PRICE: 9})
     return frame
 
 
@@ -243,18 +245,18 @@ def _select(tables: dict[str, pd.DataFrame], fmt: str, table: str | None) -> dic
 
 
 def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force: bool,
-           table: str | None = None) -> str | None:
-    """Render named tables in a format; write to ``output`` or return the text."""
+           table: str | None = None, about: Any = None) -> str | None:
+    """Render named tables in a format; write to ``output`` or return the text. ``about``
+    (a workbook's About sheet: (label, value) rows and the currency) is for XLSX."""
     tables = _select(tables, fmt, table)
     if fmt == "xlsx":
-        from planner.export import exportable
+        from planner.cli.workbook import write_workbook
         if not output:
             raise CLIError("--format xlsx needs --output FILE.xlsx (a workbook is not printable)")
         _refuse_overwrite(output, force)
-        with pd.ExcelWriter(output, engine="openpyxl") as writer:
-            used: set[str] = set()
-            for name, frame in tables.items():
-                exportable(_rounded(frame)).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
+        used = {"About"}   # the workbook's last sheet
+        rows, currency = about or ([], None)
+        write_workbook(tables, output, [_sheet_name(name, used) for name in tables], rows, currency)
         return None
     if fmt == "json":
         text = json.dumps({name: _for_text_files(frame).to_dict(orient="records")

@@ -100,7 +100,9 @@ import yaml
 
 from planner import _checks, ddu, dem, hosts
 from planner.export import write_csv
+from planner.fields import GROWTH_BOUNDS
 from planner.imports.calibrate import Fit, fit_growth
+from planner.imports.tags import COST_TAGS, with_cost_tags
 from planner.tableset import TableSet, resolve
 
 __all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "hosts_from_entities", "daily_from_series",
@@ -109,7 +111,7 @@ __all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "ho
 GIB = 1024 ** 3                 # memoryTotal is in bytes
 _AVERAGE_MONTH = 365.25 / 12   # [days]
 # monthly growth rates a scenario accepts (planner.fields.growth): above -99 %, at most 100 %
-_LOWEST_RATE, _HIGHEST_RATE = -0.99, 1.0
+_LOWEST_RATE, _HIGHEST_RATE = GROWTH_BOUNDS["monthly"]
 GB = 10 ** 9                    # Grail usage metrics are in bytes; the Supplement prices per GB
 _HOUR_MS = 3_600_000
 #: A host last seen this close to the window's end [ms] is running at its end
@@ -682,7 +684,7 @@ def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, driver
            actuals: list[dict[str, Any]], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """hosts.csv (the hosts running at the window's end), each month's host-unit
     hours and peak host units, and the fleet per month for the summary."""
-    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
+    inventory = host_frame[["host", "ram_gib", "mode", *(c for c in COST_TAGS.values() if c in host_frame)]].copy()
     if inventory.empty:
         return inventory, None
     fleet = _fleet(host_frame, months, t)
@@ -939,6 +941,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
         say(f"reading hosts seen in {window[0]} to {window[-1]} from {client.source}")
         entities = client.hosts(start, end)
         host_frame, skipped_hosts = hosts_from_entities(entities, "GET /api/v2/entities")
+        host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
         frames, skipped = [], []
         for i, (key, metric) in enumerate(METRICS.items(), start=1):
             try:
@@ -979,6 +982,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
         raise BaselineError(f"{out} exists; add --force-out to replace it")
     entities = _entities_file(hosts_json)
     host_frame, skipped_hosts = hosts_from_entities(entities, str(hosts_json))
+    host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
     say(f"read {len(entities)} entities from {hosts_json}")
     frames, unknown = [], []
     for path in metrics_csv:

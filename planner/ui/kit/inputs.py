@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Callable
 
@@ -23,7 +23,7 @@ from planner.sections import SECTIONS
 from planner.ui.kit import format as fmt
 from planner.ui import control, guard
 
-__all__ = ["number_box", "read_number", "field_check", "counted", "guard_figures", "silenced"]
+__all__ = ["number_box", "read_number", "field_check", "counted", "guard_figures", "silenced", "unused_name", "without"]
 
 _SEPARATORS = re.compile(r"[\s,_'\u00a0\u202f]")
 
@@ -111,3 +111,29 @@ def silenced(handler: Callable[..., Any], *controls: widgets.Widget) -> Iterator
     finally:
         for w in controls:
             w.observe(handler, "value")
+
+
+def unused_name(stem: str, taken: Iterable[str]) -> str:
+    """``'<stem> N'`` with the smallest N >= 1 not in ``taken`` (a driver added on a page).
+
+    >>> unused_name("new bucket", ["logs", "new bucket 1"])
+    'new bucket 2'
+    """
+    taken, n = set(taken), 1
+    while f"{stem} {n}" in taken:
+        n += 1
+    return f"{stem} {n}"
+
+
+def without(items: Mapping[str, Any], key: str, what: str) -> dict[str, Any]:
+    """``items`` without ``key``; a page keeps at least one ``what``.
+
+    Raises
+    ------
+    ValueError
+        When ``key`` is the last one.
+    """
+    rest = {k: v for k, v in items.items() if k != key}
+    if not rest:
+        raise ValueError(f"The page keeps at least one {what}; add another before removing this one.")
+    return rest

@@ -121,10 +121,12 @@ class Dashboard(Page):
         The right column (KPI rows, charts, tables).
     messages : MessageArea
         The page's message line (class ``planner-error``).
+    estate : Widget, optional
+        The page's :class:`planner.ui.kit.estate.EstateLink` (the user's scenario), under the header.
     """
 
     def __init__(self, name: str, title: str, description: str, controls: Sequence[widgets.Widget],
-                 main: Sequence[widgets.Widget], messages: MessageArea):
+                 main: Sequence[widgets.Widget], messages: MessageArea, estate: widgets.Widget | None = None):
         header = widgets.HTML(f"<h1>{html.escape(title)}</h1><p>{description}</p>")
         header.add_class("planner-header")
         left = widgets.VBox(list(controls))
@@ -133,5 +135,6 @@ class Dashboard(Page):
         right.add_class("planner-main")
         body = widgets.HBox([left, right], layout=widgets.Layout(width="100%"))
         body.add_class("planner-body")
-        super().__init__(name, title, [style(), header, messages, body])
-        self.messages = messages
+        top = [style(), header] + ([estate] if estate is not None else [])
+        super().__init__(name, title, [*top, messages, body])
+        self.messages, self.estate = messages, estate

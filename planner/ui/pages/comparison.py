@@ -10,6 +10,7 @@ compared scenario, and the KPIs, charts and tables are drawn from it alone.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,36 +20,52 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.engine import Forecast, compare, forecast, scenario_names
-from planner.scenario import EXAMPLES, example_names, example_path, load_scenario
+from planner.engine import Forecast, forecast, readmodel, scenario_names
+from planner.model import Scenario, SetValues
+from planner.sections import SECTIONS
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, section, show_figure,
 )
 from planner.ui.kit import format as fmt
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
+from planner.ui.kit.inputs import field_check, number_box, read_number, silenced
 from planner.units import UNITS
 
 __all__ = ["ForecastCache", "ComparisonView", "compute", "headline", "deltas", "yearly_table",
            "first_exceeded_table", "delta_figure", "bands_figure", "dashboard"]
 
 #: Shown where a KPI or table has nothing to say (fewer than two scenarios selected).
-NEEDS_TWO = "Select at least two scenarios to compare (Ctrl- or Cmd-click in the list); the first one is the baseline."
+NEEDS_TWO = ("Select at least two scenarios to compare (Ctrl- or Cmd-click in the list), or add a what-if; "
+             "the first one is the baseline.")
 
 
 class ForecastCache:
-    """Forecasts of the built-in examples, each computed once (and once per
-    number of draws and seed for Monte Carlo)."""
+    """Forecasts of the scenarios offered (built-in examples, given, the user's
+    uploads and the page's what-ifs: :class:`planner.ui.kit.estate.Scenarios`),
+    each computed once (and once per number of draws and seed for Monte Carlo)."""
 
-    def __init__(self, given: Mapping[str, Forecast] | None = None):
+    def __init__(self, given: Mapping[str, Forecast] | None = None, scenarios: Scenarios | None = None):
+        self.scenarios = scenarios or Scenarios()
         self._runs: dict[tuple[str, int, int], Forecast] = {}
+        self._given = {key: f.scenario for key, f in (given or {}).items()}
         for key, f in (given or {}).items():
             self._runs[(key, f.draws, 0)] = f
+            if key not in self.scenarios.keys():
+                self.scenarios.given[key] = f.scenario
 
     def get(self, key: str, draws: int = 0, seed: int = 0) -> Forecast:
-        """The forecast of example ``key`` (with ``draws`` Monte Carlo draws)."""
+        """The forecast of scenario ``key`` (with ``draws`` Monte Carlo draws): a given
+        forecast's own scenario first, even under a built-in example's key."""
         if (key, draws, seed) not in self._runs:
-            self._runs[(key, draws, seed)] = forecast(load_scenario(example_path(key)), draws=draws, seed=seed)
+            scenario = self._given.get(key) or self.scenarios.scenario(key)
+            self._runs[(key, draws, seed)] = forecast(scenario, draws=draws, seed=seed)
         return self._runs[(key, draws, seed)]
+
+    def use(self, estate: Estate) -> None:
+        """The user's estate: forecasts of uploads made before it are dropped."""
+        self.scenarios.use(estate)
+        self._runs = {k: f for k, f in self._runs.items() if not k[0].startswith(UPLOAD)}
 
 
 # --- compute --------------------------------------------------------------------------------
@@ -94,17 +111,11 @@ class ComparisonView:
 
 def compute(forecasts: Sequence[Forecast], unit: str) -> ComparisonView:
     """The comparison of ``forecasts`` (the first is the baseline) for ``unit``."""
-    result = compare(*forecasts)
-    names = tuple(scenario_names(forecasts))
+    result = readmodel.comparison(forecasts)
+    change = readmodel.deltas(forecasts, unit)
+    names = change.names
     frame = deltas(result, unit)
-    yearly = {n: _yearly(f, unit) for n, f in zip(names, forecasts)}
-    year1 = {n: float(yearly[n].get(1, 0.0) - yearly[names[0]].get(1, 0.0)) for n in names[1:]}
-    if UNITS[unit].kind == "flow":
-        total = {n: float(frame[n].sum()) for n in names[1:]}
-    else:
-        highest = {n: float(yearly[n].max()) if len(yearly[n]) else 0.0 for n in names}
-        total = {n: highest[n] - highest[names[0]] for n in names[1:]}
-    return ComparisonView(unit, names, frame, year1, total, _first_exceeded(result, unit, names),
+    return ComparisonView(unit, names, frame, change.year1, change.total, _first_exceeded(result, unit, names),
                           yearly_table(forecasts, unit), first_exceeded_table(result), result["monthly"])
 
 
@@ -257,10 +268,12 @@ class _Page:
 
     def __init__(self, selected: Sequence[str], given: Mapping[str, Forecast] | None, draws: int, seed: int):
         self.messages = MessageArea()
-        self.cache = ForecastCache(given)
-        names = example_names()
-        self.scenarios = control(widgets.SelectMultiple(options=[(names[k], k) for k in EXAMPLES],
-                                                        value=tuple(selected), rows=len(EXAMPLES)), "scenarios")
+        self.cache, self.first = ForecastCache(given), (selected[0] if selected else None)
+        options = self.cache.scenarios.options()
+        self.scenarios = control(widgets.SelectMultiple(options=options, value=tuple(selected),
+                                                        rows=len(options)), "scenarios")
+        self.link, self.whatifs = EstateLink(), 0
+        self.what = _WhatIf(self.cache.scenarios.scenario(self.keys()[0]) if self.keys() else None)
         self.unit_pick = control(widgets.Dropdown(options=[(u.name, k) for k, u in UNITS.items()],
                                                   value="host_units"), "unit")
         self.draws = control(widgets.IntSlider(value=draws, min=100, max=2000, step=100,
@@ -272,19 +285,54 @@ class _Page:
         self.year_table, self.exceeded_table = Table("yearly"), Table("first-exceeded")
         self.download = DownloadLinks("comparison-monthly", label="Monthly totals and deltas", index=False)
         guarded = guard(self.messages)
-        self.scenarios.observe(guarded(self.redraw), "value")
+        self.on_pick = guarded(self.redraw)
+        self.scenarios.observe(self.on_pick, "value")
         self.unit_pick.observe(guarded(self.redraw), "value")
         self.draws.observe(guarded(self.redraw_bands), "value")
         self.seed.observe(guarded(self.redraw_bands), "value")
+        self.link.on_change(guarded(self.use))
+        self.link.on_error(self.messages.error)
+        self.what.add.on_click(guarded(self.add_whatif))
         guarded(self.redraw)()
 
     def keys(self) -> list[str]:
-        """The selected examples in menu order (the first is the baseline)."""
-        return [k for k in EXAMPLES if k in self.scenarios.value]
+        """The selected scenarios: the baseline (the first given, else the first
+        in menu order), then the others in menu order."""
+        keys = [k for _, k in self.scenarios.options if k in self.scenarios.value]
+        return sorted(keys, key=lambda k: k != self.first)
 
-    def redraw(self, change: Any = None) -> None:
+    def _offer(self, selected: Sequence[str]) -> None:
+        options = self.cache.scenarios.options()
+        self.first = selected[0] if selected else None
+        with silenced(self.on_pick, self.scenarios):
+            self.scenarios.value = ()
+            self.scenarios.options, self.scenarios.rows = options, len(options)
+            self.scenarios.value = tuple(selected)
+
+    def use(self, estate: Estate) -> None:
+        """The user's estate: their scenario is the baseline, compared with its uploaded variants."""
+        self.cache.use(estate)
+        self._offer((estate.choice, *estate.variants))
+        self.what.base(estate.scenario())
+        self.redraw(quiet=True)
+
+    def add_whatif(self, _: Any = None) -> None:
+        """The baseline with the what-if's change, compared with it."""
+        keys = self.keys()
+        if not keys:
+            raise ValueError("Select a scenario first: the what-if changes the baseline.")
+        self.whatifs += 1
+        base = self.cache.scenarios.scenario(keys[0])
+        scenario = self.what.scenario(base, f"What-if {self.whatifs}")
+        key = f"whatif:{self.whatifs}"
+        self.cache.scenarios.given[key] = scenario
+        self._offer((*keys, key))
+        self.redraw()
+    def redraw(self, change: Any = None, quiet: bool = False) -> None:
         if len(self.keys()) < 2:
             self.clear()
+            if quiet:
+                return
             raise ValueError(NEEDS_TWO)
         runs = [self.cache.get(k) for k in self.keys()]
         self.render(compute(runs, self.unit_pick.value))
@@ -320,12 +368,15 @@ class _Page:
     def dashboard(self) -> Dashboard:
         controls = [
             widgets.HTML("<h3>Scenarios</h3>"),
-            field("Built-in examples", self.scenarios, "Ctrl- or Cmd-click to select two or more; the first is "
-                                                       "the baseline."),
+            field("Scenarios", self.scenarios, "Yours, your uploaded variants, the built-in examples and your "
+                                               "what-ifs; Ctrl- or Cmd-click to select two or more; the first is "
+                                               "the baseline."),
             field("Unit", self.unit_pick),
             widgets.HTML("<h3>Monte Carlo</h3>"),
             field("Draws", self.draws, "Growth rates drawn uniformly from each driver's range."),
             field("Seed", self.seed, "The same seed gives the same bands."),
+            widgets.HTML("<h3>What-if</h3>"),
+            *self.what.controls(),
         ]
         main = [
             self.baseline_note,
@@ -337,7 +388,57 @@ class _Page:
         ]
         return Dashboard("comparison", "Scenarios side by side",
                          "Growth stories side by side: monthly changes, contract years, pool run-outs and "
-                         "Monte Carlo bands.", controls, main, self.messages)
+                         "Monte Carlo bands.", controls, main, self.messages, self.link)
+
+
+class _WhatIf:
+    """The what-if controls: a driver's volume set to a new value from a month on
+    (a :class:`~planner.model.SetValues` change of the baseline)."""
+
+    def __init__(self, scenario: Scenario | None):
+        self.driver = control(widgets.Dropdown(), "whatif-driver")
+        self.field = control(widgets.Dropdown(), "whatif-field")
+        self.value = number_box(0, "whatif-value")
+        self.month = control(widgets.Dropdown(), "whatif-month")
+        self.add = control(widgets.Button(description="Compare this what-if", icon="plus"), "add-whatif")
+        self.driver.observe(self._fields, "value")
+        self.current: Scenario | None = None
+        if scenario is not None:
+            self.base(scenario)
+
+    def base(self, scenario: Scenario) -> None:
+        """Offer ``scenario``'s drivers and months."""
+        self.current = scenario
+        months = pd.period_range(scenario.start, scenario.end, freq="M")
+        self.month.options = [(fmt.month(m), m) for m in months]
+        self.month.value = months[0]
+        drivers = [d for d, driver in scenario.drivers.items() if SECTIONS[driver.section].volume]
+        with silenced(self._fields, self.driver):
+            self.driver.options = drivers
+            self.driver.value = drivers[0] if drivers else None
+        self._fields()
+
+    def _fields(self, change: Any = None) -> None:
+        driver = self.current.drivers.get(self.driver.value) if self.current else None
+        self.field.options = list(SECTIONS[driver.section].volume) if driver else []
+        self.field.value = self.field.options[0] if self.field.options else None
+        if driver and self.field.value and driver.values.get(self.field.value) is not None:
+            self.value.value = f"{float(driver.values[self.field.value]):.15g}"
+
+    def controls(self) -> list[widgets.Widget]:
+        return [field("Driver", self.driver), field("Field", self.field, "Its volume from the month on."),
+                field("New value", self.value), field("From", self.month), self.add]
+
+    def scenario(self, base: Scenario, name: str) -> Scenario:
+        """``base`` with the what-if's change, named ``name`` and what it changes."""
+        driver, key = self.driver.value, self.field.value
+        if driver not in base.drivers:
+            raise ValueError(f"What-if: the baseline {base.name!r} has no driver {driver!r}")
+        section = base.drivers[driver].section
+        value = read_number(self.value.value, "New value", field_check(section, key))
+        day = max(self.month.value.start_time, base.start)
+        label = f"{name}: {driver} {key.replace('_', ' ')} {fmt.number(value)} from {fmt.day(day)}"
+        return dataclasses.replace(base.with_changes(SetValues(day, driver, {key: value})), name=label)
 
 
 def dashboard(selected: Sequence[str] = ("estate", "fullstack_move"), *,
@@ -347,9 +448,13 @@ def dashboard(selected: Sequence[str] = ("estate", "fullstack_move"), *,
     Parameters
     ----------
     selected : sequence of str
-        Built-in examples selected first (the first in menu order is the baseline).
+        Scenarios selected first (the first in menu order is the baseline):
+        built-in examples or keys of ``given``.
     given : mapping of str -> Forecast, optional
-        Forecasts the notebook already ran, by example name.
+        Forecasts the notebook already ran, by example name or a key of its own.
+
+    Once the user's browser has sent their estate (:mod:`planner.ui.kit.estate`),
+    their scenario is the baseline, compared with their other uploaded scenarios.
     draws, seed : int
         Monte Carlo draws and seed at the start.
     """

@@ -26,19 +26,25 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.engine import readmodel
 from planner.engine import forecast
+from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, SetValues
 from planner.scenario import load_scenario
-from planner.sections import SECTIONS
+from planner.sections import GRAIL_CAPABILITIES, GRAIL_PARTS, SECTIONS
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
     section, show_figure,
 )
 from planner.ui.kit import format as fmt
-from planner.ui.kit.inputs import counted, field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit.inputs import (
+    counted, field_check, guard_figures, number_box, read_number, silenced, unused_name, without,
+)
+from planner.ui.kit.saver import ScenarioDownload
+from planner.ui.kit.estate import Estate, EstateLink
 
-__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view",
+__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view", "what_if_file",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]
 
 #: Longest retention the slider offers [days] (three years).
@@ -49,7 +55,6 @@ OTHER_SOURCES = {"spans": ("traces", "spans_per_day", "Trace API spans per day")
                  "invocations": ("serverless", "invocations_per_day", "Serverless invocations per day"),
                  "classic-logs": ("log_monitoring", "gb_per_day", "Log Monitoring (classic) [GB per day]")}
 _BUCKET_FIELDS = ("capability", "ingest_gb_per_day", "retention_days", "query_gb_per_month", "starts_full")
-_DDU_SECTIONS = ("grail", "traces", "custom_events", "serverless", "log_monitoring")
 
 
 @dataclass(frozen=True)
@@ -79,9 +84,10 @@ def _first_driver(scenario: Scenario, section: str) -> Driver | None:
     return next(iter(scenario.drivers_of(section).values()), None)
 
 
-def inputs_of(scenario: Scenario, new_retention_days: int = 90, change_month: int = 6) -> GrailInputs:
-    """The page's first inputs: the scenario's buckets and other sources, a
-    retention change to ``new_retention_days`` ``change_month`` months after the start."""
+def inputs_of(scenario: Scenario, new_retention_days: int | None = None, change_month: int = 6) -> GrailInputs:
+    """The page's first inputs: the scenario's buckets and other sources as they
+    are, and a retention change to ``new_retention_days`` ``change_month``
+    months after the start (None: the bucket's own retention, so no what-if)."""
     buckets = {n: {k: d.values[k] for k in _BUCKET_FIELDS} for n, d in scenario.drivers_of("grail").items()}
     if not buckets:
         raise ValueError(f"{scenario.name}: the scenario has no Grail bucket")
@@ -91,7 +97,9 @@ def inputs_of(scenario: Scenario, new_retention_days: int = 90, change_month: in
         other[name] = float(driver.values[key] or 0.0) if driver else 0.0
     serverless = _first_driver(scenario, "serverless")
     change = scenario.start + pd.DateOffset(months=min(change_month, scenario.months - 1))
-    return GrailInputs(next(iter(buckets)), buckets, int(new_retention_days), pd.Timestamp(change), other,
+    first = next(iter(buckets))
+    retention = buckets[first]["retention_days"] if new_retention_days is None else new_retention_days
+    return GrailInputs(first, buckets, int(retention), pd.Timestamp(change), other,
                        bool(serverless.values["on_oneagent_host"]) if serverless else False)
 
 
@@ -104,7 +112,7 @@ def _with_source(scenario: Scenario, sec: str, key: str, value: float) -> Scenar
         return scenario.with_values(driver.name, **{key: value})
     if not value:
         return scenario
-    defaults = {k: d for k, (_, d) in SECTIONS[sec].fields.items() if k not in ("name", "growth")}
+    defaults = readmodel.section_defaults(sec)
     name = f"{SECTIONS[sec].label} (added here)"
     return scenario.with_drivers(Driver(name, sec, {**defaults, key: value}))
 
@@ -112,11 +120,15 @@ def _with_source(scenario: Scenario, sec: str, key: str, value: float) -> Scenar
 def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
     """``scenario``'s DDU sources with the page's values, and the shown
     bucket's retention change as a :class:`SetValues` change."""
-    keep = {n: d for n, d in scenario.drivers.items() if d.section in _DDU_SECTIONS}
+    keep = {n: d for n, d in scenario.drivers.items()
+            if d.section in readmodel.DDU_SECTIONS and (d.section != "grail" or n in inputs.buckets)}
     derived = dataclasses.replace(scenario, drivers=keep,
                                   changes=tuple(c for c in scenario.changes if c.driver in keep))
     for bucket, values in inputs.buckets.items():
-        derived = derived.with_values(bucket, **values)
+        if bucket in derived.drivers:
+            derived = derived.with_values(bucket, **values)
+        else:
+            derived = derived.with_drivers(Driver(bucket, "grail", {**readmodel.section_defaults("grail"), **values}))
     for name, (sec, key, _) in OTHER_SOURCES.items():
         derived = _with_source(derived, sec, key, inputs.other[name])
     serverless = _first_driver(derived, "serverless")
@@ -126,6 +138,14 @@ def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
         derived = derived.with_changes(SetValues(inputs.change, inputs.bucket,
                                                  {"retention_days": inputs.new_retention_days}))
     return derived
+
+
+def what_if_file(scenario: Scenario, inputs: GrailInputs, *, extends: str | None = None) -> str:
+    """The page's buckets and DDU sources as a scenario file that ``extends``
+    ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
+    it gives the page's figures."""
+    return what_if_yaml(scenario, grail_scenario(scenario, inputs), extends=extends,
+                        sections=readmodel.DDU_SECTIONS)
 
 
 # --- compute: forecast -> view model --------------------------------------------------------------
@@ -146,13 +166,16 @@ class GrailView:
     store: pd.Series
     year1: Mapping[str, float]
     year1_end: pd.Timestamp
+    retention: readmodel.InForce | None = None
+    year1_start: pd.Timestamp | None = None
 
 
 def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capability: str) -> pd.DataFrame:
     rows = monthly[(monthly["unit"] == "ddu") & (monthly["driver"] == bucket)]
     wide = rows.pivot(index="month", columns="capability", values="value")
-    parts = {dim: wide.get(f"{capability}_{dim}", pd.Series(0.0, index=wide.index)) for dim in ("ingest", "retain",
-                                                                                               "query")}
+    # the registry's Grail parts (planner.sections.GRAIL_PARTS): ingest, retain and query of the capability
+    parts = {dim: wide.get(key, pd.Series(0.0, index=wide.index))
+             for key, (grail, dim) in GRAIL_PARTS.items() if grail == capability}
     out = pd.DataFrame(parts).fillna(0.0)
     out.insert(0, "stored_gb_days", store.groupby(store.index.to_period("M")).sum())
     out["total"] = out[["ingest", "retain", "query"]].sum(axis=1)
@@ -160,25 +183,36 @@ def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capabi
 
 
 def grail_view(scenario: Scenario, inputs: GrailInputs) -> GrailView:
-    """Forecast the page's scenario; contract year 1 for the key figures."""
-    f = forecast(grail_scenario(scenario, inputs))
+    """Forecast the page's scenario; contract year 1 (as far as the horizon
+    covers it, :func:`planner.engine.readmodel.year_span`) for the key figures."""
+    derived = grail_scenario(scenario, inputs)
+    f = forecast(derived)
     by = f.monthly(("unit", "capability", "driver"))
     ddu = by[by["unit"] == "ddu"].pivot_table(index="month", columns="capability", values="value", aggfunc="sum")
     store = f.grail_store[inputs.bucket]
     bucket = _bucket_monthly(by, store, inputs.bucket, inputs.buckets[inputs.bucket]["capability"])
-    years = f.contract_years()
-    end = pd.Timestamp(min(years["end"].iloc[0], store.index[-1]))
-    months = ddu.index <= end.to_period("M")
-    grail = [c for c in ddu.columns if c.endswith(("_ingest", "_retain", "_query"))]
-    year1 = {"bucket": float(bucket.loc[bucket.index <= end.to_period("M"), "total"].sum()),
-             "bucket_last_month": float(bucket.loc[end.to_period("M"), "total"]),
-             "stored_gb": float(store.loc[end]),
-             "other": float(ddu.loc[months, [c for c in ddu.columns if c not in grail]].to_numpy().sum()),
-             "all": float(ddu.loc[months].to_numpy().sum())}
-    return GrailView(inputs, ddu.fillna(0.0), bucket, store, year1, end)
+    span = readmodel.year_span(derived, 1)
+    per_driver = readmodel.consumption(f, 1, "driver")["value"]
+    buckets = float(sum(per_driver.get(("ddu", b), 0.0) for b in derived.drivers_of("grail")))
+    total = readmodel.amount(f, 1, "ddu")
+    year1 = {"bucket": readmodel.amount(f, 1, "ddu", driver=inputs.bucket),
+             "bucket_last_month": float(bucket.loc[span.end.to_period("M"), "total"]),
+             "stored_gb": float(store.loc[span.end]),
+             "other": total - buckets, "all": total}
+    retention = readmodel.in_force(derived, inputs.bucket, "retention_days", span.end)
+    return GrailView(inputs, ddu.fillna(0.0), bucket, store, year1, span.end, retention, span.start)
 
 
 # --- render helpers (pure) --------------------------------------------------------------------------
+
+def retention_text(view: GrailView) -> str:
+    """The shown bucket's retention in force at the end of contract year 1, and
+    since when (a dated change of the scenario or the page's own change)."""
+    r = view.retention
+    if r is None or r.since is None:
+        return f"retention {_days(r.value if r else view.inputs.buckets[view.inputs.bucket]['retention_days'])}"
+    return f"retention {_days(r.value)} in force from {fmt.day(r.since)}"
+
 
 def _days(n: float) -> str:
     return counted(n, "day")
@@ -226,8 +260,7 @@ class _Page:
 
 def _capability_options() -> list[tuple[str, str]]:
     """Grail capabilities of the registry: (label, key), e.g. ('Logs', 'log_management')."""
-    names = {c.key.rsplit("_", 1)[0]: c.label.split(":")[0] for c in SECTIONS["grail"].capabilities}
-    return [(label, key) for key, label in names.items()]
+    return [(label, key) for key, label in GRAIL_CAPABILITIES.items()]
 
 
 def _widgets(page: _Page) -> dict[str, Any]:
@@ -235,6 +268,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
     months = [s.start + pd.DateOffset(months=k) for k in range(1, s.months)]
     w: dict[str, Any] = {
         "bucket": control(widgets.Dropdown(options=list(i.buckets), value=i.bucket), "bucket"),
+        "add": control(widgets.Button(description="Add bucket", icon="plus"), "add-bucket"),
+        "remove": control(widgets.Button(description="Remove", icon="trash"), "remove-bucket"),
+        "estate": EstateLink(), "scenario_note": note(name="scenario"),
         "capability": control(widgets.Dropdown(options=_capability_options()), "capability"),
         "ingest": number_box(0, "ingest"), "retention_now": number_box(0, "retention-now"),
         "retention_label": widgets.HTML(),
@@ -253,7 +289,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "other": KpiCard("other-ddu-year", "Traces, events, serverless, classic logs", "ddu"),
                   "all": KpiCard("ddu-year", "All these DDU, year 1", "ddu")},
         "store_chart": chart("store"), "ddu_chart": chart("ddu"), "table": Table("grail-monthly"),
-        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month")}
+        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month"),
+        "what_if": ScenarioDownload("grail-what-if", lambda: what_if_file(page.scenario, page.inputs),
+                                    messages=page.messages)}
     for name in OTHER_SOURCES:
         w[name] = number_box(i.other[name], name)
     return w
@@ -291,10 +329,9 @@ def _show(page: _Page) -> None:
     w["retention_label"].value = (f'<span class="planner-label">Retention from the change on: '
                                   f"<b>{_days(i.new_retention_days)}</b></span>")
     end, c = fmt.day(view.year1_end), w["cards"]
-    c["bucket"].set(view.year1["bucket"], f"{i.bucket}, contract year 1 (to {end})")
+    c["bucket"].set(view.year1["bucket"], f"{i.bucket}, contract year 1 ({fmt.day(view.year1_start)} to {end})")
     c["bucket_last_month"].set(view.year1["bucket_last_month"], fmt.month(view.year1_end))
-    in_force = i.new_retention_days if i.change <= view.year1_end else i.buckets[i.bucket]["retention_days"]
-    c["stored_gb"].set(view.year1["stored_gb"], f"{i.bucket} on {end}; retention {_days(in_force)}")
+    c["stored_gb"].set(view.year1["stored_gb"], f"{i.bucket} on {end}; {retention_text(view)}")
     c["other"].set(view.year1["other"], "contract year 1")
     c["all"].set(view.year1["all"], "contract year 1; host custom metrics are on the hosts page")
     w["table"].update(monthly_text(view))
@@ -318,19 +355,84 @@ def _wire(page: _Page) -> None:
         page.inputs = _read(page)
         _show(page)
 
-    w["on_change"] = on_change
+    @guarded
+    def on_estate(estate: Estate) -> None:
+        _use_scenario(page, estate.scenario())
+        _show(page)
+
+    @guarded
+    def on_add(_: Any = None) -> None:
+        _add_bucket(page)
+        _show(page)
+
+    @guarded
+    def on_remove(_: Any = None) -> None:
+        _remove_bucket(page)
+        _show(page)
+
+    w["on_change"], w["on_bucket"] = on_change, on_bucket
     w["bucket"].observe(on_bucket, "value")
+    w["add"].on_click(on_add)
+    w["remove"].on_click(on_remove)
+    w["estate"].on_change(on_estate)
+    w["estate"].on_error(page.messages.error)
     for key in ("capability", "ingest", "retention_now", "retention", "change", "query", "starts_full",
                 "on_oneagent", *OTHER_SOURCES):
         w[key].observe(on_change, "value")
 
 
+def _set_buckets(page: _Page, select: str) -> None:
+    """The bucket menu of the inputs' buckets, ``select`` shown and loaded."""
+    w = page.w
+    page.inputs = dataclasses.replace(page.inputs, bucket=select)
+    with silenced(w["on_bucket"], w["bucket"]):
+        w["bucket"].options = list(page.inputs.buckets)
+        w["bucket"].value = select
+    w["remove"].disabled = len(page.inputs.buckets) < 2
+    _load_bucket(page)
+
+
+def _add_bucket(page: _Page) -> None:
+    """A copy of the bucket shown, under a new name."""
+    name, shown = unused_name("new bucket", page.inputs.buckets), page.inputs.buckets[page.inputs.bucket]
+    page.inputs = dataclasses.replace(page.inputs, buckets={**page.inputs.buckets, name: dict(shown)})
+    _set_buckets(page, name)
+
+
+def _remove_bucket(page: _Page) -> None:
+    rest = without(page.inputs.buckets, page.inputs.bucket, "bucket")
+    page.inputs = dataclasses.replace(page.inputs, buckets=rest)
+    _set_buckets(page, next(iter(rest)))
+
+
+def _use_scenario(page: _Page, scenario: Scenario) -> None:
+    """The user's scenario: its buckets and other sources as they are, no retention change."""
+    page.scenario, page.inputs, w = scenario, inputs_of(scenario), page.w
+    months = [scenario.start + pd.DateOffset(months=k) for k in range(1, scenario.months)]
+    with silenced(w["on_change"], w["retention"], w["change"], w["on_oneagent"], *(w[n] for n in OTHER_SOURCES)):
+        w["retention"].value = page.inputs.new_retention_days
+        w["change"].options = [(fmt.month(m), pd.Timestamp(m)) for m in months]
+        w["change"].value = page.inputs.change
+        w["on_oneagent"].value = page.inputs.on_oneagent_host
+        for name in OTHER_SOURCES:
+            w[name].value = f"{page.inputs.other[name]:.15g}"
+    _set_buckets(page, page.inputs.bucket)
+    w["scenario_note"].value = _scenario_note(scenario)
+
+
+def _scenario_note(scenario: Scenario) -> str:
+    retain = resolve(scenario.tables).weight("ddu_weights", "log_management", "retain")
+    return (f'<div class="planner-note-text">{html.escape(scenario.name)}: the forecast of its Grail buckets and '
+            f"other DDU sources with the changes made here, over {counted(scenario.months, 'month')} from "
+            f"{fmt.month(scenario.start)} (growth as in the scenario); a month's retain charge is its stored "
+            f"GB-days × {retain:.2f}.</div>")
+
+
 def _layout(page: _Page) -> Dashboard:
-    w, t = page.w, resolve(page.scenario.tables)
-    retain = t.weight("ddu_weights", "log_management", "retain")
+    w = page.w
     controls = [
         widgets.HTML("<h3>Grail bucket</h3>"),
-        field("Bucket", w["bucket"]), field("Capability", w["capability"]),
+        field("Bucket", w["bucket"]), widgets.HBox([w["add"], w["remove"]]), field("Capability", w["capability"]),
         field("Ingest [GB per day]", w["ingest"]), field("Retention now [days]", w["retention_now"]),
         widgets.VBox([w["retention_label"], w["retention"]]),
         field("Retention changes in", w["change"]), field("Queried [GB per month]", w["query"]),
@@ -340,20 +442,18 @@ def _layout(page: _Page) -> Dashboard:
         w["on_oneagent"],
     ]
     main = [
-        note(f"{html.escape(page.scenario.name)}: the forecast of its Grail buckets and other DDU sources with "
-             f"the changes made here, over {counted(page.scenario.months, 'month')} from "
-             f"{fmt.month(page.scenario.start)} (growth as in the scenario); a month's retain charge is its stored "
-             f"GB-days × {retain:.2f}.", name="scenario"),
+        w["scenario_note"],
         kpi_row(*w["cards"].values()),
         w["store_chart"], w["ddu_chart"],
-        section("The bucket per month", w["table"], w["download"]),
+        section("The bucket per month", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("ddu_grail", "Grail retention and DDU per month",
                      "Ingest, retention and query volumes of a Grail bucket, and the other DDU sources, "
-                     "month by month as the forecast counts them.", controls, main, page.messages)
+                     "month by month as the forecast counts them.", controls, main, page.messages,
+                     w["estate"])
 
 
-def dashboard(scenario: Scenario | None = None, *, new_retention_days: int = 90,
+def dashboard(scenario: Scenario | None = None, *, new_retention_days: int | None = None,
               change_month: int = 6) -> Dashboard:
     """The DDU and Grail page.
 
@@ -361,8 +461,9 @@ def dashboard(scenario: Scenario | None = None, *, new_retention_days: int = 90,
     ----------
     scenario : Scenario, optional
         The built-in example by default: its Grail buckets and other DDU sources.
-    new_retention_days : int, default 90
-        Retention of the shown bucket after the change [days].
+    new_retention_days : int, optional
+        Retention of the shown bucket after the change [days]; by default the
+        bucket's own, so the page opens on the scenario as it is.
     change_month : int, default 6
         Calendar months after the start when the retention changes (6: the seventh month).
     """
@@ -370,6 +471,8 @@ def dashboard(scenario: Scenario | None = None, *, new_retention_days: int = 90,
     page = _Page(scenario, inputs_of(scenario, new_retention_days, change_month), MessageArea())
     page.w = _widgets(page)
     _wire(page)
+    page.w["scenario_note"].value = _scenario_note(scenario)
+    page.w["remove"].disabled = len(page.inputs.buckets) < 2
     _load_bucket(page)
     _show(page)
     return _layout(page)

@@ -25,30 +25,36 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.engine import readmodel
 from planner.engine import Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, driver_values
 from planner.scenario import load_scenario
-from planner.sections import CAPABILITIES, SECTIONS
+from planner.sections import CAPABILITIES, REQUIRED, SECTIONS, SYNTHETIC_CAPABILITIES
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row,
     note, section, show_figure,
 )
 from planner.ui.kit import format as fmt
-from planner.ui.kit.inputs import field_check, guard_figures, number_box, read_number, silenced
+from planner.ui.kit.inputs import (
+    field_check, guard_figures, number_box, read_number, silenced, unused_name, without,
+)
+from planner.ui.kit.saver import ScenarioDownload
+from planner.ui.kit.estate import Estate, EstateLink
 
-__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view",
+__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note",
+           "what_if_file",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
 
 #: Synthetic monitor kinds of the registry (``synthetic`` section).
-KINDS = tuple(key.removeprefix("synthetic_") for (unit, key) in CAPABILITIES
-              if unit == "dem" and key.startswith("synthetic_"))
+KINDS = tuple(SYNTHETIC_CAPABILITIES)
 FREQUENCIES = (1, 2, 5, 10, 15, 30, 60, 120, 240)
 _SECTIONS = ("rum", "synthetic")
 
 
 def _kind_label(kind: str) -> str:
-    return CAPABILITIES[("dem", f"synthetic_{kind}")].label
+    return CAPABILITIES[("dem", SYNTHETIC_CAPABILITIES[kind])].label
 
 
 # --- inputs and the derived scenario ----------------------------------------------------------
@@ -96,22 +102,38 @@ def dem_scenario(scenario: Scenario, inputs: DemInputs) -> Scenario:
     """``scenario``'s RUM and synthetic drivers with the page's values: each
     application through :meth:`~planner.model.Scenario.with_values`, the
     monitors as synthetic drivers (new ones checked like a scenario file)."""
-    keep = {n: d for n, d in scenario.drivers.items() if d.section == "rum"}
+    keep = {n: d for n, d in scenario.drivers.items() if d.section == "rum" and n in inputs.rum}
     names = {m.name for m in inputs.monitors}
     keep |= {n: d for n, d in scenario.drivers.items() if d.section == "synthetic" and n in names}
     derived = dataclasses.replace(scenario, drivers=keep,
                                   changes=tuple(c for c in scenario.changes if c.driver in keep))
     for app, values in inputs.rum.items():
-        derived = derived.with_values(app, **values)
+        if app in derived.drivers:
+            derived = derived.with_values(app, **values)
+        else:
+            derived = derived.with_drivers(Driver(app, "rum", _new_driver("rum", app, values)))
     for m in inputs.monitors:
         if m.name in derived.drivers:
             derived = derived.with_values(m.name, **m.values())
         else:
-            where = lambda path, name=m.name: f"monitor {name!r}" + (f".{path.split('.')[-1]}" if path else "")  # noqa: E731
-            values = driver_values(SECTIONS["synthetic"], {"name": m.name, **m.values()}, "", where)
-            values.pop("name"), values.pop("growth")
-            derived = derived.with_drivers(Driver(m.name, "synthetic", values))
+            derived = derived.with_drivers(Driver(m.name, "synthetic", _new_driver("synthetic", m.name, m.values())))
     return derived
+
+
+def what_if_file(scenario: Scenario, inputs: DemInputs, *, extends: str | None = None) -> str:
+    """The page's applications and monitors as a scenario file that ``extends``
+    ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
+    it gives the page's figures."""
+    return what_if_yaml(scenario, dem_scenario(scenario, inputs), extends=extends, sections=_SECTIONS)
+
+
+def _new_driver(section: str, name: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a driver added on the page, checked like a scenario file's."""
+    what = "monitor" if section == "synthetic" else "application"
+    where = lambda path: f"{what} {name!r}" + (f".{path.split('.')[-1]}" if path else "")  # noqa: E731
+    checked = driver_values(SECTIONS[section], {"name": name, **values}, "", where)
+    checked.pop("name"), checked.pop("growth")
+    return checked
 
 
 # --- compute: forecast -> view model ------------------------------------------------------------
@@ -135,6 +157,12 @@ class DemView:
     year_total: float
     pool: float | None
     sweep: pd.Series
+    in_force: Mapping[str, readmodel.InForce] = dataclasses.field(default_factory=dict)
+
+    def overridden(self) -> dict[str, readmodel.InForce]:
+        """The selected application's fields that a dated ``set`` of the scenario
+        gives in the month shown, over the page's value (field -> value in force)."""
+        return {k: v for k, v in self.in_force.items() if v.change is not None}
 
 
 def _month_by_source(f: Forecast, month: pd.Period) -> pd.DataFrame:
@@ -144,9 +172,8 @@ def _month_by_source(f: Forecast, month: pd.Period) -> pd.DataFrame:
 
 
 def _contract_year(f: Forecast, month: pd.Period) -> int:
-    years = f.contract_years()
-    day = month.start_time
-    return int(years.loc[(years["start"] <= day) & (years["end"] >= day), "year"].iloc[0])
+    """The contract year of the month's first day inside the horizon (0 before the contract)."""
+    return readmodel.contract_year_of(f.scenario, max(month.start_time, f.scenario.start))
 
 
 def replay_sweep(scenario: Scenario, inputs: DemInputs, points: int = 11) -> pd.Series:
@@ -168,12 +195,27 @@ def dem_view(scenario: Scenario, inputs: DemInputs, sweep: pd.Series | None = No
     rows = _month_by_source(f, inputs.month)
     synthetic = rows["driver"].isin([m.name for m in inputs.monitors])
     year = _contract_year(f, inputs.month)
-    yearly = f.yearly()
     pool = scenario.contract.pools.get("dem")
+    last = min(inputs.month.end_time.normalize(), derived.end)
+    in_force = {k: readmodel.in_force(derived, inputs.app, k, last) for k in inputs.rum[inputs.app]}
     return DemView(inputs, rows, float(rows.loc[rows["driver"] == inputs.app, "value"].sum()),
                    float(rows.loc[synthetic, "value"].sum()), float(rows["value"].sum()), year,
-                   float(yearly.loc[year, "dem"]) if "dem" in yearly else 0.0, pool.annual if pool else None,
-                   replay_sweep(scenario, inputs) if sweep is None else sweep)
+                   readmodel.amount(f, year, "dem"), pool.annual if pool else None,
+                   replay_sweep(scenario, inputs) if sweep is None else sweep, in_force)
+
+
+def in_force_note(view: DemView) -> str:
+    """Where a dated change of the scenario sets a field the page's controls also set:
+    which value is in force in the month shown, and from when (empty: the page's values)."""
+    shown = {"replay_share": ("Session Replay share", fmt.percent),
+             "sessions_per_month": ("Sessions per month", lambda v: fmt.quantity(v, "sessions")),
+             "properties_per_session": ("Defined properties per session", fmt.number)}
+    parts = []
+    for key, value in view.overridden().items():
+        label, text = shown[key]
+        parts.append(f"{label}: {text(value.value)} in force from {fmt.day(value.since)} (a dated change of the "
+                     f"scenario), not the page's {text(view.inputs.rum[view.inputs.app][key])}")
+    return "; ".join(parts)
 
 
 # --- render helpers (pure) -------------------------------------------------------------------------
@@ -250,7 +292,7 @@ def _widgets(page: _Page) -> dict[str, Any]:
     hints = _hints(page.scenario.tables)
     return {
         "app": control(widgets.Dropdown(options=list(page.inputs.rum), value=page.inputs.app), "application"),
-        "sessions": number_box(0, "sessions"), "replay_label": widgets.HTML(),
+        "sessions": number_box(0, "sessions"), "replay_label": widgets.HTML(), "in_force": note(name="in-force"),
         "replay": control(widgets.IntSlider(value=0, min=0, max=100, step=1, readout=False,
                                             continuous_update=False), "replay-share"),
         "properties": number_box(0, "properties"),
@@ -263,6 +305,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
         "frequency": control(widgets.Dropdown(options=[(f"every {f} min", f) for f in FREQUENCIES], value=15),
                              "frequency"),
         "locations": number_box(1, "locations"),
+        "add_app": control(widgets.Button(description="Add application", icon="plus"), "add-application"),
+        "remove_app": control(widgets.Button(description="Remove", icon="trash"), "remove-application"),
+        "estate": EstateLink(), "scenario_note": note(name="scenario"),
         "add": control(widgets.Button(description="Add monitor", icon="plus"), "add-monitor"),
         "remove": control(widgets.Button(description="Remove", icon="trash"), "remove-monitor"),
         "cards": {"rum": KpiCard("rum-dem", "RUM of the application", "dem"),
@@ -272,6 +317,8 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "monitor": KpiCard("monitor-dem", "Selected monitor", "dem")},
         "bars": chart("breakdown"), "sweep": chart("replay"), "table": Table("breakdown"),
         "download": DownloadLinks("dem-breakdown", label="DEM breakdown", index=False),
+        "what_if": ScenarioDownload("dem-what-if", lambda: what_if_file(page.scenario, page.inputs),
+                                    messages=page.messages),
         "hints": hints}
 
 
@@ -283,8 +330,11 @@ def _show(page: _Page) -> None:
     w["replay_label"].value = (f'<span class="planner-label">Session Replay share: '
                                f"<b>{fmt.percent(app['replay_share'])}</b></span>")
     c = w["cards"]
-    c["rum"].set(view.app_rum, f"{inputs.app} in {month}: {fmt.quantity(app['sessions_per_month'], 'sessions')}, "
-                               f"{fmt.percent(app['replay_share'])} with replay")
+    used = {k: v.value for k, v in view.in_force.items()} or app    # a dated change of the scenario wins
+    c["rum"].set(view.app_rum, f"{inputs.app} in {month}: {fmt.quantity(used['sessions_per_month'], 'sessions')}, "
+                               f"{fmt.percent(used['replay_share'])} with replay")
+    w["in_force"].value = (f'<div class="planner-note-text">{html.escape(in_force_note(view))}</div>'
+                           if view.overridden() else "")
     c["synthetic"].set(view.synthetic, f"{len(inputs.monitors)} monitor{'s' * (len(inputs.monitors) != 1)} in "
                                        f"{month} ({days} days)")
     c["month"].set(view.month_total, f"every application and monitor in {month}")
@@ -394,15 +444,73 @@ def _wire(page: _Page) -> None:
     on_rum, on_monitor_pick = handler(_read_rum), handler(_load_monitor)
     on_monitor_edit = handler(_read_monitor)
     w.update(on_rum=on_rum, on_monitor_pick=on_monitor_pick, on_monitor_edit=on_monitor_edit)
-    w["app"].observe(handler(_pick_app), "value")
+    w["on_app"] = handler(_pick_app)
+    w["app"].observe(w["on_app"], "value")
+    w["add_app"].on_click(handler(_add_app))
+    w["remove_app"].on_click(handler(_remove_app))
+    w["estate"].on_change(_on_estate(page, _use_scenario))
+    w["estate"].on_error(page.messages.error)
     for key in ("sessions", "replay", "properties"):
         w[key].observe(on_rum, "value")
-    w["month"].observe(handler(lambda p: _set_inputs(p, month=p.w["month"].value)), "value")
+    w["on_month"] = handler(lambda p: _set_inputs(p, month=p.w["month"].value))
+    w["month"].observe(w["on_month"], "value")
     w["monitor"].observe(on_monitor_pick, "value")
     for key in ("kind", "per_run", "frequency", "locations"):
         w[key].observe(on_monitor_edit, "value")
     w["add"].on_click(handler(_add_monitor))
     w["remove"].on_click(handler(_remove_monitor))
+
+
+def _on_estate(page: _Page, step: Callable[[_Page, Any], None]) -> Callable[[Any], None]:
+    """``step(page, estate)`` then the page drawn, guarded."""
+    @guard_figures(page.messages, page.w["cards"].values())
+    def run(estate: Any) -> None:
+        step(page, estate)
+        _show(page)
+    return run
+
+
+def _use_scenario(page: _Page, estate: Estate) -> None:
+    """The user's scenario: its applications, monitors and months."""
+    page.scenario = estate.scenario()
+    page.inputs, page.sweep_key, w = inputs_of(page.scenario), None, page.w
+    _set_apps(page, page.inputs.app)
+    months = pd.period_range(page.scenario.start, page.scenario.end, freq="M")
+    with silenced(w["on_month"], w["month"]):
+        w["month"].options = [(fmt.month(m), m) for m in months]
+        w["month"].value = page.inputs.month
+    _set_monitors(page, page.inputs.monitors, 0 if page.inputs.monitors else None)
+    w["scenario_note"].value = _scenario_note(page.scenario)
+
+
+def _set_apps(page: _Page, select: str) -> None:
+    w = page.w
+    with silenced(w["on_app"], w["app"]):
+        w["app"].options = list(page.inputs.rum)
+        w["app"].value = select
+    _set_inputs(page, app=select)
+    w["remove_app"].disabled = len(page.inputs.rum) < 2
+    _load_app(page)
+
+
+def _add_app(page: _Page) -> None:
+    name = unused_name("new application", page.inputs.rum)
+    fields = SECTIONS["rum"].fields
+    page.inputs = dataclasses.replace(page.inputs, rum={**page.inputs.rum, name: {
+        key: 0.0 if fields[key][1] is REQUIRED else float(fields[key][1])
+        for key in ("sessions_per_month", "replay_share", "properties_per_session")}})
+    _set_apps(page, name)
+
+
+def _remove_app(page: _Page) -> None:
+    rest = without(page.inputs.rum, page.inputs.app, "application")
+    page.inputs = dataclasses.replace(page.inputs, rum=rest)
+    _set_apps(page, next(iter(rest)))
+
+
+def _scenario_note(scenario: Scenario) -> str:
+    return (f'<div class="planner-note-text">{html.escape(scenario.name)}: the forecast\'s DEM units of its RUM '
+            "applications and synthetic monitors, with the changes made here, in the month chosen.</div>")
 
 
 def _set_inputs(page: _Page, **changes: Any) -> None:
@@ -419,6 +527,7 @@ def _layout(page: _Page) -> Dashboard:
     controls = [
         widgets.HTML("<h3>Real User Monitoring</h3>"),
         field("Application", w["app"]),
+        widgets.HBox([w["add_app"], w["remove_app"]]),
         field("Sessions per month", w["sessions"], "Billable sessions (two or more user actions)."),
         widgets.VBox([w["replay_label"], w["replay"]]),
         widgets.HTML(f'<span class="planner-hint">{w["hints"]["replay"]}</span>'),
@@ -434,15 +543,16 @@ def _layout(page: _Page) -> Dashboard:
         field("Month shown", w["month"], "Calendar months of the horizon, each with its own number of days."),
     ]
     main = [
-        note(f"{html.escape(page.scenario.name)}: the forecast's DEM units of its RUM applications and synthetic "
-             "monitors, with the changes made here, in the month chosen.", name="scenario"),
+        w["scenario_note"],
+        w["in_force"],
         kpi_row(*w["cards"].values()),
         w["sweep"], w["bars"],
-        section("DEM units of the month by source", w["table"], w["download"]),
+        section("DEM units of the month by source", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("digital_experience", "DEM units per month",
                      "Sessions, Session Replay, defined properties and synthetic monitors in DEM units, "
-                     "month by month as the forecast counts them.", controls, main, page.messages)
+                     "month by month as the forecast counts them.", controls, main, page.messages,
+                     w["estate"])
 
 
 def dashboard(scenario: Scenario | None = None) -> Dashboard:
@@ -451,6 +561,9 @@ def dashboard(scenario: Scenario | None = None) -> Dashboard:
     scenario = scenario or load_scenario()
     page = _Page(scenario, inputs_of(scenario), MessageArea())
     page.w = _widgets(page)
+    w = page.w
+    w["scenario_note"].value = _scenario_note(scenario)
+    w["remove_app"].disabled = len(page.inputs.rum) < 2
     _wire(page)
     _load_app(page)
     _load_monitor(page)

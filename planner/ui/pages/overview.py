@@ -30,19 +30,24 @@ import plotly.graph_objects as go
 from planner.imports.backtest import read_actuals, summary
 from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
-from planner.explain import forecast_sentence
+from planner.explain import forecast_sentence, run_out_sentence
+from planner.engine.readmodel import (
+    Lpar, UnitYear, cumulative, lpar_verdicts, run_outs, unit_years, units_of, year_spans,
+)
 from planner.model import Driver, Scenario
 from planner.scenario import (
-    ScenarioError, example_names, example_path, inventories_named, load_scenario,
+    ScenarioError, example_names, example_path, extends_named, inventories_named, load_scenario,
 )
-from planner.sections import SECTIONS
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui.kit import format as fmt
+from planner.report import ReportInput
 from planner.ui.kit.inputs import counted, silenced
+from planner.ui.kit.report_download import ReportDownload
 from planner.ui.kit.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, with_inventories
 from planner.units import UNITS
 
 __all__ = [
@@ -57,84 +62,6 @@ __all__ = [
 UPLOADED = "uploaded"
 #: Forecasts a page keeps for going back to a scenario (the examples and a few uploads).
 _KEPT_FORECASTS = 8
-
-
-def units_of(f: Forecast) -> list[str]:
-    """Units of a forecast in the registry's order: those the contract buys first."""
-    contract = f.scenario.contract
-    present = set(f.daily["unit"].unique())
-    bought = [u for u in UNITS if contract.bought(u) is not None]
-    return bought + [u for u in UNITS if u in present and u not in bought]
-
-
-# --- the view model -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class UnitYear:
-    """One unit in one contract year, as the engine forecasts it.
-
-    Attributes
-    ----------
-    consumption : float
-        :meth:`Forecast.yearly`: a flow summed over the year, a peak unit's
-        highest day [unit].
-    bought_as : {'annual', 'licence'} or None
-        How the contract buys the unit (None: it does not).
-    amount, contracted : float
-        The pool's amount for the year including top-ups, and the contract's
-        own annual amount or licensed quantity [unit]; NaN without a pool.
-    remaining, extra_needed : float
-        From :meth:`Forecast.pools` [unit]; NaN without a pool.
-    run_out : Timestamp or NaT
-        :meth:`Forecast.pools`' ``run_out``: the day an annual pool runs out,
-        or the first day above a licence.
-    price : float or None
-        Per unit [currency].
-    """
-
-    unit: str
-    year: int
-    start: pd.Timestamp
-    end: pd.Timestamp
-    consumption: float
-    bought_as: str | None = None
-    amount: float = np.nan
-    contracted: float = np.nan
-    remaining: float = np.nan
-    run_out: Any = pd.NaT
-    extra_needed: float = np.nan
-    price: float | None = None
-
-    @property
-    def peak(self) -> bool:
-        """True for a peak unit (host units in use, MSU)."""
-        return UNITS[self.unit].kind == "peak"
-
-    @property
-    def share(self) -> float:
-        """Consumption as a share of the amount (NaN without a pool)."""
-        return self.consumption / self.amount if self.amount else np.nan
-
-
-@dataclass(frozen=True)
-class Lpar:
-    """One mainframe LPAR against its licensed MSU, as :meth:`Forecast.mainframe` judges it.
-
-    Attributes
-    ----------
-    name : str
-    licensed_msu, peak_msu : float
-        Licensed MSU, and the highest monthly peak of the period [MSU].
-    months_over : int
-        Months of the period in which the LPAR's peak is above its licence.
-    first_month_over : Period or None
-    """
-
-    name: str
-    licensed_msu: float
-    peak_msu: float
-    months_over: int
-    first_month_over: pd.Period | None
 
 
 @dataclass(frozen=True)
@@ -187,42 +114,8 @@ class OverviewView:
 
 
 def year_figures(f: Forecast, year: int) -> tuple[UnitYear, ...]:
-    """Each unit of :func:`units_of` in contract year ``year``."""
-    span = f.contract_years().set_index("year").loc[year]
-    yearly = f.yearly()
-    pools = f.pools().set_index(["unit", "year"])
-    contract = f.scenario.contract
-    out = []
-    for unit in units_of(f):
-        used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
-        bought = contract.bought(unit)
-        if bought is None or (unit, year) not in pools.index:
-            out.append(UnitYear(unit, year, span["start"], span["end"], used))
-            continue
-        row = pools.loc[(unit, year)]
-        licence = unit in contract.licences
-        out.append(UnitYear(unit, year, span["start"], span["end"], used, "licence" if licence else "annual",
-                            float(row["amount"]), float(bought.quantity if licence else bought.annual),
-                            float(row["remaining"]), row["run_out"], float(row["extra_needed"]), bought.price))
-    return tuple(out)
-
-
-def lpar_verdicts(f: Forecast, year: int | None = None) -> tuple[Lpar, ...]:
-    """Each LPAR against its own licence, from :meth:`Forecast.mainframe`: over
-    the horizon, or over the months that begin in contract year ``year``."""
-    if not f.scenario.drivers_of("mainframe"):
-        return ()
-    months = f.mainframe()
-    if year is not None:
-        span = f.contract_years().set_index("year").loc[year]
-        begins = months["month"].dt.start_time
-        months = months[(begins >= span["start"]) & (begins <= span["end"])]
-    out = []
-    for name, rows in months.groupby("driver", sort=False):
-        over = rows.loc[rows["over_licence"], "month"]
-        out.append(Lpar(str(name), float(rows["licensed_msu"].iloc[0]), float(rows["peak_msu"].max()),
-                        int(len(over)), over.min() if len(over) else None))
-    return tuple(out)
+    """Each unit in contract year ``year`` (:func:`planner.engine.readmodel.unit_years`)."""
+    return unit_years(f, year)
 
 
 def past_months(table: pd.DataFrame, unit: str) -> PastMonths | None:
@@ -246,9 +139,9 @@ def compute(f: Forecast, unit: str | None = None, year: int | None = None,
     the uploaded actuals (None: no actuals); the view keeps the chosen unit's rows.
     """
     units = tuple(units_of(f))
-    years = tuple(int(y) for y in f.contract_years()["year"])
+    years = tuple(s.year for s in year_spans(f.scenario))
     unit = unit if unit in units else units[0]
-    year = year if year in years else years[0]
+    year = year if year in years else (1 if 1 in years else years[0])
     chosen = next(u for u in year_figures(f, year) if u.unit == unit)
     if past is None:
         return OverviewView(f, unit, year, units, years, chosen, lpar_verdicts(f, year), lpar_verdicts(f))
@@ -274,6 +167,20 @@ def contract_year_table(f: Forecast) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["Unit", "Year", "Amount", "Consumption", "Remaining",
                                        "Runs out", "Extra needed"])
+
+
+def showback_table(f: Forecast, by: str, year: int) -> pd.DataFrame:
+    """Consumption and cost per unit and cost center (or product) in a contract year,
+    formatted (:func:`planner.engine.showback.breakdown`; untagged consumption and a
+    pool's unused rest are rows of their own)."""
+    table = f.breakdown(by)
+    rows = table[table["contract_year"] == year]
+    label = "Cost center" if by == "cost_center" else "Product"
+    return pd.DataFrame({
+        "Unit": [UNITS[u].name for u in rows["unit"]], label: rows[by].tolist(),
+        "Consumption": [fmt.quantity(v, u) if not pd.isna(v) else "" for v, u in zip(rows["consumption"], rows["unit"])],
+        "Cost": [fmt.money(v, f.scenario.currency) if not pd.isna(v) else "" for v in rows["cost"]]},
+        columns=["Unit", label, "Consumption", "Cost"])
 
 
 def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
@@ -304,19 +211,9 @@ def forecast_note_lines(f: Forecast) -> list[str]:
 
 def run_out_lines(f: Forecast) -> list[str]:
     """One sentence per pool and contract year that runs out (or licence
-    exceeded), and per LPAR above its licence: the engine's verdicts, in words."""
-    lines = []
-    for row in f.pools().itertuples():
-        if pd.isna(row.run_out):
-            continue
-        what = "above the licence from" if row.unit in f.scenario.contract.licences else "runs out"
-        lines.append(f"{UNITS[row.unit].name}, contract year {row.year}: {what} {fmt.day(row.run_out)}; "
-                     f"{fmt.quantity(row.extra_needed, row.unit)} more needed")
-    for p in lpar_verdicts(f):
-        if p.first_month_over is not None:
-            lines.append(f"LPAR {p.name}: above its {fmt.quantity(p.licensed_msu, 'msu')} licence from "
-                         f"{fmt.month(p.first_month_over)} ({counted(p.months_over, 'month')})")
-    return lines
+    exceeded), and per LPAR above its licence: :func:`planner.engine.readmodel.run_outs`
+    in the words of :func:`planner.explain.run_out_sentence`."""
+    return [run_out_sentence(r, fmt.quantity, fmt.day, fmt.month) for r in run_outs(f)]
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -344,12 +241,7 @@ def burndown_figure(f: Forecast, unit: str) -> go.Figure:
 
 def _cumulative(f: Forecast, unit: str) -> pd.DataFrame:
     """Consumption since each anniversary, for a flow unit without a pool."""
-    daily = f.daily_totals()[unit]
-    starts = f.contract_years()["start"].to_numpy()
-    frame = pd.DataFrame({"consumption": daily})
-    frame["year"] = np.searchsorted(starts, frame.index.to_numpy(), side="right")
-    frame = frame[frame["year"] > 0]
-    frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
+    frame = cumulative(f, unit)     # planner.engine.readmodel.cumulative
     frame["amount"] = frame["balance"] = np.nan
     return frame
 
@@ -383,24 +275,6 @@ def actuals_figure(view: OverviewView) -> go.Figure:
 
 # --- scenario inputs --------------------------------------------------------------------------
 
-def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]) -> Scenario:
-    """A copy of ``scenario`` with one host group per inventory (named after its
-    file, defaults from the hosts section of :mod:`planner.sections`)."""
-    if not inventories:
-        return scenario
-    names = set(scenario.drivers)
-    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
-    added = []
-    for file_name, frame in inventories.items():
-        name = stem = file_name.rsplit(".", 1)[0]
-        k = 2
-        while name in names:
-            name, k = f"{stem} ({k})", k + 1
-        names.add(name)
-        added.append(Driver(name, "hosts", defaults, None, frame))
-    return dataclasses.replace(scenario.with_drivers(*added), name=f"{scenario.name} + {', '.join(inventories)}")
-
-
 @dataclass
 class Inputs:
     """What the user gave the page: the scenario chosen and the files uploaded.
@@ -411,7 +285,8 @@ class Inputs:
     inventories it names; ``inventories`` file name -> (content, hosts);
     ``actuals`` (file name, table of :func:`planner.imports.backtest.read_actuals`):
     what the uploaded (or given) scenario's estate consumed, compared with it
-    while that scenario is the choice.
+    while that scenario is the choice; ``bases``: other uploaded scenario files
+    (those ``extends:`` names); ``actuals_file``: the actuals as uploaded.
     """
 
     choice: str
@@ -420,6 +295,8 @@ class Inputs:
     pending: tuple[str, bytes] | None = None
     inventories: dict[str, tuple[bytes, pd.DataFrame]] = dc_field(default_factory=dict)
     actuals: tuple[str, pd.DataFrame] | None = None
+    bases: dict[str, bytes] = dc_field(default_factory=dict)
+    actuals_file: tuple[str, bytes] | None = None
     last_read: tuple[tuple[Any, ...], Scenario] | None = dc_field(default=None, repr=False)
 
     def compared(self) -> pd.DataFrame | None:
@@ -429,12 +306,13 @@ class Inputs:
 
     def unreferenced(self) -> list[str]:
         """Uploaded inventories the uploaded scenario file does not name."""
-        named = inventories_named(self.scenario_file[1]) if self.choice == UPLOADED and self.scenario_file else set()
+        uploaded = [self.scenario_file[1], *self.bases.values()] if self.choice == UPLOADED and self.scenario_file else []
+        named = set().union(*(inventories_named(text) for text in uploaded))
         return [name for name in self.inventories if name not in named]
 
     def key(self) -> tuple[Any, ...]:
         """Identifies the scenario these inputs give (for the forecast cache)."""
-        upload = self.scenario_file if self.choice == UPLOADED else None
+        upload = (self.scenario_file, tuple(sorted(self.bases.items()))) if self.choice == UPLOADED else None
         return self.choice, upload, tuple((n, c) for n, (c, _) in sorted(self.inventories.items()))
 
     def scenario(self) -> Scenario:
@@ -462,7 +340,31 @@ class Inputs:
         self.scenario_file, self.pending, self.choice = (name, content), None, UPLOADED
 
     def _files(self) -> list[tuple[str, bytes]]:
-        return [(n, c) for n, (c, _) in self.inventories.items()]
+        return [(n, c) for n, (c, _) in self.inventories.items()] + list(self.bases.items())
+
+    def stored(self) -> tuple[str, list[tuple[str, bytes]]]:
+        """(choice, files) to keep in the user's browser (:class:`planner.ui.kit.estate.EstateLink`)."""
+        files = ([self.scenario_file] if self.scenario_file else []) + self._files() + (
+            [self.actuals_file] if self.actuals_file else [])
+        upload = UPLOAD + self.scenario_file[0] if self.scenario_file else None
+        return (upload if self.choice == UPLOADED and upload else self.choice), files
+
+    @classmethod
+    def of_estate(cls, estate: Estate) -> "Inputs":
+        """The inputs of a user's estate: its chosen upload (or example) and every file."""
+        files = dict(estate.files)
+        main = estate.choice[len(UPLOAD):] if estate.is_upload else next(
+            (k[len(UPLOAD):] for k in estate.uploaded), None)
+        inputs = cls(UPLOADED if estate.is_upload else estate.choice,
+                     scenario_file=(main, files[main]) if main else None,
+                     inventories={n: (c, frame) for n, c in files.items() if (frame := _inventory(estate, n, c))
+                                  is not None},
+                     bases={n: c for n, c in files.items() if n != main and n.lower().endswith((".yaml", ".yml"))},
+                     actuals=estate.actuals,
+                     actuals_file=(estate.actuals[0], files[estate.actuals[0]]) if estate.actuals else None)
+        if main:
+            inputs.last_read = ((main, files[main], tuple(inputs._files())), estate.uploaded[UPLOAD + main])
+        return inputs
 
     def _read(self, name: str, content: bytes) -> Scenario:
         """The uploaded scenario, read once for these files (checking it on upload
@@ -471,6 +373,15 @@ class Inputs:
         if self.last_read is None or self.last_read[0] != key:
             self.last_read = (key, read_uploaded_scenario(name, content, self._files()))
         return self.last_read[1]
+
+
+def _inventory(estate: Estate, name: str, content: bytes) -> pd.DataFrame | None:
+    """An inventory file of the estate as a table (None: not an inventory)."""
+    if estate.actuals is not None and name == estate.actuals[0]:
+        return None
+    if name in estate.inventories:
+        return estate.inventories[name]
+    return read_uploaded_inventory(name, content) if name.lower().endswith((".csv", ".xlsx", ".xlsm")) else None
 
 
 # --- render ---------------------------------------------------------------------------------
@@ -532,9 +443,9 @@ class _Kpis:
         self.remaining.set(u.remaining, unit=u.unit, note=f"extra needed: {fmt.quantity(u.extra_needed, u.unit)}")
         self.run_out.label = "Above the licence from" if licence else "Runs out"
         if pd.isna(u.run_out):
-            self.run_out.set_text("lasts the year", f"contract year {u.year} ends {fmt.day(u.end)}")
+            self.run_out.set_text("lasts the year", f"contract year {u.year} ends {fmt.day(u.span.own_end)}")
         else:
-            days = (u.end - u.run_out).days + 1
+            days = (u.span.own_end - u.run_out).days + 1
             self.run_out.set_text(fmt.day(u.run_out), f"{counted(days, 'day')} "
                                                       "before the anniversary")
 
@@ -544,7 +455,7 @@ class _Kpis:
             self.cost.set_text("n/a", "no price in the contract")
             return
         price = " ".join(filter(None, (fmt.number(u.price), currency)))
-        self.cost.set_text(fmt.money(u.consumption * u.price, currency), f"at {price} per {fmt.symbol(u.unit)}")
+        self.cost.set_text(fmt.money(u.cost, currency), f"at {price} per {fmt.symbol(u.unit)}")
 
     def _show_lpars(self, view: OverviewView) -> None:
         """MSU: each LPAR is judged against its own licence."""
@@ -571,10 +482,23 @@ def _scenario_note(scenario: Scenario) -> str:
             f"Horizon {fmt.day(scenario.start)} to {fmt.day(scenario.end)}.</div>")
 
 
+def _story(f: Forecast) -> str:
+    """The scenario's run-outs in words, above the page's figures."""
+    lines = run_out_lines(f)
+    name = html.escape(f.scenario.name)
+    if not lines:
+        return (f'<div class="planner-note-text">In {name}, the engine finds no pool running out and no '
+                "licence exceeded over the horizon.</div>")
+    items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+    return (f'<div class="planner-note-text">In {name}, the engine finds these pools running out, and this '
+            f"much more needed for each to last to its anniversary:<ul>{items}</ul></div>")
+
+
 def _upload_controls(messages: MessageArea) -> tuple[widgets.Widget, widgets.Widget, widgets.Widget]:
     """The scenario, inventory and actuals upload buttons (:mod:`planner.ui.kit.uploads`);
     a file above its size limit is refused in the browser and said in ``messages``."""
     scenario_file = control(scenario_upload("Scenario YAML"), "upload-scenario")
+    scenario_file.multiple = True      # with the files its extends: names
     inventory = control(inventory_upload("Inventory", multiple=True), "upload-inventory")
     actuals = control(actuals_upload("Actuals CSV"), "upload-actuals")
     for upload in (scenario_file, inventory, actuals):
@@ -625,7 +549,14 @@ class _Page:
         self.forecast_notes = note(name="forecast")
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
+        self.by_center, self.by_product = Table("cost-centers"), Table("products")
+        self.showback_note = note(name="showback")
+        self.showback = section("Per cost center and product", self.showback_note, self.by_center, self.by_product)
+        self.dl_report = ReportDownload(messages=self.messages)
+        self.dl_report.source(self._report_input)
         self.view, self.drawn = compute(f, past=self._past(f)), None
+        self.link, self.kept = EstateLink(), (start, [])
+        self.story = note(name="story")
         self._observe()
         self.render(self.view)
 
@@ -644,6 +575,8 @@ class _Page:
         self.upload_yaml.observe(guarded(self._on_upload_yaml), "value")
         self.upload_inv.observe(guarded(self._on_upload_inventory), "value")
         self.upload_actuals.observe(guarded(self._on_upload_actuals), "value")
+        self.link.on_change(guarded(self._use_estate))
+        self.link.on_error(self.messages.error)
         self.unit_pick.observe(self.on_view, "value")
         self.year_pick.observe(self.on_view, "value")
 
@@ -666,11 +599,25 @@ class _Page:
             self.backtest = (f, actuals, run_backtest(f.scenario, actuals))
         return self.backtest[2]
 
+    def _report_input(self) -> tuple[ReportInput, dict[str, Any]]:
+        """The scenario shown, with its file's text, for "Download this report"."""
+        choice, uploaded = self.inputs.choice, self.inputs.scenario_file
+        if choice != UPLOADED:
+            text = example_path(choice).read_text(encoding="utf-8")
+        else:
+            text = uploaded[1].decode("utf-8", "replace") if uploaded else ""
+        return ReportInput(self.view.scenario, text), {}
+
     def _on_scenario(self, change: Any = None) -> None:
         self.inputs.choice = self.pick.value
         f = self._forecast()
-        self.view = compute(f, self.unit_pick.value, self.year_pick.value, self._past(f))
+        unit = self.unit_pick.value
+        bought = [u for u in UNITS if f.scenario.contract.bought(u) is not None]
+        if bought and unit not in bought:    # open on a unit the contract has a pool or licence for
+            unit = None
+        self.view = compute(f, unit, self.year_pick.value, self._past(f))
         self.render(self.view)
+        self._keep()
         added = self.inputs.unreferenced()
         if added:
             self.messages.info(f"Added {', '.join(added)} as host group(s) of their own: the scenario file "
@@ -687,6 +634,7 @@ class _Page:
             return
         name, content = files[0]
         self.inputs.actuals = (name, read_uploaded_actuals(name, content))
+        self.inputs.actuals_file = (name, content)
         self._on_scenario()
         told = _actuals_note(name, self.view, self.inputs.choice)
         if told:
@@ -695,7 +643,10 @@ class _Page:
     def _on_upload_yaml(self, change: Any = None) -> None:
         files = uploaded_files(self.upload_yaml.value)
         if files:
-            self.inputs.pending = files[0]
+            based = {extends_named(c) for _, c in files}
+            main = next((f for f in files if f[0] not in based), files[0])
+            self.inputs.bases.update((n, c) for n, c in files if n != main[0])
+            self.inputs.pending = main
             self._accept_pending()
 
     def _on_upload_inventory(self, change: Any = None) -> None:
@@ -707,6 +658,22 @@ class _Page:
             self._accept_pending()
         else:
             self._on_scenario()
+
+    def _keep(self) -> None:
+        """Keep the page's scenario and files in the user's browser, for every page."""
+        choice, files = self.inputs.stored()
+        if choice != UPLOADED and (choice, files) != self.kept:
+            self.kept = (choice, files)
+            self.link.keep(files, choice, self.view.scenario.name)
+
+    def _use_estate(self, estate: Estate) -> None:
+        """The user's estate, from their browser: its files and choice become the page's."""
+        self.inputs = Inputs.of_estate(estate)
+        self.kept = self.inputs.stored()
+        with silenced(self.on_scenario, self.pick):
+            self.pick.options = self._menu()
+            self.pick.value = self.inputs.choice
+        self._on_scenario()
 
     def _accept_pending(self) -> None:
         self.inputs.accept_pending()
@@ -724,7 +691,8 @@ class _Page:
             self.unit_pick.options = [(UNITS[u].name, u) for u in view.units]
             self.unit_pick.value = view.unit
         with silenced(self.on_view, self.year_pick):
-            self.year_pick.options = [(f"Year {y}", y) for y in view.years]
+            self.year_pick.options = [(f"Year {y}" if y else "Year 0 (before the contract)", y)
+                                      for y in view.years]
             self.year_pick.value = view.year
         self.kpis.show(view)
         show_figure(self.burn, burndown_figure(f, view.unit))
@@ -734,13 +702,25 @@ class _Page:
         if tuple(self.past_box.children) != children:
             self.past_box.children = children
         show_figure(self.monthly, monthly_figure(f, view.unit))
+        self._render_showback(view)
         if f is not self.drawn:
             self._render_scenario(view)
             self.drawn = f
 
+    def _render_showback(self, view: OverviewView) -> None:
+        f = view.forecast
+        self.by_center.update(showback_table(f, "cost_center", view.year))
+        self.by_product.update(showback_table(f, "product", view.year))
+        self.showback_note.value = (
+            f'<div class="planner-note-text">Contract year {view.year}: consumption and cost (covered at the '
+            "pool price, overage at the overage price) per cost center and per product, as the drivers and "
+            "inventory rows are tagged (<code>cost_center</code>, <code>product</code>); untagged consumption "
+            "and what a pool leaves unused are rows of their own.</div>")
+
     def _render_scenario(self, view: OverviewView) -> None:
         f = view.forecast
         self.scenario_note.value = _scenario_note(view.scenario)
+        self.story.value = _story(f)
         self.table.update(contract_year_table(f))
         self.lpars.update(lpar_table(view.lpars_horizon))
         self.lpar_section.layout.display = None if view.lpars_horizon else "none"
@@ -770,13 +750,14 @@ class _Page:
             field("Contract year", self.year_pick),
         ]
         main = [
-            self.scenario_note, self.forecast_notes, self.kpis.row(), self.burn, self.past_box, self.monthly,
-            self.lpar_section, self.report_section,
+            self.scenario_note, self.story, self.forecast_notes, self.kpis.row(), self.burn, self.past_box,
+            self.monthly, self.lpar_section, self.report_section,
             section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
+            self.showback, self.dl_report,
         ]
         return Dashboard("overview", "Pools and burn-down",
                          "Consumption per unit and contract year, and when each pool runs out.",
-                         controls, main, self.messages)
+                         controls, main, self.messages, self.link)
 
 
 def dashboard(f: Forecast | None = None, actuals: Any = None) -> Dashboard:

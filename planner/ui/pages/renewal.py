@@ -29,16 +29,23 @@ import plotly.graph_objects as go
 
 from planner.engine import sizing
 from planner.engine import UNITS, Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.explain import sizing_note, sizing_with_notes
-from planner.scenario import EXAMPLES, example_names, example_path, load_scenario
+from planner.model import Scenario
+from planner.scenario import EXAMPLES, example_path
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section,
     show_figure,
 )
 from planner.ui.kit import format as fmt
+from planner.report import ReportInput
 from planner.ui.kit.inputs import guard_figures, silenced
+from planner.ui.kit.saver import ScenarioDownload
+from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
+from planner.ui.kit.report_download import ReportDownload
 
-__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
+__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "moved_to", "committed_scenario",
+           "what_if_file", "at_amount", "sizing_table",
            "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
 
 _MARKERS = (("as contracted", "#475569", "dash"), ("cost-optimal", "#059669", "solid"),
@@ -167,6 +174,36 @@ def with_committed(view: View, amount: float) -> View:
     return dataclasses.replace(view, committed=float(amount), at_committed=at_amount(view.year, amount))
 
 
+def moved_to(view: View, value: float, step: float) -> float | None:
+    """The committed amount a slider value asks for, or None when the value is
+    the view's own amount rounded to the slider's steps (within half a step):
+    the browser snaps a slider to its steps and sends the snapped value back,
+    which is not the user moving it, so the cards keep the amount they show
+    (as contracted until the user moves the slider)."""
+    if abs(float(value) - view.committed) <= float(step) / 2 * (1 + 1e-9):
+        return None
+    return float(value)
+
+
+def committed_scenario(f: Forecast, view: View) -> Any:
+    """The forecast's scenario committing to the view's amount: the pool's annual
+    amount (the committed amount less the year's top-ups) or the licensed quantity."""
+    contract, unit = f.scenario.contract, view.year.unit
+    if view.year.licence:
+        bought = {**contract.licences, unit: dataclasses.replace(contract.licences[unit], quantity=view.committed)}
+        return dataclasses.replace(f.scenario, contract=dataclasses.replace(contract, licences=bought))
+    annual = view.committed - float(view.row["top_ups"])
+    bought = {**contract.pools, unit: dataclasses.replace(contract.pools[unit], annual=annual)}
+    return dataclasses.replace(f.scenario, contract=dataclasses.replace(contract, pools=bought))
+
+
+def what_if_file(f: Forecast, view: View, *, extends: str | None = None) -> str:
+    """The committed amount as a scenario file that ``extends`` the forecast's
+    scenario (:func:`planner.whatif.what_if_yaml`): ``planner size`` on it with
+    the page's draws and seed gives the cards' chance of running out and costs."""
+    return what_if_yaml(f.scenario, committed_scenario(f, view), extends=extends, sections=())
+
+
 # --- figures -------------------------------------------------------------------------------
 
 def _title(view: View) -> str:
@@ -265,15 +302,21 @@ def sizing_rows(table: pd.DataFrame, unit: str, currency: str | None) -> pd.Data
 
 
 class _Forecasts:
-    """Monte Carlo forecasts of the built-in examples, each run once per draws and seed."""
+    """Monte Carlo forecasts of the scenarios offered (:class:`planner.ui.kit.estate.Scenarios`),
+    each run once per draws and seed."""
 
-    def __init__(self, given: Mapping[tuple[str, int, int], Forecast] | None = None):
-        self.runs = dict(given or {})
+    def __init__(self, scenarios: Scenarios, given: Mapping[tuple[str, int, int], Forecast] | None = None):
+        self.scenarios, self.runs = scenarios, dict(given or {})
 
     def get(self, key: str, draws: int, seed: int) -> Forecast:
         if (key, draws, seed) not in self.runs:
-            self.runs[(key, draws, seed)] = forecast(load_scenario(example_path(key)), draws=draws, seed=seed)
+            self.runs[(key, draws, seed)] = forecast(self.scenarios.scenario(key), draws=draws, seed=seed)
         return self.runs[(key, draws, seed)]
+
+    def use(self, estate: Estate) -> None:
+        """The user's estate: forecasts of uploads made before it are dropped."""
+        self.scenarios.use(estate)
+        self.runs = {k: f for k, f in self.runs.items() if not k[0].startswith(UPLOAD)}
 
 
 @dataclass
@@ -312,8 +355,12 @@ def _read_pool(page: _Page) -> None:
 
 
 def _read_committed(page: _Page) -> None:
-    _set_inputs(page, committed=page.w["committed"].value)
-    page.view = with_committed(page.view, page.inputs.committed)
+    slider = page.w["committed"]
+    amount = moved_to(page.view, slider.value, slider.step)
+    if amount is None:    # the browser rounded the amount shown to the slider's steps: not a move
+        return
+    _set_inputs(page, committed=amount)
+    page.view = with_committed(page.view, amount)
 
 
 def _fill_menus(page: _Page) -> None:
@@ -390,9 +437,9 @@ def _show_committed(page: _Page) -> None:
 
 def _widgets(page: _Page) -> dict[str, Any]:
     example, draws, seed = page.source
-    names = example_names()
     return {
-        "scenario": control(widgets.Dropdown(options=[(names[k], k) for k in EXAMPLES], value=example), "scenario"),
+        "scenario": control(widgets.Dropdown(options=page.runs.scenarios.options(), value=example), "scenario"),
+        "estate": EstateLink(),
         "draws": control(widgets.IntSlider(value=draws, min=500, max=5000, step=500, continuous_update=False),
                          "draws"),
         "seed": control(widgets.BoundedIntText(value=seed, min=0, max=2**31 - 1), "seed"),
@@ -407,7 +454,10 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "risk": KpiCard("risk-amount", "Risk amount")},
         "note": note(name="sizing"), "histogram": chart("consumption"), "cost": chart("cost"),
         "table": Table("sizing"),
-        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False)}
+        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False),
+        "what_if": ScenarioDownload("renewal-what-if", lambda: what_if_file(page.forecast(), page.view),
+                                    messages=page.messages),
+        "report": ReportDownload(messages=page.messages)}
 
 
 def _wire(page: _Page) -> Callable[..., None]:
@@ -425,6 +475,18 @@ def _wire(page: _Page) -> Callable[..., None]:
         return run
 
     on_source = handler(_read_source)
+
+    @guarded
+    def on_estate(estate: Estate) -> None:
+        page.runs.use(estate)
+        _set_inputs(page, unit="", year=1)      # the user's scenario opens on its first pool, year 1
+        with silenced(on_source, w["scenario"]):
+            w["scenario"].options = page.runs.scenarios.options()
+            w["scenario"].value = estate.choice
+        on_source()
+
+    w["estate"].on_change(on_estate)
+    w["estate"].on_error(page.messages.error)
     w.update(on_pool=handler(_read_pool), on_committed=handler(_read_committed, _show_committed))
     for key in ("scenario", "draws", "seed"):
         w[key].observe(on_source, "value")
@@ -432,14 +494,26 @@ def _wire(page: _Page) -> Callable[..., None]:
         w[key].observe(w["on_pool"], "value")
     w["risk"].observe(handler(lambda p: _set_inputs(p, risk=p.w["risk"].value)), "value")
     w["committed"].observe(w["on_committed"], "value")
+    w["report"].source(lambda: _report_input(page))
     return on_source
+
+
+def _report_input(page: _Page) -> tuple[ReportInput, dict[str, Any]]:
+    """The scenario, draws, seed and risk shown, for "Download this report"."""
+    key, draws, seed = page.source
+    if key in EXAMPLES:
+        text = example_path(key).read_text(encoding="utf-8")
+    else:                     # an upload: its file as the user gave it
+        content = dict(page.runs.scenarios.estate.files).get(key.removeprefix(UPLOAD), b"")
+        text = content.decode("utf-8", "replace")
+    return ReportInput(page.forecast().scenario, text), {"draws": draws, "seed": seed, "risk": page.inputs.risk}
 
 
 def _layout(page: _Page) -> Dashboard:
     w = page.w
     controls = [
         widgets.HTML("<h3>Scenario</h3>"),
-        field("Built-in example", w["scenario"]),
+        field("Scenario", w["scenario"], "Your scenario (from the start page), or a built-in example."),
         field("Draws", w["draws"], "Growth rates drawn uniformly from each driver's range."),
         field("Seed", w["seed"], "The same seed gives the same draws."),
         widgets.HTML("<h3>Pool</h3>"),
@@ -450,20 +524,22 @@ def _layout(page: _Page) -> Dashboard:
         field("Committed amount", w["committed"], "The year's amount, top-ups included; the cards follow it."),
     ]
     main = [kpi_row(*w["cards"].values()), w["note"], w["histogram"], w["cost"],
-            section("Every contract year of this pool", w["table"], w["download"])]
+            section("Every contract year of this pool", w["table"], w["download"], w["what_if"]), w["report"]]
     return Dashboard("renewal", "Renewal sizing",
                      "How much of each pool to commit to: the chance of running out and the expected cost "
-                     "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages)
+                     "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages,
+                     w["estate"])
 
 
-def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: str | None = None,
+def dashboard(example: str | Scenario = "estate", *, given: Forecast | None = None, unit: str | None = None,
               year: int = 1, draws: int = 2000, seed: int = 0, risk: float = 0.1) -> Dashboard:
-    """The renewal page.
+    """The renewal page. It follows the user's scenario (:mod:`planner.ui.kit.estate`)
+    once their browser has sent it.
 
     Parameters
     ----------
-    example : str
-        Built-in example shown first.
+    example : str or Scenario
+        Built-in example (its key) or a scenario, shown first.
     given : Forecast, optional
         The notebook's Monte Carlo forecast of ``example`` (with ``draws`` and ``seed``).
     unit : str, optional
@@ -475,7 +551,12 @@ def dashboard(example: str = "estate", *, given: Forecast | None = None, unit: s
     risk : float
         Accepted chance of running out for the risk amount.
     """
-    runs = _Forecasts({(example, given.draws, seed): given} if given is not None else None)
+    scenarios = Scenarios()
+    if not isinstance(example, str):
+        scenarios.given["given"], example = example, "given"
+    elif given is not None and example not in scenarios.keys():
+        scenarios.given[example] = given.scenario
+    runs = _Forecasts(scenarios, {(example, given.draws, seed): given} if given is not None else None)
     page = _Page(runs, (example, draws, seed), Inputs(unit or "", year, risk), MessageArea())
     page.w = _widgets(page)
     _wire(page)()
