@@ -204,3 +204,12 @@ def test_a_comparison_what_if_is_the_forecast_of_the_same_change():
     expected = changed.yearly().loc[1, "dem"] - forecast(base).yearly().loc[1, "dem"]
     assert _kpi(page, "delta-year1") == f"{expected:+,.0f} DEM units"
     assert UPLOAD == "upload:"
+
+
+def test_stored_files_that_cannot_be_read_leave_the_example_with_a_message():
+    page = overview.dashboard(forecast())
+    _send(page, [("x.yaml", b"extends: /etc/passwd.yaml\n")])
+    assert page.messages.text.startswith("Your stored files could not be read, so this page shows the built-in "
+                                         "example: x.yaml, line 1, extends: '/etc/passwd.yaml' is not allowed")
+    assert page.page_state.view.scenario.name == "Example estate (baseline)"
+    assert page.estate.label == "Your stored files could not be read: this page shows the built-in example."

@@ -344,6 +344,7 @@ class EstateLink(anywidget.AnyWidget):
             try:
                 estate = read_estate(files, choice)
             except (ScenarioError, ValueError) as exc:
+                self.label = "Your stored files could not be read: this page shows the built-in example."
                 self._error(f"Your stored files could not be read, so this page shows the built-in example: {exc}")
                 return
             self.apply(estate)
