@@ -11,14 +11,15 @@ line's cold start does not pay for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
 from planner._numbers import number
 
-__all__ = ["sizing_sentences", "sizing_note", "sizing_with_notes", "forecast_sentence", "forecast_notes"]
+__all__ = ["sizing_sentences", "sizing_note", "sizing_with_notes", "forecast_sentence", "forecast_notes",
+           "run_out_sentence"]
 
 
 def sizing_sentences(reasons: Iterable[str], *, price: float | None = None, overage_price: float | None = None,
@@ -79,6 +80,27 @@ def sizing_with_notes(table: pd.DataFrame, contract: Any) -> pd.DataFrame:
     return out
 
 
+def run_out_sentence(run_out: Any, quantity: Callable[[float, str], str], day: Callable[[Any], str],
+                     month: Callable[[Any], str]) -> str:
+    """One :class:`planner.engine.readmodel.RunOut` in words, the same for every face.
+
+    The face passes how it writes a quantity with its unit, a day and a month.
+
+    Examples
+    --------
+    >>> from planner.engine.readmodel import RunOut
+    >>> run_out_sentence(RunOut("pool_runs_out", "dem", 2, pd.Timestamp("2028-12-07"), 1116598.4),
+    ...                  lambda v, u: f"{v:,.0f} {u}", lambda d: f"{d:%Y-%m-%d}", str)
+    'DEM units, contract year 2: runs out 2028-12-07; 1,116,598 dem more needed'
+    """
+    from planner.units import UNITS
+    if run_out.code == "lpar_above_licence":
+        months = f"{run_out.months} month{'' if run_out.months == 1 else 's'}"
+        return (f"LPAR {run_out.what}: above its {quantity(run_out.amount, 'msu')} licence from "
+                f"{month(run_out.when)} ({months})")
+    what = "above the licence from" if run_out.code == "above_licence" else "runs out"
+    return (f"{UNITS[run_out.what].name}, contract year {run_out.year}: {what} {day(run_out.when)}; "
+            f"{quantity(run_out.amount, run_out.what)} more needed")
 def forecast_sentence(row: Mapping[str, Any], scenario: Any) -> str:
     """The sentence of one row of :meth:`planner.engine.Forecast.notes`.
 

@@ -27,6 +27,11 @@ Check = Callable[[Any, str], Any]
 #: Growth rates above these are surely a percentage written as a number
 #: (``monthly: 2`` meant as 2 %): refused with a hint, not simulated.
 _PLAUSIBLE_RATE = {"monthly": 1.0, "yearly": 10.0}
+#: The lowest growth rate a scenario accepts [fraction per period]: -99 %.
+LOWEST_RATE = -0.99
+#: The growth rates a scenario accepts per period: (lowest, highest) [fraction per
+#: period]; the one place the scenario check, the import and the calibration read them.
+GROWTH_BOUNDS = {period: (LOWEST_RATE, highest) for period, highest in _PLAUSIBLE_RATE.items()}
 
 
 class ScenarioError(ValueError):
@@ -145,7 +150,7 @@ def growth(value: Any, where: str) -> Growth:
                     f"or a range [0.01, 0.04]; got {value!r}")
     period, rate = next(iter(value.items()))
     here = f"{where}.{period}"
-    check = number(minimum=-0.99, unit="fraction per " + period[:-2])
+    check = number(minimum=LOWEST_RATE, unit="fraction per " + period[:-2])
     rates = rate if isinstance(rate, list) else [rate]
     if isinstance(rate, list) and len(rate) != 2:
         fail(here, f"a range needs two numbers [low, high]; got {rate!r}")

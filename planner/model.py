@@ -148,7 +148,13 @@ DEPLOYMENTS = ("saas", "managed")
 
 @dataclass(frozen=True)
 class Contract:
-    """Start, term, annual pools, licences, top-ups and Dynatrace ONE Premium."""
+    """Start, term, annual pools, licences, top-ups and Dynatrace ONE Premium; for a DPS
+    contract (``model="dps"``) the annual ``commitment`` [currency], the ``discount`` (a
+    fraction or tiers, :func:`planner.dps.tiers`) and the ``exchange_rate``
+    [contract currency per rate-card currency] (docs/rules.md#dps-commitment).
+    A DPS contract's one pool is ``pools["commitment"]`` (money); the classic
+    pools and licences it was written with (or extends) stay in ``classic``,
+    the classic side of :func:`planner.engine.side_by_side`."""
 
     start: pd.Timestamp
     term_years: int = 1
@@ -156,6 +162,16 @@ class Contract:
     licences: Mapping[str, Licence] = field(default_factory=dict)
     top_ups: tuple[TopUp, ...] = ()
     one_premium: OnePremium | None = None
+    model: str = "classic"
+    commitment: float | None = None
+    discount: Any = None
+    exchange_rate: float | None = None
+    classic: "Contract | None" = None
+
+    @property
+    def dps(self) -> bool:
+        """True for a Dynatrace Platform Subscription contract."""
+        return self.model == "dps"
 
     def bought(self, unit: str) -> Pool | Licence | None:
         """The pool or licence of ``unit``, if the contract buys it."""

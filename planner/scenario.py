@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from planner import dps
 from planner import fields as f
 from planner import premium
 from planner.fields import ScenarioError
@@ -48,17 +49,17 @@ from planner.model import (
     check_deployment, driver_values,
 )
 from planner.sections import APPSEC, SECTIONS
-from planner.tableset import TableSet, load_tables
+from planner.tableset import TableSet, load_tables, with_rules
 from planner.units import LICENCE_UNITS, POOL_UNITS, UNITS
 
 __all__ = [
     "ScenarioError", "Scenario", "load_scenario", "example_scenarios", "example_path", "examples_folder",
     "read_inventory",
-    "EXAMPLES", "LocalFiles",
+    "EXAMPLES", "DPS_EXAMPLES", "LocalFiles",
 ]
 
 _TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
-             "changes", "deployment", *SECTIONS)
+             "changes", "deployment", "conversions", *SECTIONS)
 
 
 # --- reading YAML with line numbers ------------------------------------------------
@@ -206,7 +207,11 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
                             "contract: {start: YYYY-MM-DD, term_years: N, pools: ...} (see docs/scenarios.md#contract)")
     if not isinstance(raw, dict):
         raise ScenarioError(f"{where('contract')}: must be a mapping")
-    f.unknown(raw, ("start", "term_years", "pools", "licences", "top_ups", "one_premium"), "contract", where)
+    f.unknown(raw, ("model", "start", "term_years", "pools", "licences", "top_ups", "one_premium", "commitment",
+                    "discount", "exchange_rate"), "contract", where)
+    model = raw.get("model", "classic")
+    if model not in ("classic", "dps"):
+        raise ScenarioError(f"{where('contract.model')}: must be one of 'classic', 'dps'; got {model!r}")
     if "start" not in raw:
         raise ScenarioError(f"{where('contract')}: missing key 'start' (the contract's start date)")
     start = f.date(raw["start"], where("contract.start"))
@@ -236,7 +241,36 @@ def _validate_contract(raw: Any, where: _Where) -> Contract:
         date = f.date_between(item.get("date"), where(f"{path}.date"), start, last, "term")
         top_ups.append(TopUp(item["pool"], date, f.number(unit=item["pool"])(item.get("amount"),
                                                                              where(f"{path}.amount"))))
+    if model == "dps":   # one money pool; the classic terms stay as the classic side
+        commitment, discount, rate = _dps_terms(raw, model, where)
+        classic = Contract(start, term, pools, licences, tuple(top_ups))
+        return Contract(start, term, {"commitment": Pool("commitment", commitment, 1.0)}, {}, (), model=model,
+                        commitment=commitment, discount=discount, exchange_rate=rate, classic=classic)
+    _dps_terms(raw, model, where)
     return Contract(start, term, pools, licences, tuple(top_ups))
+
+
+def _dps_terms(raw: dict[str, Any], model: str, where: _Where) -> tuple[Any, Any, Any]:
+    """(commitment, discount tiers, exchange rate) of a DPS contract (docs/rules.md#dps-commitment)."""
+    given = [k for k in ("commitment", "discount", "exchange_rate") if k in raw]
+    if model != "dps":
+        if given:
+            raise ScenarioError(f"{where(f'contract.{given[0]}')}: only a DPS contract has {given[0]!r}; "
+                                "add model: dps to the contract")
+        return None, None, None
+    spec = raw.get("commitment")
+    if not isinstance(spec, dict) or set(spec) != {"annual"}:
+        raise ScenarioError(f"{where('contract.commitment')}: must be {{annual: AMOUNT}} (money a contract "
+                            f"year, in the scenario's currency); got {spec!r}")
+    commitment = f.number(unit="currency a year")(spec["annual"], where("contract.commitment.annual"))
+    try:
+        discount = dps.tiers(raw.get("discount"), "discount")
+    except ValueError as exc:
+        raise ScenarioError(f"{where('contract.discount')}: {str(exc).removeprefix('discount: ')}") from None
+    rate = raw.get("exchange_rate")
+    rate = None if rate is None else f.number(strict=True, unit="contract currency per rate-card currency")(
+        rate, where("contract.exchange_rate"))
+    return commitment, discount, rate
 
 
 def _validate_one_premium(raw: Any, contract: Contract, tables: TableSet, where: _Where) -> OnePremium | None:
@@ -312,6 +346,11 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     except ValueError as exc:
         raise ScenarioError(f"{where('tables')}: {exc}") from None
     contract = _validate_contract(data.get("contract"), where)
+    if contract.dps:
+        try:
+            dps.require(table_set)
+        except ValueError as exc:
+            raise ScenarioError(f"{where('contract.model')}: {exc}") from None
     premium = _validate_one_premium((data.get("contract") or {}).get("one_premium"), contract, table_set, where)
     if premium is not None:
         contract = dataclasses.replace(contract, one_premium=premium)
@@ -341,6 +380,14 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     changes = _validate_changes(data.get("changes"), drivers, start, end, where)
     currency = data.get("currency")
+    conversions = data.get("conversions") or {}
+    if not isinstance(conversions, dict):
+        raise ScenarioError(f"{where('conversions')}: must be a mapping of rule -> value "
+                            "(docs/rules.md#dps-conversions)")
+    try:
+        table_set = with_rules(table_set, conversions) if conversions else table_set
+    except ValueError as exc:
+        raise ScenarioError(f"{where('conversions')}: {str(exc).removeprefix('conversions.')}") from None
     return Scenario(name=name, description=str(data.get("description") or "").strip(),
                     start=start, months=months, contract=contract, drivers=drivers,
                     changes=tuple(changes), currency=None if currency is None else f.text(currency, where("currency")),
@@ -392,7 +439,7 @@ def _local_source(source: str | Path | None) -> str | Path:
     if "\n" in source or source.lstrip().startswith(("{", "---", "%YAML")) or ": " in source \
             or source.rstrip().endswith(":"):
         return source
-    if source in EXAMPLES:
+    if source in EXAMPLES + DPS_EXAMPLES:
         return example_path(source)
     path = Path(source)
     if path.is_file():
@@ -693,6 +740,9 @@ def _check_workbook(head: bytes, label: str) -> None:
 # --- built-in examples ------------------------------------------------------------
 
 EXAMPLES = ("estate", "fullstack_move", "replay_rollout", "grail_retention")
+#: Built-in examples on the Dynatrace Platform Subscription: loadable by name, not in the
+#: classic dashboards' menus (docs/rules.md#dps-commitment).
+DPS_EXAMPLES = ("estate_dps",)
 
 
 def examples_folder() -> Path:
@@ -702,8 +752,8 @@ def examples_folder() -> Path:
 
 def example_path(name: str = "estate") -> Path:
     """Path of a built-in example scenario, by its name in :data:`EXAMPLES`."""
-    if name not in EXAMPLES:
-        raise ValueError(f"example must be one of {', '.join(map(repr, EXAMPLES))}; got {name!r}")
+    if name not in EXAMPLES + DPS_EXAMPLES:
+        raise ValueError(f"example must be one of {', '.join(map(repr, EXAMPLES + DPS_EXAMPLES))}; got {name!r}")
     return examples_folder() / f"{name}.yaml"
 
 

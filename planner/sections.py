@@ -25,12 +25,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planner import appsec, automation, ddu, dem, hosts
+from planner import appsec, automation, ddu, dem, dps, hosts
 from planner import fields as f
 from planner.fields import ScenarioError
+from planner.units import DPS_UNITS, UNITS
 
 __all__ = [
-    "Capability", "Section", "SECTIONS", "CAPABILITIES", "APPSEC", "Calendar", "DriverDays",
+    "Capability", "Section", "SECTIONS", "CAPABILITIES", "DPS_CAPABILITIES", "APPSEC", "Calendar", "DriverDays",
     "capability_label", "host_amounts", "inventory_amounts", "inventory_totals",
 ]
 
@@ -207,13 +208,14 @@ def inventory_totals(per_host: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
-def _consume_hosts(d: DriverDays) -> Yielded:
+def _host_totals(d: DriverDays, amounts: Callable[..., dict[Any, Any]]) -> dict[Any, np.ndarray]:
+    """A host group's (draws, days) totals of ``amounts(ram, mode, hours, metrics, appsec)``
+    per key: an inventory summed over its hosts, or the group's count with its
+    moved parts (``move_hosts``)."""
     inventory = d.driver.inventory
     if inventory is not None:
-        per_host = host_amounts(*(inventory[k].to_numpy() for k in _HOST_FIELDS), d.tables)
-        for (unit, capability), values in per_host.items():
-            yield unit, capability, d.factor * float(np.sum(values))
-        return
+        per_host = amounts(*(inventory[k].to_numpy() for k in _HOST_FIELDS))
+        return {key: d.factor * float(np.sum(values)) for key, values in per_host.items()}
     count = d.level("count")
     parts = []
     for move in d.moves:
@@ -228,12 +230,22 @@ def _consume_hosts(d: DriverDays) -> Yielded:
         parts.append((moved, {k: np.full(len(d.cal.days), move.values[k], dtype=object)
                               if k in move.values else d.field(k) for k in _HOST_FIELDS}))
     parts.insert(0, (count, {k: d.field(k) for k in _HOST_FIELDS}))
-    totals: dict[tuple[str, str], np.ndarray] = {}
+    totals: dict[Any, np.ndarray] = {}
     for part_count, values in parts:   # moved hosts stay in their group: one row per capability
-        for key, per_host in host_amounts(*(values[k] for k in _HOST_FIELDS), d.tables).items():
+        for key, per_host in amounts(*(values[k] for k in _HOST_FIELDS)).items():
             totals[key] = totals.get(key, 0.0) + part_count * np.asarray(per_host, dtype=float)
+    return totals
+
+
+def _consume_hosts(d: DriverDays) -> Yielded:
+    totals = _host_totals(d, lambda *values: host_amounts(*values, d.tables))
     for (unit, capability), values in totals.items():
         yield unit, capability, values
+
+
+def _dps_hosts(d: DriverDays) -> Yielded:
+    for unit, values in _host_totals(d, lambda *values: dps.host_quantities(*values, d.tables)).items():
+        yield unit, unit, values
 
 
 # --- digital experience -------------------------------------------------------------------
@@ -252,7 +264,7 @@ def _consume_rum(d: DriverDays) -> Yielded:
 def _consume_synthetic(d: DriverDays) -> Yielded:
     runs = dem.clickpath_actions(1.0, d.field("frequency_minutes"), d.field("locations"))
     weight = _each(d.field("kind"), lambda k: dem.synthetic_dem(k, 1.0, tables=d.tables))
-    yield "dem", f"synthetic_{d.driver.values['kind']}", d.level("per_run") * runs * weight
+    yield "dem", SYNTHETIC_CAPABILITIES[d.driver.values["kind"]], d.level("per_run") * runs * weight
 
 
 # --- Davis data units ---------------------------------------------------------------------
@@ -317,6 +329,115 @@ def _consume_mainframe(d: DriverDays) -> Yielded:
     yield "msu", "mainframe", d.level("peak_msu")
 
 
+# --- Dynatrace Platform Subscription (docs/rules.md#dps-quantities) ------------------------
+# Each yields (DPS unit, capability, values[draws, days]); the capability is the unit key.
+
+def _gib(d: DriverDays, gb: np.ndarray) -> np.ndarray:
+    return gb * float(d.tables.rule("dps_gib_per_gb"))
+
+
+def _dps_rum(d: DriverDays) -> Yielded:
+    sessions = d.per_day("sessions_per_month")
+    share = d.field("replay_share")
+    free = float(d.tables.rule("free_defined_properties"))
+    yield "rum_sessions", "rum_sessions", sessions * (1 - share)
+    yield "replay_sessions", "replay_sessions", sessions * share
+    yield "property_sessions", "property_sessions", sessions * np.maximum(d.field("properties_per_session") - free, 0)
+
+
+_DPS_SYNTHETIC = {"browser": "synthetic_actions", "clickpath": "synthetic_actions", "http": "http_requests",
+                  "third_party": "third_party_results"}
+
+
+def _dps_synthetic(d: DriverDays) -> Yielded:
+    runs = dem.clickpath_actions(1.0, d.field("frequency_minutes"), d.field("locations"))
+    unit = _DPS_SYNTHETIC[d.driver.values["kind"]]
+    yield unit, unit, d.level("per_run") * runs
+
+
+def _dps_log_monitoring(d: DriverDays) -> Yielded:
+    if d.driver.values["gb_per_day"] is not None:
+        gb = d.level("gb_per_day")
+    else:
+        gb = d.level("events_per_day") / float(d.tables.rule("log_events_per_gb"))
+    ingest = _gib(d, gb)
+    retention = np.full(len(d.cal.days), int(d.tables.rule("dps_log_retention_days")))
+    stored = ddu.stored_gb(np.concatenate([np.repeat(ingest[:, :1], retention[0], axis=1), ingest], axis=1),
+                           np.concatenate([retention[:1].repeat(retention[0]), retention]))[:, retention[0]:]
+    yield "log_ingest_gib", "log_ingest_gib", ingest
+    yield from _dps_log_retain(d, stored)
+
+
+def _dps_log_retain(d: DriverDays, stored: np.ndarray) -> Yielded:
+    unit = "log_retain_included_gib_days" if d.tables.rule("dps_log_included_queries") else "log_retain_gib_days"
+    yield unit, unit, stored
+
+
+def _dps_grail(d: DriverDays) -> Yielded:
+    logs = d.driver.values["capability"] == "log_management"
+    for _ in _consume_grail(d):   # fills the store day by day (d.extras["stored_gb"]), as on classic
+        pass
+    stored = _gib(d, d.extras["stored_gb"])
+    ingest, query = _gib(d, d.level("ingest_gb_per_day")), _gib(d, d.per_day("query_gb_per_month"))
+    if logs:
+        yield "log_ingest_gib", "log_ingest_gib", ingest
+        yield from _dps_log_retain(d, stored)
+        if not d.tables.rule("dps_log_included_queries"):
+            yield "log_query_gib", "log_query_gib", query
+    else:
+        yield "event_ingest_gib", "event_ingest_gib", ingest
+        yield "event_retain_gib_days", "event_retain_gib_days", stored
+        yield "event_query_gib", "event_query_gib", query
+
+
+def _dps_traces(d: DriverDays) -> Yielded:
+    yield "trace_ingest_gib", "trace_ingest_gib", d.level("spans_per_day") * float(
+        d.tables.rule("dps_bytes_per_span")) / 2 ** 30
+
+
+def _dps_custom_events(d: DriverDays) -> Yielded:
+    yield "event_ingest_gib", "event_ingest_gib", d.level("events_per_day") * float(
+        d.tables.rule("dps_bytes_per_event")) / 2 ** 30
+
+
+def _dps_custom_metrics(d: DriverDays) -> Yielded:
+    # data points no host's inclusion covers: all billed as Metrics - Ingest & Process
+    yield "metric_datapoints", "metric_datapoints", d.level("metrics_per_minute") * 24 * 60
+
+
+def _dps_serverless(d: DriverDays) -> Yielded:
+    return iter(())   # planner's choice: no volume per invocation is published (docs/rules.md#dps-quantities)
+
+
+def _dps_cloud_automation(d: DriverDays) -> Yielded:
+    yield "workflow_hours", "workflow_hours", d.level("workflows") * 24
+
+
+def _dps_mainframe(d: DriverDays) -> Yielded:
+    average = np.asarray(d.field("average_msu"), dtype=object)
+    ratio = float(d.tables.rule("dps_average_to_peak_msu"))
+    peak = d.level("peak_msu")
+    given = ~pd.isna(average)
+    msu = np.where(given, np.where(given, average, 0).astype(float) * d.factor, peak * ratio)
+    yield "msu_hours", "msu_hours", msu * 24
+
+
+def _kubernetes_pods(d: DriverDays) -> np.ndarray:
+    if d.driver.values["pods"] is not None:
+        return d.level("pods")
+    return d.level("nodes") * float(d.tables.rule("dps_pods_per_node"))
+
+
+def _consume_kubernetes(d: DriverDays) -> Yielded:
+    return iter(())   # planner's choice: classic licensing has no pod charge (docs/rules.md#dps-quantities)
+
+
+def _dps_kubernetes(d: DriverDays) -> Yielded:
+    hours = dps.billed_hours(d.field("hours_per_day"), d.tables)
+    yield "pod_hours", "pod_hours", _kubernetes_pods(d) * hours
+    yield "container_hours", "container_hours", d.level("containers") * hours   # with Code Monitoring
+
+
 # --- the registry -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -340,6 +461,9 @@ class Section:
         ``consume(DriverDays)`` yields ``(unit, capability, values[draws, days])``.
     one_of : tuple of str
         Fields of which exactly one must be given.
+    dps : callable
+        The same under the Dynatrace Platform Subscription, in DPS units
+        (:data:`planner.units.DPS_UNITS`; docs/rules.md#dps-quantities).
     """
 
     key: str
@@ -349,6 +473,7 @@ class Section:
     capabilities: tuple[Capability, ...]
     consume: Callable[[DriverDays], Yielded]
     one_of: tuple[str, ...] = ()
+    dps: Callable[[DriverDays], Yielded] | None = None
 
     @property
     def settable(self) -> tuple[str, ...]:
@@ -373,7 +498,7 @@ _GRAIL_DIMENSIONS = (("ingest", "ingest & process"), ("retain", "retain"), ("que
 SECTIONS: dict[str, Section] = {s.key: s for s in (
     Section("hosts", "host group", {
         "name": _NAME, "count": (f.COUNT, None), "ram_gib": (f.number(strict=True, unit="GiB"), None),
-        "mode": (f.choice(*hosts.MODES), "fullstack"),
+        "mode": (f.choice(*hosts.MODES, "foundation"), "fullstack"),
         "hours_per_day": (f.number(maximum=24, unit="h"), 24.0),
         "custom_metrics_per_minute": (f.number(unit="metrics per host per minute"), 0.0),
         "appsec": (f.choice(*APPSEC), "none"),
@@ -384,26 +509,27 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
                 ("custom_metrics_infrastructure", "Custom metrics (infrastructure hosts)"))
         + _caps("asu", ("vulnerability_analytics", "Runtime Vulnerability Analytics"),
                 ("protection", "Runtime Application Protection"))),
-        consume=_consume_hosts),
+        consume=_consume_hosts, dps=_dps_hosts),
     Section("rum", "RUM application", {
         "name": _NAME, "sessions_per_month": (f.number(unit="sessions"), REQUIRED),
         "replay_share": (f.SHARE, 0.0),
         "properties_per_session": (f.number(whole=True, unit="properties"), 0.0), "growth": _GROWTH,
     }, volume=("sessions_per_month",), capabilities=_caps(
         "dem", ("rum_sessions", "RUM sessions"), ("session_replay", "Session Replay sessions"),
-        ("defined_properties", "Defined properties")), consume=_consume_rum),
+        ("defined_properties", "Defined properties")), consume=_consume_rum, dps=_dps_rum),
     Section("synthetic", "synthetic monitor", {
         "name": _NAME, "kind": (f.choice(*(k for k, _ in _SYNTHETIC_KINDS)), REQUIRED),
         "per_run": (f.number(unit="actions, requests or results per run"), 1.0),
         "frequency_minutes": (f.number(strict=True, unit="min"), REQUIRED),
         "locations": (f.number(whole=True, unit="locations"), 1.0), "growth": _GROWTH,
     }, volume=("per_run",), capabilities=_caps("dem", *((f"synthetic_{k}", label) for k, label in _SYNTHETIC_KINDS)),
-        consume=_consume_synthetic),
+        consume=_consume_synthetic, dps=_dps_synthetic),
     Section("log_monitoring", "Log Monitoring (classic) source", {
         "name": _NAME, "gb_per_day": (f.number(unit="GB"), None),
         "events_per_day": (f.number(unit="events"), None), "growth": _GROWTH,
     }, volume=("gb_per_day", "events_per_day"), one_of=("gb_per_day", "events_per_day"),
-        capabilities=_caps("ddu", ("log_monitoring", "Log Monitoring (classic)")), consume=_consume_log_monitoring),
+        capabilities=_caps("ddu", ("log_monitoring", "Log Monitoring (classic)")), consume=_consume_log_monitoring,
+        dps=_dps_log_monitoring),
     Section("grail", "Grail bucket", {
         "name": _NAME, "capability": (f.choice(*(k for k, _ in _GRAIL)), "log_management"),
         "ingest_gb_per_day": (f.number(unit="GB"), REQUIRED),
@@ -413,39 +539,59 @@ SECTIONS: dict[str, Section] = {s.key: s for s in (
         "starts_full": (f.flag, True), "growth": _GROWTH,
     }, volume=("ingest_gb_per_day", "query_gb_per_month"), capabilities=_caps(
         "ddu", *((f"{c}_{dim}", f"{name}: {dim_label}") for c, name in _GRAIL for dim, dim_label in _GRAIL_DIMENSIONS)),
-        consume=_consume_grail),
+        consume=_consume_grail, dps=_dps_grail),
     Section("traces", "trace source", {
         "name": _NAME, "spans_per_day": (f.number(unit="spans"), REQUIRED), "growth": _GROWTH,
     }, volume=("spans_per_day",), capabilities=_caps("ddu", ("custom_traces", "Custom traces")),
-        consume=_consume_traces),
+        consume=_consume_traces, dps=_dps_traces),
     Section("custom_events", "custom event source", {
         "name": _NAME, "kind": (f.choice("kubernetes", "external", "log"), "kubernetes"),
         "events_per_day": (f.number(unit="events"), REQUIRED), "growth": _GROWTH,
     }, volume=("events_per_day",), capabilities=_caps("ddu", ("custom_events", "Custom events")),
-        consume=_consume_custom_events),
+        consume=_consume_custom_events, dps=_dps_custom_events),
     Section("serverless", "serverless function group", {
         "name": _NAME, "invocations_per_day": (f.number(unit="invocations"), REQUIRED),
         "on_oneagent_host": (f.flag, False), "growth": _GROWTH,
     }, volume=("invocations_per_day",), capabilities=_caps("ddu", ("serverless", "Serverless functions")),
-        consume=_consume_serverless),
+        consume=_consume_serverless, dps=_dps_serverless),
     Section("custom_metrics", "custom metric source", {
         "name": _NAME, "metrics_per_minute": (f.number(unit="metric data points per minute"), REQUIRED),
         "growth": _GROWTH,
     }, volume=("metrics_per_minute",),
         capabilities=_caps("ddu", ("custom_metrics", "Custom metrics (beyond hosts' included)")),
-        consume=_consume_custom_metrics),
+        consume=_consume_custom_metrics, dps=_dps_custom_metrics),
     Section("cloud_automation", "cloud automation source", {
         "name": _NAME, "executions_per_day": (f.number(unit="service executions"), REQUIRED),
-        "growth": _GROWTH,
-    }, volume=("executions_per_day",), capabilities=_caps("cau", ("cloud_automation", "Cloud automation")),
-        consume=_consume_cloud_automation),
+        "workflows": (f.number(whole=True, unit="standard workflows (DPS)"), 0.0), "growth": _GROWTH,
+    }, volume=("executions_per_day", "workflows"), capabilities=_caps("cau", ("cloud_automation", "Cloud automation")),
+        consume=_consume_cloud_automation, dps=_dps_cloud_automation),
     Section("mainframe", "mainframe LPAR", {
         "name": _NAME, "peak_msu": (f.number(unit="MSU, peak 4-hour rolling average"), REQUIRED),
         "licensed_msu": (f.number(unit="MSU"), None),
         # disabled: the peak MSU values are reported every 6 months (docs/rules.md#msu-reporting-disabled)
-        "reporting": (f.choice("enabled", "disabled"), "enabled"), "growth": _GROWTH,
-    }, volume=("peak_msu",), capabilities=_caps("msu", ("mainframe", "Mainframe")), consume=_consume_mainframe),
+        "reporting": (f.choice("enabled", "disabled"), "enabled"),
+        "average_msu": (f.number(unit="MSU, average over the hours monitored (DPS)"), None), "growth": _GROWTH,
+    }, volume=("peak_msu",), capabilities=_caps("msu", ("mainframe", "Mainframe")), consume=_consume_mainframe,
+        dps=_dps_mainframe),
+    Section("kubernetes", "Kubernetes cluster", {
+        "name": _NAME, "pods": (f.number(unit="pods not on full-stack hosts"), None),
+        "nodes": (f.number(unit="nodes not monitored full-stack"), None),
+        "containers": (f.number(unit="containers with Code Monitoring"), 0.0),
+        "hours_per_day": (f.number(maximum=24, unit="h"), 24.0), "growth": _GROWTH,
+    }, volume=("pods", "nodes", "containers"), one_of=("pods", "nodes"), capabilities=(), consume=_consume_kubernetes,
+        dps=_dps_kubernetes),
 )}
+
+#: Each Grail DDU capability key -> (Grail capability, dimension): ``'log_management_retain'`` ->
+#: ``('log_management', 'retain')``, so that no face recovers them from the key's text.
+GRAIL_PARTS: dict[str, tuple[str, str]] = {f"{c}_{dim}": (c, dim) for c, _ in _GRAIL for dim, _ in _GRAIL_DIMENSIONS}
+#: Synthetic monitor kinds (``synthetic`` section ``kind`` field) -> their DEM capability key.
+SYNTHETIC_CAPABILITIES: dict[str, str] = {kind: f"synthetic_{kind}" for kind, _ in _SYNTHETIC_KINDS}
+#: Grail capabilities (``grail`` section ``capability`` field) -> their label (``'Logs'``).
+GRAIL_CAPABILITIES: dict[str, str] = dict(_GRAIL)
+#: DPS capabilities, keyed by (unit, capability): one per DPS unit (docs/rules.md#dps-quantities).
+DPS_CAPABILITIES: dict[tuple[str, str], Capability] = {
+    (u, u): Capability(u, u, UNITS[u].name) for u in DPS_UNITS}
 
 #: Every capability, keyed by (unit, capability), in the registry's order.
 CAPABILITIES: dict[tuple[str, str], Capability] = {
@@ -455,5 +601,5 @@ CAPABILITIES: dict[tuple[str, str], Capability] = {
 def capability_label(unit: str, key: str) -> str:
     """The label of a capability: ``capability_label("dem", "rum_sessions")`` is
     ``'RUM sessions'``; an unknown one reads as its key with spaces."""
-    found = CAPABILITIES.get((unit, key))
+    found = CAPABILITIES.get((unit, key)) or DPS_CAPABILITIES.get((unit, key))
     return found.label if found else str(key).replace("_", " ").capitalize()

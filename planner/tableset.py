@@ -52,7 +52,15 @@ SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
                                ("severity", "amount")),
     "support_hours": (("coverage", "opens", "closes", "days", "time_zone"), ()),
     "version_support": (("product", "plan", "months"), ("months",)),
+    "dps_rate_card": (("unit", "capability", "unit_of_measure", "price", "price_per", "price_status",
+                       "price_source", "rounding", "minimum", "interval_minutes", "doc_title", "doc_url",
+                       "doc_section", "read"),
+                      ("price", "price_per", "rounding", "minimum", "interval_minutes")),
 }
+
+#: Per-row provenance of the DPS rate card: every row names its page, and each price its standing.
+DPS_ROW_PROVENANCE = ("price_source", "doc_title", "doc_url", "doc_section", "read")
+DPS_PRICE_STATUS = ("confirmed", "unconfirmed", "unknown")
 
 #: Weight tables and the columns that identify one of their rows.
 WEIGHT_KEYS = {"dem_weights": ("capability",), "ddu_weights": ("capability", "dimension"),
@@ -73,6 +81,17 @@ REQUIRED_RULES = (
     "support_weekend_days", "support_government_plan", "result_decimals", "stored_gb_decimals",
 )
 
+#: Tables a set may leave out: a classic rate card copied before DPS pricing existed
+#: loads without them; DPS pricing then asks for them (planner.dps.require).
+DPS_TABLES = ("dps_rate_card",)
+#: Rule constants a set with a DPS rate card must define.
+DPS_RULES = (
+    "dps_ram_step_gib", "dps_min_gib", "dps_interval_minutes", "dps_hours_per_month", "dps_rate_card_currency",
+    "dps_included_datapoints_infrastructure_per_minute", "dps_included_datapoints_fullstack_per_gib_minute",
+    "dps_appsec_protection_factor", "dps_gib_per_gb", "dps_bytes_per_span", "dps_bytes_per_event",
+    "dps_average_to_peak_msu", "dps_pods_per_node", "dps_log_retention_days", "dps_log_included_queries",
+)
+
 #: Provenance every CSV table states in its header, and every rule entry.
 TABLE_PROVENANCE = ("source", "effective", "section")
 RULE_FIELDS = ("value", "unit", "source")
@@ -83,6 +102,34 @@ _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # yaml.safe_load, 
 
 class TableError(ValueError):
     """A table set is missing, malformed or inconsistent."""
+
+
+def with_rules(tables: "TableSet", overrides: dict[str, Any], where: str = "conversions") -> "TableSet":
+    """A copy of ``tables`` whose configurable rules take ``overrides`` (a
+    scenario's own conversion defaults, docs/rules.md#dps-conversions).
+
+    Raises
+    ------
+    TableError
+        Naming the key, for a rule that does not exist or is not configurable,
+        or a value of another type than the default's.
+    """
+    rules = dict(tables.rules)
+    for key, value in overrides.items():
+        entry = rules.get(key)
+        if entry is None or not entry.get("configurable"):
+            allowed = sorted(k for k, e in rules.items() if e.get("configurable"))
+            raise TableError(f"{where}.{key}: not a configurable rule; configurable: {', '.join(allowed)}")
+        default = entry["value"]
+        if isinstance(default, bool) != isinstance(value, bool) or \
+                (isinstance(default, (int, float)) and not isinstance(value, (int, float))) or \
+                (isinstance(default, str) and not isinstance(value, str)):
+            raise TableError(f"{where}.{key}: must be like the default {default!r} ({entry['unit']}); got {value!r}")
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not value >= 0:
+            raise TableError(f"{where}.{key}: must be a number >= 0 ({entry['unit']}); got {value!r}")
+        rules[key] = {**entry, "value": value}
+    return TableSet(path=f"{tables.path} + {where}", frames=tables.frames, rules=rules,
+                    provenance=tables.provenance)
 
 
 @dataclass(frozen=True)
@@ -202,10 +249,28 @@ def _read_csv_table(name: str, text: str, where: str) -> tuple[pd.DataFrame, dic
         frame[column] = values
     if name in RAM_CLASS_TABLES and not frame["max_ram_gib"].is_monotonic_increasing:
         raise TableError(f"{where}: max_ram_gib must rise from row to row (size classes)")
+    if name == "dps_rate_card":
+        _check_dps_rows(frame, where)
     return frame, provenance
 
 
-def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
+def _check_dps_rows(frame: pd.DataFrame, where: str) -> None:
+    """Every DPS rate-card row cites its page and says how sure its price is."""
+    for row, record in enumerate(frame.to_dict("records"), start=1):
+        missing = [c for c in DPS_ROW_PROVENANCE if not str(record[c]).strip()]
+        if missing:
+            raise TableError(f"{where}: data row {row} ({record['unit']}): empty {', '.join(missing)}; "
+                             "every row cites its page (title, URL, section, date read) and its price's source")
+        if record["price_status"] not in DPS_PRICE_STATUS:
+            raise TableError(f"{where}: data row {row} ({record['unit']}): price_status must be one of "
+                             f"{', '.join(DPS_PRICE_STATUS)}; got {record['price_status']!r}")
+        if record["price_per"] <= 0:
+            raise TableError(f"{where}: data row {row} ({record['unit']}): price_per must be > 0")
+    if frame["unit"].duplicated().any():
+        raise TableError(f"{where}: unit {frame['unit'][frame['unit'].duplicated()].iloc[0]!r} has two rows")
+
+
+def _read_rules(text: str, where: str, dps: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
     try:
         doc = yaml.load(text, Loader=_SafeLoader)
     except yaml.YAMLError as exc:
@@ -213,7 +278,7 @@ def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
     if not isinstance(doc, dict) or not isinstance(doc.get("rules"), dict):
         raise TableError(f"{where}: expected a mapping with keys 'provenance' and 'rules'")
     rules = doc["rules"]
-    missing = [r for r in REQUIRED_RULES if r not in rules]
+    missing = [r for r in REQUIRED_RULES + (DPS_RULES if dps else ()) if r not in rules]
     if missing:
         raise TableError(f"{where}: missing rule(s) {missing}")
     for key, entry in rules.items():
@@ -225,17 +290,19 @@ def _read_rules(text: str, where: str) -> tuple[dict[str, Any], dict[str, str]]:
 def _load(folder: Any, where: str) -> TableSet:
     frames: dict[str, pd.DataFrame] = {}
     provenance: dict[str, dict[str, str]] = {}
-    missing = [f"{n}.csv" for n in SCHEMA if not folder.joinpath(f"{n}.csv").is_file()]
+    present = [n for n in SCHEMA if folder.joinpath(f"{n}.csv").is_file()]
+    missing = [f"{n}.csv" for n in SCHEMA if n not in present and n not in DPS_TABLES]
     if not folder.joinpath(RULES_FILE).is_file():
         missing.append(RULES_FILE)
     if missing:
         raise TableError(f"table set {where}: missing file(s) {missing}; "
                          "start from a copy of the default set (planner.export_tables)")
-    for name in SCHEMA:
+    for name in present:
         text = folder.joinpath(f"{name}.csv").read_text(encoding="utf-8")
         frames[name], provenance[name] = _read_csv_table(name, text, f"{where}/{name}.csv")
     rules, provenance["rules"] = _read_rules(
-        folder.joinpath(RULES_FILE).read_text(encoding="utf-8"), f"{where}/{RULES_FILE}")
+        folder.joinpath(RULES_FILE).read_text(encoding="utf-8"), f"{where}/{RULES_FILE}",
+        dps=all(n in present for n in DPS_TABLES))
     return TableSet(path=where, frames=frames, rules=rules, provenance=provenance)
 
 

@@ -25,7 +25,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "unit", "decimals"]
+__all__ = ["Unit", "UNITS", "FLOW_UNITS", "PEAK_UNITS", "POOL_UNITS", "LICENCE_UNITS", "DPS_UNITS", "CLASSIC_UNITS",
+           "unit", "decimals"]
 
 #: Decimals of a unit no weight table prices (MSU: the scenario gives it).
 OTHER_DECIMALS = 2
@@ -47,8 +48,9 @@ class Unit:
         Flows add up over days; peaks take the highest day.
     colour : str
         The unit's colour in every chart.
-    bought_as : {'annual', 'licence'} or None
-        How a contract buys it.
+    bought_as : {'annual', 'licence', 'commitment'} or None
+        How a contract buys it (``"commitment"``: DPS usage drawing down the
+        contract's money commitment, docs/rules.md#dps-commitment).
     priced_by : (str, tuple of str) or None
         The weight table and columns its consumption is computed from; a
         number of the unit is shown with as many decimals as those weights
@@ -64,7 +66,7 @@ class Unit:
     name: str
     kind: Literal["flow", "peak"]
     colour: str
-    bought_as: Literal["annual", "licence"] | None
+    bought_as: Literal["annual", "licence", "commitment"] | None
     priced_by: tuple[str, tuple[str, ...]] | None = None
     measured_by: str | None = None
     instead_of: str | None = None
@@ -88,6 +90,33 @@ UNITS: dict[str, Unit] = {u.key: u for u in (
     Unit("msu", "MSU", "Mainframe MSU", "peak", "#475569", None),
     Unit("premium_ha", "HU", "Premium High Availability host units", "peak", "#4338ca", "licence",
          ("host_units", ("fullstack", "infrastructure")), measured_by="host_units"),
+    # Dynatrace Platform Subscription (DPS) quantities, in the rate card's units (tables/dps_rate_card.csv)
+    Unit("fullstack_gib_hours", "GiB h", "Full-Stack GiB-hours", "flow", "#1e40af", "commitment"),
+    Unit("infrastructure_host_hours", "host h", "Infrastructure host-hours", "flow", "#0369a1", "commitment"),
+    Unit("foundation_host_hours", "host h", "Foundation & Discovery host-hours", "flow", "#0e7490", "commitment"),
+    Unit("pod_hours", "pod h", "Kubernetes pod-hours", "flow", "#0f766e", "commitment"),
+    Unit("container_hours", "container h", "Code Monitoring container-hours", "flow", "#115e59", "commitment"),
+    Unit("appsec_gib_hours", "GiB h", "Application security GiB-hours", "flow", "#b91c1c", "commitment"),
+    Unit("rum_sessions", "sessions", "RUM sessions", "flow", "#6d28d9", "commitment"),
+    Unit("replay_sessions", "sessions", "Session Replay sessions", "flow", "#7e22ce", "commitment"),
+    Unit("property_sessions", "property sessions", "RUM property sessions", "flow", "#a21caf", "commitment"),
+    Unit("synthetic_actions", "actions", "Synthetic actions", "flow", "#9333ea", "commitment"),
+    Unit("http_requests", "requests", "Synthetic HTTP requests", "flow", "#c026d3", "commitment"),
+    Unit("third_party_results", "results", "Third-party synthetic results", "flow", "#db2777", "commitment"),
+    Unit("log_ingest_gib", "GiB", "Log ingest", "flow", "#c2410c", "commitment"),
+    Unit("log_retain_gib_days", "GiB d", "Log retain", "flow", "#d97706", "commitment"),
+    Unit("log_retain_included_gib_days", "GiB d", "Log retain with included queries", "flow", "#b45309",
+         "commitment"),
+    Unit("log_query_gib", "GiB", "Log query", "flow", "#ca8a04", "commitment"),
+    Unit("metric_datapoints", "data points", "Metric data points", "flow", "#65a30d", "commitment"),
+    Unit("trace_ingest_gib", "GiB", "Trace ingest", "flow", "#16a34a", "commitment"),
+    Unit("event_ingest_gib", "GiB", "Event ingest", "flow", "#15803d", "commitment"),
+    Unit("event_retain_gib_days", "GiB d", "Event retain", "flow", "#166534", "commitment"),
+    Unit("event_query_gib", "GiB", "Event query", "flow", "#14532d", "commitment"),
+    Unit("workflow_hours", "workflow h", "Automation workflow-hours", "flow", "#047857", "commitment"),
+    Unit("msu_hours", "MSU h", "Mainframe MSU-hours", "flow", "#334155", "commitment"),
+    # the DPS commitment: money a contract year, drawn down by the DPS units at the rate card
+    Unit("commitment", "money", "DPS commitment", "flow", "#0f172a", None),
 )}
 
 FLOW_UNITS = tuple(k for k, u in UNITS.items() if u.kind == "flow")
@@ -96,6 +125,10 @@ PEAK_UNITS = tuple(k for k, u in UNITS.items() if u.kind == "peak")
 POOL_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "annual")
 #: Units licensed as a peak quantity.
 LICENCE_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "licence")
+#: DPS units: usage priced at the rate card, drawing down the commitment.
+DPS_UNITS = tuple(k for k, u in UNITS.items() if u.bought_as == "commitment")
+#: Units a classic contract's estate consumes (the DPS units and the commitment left out).
+CLASSIC_UNITS = tuple(k for k in UNITS if k not in DPS_UNITS and k != "commitment")
 
 
 def unit(key: str) -> Unit:

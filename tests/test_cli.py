@@ -68,7 +68,9 @@ def test_output_is_never_overwritten_without_force(capsys, tmp_path):
 
 def test_fail_on_overrun_gates_a_pipeline(capsys, tmp_path):
     code, _, err = run(capsys, "pools", "--fail-on-overrun")
-    assert code == 3 and "host_units year 2: runs out 2028-09-01, needs 20.232 more" in err
+    # the licence is exceeded, it does not "run out": the overview's sentence (planner.explain.run_out_sentence)
+    assert code == 3 and "Host units in use, contract year 2: above the licence from 2028-09-01; 20.232 HU more " \
+                         "needed" in err
     roomy = tmp_path / "roomy.yaml"
     roomy.write_text("name: roomy\ncontract:\n  start: 2027-01-01\n  pools: {cau: {annual: 100000}}\n"
                      "cloud_automation:\n  - {name: ci, executions_per_day: 10}\n")
@@ -127,9 +129,12 @@ COMMANDS = {   # every command with its tables on the examples
     "compare": (["compare", *EXAMPLES, "--period", "month"], ["consumption", "pools", "first_exceeded", "monthly"]),
     "hosts": (["hosts", INVENTORY], ["hosts", "totals"]),
     "tables": (["tables"], ["tables", "host_units", "included_custom_metrics", "asu_weights", "dem_weights",
-                           "ddu_weights", "cau_weights", "rules"]),
+                           "ddu_weights", "cau_weights", "dps_rate_card", "rules"]),
     "support": (["support", "--opened", "2025-03-10 15:00", "--tz", "Europe/Vienna", "--country", "AT",
                  "--released", "2024-05-31"], ["deadlines", "end_of_support"]),
+    "licensing": (["licensing", "estate_dps"], ["years", "sections", "drivers", "classic", "prices"]),
+    "pools dps": (["pools", "estate_dps"], ["pools"]),
+    "size dps": (["size", "estate_dps", "--draws", "20"], ["sizing"]),
 }
 
 
@@ -199,9 +204,10 @@ def test_closed_pipe_stops_quietly():
 def test_unit_decimals_come_from_the_weight_tables(tmp_path):
     # the finest published weight of each unit's table: host units 0.075 (infrastructure, Extra Small),
     # DEM 0.25 / 0.01, DDU 0.0005 (log event), ASU 0.25, CAU 1; host unit hours are host units x hours,
-    # Premium HA counts host units
+    # Premium HA counts host units; DPS quantities and the commitment: no weight table
+    from planner.units import DPS_UNITS
     assert _unit_decimals() == {"host_units": 3, "host_unit_hours": 3, "dem": 2, "ddu": 4, "asu": 2, "cau": 0,
-                                "msu": 2, "premium_ha": 3}
+                                "msu": 2, "premium_ha": 3} | dict.fromkeys((*DPS_UNITS, "commitment"), 2)
     import planner
     folder = planner.export_tables(tmp_path / "card")
     text = (folder / "cau_weights.csv").read_text().replace("service execution,1", "service execution,1.5")

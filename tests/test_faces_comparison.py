@@ -70,10 +70,3 @@ def test_the_page_shows_the_move_as_the_cli_computes_it(tmp_path):
     pools = {(r["unit"], r["year"]): r for r in _json(tmp_path, "compare", "estate", "fullstack_move")["pools"]}
     delta = pools[("host_unit_hours", 1)]["consumption_delta"]
     assert page.find("kpi-delta-year1").shown == f"+{delta:,.0f} HU h" == "+2,914,980 HU h"
-
-
-def test_equal_scenario_names_are_numbered_alike_on_the_page_and_in_compare():
-    f = forecast("estate")
-    names = ["Example estate (baseline) (1)", "Example estate (baseline) (2)"]
-    assert list(comparison.compute([f, f], "dem").names) == names
-    assert sorted(set(compare(f, f)["first_exceeded"]["scenario"])) == names

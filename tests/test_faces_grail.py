@@ -42,10 +42,3 @@ def test_monthly_ddu_at_90_day_retention_agrees_with_the_api_and_the_cli(page_vi
     # 25,000 GB queried x 1.70
     assert page.loc["2027-01", ["log_management_ingest", "log_management_retain",
                                 "log_management_query"]].tolist() == pytest.approx([1_550_000, 162_750, 42_500])
-
-
-def test_the_page_draws_the_engines_store(page_view):
-    base = load_scenario()
-    f = forecast(base.with_changes(SetValues(pd.Timestamp("2027-07-01"), "logs", {"retention_days": 90})))
-    pd.testing.assert_series_equal(page_view.store, f.grail_store["logs"], check_names=False)
-    assert page_view.store.loc["2027-01-31"] == pytest.approx(17_500)     # 35 days x 500 GB

@@ -10,8 +10,8 @@ import pytest
 import planner
 from planner.model import MoveHosts, SetValues
 from planner.scenario import ScenarioError, load_scenario
-from planner.sections import CAPABILITIES, SECTIONS, capability_label
-from planner.units import UNITS, unit
+from planner.sections import CAPABILITIES, DPS_CAPABILITIES, SECTIONS, capability_label
+from planner.units import DPS_UNITS, UNITS, unit
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +82,8 @@ def test_the_model_is_immutable(estate):
 
 
 def test_registries_define_each_unit_and_capability_once():
-    assert list(UNITS) == ["host_units", "host_unit_hours", "dem", "ddu", "asu", "cau", "msu", "premium_ha"]
+    assert list(UNITS)[:8] == ["host_units", "host_unit_hours", "dem", "ddu", "asu", "cau", "msu", "premium_ha"]
+    assert list(UNITS)[8:] == [*DPS_UNITS, "commitment"] and len(DPS_UNITS) == 23    # Dynatrace Platform Subscription
     assert unit("dem").label == "DEM units [DEM units]" and unit("host_units").kind == "peak"
     with pytest.raises(ValueError, match="unit must be one of 'host_units'"):
         unit("dems")
@@ -97,6 +98,9 @@ def test_every_capability_the_engine_emits_is_registered():
         daily = planner.forecast(name).daily
         emitted = set(zip(daily["unit"], daily["capability"]))
         assert emitted <= set(CAPABILITIES), emitted - set(CAPABILITIES)
+    daily = planner.forecast("estate_dps").daily
+    emitted = set(zip(daily["unit"], daily["capability"]))
+    assert emitted <= set(DPS_CAPABILITIES), emitted - set(DPS_CAPABILITIES)
 
 
 def test_implausible_growth_is_refused_with_a_hint():

@@ -27,7 +27,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-DASHBOARDS = ("overview", "hosts", "digital_experience", "ddu_grail", "comparison", "support", "renewal")
+DASHBOARDS = ("overview", "hosts", "digital_experience", "ddu_grail", "comparison", "support", "renewal",
+              "licensing")
 WIDGET_STATE_LIMIT = 200_000      # bytes of metadata.widgets
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 

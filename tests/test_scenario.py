@@ -78,7 +78,7 @@ def test_inventory_group_reads_its_file(tmp_path):
     (MINIMAL.replace("ram_gib: 16", "ram_gib: big"), r"line 8, hosts\[0\]\.ram_gib: must be a number > 0 \[GiB\]; got 'big'"),
     (MINIMAL.replace("count: 10", "count: -3"), r"line 7, hosts\[0\]\.count: must be a whole number >= 0 \[hosts\]; got -3"),
     (MINIMAL.replace("count: 10", "count: 2.5"), r"hosts\[0\]\.count: must be a whole number"),
-    (MINIMAL + "    mode: hybrid\n", r"line 9, hosts\[0\]\.mode: must be one of 'fullstack', 'infrastructure'; got 'hybrid'"),
+    (MINIMAL + "    mode: hybrid\n", r"line 9, hosts\[0\]\.mode: must be one of 'fullstack', 'infrastructure', 'foundation'; got 'hybrid'"),
     (MINIMAL + "    hours_per_day: 25\n", r"hours_per_day: must be a number >= 0 and <= 24 \[h\]; got 25"),
     (MINIMAL + "    growth: 2%\n", r"hosts\[0\]\.growth: must be \{monthly: RATE\} or \{yearly: RATE\}"),
     (MINIMAL + "    growth: {monthly: [0.04, 0.01]}\n", r"range low 0\.04 is above high 0\.01"),

@@ -29,7 +29,7 @@ def test_every_table_states_section_and_effective_date():
     tables = default_tables()
     for name in SCHEMA:
         prov = tables.provenance[name]
-        assert prov["section"] and prov["effective"] in ("2022-11-15", "2024-01-04"), name
+        assert prov["section"] and prov["effective"] in ("2022-11-15", "2024-01-04", "2025-08-12"), name
     for key, rule in tables.rules.items():
         assert rule["source"] and "unit" in rule, key
 
@@ -207,6 +207,7 @@ def test_every_rule_is_stated_in_docs_with_an_anchor_that_exists():
         assert entry["unit"] and entry["source"], key
         assert entry["source"].startswith(("Dynatrace Platform Usage Supplement, effective 2022-11-15",
                                            "Dynatrace Support Policy, effective 2024-01-04",
+                                           "Dynatrace documentation, ", "Kubernetes documentation, ",
                                            "the planner's choice")), key
         ruling = ANCHOR_CITATION.fullmatch(entry["ruling"])
         assert ruling and ruling.group(1) in anchors, (key, entry["ruling"])
@@ -218,7 +219,8 @@ def test_every_table_cites_document_date_section_and_an_existing_ruling():
     for name in SCHEMA:
         prov = default_tables().provenance[name]
         assert prov["source"].startswith(("Dynatrace Platform Usage Supplement, effective 2022-11-15, section ",
-                                          "Dynatrace Support Policy, effective 2024-01-04, section ")), name
+                                          "Dynatrace Support Policy, effective 2024-01-04, section ",
+                                          "Dynatrace documentation, ")), name
         cited = ANCHOR_CITATION.findall(prov.get("ruling", ""))
         assert cited and set(cited) <= anchors, (name, cited)
 
@@ -301,12 +303,13 @@ def test_a_rule_without_its_provenance_is_refused(tmp_path, field):
 
 # --- no rule value written in a calculator -------------------------------------------------
 
-CALCULATORS = ["hosts", "appsec", "dem", "ddu", "automation", "mainframe", "support"]
+CALCULATORS = ["hosts", "appsec", "dem", "ddu", "automation", "mainframe", "support", "dps"]
 # Numbers in calculator code that are not rules: units of time, array positions.
 NOT_RULES = {
     "24": "hours a day", "60": "minutes an hour, seconds a minute", "7": "days a week",
     "3_600_000_000_000": "nanoseconds an hour", "60e9": "nanoseconds a minute",
     "3660": "search limit of the support calendar walk (days)", "256": "cache size",
+    "100": "a share as a percentage (dps: a discount written in %)",
 }
 # ... and where a small number is a position, not a value
 POSITIONS = ("arrays[:3]", "arrays[3]", "w[..., 2]", "nlevels != 2")

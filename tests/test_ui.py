@@ -17,8 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from planner.engine import forecast
-from planner.scenario import ScenarioError, load_scenario
+from planner.engine import compare, forecast
+from planner.scenario import ScenarioError, example_path, load_scenario
 from planner.ui.kit import figures
 from planner.ui.pages import comparison, overview
 from planner.ui.kit import format as fmt
@@ -187,8 +187,8 @@ def test_figure_builders_have_titles_axis_titles_and_hover_units(example):
     _assert_labelled(overview.burndown_figure(example, "host_units"), "HU")
     _assert_labelled(overview.burndown_figure(example, "msu"), "MSU")
     _assert_labelled(overview.monthly_figure(example, "ddu"), "DDU")
-    runs = [example, forecast(load_scenario("fullstack_move"), draws=50)]
-    result = comparison.compare(*runs)
+    runs = [example, forecast(load_scenario(example_path("fullstack_move")), draws=50)]
+    result = compare(*runs)
     _assert_labelled(comparison.delta_figure(comparison.deltas(result, "host_units"), "host_units", "base"), "HU")
     _assert_labelled(comparison.bands_figure(runs, "host_units"), "HU")
 

@@ -82,8 +82,10 @@ def test_inventory_amounts_are_the_cli_s_per_host_figures():
 def test_hosts_page_moves_hosts_through_the_engine():
     page = hosts.dashboard(load_scenario(), group="web")
     assert _check(page, "hosts") == [
-        "dash-hosts", "planner-error", "ctl-group", "ctl-move-hosts", "ctl-to-appsec", "ctl-upload-inventory",
-        "kpi-host-units", "kpi-host-unit-hours", "kpi-metric-ddu", "kpi-asu", "chart-move", "table-mode-totals"]
+        "dash-hosts", "planner-error", "ctl-group", "ctl-move-hosts", "ctl-to-appsec", "ctl-move-date",
+        "ctl-upload-inventory",
+        "kpi-host-units", "kpi-host-unit-hours", "kpi-metric-ddu", "kpi-asu", "chart-move", "table-mode-totals",
+        "download-hosts-what-if", "ctl-download-hosts-what-if-yaml"]
     growth = sum(d * 1.01 ** k for k, d in enumerate(DAYS_2027))     # host-days per web host in 2027
     # peak in December: 120 x 1.01^11; DDU: 120 x 288 DDU a day per host (200 metrics/min over the 1,000 included)
     assert (_kpi(page, "host-units"), _kpi(page, "metric-ddu")) == (
@@ -146,7 +148,7 @@ def test_digital_experience_page_shows_the_forecast_month():
         "ctl-properties", "ctl-monitor", "ctl-add-monitor", "ctl-remove-monitor", "ctl-kind", "ctl-per-run",
         "ctl-frequency", "ctl-locations", "ctl-month", "kpi-rum-dem", "kpi-synthetic-dem", "kpi-dem-month",
         "kpi-dem-year", "kpi-monitor-dem", "chart-replay", "chart-breakdown", "table-breakdown",
-        "download-dem-breakdown"]
+        "download-dem-breakdown", "download-dem-what-if", "ctl-download-dem-what-if-yaml"]
     # shop: 3,000,000 x 0.25 + 3,000,000 x 5 x 0.01; synthetic in 31 days: 17,856 + 13,392
     assert [_kpi(page, k) for k in ("rum-dem", "synthetic-dem", "dem-month")] == [
         "900,000 DEM units", "31,248 DEM units", "1,181,248 DEM units"]
@@ -187,7 +189,7 @@ def test_ddu_grail_page_is_the_forecast():
         "ctl-retention", "ctl-change-month", "ctl-query", "ctl-starts-full", "ctl-spans", "ctl-events",
         "ctl-invocations", "ctl-classic-logs", "ctl-on-oneagent", "kpi-grail-ddu-year", "kpi-grail-ddu-month",
         "kpi-stored-gb", "kpi-other-ddu-year", "kpi-ddu-year", "chart-store", "chart-ddu", "table-grail-monthly",
-        "download-ddu-monthly"]
+        "download-ddu-monthly", "download-grail-what-if", "ctl-download-grail-what-if-yaml"]
     # the page opens on the scenario as it is: 35 days of logs, 27-30 November at 500 GB x 1.01^10
     # and 31 December days at 500 GB x 1.01^11
     assert _kpi(page, "stored-gb") == f"{500 * (4 * 1.01 ** 10 + 31 * 1.01 ** 11):,.0f} GB" == "19,502 GB"

@@ -5,10 +5,12 @@
     planner compare A B [C ...]       scenarios side by side, deltas to the first
     planner pools [FILE]              pools per contract year: balance, run-out, extra needed
     planner size [FILE] --risk 0.1    renewal sizing: chance of running out, what to commit to
+    planner licensing [FILE] --discount 0.1 --exchange-rate 0.9    classic and DPS side by side
     planner hosts INVENTORY.csv       host units and included metrics per host, totals by mode
     planner tables                    the rate card in use and where each table comes from
     planner import dynatrace --url URL --out DIR    a baseline from an environment (token in $DT_API_TOKEN)
     planner import files --hosts H.json --metrics M.csv --out DIR    the same from exported files
+    planner import dps-events FILE --out DIR    actual DPS usage (actuals.csv) from a billing usage events export
     planner backtest DIR/scenario.yaml DIR/actuals.csv    the model over past months against actuals
     planner support --opened TIME --tz ZONE [--severity S --plan P --country C --subdiv S]
                                       initial-response deadlines of a support ticket

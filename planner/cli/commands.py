@@ -17,6 +17,7 @@ from planner.cli.render import (
     MONEY,
     OTHER_DECIMALS,
     PCT,
+    PRICE,
     ROW_UNIT,
     CLIError,
     cell,
@@ -25,10 +26,10 @@ from planner.cli.render import (
 from planner.units import decimals as unit_decimals
 
 def _scenario(name: str | None):
-    from planner.scenario import EXAMPLES, example_path, load_scenario
+    from planner.scenario import DPS_EXAMPLES, EXAMPLES, example_path, load_scenario
     if name is None:
         return load_scenario(None)
-    if name in EXAMPLES and not Path(name).exists():
+    if name in EXAMPLES + DPS_EXAMPLES and not Path(name).exists():
         return load_scenario(example_path(name))
     if not Path(name).exists():
         raise CLIError(f"{name}: no such scenario file (built-in examples: {', '.join(EXAMPLES)})")
@@ -51,7 +52,8 @@ def _period_table(fc, period: str, by: str) -> pd.DataFrame:
 
 
 _POOL_UNITS = {c: ROW_UNIT for c in ("amount", "consumption", "remaining", "extra_needed")} | {
-    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_at_price", "extra_needed_at_overage_price")
+    c: MONEY for c in ("amount_cost", "consumption_cost", "extra_needed_at_price", "extra_needed_at_overage_price",
+                       "extra_needed_cost", "list_usage", "on_demand", "lapsed", "cost")
 } | {"days_covered": COUNT}
 
 
@@ -95,17 +97,17 @@ def _pool_table(fc) -> pd.DataFrame:
 
 
 def overruns(fc) -> list[str]:
-    pools = fc.pools()
-    hit = pools[pools["run_out"].notna()] if len(pools) else pools
+    """The read model's run-outs (:func:`planner.engine.readmodel.run_outs`) in the words of
+    :func:`planner.explain.run_out_sentence`, numbers with their unit's decimals."""
+    from planner.engine.readmodel import run_outs
+    from planner.explain import run_out_sentence
+    from planner.units import UNITS
     decimals = unit_decimals(fc.scenario.tables)
-    lines = [f"{r.unit} year {r.year}: runs out {r.run_out.date()}, needs "
-             f"{cell(r.extra_needed, decimals.get(r.unit, OTHER_DECIMALS))} more"
-             for r in hit.itertuples()]
-    if fc.scenario.drivers_of("mainframe"):
-        msu = fc.mainframe()
-        for lpar, months in msu[msu["over_licence"]].groupby("driver", sort=False)["month"]:
-            lines.append(f"msu {lpar}: over its licensed MSU from {months.min()} ({len(months)} months)")
-    return lines
+
+    def quantity(value: float, unit: str) -> str:
+        return f"{cell(value, decimals.get(unit, OTHER_DECIMALS))} {UNITS[unit].symbol}"
+
+    return [run_out_sentence(r, quantity, lambda day: str(day.date()), str) for r in run_outs(fc)]
 
 
 def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], Any]:
@@ -123,14 +125,14 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
         tables["bands"] = described(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), ROW_UNIT), keys=("month", "unit"),
                                  tables=scenario.tables)
-    if scenario.drivers_of("mainframe"):
+    if scenario.drivers_of("mainframe") and not scenario.contract.dps:
         msu = fc.mainframe()
-        if args.period == "year":
-            msu = msu.groupby("driver", sort=False).agg(
-                highest_month_peak_msu=("peak_msu", "max"), licensed_msu=("licensed_msu", "first"),
-                months_over_licence=("over_licence", "sum"),
-                first_month_over=("month", lambda m: str(m[msu.loc[m.index, "over_licence"]].min())
-                                  if msu.loc[m.index, "over_licence"].any() else None)).reset_index()
+        if args.period == "year":   # each LPAR's verdict over the horizon (planner.engine.readmodel.lpar_verdicts)
+            from planner.engine.readmodel import lpar_verdicts
+            msu = pd.DataFrame([{"driver": p.name, "highest_month_peak_msu": p.peak_msu,
+                                 "licensed_msu": p.licensed_msu, "months_over_licence": p.months_over,
+                                 "first_month_over": None if p.first_month_over is None else str(p.first_month_over)}
+                                for p in lpar_verdicts(fc)])
         tables["mainframe"] = described(
             msu, "mainframe MSU per LPAR (peak 4-hour rolling average per month)", keys=("driver",),
             units={"peak_msu": "msu", "highest_month_peak_msu": "msu", "licensed_msu": "msu",
@@ -164,6 +166,9 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
         raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
     say("loading scenario")
     scenario = _scenario(args.file)
+    if scenario.contract.dps:   # a money commitment, sized per discount tier
+        from planner.cli.licensing import size_commitment
+        return size_commitment(scenario, args, risk, say)
     if not scenario.contract.pools and not scenario.contract.licences:
         raise CLIError(f"{scenario.name}: the contract has no pools or licences, so there is nothing to size")
     if not scenario.uncertain():
@@ -261,8 +266,8 @@ def cmd_hosts(args: argparse.Namespace, say: Callable[[str], None]):
         print(f"planner: note: {line}", file=sys.stderr)
     per_host = inventory_amounts(inv, tables)
     totals = inventory_totals(per_host)
-    units = {"host_units": "host_units", "host_unit_hours_per_day": "host_unit_hours",
-             "custom_metric_ddu_per_day": "ddu", "asu_per_day": "asu", "included_custom_metrics": COUNT}
+    from planner.engine.readmodel import PER_HOST   # each column's unit, whose decimals it is shown with
+    units = {column: unit or COUNT for column, unit in PER_HOST.items()}
     out = {"totals": described(totals, "totals by mode", units=units | {"hosts": COUNT}, keys=("mode",),
                             tables=tables)}
     if not args.totals_only:
@@ -284,6 +289,12 @@ def cmd_tables(args: argparse.Namespace, say: Callable[[str], None]):
                     for name, frame in t.weights().groupby("table", sort=False)})
     for name, frame in weights.items():
         out[name] = described(frame.copy(), f"weights: {name}, from {t.provenance[name]['source']}", tables=t)
+    if "dps_rate_card" in t.frames:   # a set copied before DPS pricing has none
+        card = t["dps_rate_card"][["unit", "capability", "unit_of_measure", "price", "price_per", "price_status",
+                                   "price_date", "doc_url", "read"]]
+        out["dps_rate_card"] = described(card.copy(), "DPS rate card (price per price_per units; price_status: "
+                                         "docs/rules.md#dps-prices)", keys=("unit",), units={"price": PRICE},
+                                         tables=t)
     out["rules"] = described(rules, "rule constants", keys=("rule",), tables=t)
     return out, None
 
@@ -301,31 +312,22 @@ def cmd_support(args: argparse.Namespace, say: Callable[[str], None]):
     if args.opened is not None:
         if args.tz is None:
             raise CLIError("--opened needs --tz, the customer's IANA time zone (e.g. Europe/Vienna)")
-        targets = support.response_targets(args.plan, tables=t)
-        if args.severity is not None:   # "2" on the command line is severity 2
-            severity = int(args.severity) if args.severity.strip().isdigit() else args.severity
-            targets = targets[targets["severity"] == support.severity_level(severity, tables=t)]
-        if args.government:
-            targets = targets[targets["plan"] == support.government_plan(t)] if args.plan is None else targets
-        rows = [{"plan": r.plan, "severity": r.severity, "name": r.name, "target": r.target,
-                 "deadline": support.response_deadline(
-                     args.opened, r.severity, r.plan, tz=args.tz, country=args.country, subdiv=args.subdiv,
-                     closures=args.closure, government=args.government, tables=t)}
-                for r in targets.itertuples()]
+        from planner.engine.readmodel import deadlines
+        severity = None if args.severity is None else [  # "2" on the command line is severity 2
+            int(args.severity) if args.severity.strip().isdigit() else args.severity]
+        # --government alone: the government plan's deadlines (the window applies to that plan only)
+        plans = [args.plan] if args.plan is not None else [support.government_plan(t)] if args.government else None
+        frame = deadlines(args.opened, tz=args.tz, severities=severity, plans=plans, country=args.country,
+                          subdiv=args.subdiv, closures=args.closure, government=args.government, tables=t)
+        rows = frame[["plan", "severity", "name", "target", "deadline"]]
         where = ", ".join(filter(None, [args.tz, args.country, args.subdiv] + ["government window"]
                                  * args.government))
         out["deadlines"] = described(pd.DataFrame(rows), f"initial-response deadlines of a ticket opened "
                                   f"{args.opened} ({where})", keys=("plan", "severity"), tables=t)
     if args.released is not None:
-        frame = t["version_support"]
-        # planner.support checks the date, product and plan and names what is allowed
-        support.end_of_support(args.released, args.product or frame["product"].iloc[0],
-                               args.plan or frame["plan"].iloc[0], tables=t)
-        rows = [{"product": r.product, "plan": r.plan, "months": r.months,
-                 "end_of_support": support.end_of_support(args.released, r.product, r.plan, tables=t).isoformat()}
-                for r in frame.itertuples()
-                if (args.product is None or r.product == args.product.strip().lower())
-                and (args.plan is None or r.plan == args.plan.strip().lower())]
+        from planner.engine.readmodel import end_of_support_rows
+        rows = end_of_support_rows(args.released, product=args.product, plan=args.plan, tables=t)
+        rows["end_of_support"] = [d.isoformat() for d in rows["end_of_support"]]
         out["end_of_support"] = described(pd.DataFrame(rows), f"end of support of a version released {args.released}",
                                        units={"months": COUNT}, keys=("product", "plan"), tables=t)
     return out, None

@@ -17,6 +17,7 @@ from planner.cli.commands import (
     cmd_support,
     cmd_tables,
 )
+from planner.cli.licensing import cmd_import_dps_events, cmd_licensing
 from planner.cli.render import EXTENSIONS, FORMATS
 
 def _help_text(doc: str) -> str:
@@ -80,6 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     output_options(p)
     p.set_defaults(run=cmd_size)
 
+    p = sub.add_parser("licensing", help="classic and DPS side by side: cost per contract year, where they part")
+    p.add_argument("file", nargs="?", help=scenario_help)
+    p.add_argument("--commitment", type=float, help="annual DPS commitment in the scenario's currency (default: "
+                                                    "the contract's, else the cost-optimal one for year 1)")
+    p.add_argument("--discount", type=float, help="flat discount off the DPS rate card, a fraction (0.12 = 12 %%)")
+    p.add_argument("--exchange-rate", type=float, help="scenario currency per rate-card currency (USD)")
+    output_options(p)
+    p.set_defaults(run=cmd_licensing)
+
     p = sub.add_parser("compare", help="two or more scenarios side by side")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="scenario YAML files or built-in example names; the first is the baseline")
@@ -130,6 +140,14 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--months", type=int, help="months of history (default: all in the CSV)")
     import_options(q)
     q.set_defaults(run=cmd_import_files)
+
+    q = source.add_parser("dps-events", help="actual DPS usage from an export of the billing usage events")
+    q.add_argument("export", metavar="FILE", help="CSV or JSON export of fetch dt.system.events | filter "
+                                                  "event.kind == \"BILLING_USAGE_EVENT\"")
+    q.add_argument("--out", required=True, metavar="DIR", help="folder for actuals.csv (created if missing)")
+    q.add_argument("--force-out", action="store_true", help="replace DIR/actuals.csv if it exists")
+    output_options(q)
+    q.set_defaults(run=cmd_import_dps_events)
 
     p = sub.add_parser("backtest", help="the model over past months against imported actuals")
     p.add_argument("file", help="scenario YAML (e.g. DIR/scenario.yaml)")

@@ -33,6 +33,7 @@ WIDTH = 120
 _CELL_WIDTH = 60           # longer text cells wrap onto more lines
 ROW_UNIT = "@unit"        # a column whose unit is the row's "unit" column
 MONEY, COUNT, PCT = "@money", "@count", "@pct"
+SHARE, PRICE = "@share", "@price"   # fractions (chances, discounts); prices per unit, which can be tiny
 MONEY_DECIMALS = 2        # currency amounts: cents
 OTHER_DECIMALS = 2        # a column whose unit is not known
 
@@ -45,7 +46,8 @@ def described(frame: pd.DataFrame, title: str | None = None, *, units: dict[str,
     frame.attrs.update(title=title, units=units or {}, keys=keys, empty=empty, transpose=transpose,
                        hidden=hidden, labels=labels or {}, group=group, signed=signed,
                        # errors in % get 4 decimals: a backtest's are often below 0.01 %
-                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: 4})
+                       decimals={**unit_decimals(tables), MONEY: MONEY_DECIMALS, COUNT: 0, PCT: 4, SHARE: 4,
+                                 PRICE: 9})
     return frame
 
 

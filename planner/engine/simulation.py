@@ -49,7 +49,7 @@ from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import ScenarioError, load_scenario
 from planner.sections import Calendar, DriverDays, host_amounts
-from planner.units import FLOW_UNITS, PEAK_UNITS, UNITS
+from planner.units import CLASSIC_UNITS, DPS_UNITS, FLOW_UNITS, PEAK_UNITS, UNITS
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "scenario_names", "host_amounts"]
 
@@ -64,6 +64,7 @@ def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: Cal
     each driver's section (:data:`planner.sections.SECTIONS`) says how it consumes."""
     sets = [c for c in scenario.changes if isinstance(c, SetValues)]
     moves = [c for c in scenario.changes if isinstance(c, MoveHosts)]
+    dps = scenario.contract.dps   # a DPS contract bills the same estate in DPS units
     # a unit measured by another's consumption (Premium HA by host units), where the contract buys it
     measured: dict[str, list[str]] = {}
     for unit in scenario.contract.licences:
@@ -72,7 +73,7 @@ def _simulate(scenario: Scenario, monthly_rates: dict[str, np.ndarray], cal: Cal
     for name, driver in scenario.drivers.items():
         days = DriverDays(driver, [c for c in sets if c.driver == name], [c for c in moves if c.driver == name],
                           cal.growth_factor(monthly_rates[name]), cal, scenario.tables)
-        for unit, capability, values in driver.spec.consume(days):
+        for unit, capability, values in (driver.spec.dps if dps else driver.spec.consume)(days):
             yield unit, capability, name, values
             for also in measured.get(unit, ()):
                 yield also, capability, name, values
@@ -217,6 +218,9 @@ class Forecast:
         return self._cache["pools"].copy()
 
     def _daily(self, unit: str) -> pd.Series:
+        if unit == "commitment" and self.scenario.contract.dps:   # money drawn from the DPS commitment
+            from planner.engine.licensing import daily_commitment_use
+            return daily_commitment_use(self)
         totals = self.daily_totals()
         return totals[unit] if unit in totals else pd.Series(0.0, index=totals.index)
 
@@ -225,6 +229,9 @@ class Forecast:
 
     def _pools(self) -> pd.DataFrame:
         c = self.scenario.contract
+        if c.dps:   # one money pool: the commitment (docs/rules.md#dps-commitment)
+            from planner.engine.licensing import commitment_forecast
+            return commitment_forecast(self)
         tables = [(pool, pool_forecast(self._daily(unit), pool.annual, c.start, c.term_years, self._top_ups(unit)))
                   for unit, pool in c.pools.items()]
         tables += [(licence, licence_forecast(self._daily(unit), licence.quantity, c.start, c.term_years))
@@ -260,6 +267,9 @@ class Forecast:
         DataFrame
             One row per pool and contract year, columns :data:`planner.engine.sizing.COLUMNS`.
         """
+        if self.scenario.contract.dps:
+            raise ValueError("a DPS contract commits money, sized per discount tier: use "
+                             "planner.engine.commitment_sizing(scenario, draws=...) or planner size")
         if not self.draws:
             raise ValueError("sizing needs a forecast with Monte Carlo draws, e.g. "
                              "forecast(scenario, draws=2000); this one has none")
@@ -363,7 +373,8 @@ class Forecast:
             for unit in totals.columns:
                 spec = UNITS[unit]
                 if spec.bought_as is None or contract.bought(unit) or \
-                        (spec.instead_of and contract.bought(spec.instead_of)):
+                        (spec.instead_of and contract.bought(spec.instead_of)) or \
+                        (spec.bought_as == "commitment" and contract.dps):   # drawn from the DPS commitment
                     continue
                 value = float(totals[unit].max() if spec.kind == "peak" else totals[unit].sum())
                 if value > 0:
@@ -463,7 +474,8 @@ def _monte_carlo_bytes(scenario: Scenario, cal: Calendar, draws: int) -> int:
     the numbers sizing keeps per pool and contract year, and the drawn rates;
     plus one chunk of draws being simulated."""
     months = int(cal.month_no[-1]) + 1
-    per_draw = 8 * months * (len(UNITS) + 1) + sizing.Recorder.bytes_per_draw(scenario) \
+    units = len(DPS_UNITS if scenario.contract.dps else CLASSIC_UNITS)   # what it can emit
+    per_draw = 8 * months * (units + 1) + sizing.Recorder.bytes_per_draw(scenario) \
         + 8 * len(scenario.uncertain())
     chunk = min(draws, max(1, _CHUNK_CELLS // len(cal.days)))
     return draws * per_draw + _CHUNK_ARRAYS * chunk * len(cal.days) * 8
@@ -494,23 +506,10 @@ def _monte_carlo(scenario: Scenario, cal: Calendar, draws: int, seed: int
     simulated once and added to every chunk. The rates are drawn up front in
     driver order, so a seed gives the same draws whatever the chunk size.
     """
-    rng = np.random.default_rng(seed)
-    rates = {}
-    for name, driver in scenario.drivers.items():
-        growth = driver.growth
-        if growth and growth.range:
-            low, high = growth.range
-            rates[name] = growth.monthly(rng.uniform(low, high, size=draws))
-    certain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n not in rates})
-    uncertain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n in rates})
-    base = _unit_totals(certain, _central_rates(certain), cal)
     month_starts = np.flatnonzero(np.r_[True, np.diff(cal.month_no) != 0])
     recorder = sizing.Recorder(scenario, cal.days, draws)
     monthly: dict[str, np.ndarray] = {}
-    step = max(1, _CHUNK_CELLS // len(cal.days))
-    for lo in range(0, draws if rates else 1, step):   # without ranges every draw is the first
-        hi = draws if not rates else min(draws, lo + step)
-        totals = _unit_totals(uncertain, {n: r[lo:hi] for n, r in rates.items()}, cal, base)
+    for lo, hi, totals in draw_chunks(scenario, cal, draws, seed):
         for unit, values in totals.items():
             reduce = np.maximum.reduceat if unit in PEAK_UNITS else np.add.reduceat
             if unit not in monthly:
@@ -523,6 +522,27 @@ def _monte_carlo(scenario: Scenario, cal: Calendar, draws: int, seed: int
         p10, p50, p90 = np.percentile(monthly[unit], [10, 50, 90], axis=0)
         rows.append(pd.DataFrame({"month": months, "unit": unit, "p10": p10, "p50": p50, "p90": p90}))
     return pd.concat(rows, ignore_index=True), recorder.results(cal.days)
+
+
+def draw_chunks(scenario: Scenario, cal: Calendar, draws: int, seed: int
+                ) -> Iterator[tuple[int, int, dict[str, np.ndarray]]]:
+    """The Monte Carlo draws in chunks: ``(lo, hi, totals)`` with, per unit, the
+    (draws lo..hi or 1, days) totals. Without growth ranges one chunk stands for
+    every draw (``hi == draws``)."""
+    rng = np.random.default_rng(seed)
+    rates = {}
+    for name, driver in scenario.drivers.items():
+        growth = driver.growth
+        if growth and growth.range:
+            low, high = growth.range
+            rates[name] = growth.monthly(rng.uniform(low, high, size=draws))
+    certain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n not in rates})
+    uncertain = replace(scenario, drivers={n: d for n, d in scenario.drivers.items() if n in rates})
+    base = _unit_totals(certain, _central_rates(certain), cal)
+    step = max(1, _CHUNK_CELLS // len(cal.days))
+    for lo in range(0, draws if rates else 1, step):   # without ranges every draw is the first
+        hi = draws if not rates else min(draws, lo + step)
+        yield lo, hi, _unit_totals(uncertain, {n: r[lo:hi] for n, r in rates.items()}, cal, base)
 
 
 def _unit_totals(scenario: Scenario, rates: dict[str, np.ndarray], cal: Calendar,

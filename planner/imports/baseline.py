@@ -100,6 +100,7 @@ import yaml
 
 from planner import _checks, ddu, dem, hosts
 from planner.export import write_csv
+from planner.fields import GROWTH_BOUNDS
 from planner.imports.calibrate import Fit, fit_growth
 from planner.tableset import TableSet, resolve
 
@@ -109,7 +110,7 @@ __all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "ho
 GIB = 1024 ** 3                 # memoryTotal is in bytes
 _AVERAGE_MONTH = 365.25 / 12   # [days]
 # monthly growth rates a scenario accepts (planner.fields.growth): above -99 %, at most 100 %
-_LOWEST_RATE, _HIGHEST_RATE = -0.99, 1.0
+_LOWEST_RATE, _HIGHEST_RATE = GROWTH_BOUNDS["monthly"]
 GB = 10 ** 9                    # Grail usage metrics are in bytes; the Supplement prices per GB
 _HOUR_MS = 3_600_000
 #: A host last seen this close to the window's end [ms] is running at its end

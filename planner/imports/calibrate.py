@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.fields import GROWTH_BOUNDS
+
 __all__ = ["Fit", "fit_growth", "MIN_MONTHS", "INTERVAL"]
 
 #: Fewest months of history for a growth fit.
@@ -35,7 +37,7 @@ _T90 = (3.078, 1.886, 1.638, 1.533, 1.476, 1.440, 1.415, 1.397, 1.383, 1.372,
         1.363, 1.356, 1.350, 1.345, 1.341, 1.337, 1.333, 1.330, 1.328, 1.325,
         1.323, 1.321, 1.319, 1.318, 1.316, 1.315, 1.314, 1.313, 1.311, 1.310)
 _Z90 = 1.2816
-_LOWEST_RATE = -0.99
+_LOWEST_RATE = GROWTH_BOUNDS["monthly"][0]    # the scenario's bound (planner.fields)
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,10 @@ INTERACTIONS: dict[str, dict[str, Any] | Callable[[Any], None]] = {
     # 0.015 EUR overage: EUR 76,155 expected (tests/test_sizing.py); one step up the slider commits more.
     "renewal": {"selector": ".ctl-committed", "action": "press", "key": "ArrowRight",
                 "chart": ".chart-cost", "kpi": "expected-cost", "before": "EUR 76,155"},
+    # licensing: the example estate at 10 % off the DPS rate card and 0.9 EUR per USD, over three
+    # years (tests/test_licensing.py); the DPS example (commitment 900,000 a year) moves it.
+    "licensing": {"selector": ".ctl-example", "action": "select", "value": "estate_dps",
+                  "chart": ".chart-years", "kpi": "dps", "before": "EUR 3,089,814", "after": "EUR 3,107,793"},
     "support": {"selector": ".ctl-severity", "action": "select", "value": "2 high",
                 "chart": ".chart-timeline", "kpi": "standard-deadline",
                 "before": "Tue 2025-03-11 10:00 CET", "after": "Tue 2025-03-11 17:00 CET"},

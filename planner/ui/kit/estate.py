@@ -38,7 +38,6 @@ from planner.model import Driver, Scenario
 from planner.scenario import (
     EXAMPLES, ScenarioError, example_names, example_path, extends_named, inventories_named, load_scenario,
 )
-from planner.sections import SECTIONS
 from planner.ui.kit.uploads import (
     ACTUALS_LIMIT, INVENTORY_LIMIT, SCENARIO_LIMIT, Upload, read_uploaded_actuals, read_uploaded_inventory,
     read_uploaded_scenario,
@@ -69,7 +68,8 @@ def with_inventories(scenario: Scenario, inventories: Mapping[str, pd.DataFrame]
     if not inventories:
         return scenario
     names = set(scenario.drivers)
-    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
+    from planner.engine.readmodel import host_defaults
+    defaults = host_defaults()
     added = []
     for file_name, frame in inventories.items():
         name = stem = file_name.rsplit(".", 1)[0]

@@ -26,7 +26,7 @@ import traitlets
 from planner.export import csv_bytes, xlsx_bytes
 from planner.ui import MessageArea, control, guard
 
-__all__ = ["FileSaver", "OnDemandDownload"]
+__all__ = ["FileSaver", "OnDemandDownload", "ScenarioDownload"]
 
 _MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 _ESM = """
@@ -111,4 +111,40 @@ class OnDemandDownload(widgets.VBox):
         self.saver.save(f"{self.name}.{kind}", content, _MIME[kind])
         self.status.value = (f'<span class="planner-hint">{self.name}.{kind}: {len(content) / 1e6:,.1f} MB, '
                              f"prepared in {time.perf_counter() - began:.1f} s.</span>")
+        return content
+
+
+class ScenarioDownload(widgets.VBox):
+    """A "Save as scenario (YAML)" button (class ``download-<name>-yaml``): the
+    page's what-if as a scenario file that ``extends:`` the base
+    (:func:`planner.whatif.what_if_yaml`), written when the button is clicked.
+
+    Parameters
+    ----------
+    name : str
+        CSS class and file name stem.
+    text_of : callable
+        Returns the YAML text of the page's current what-if.
+    messages : MessageArea, optional
+        Where a what-if a file cannot hold is explained.
+    """
+
+    def __init__(self, name: str, text_of: Callable[[], str], *, messages: MessageArea | None = None):
+        self.name, self.text_of = name, text_of
+        self.status = widgets.HTML("")
+        self.saver = FileSaver()
+        self.button = control(widgets.Button(description="Save as scenario (YAML)", icon="download",
+                                             layout=widgets.Layout(width="auto")), f"download-{name}-yaml")
+        prepare = guard(messages)(self.prepare) if messages is not None else self.prepare
+        self.button.on_click(lambda _b: prepare())
+        super().__init__([self.button, self.status, self.saver])
+        self.add_class("planner-download")
+        self.add_class(f"download-{name}")
+
+    def prepare(self) -> bytes:
+        """Write the what-if and send it to the browser as ``<name>.yaml``."""
+        content = self.text_of().encode("utf-8")
+        self.saver.save(f"{self.name}.yaml", content, "application/yaml")
+        self.status.value = (f'<span class="planner-hint">{html.escape(self.name)}.yaml: extends the scenario; '
+                             "<code>planner forecast</code> on it gives this page's figures.</span>")
         return content

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
-from planner.engine import Forecast, compare, forecast, scenario_names
+from planner.engine import Forecast, forecast, readmodel, scenario_names
 from planner.model import Scenario, SetValues
 from planner.sections import SECTIONS
 from planner.ui import (
@@ -48,15 +48,18 @@ class ForecastCache:
     def __init__(self, given: Mapping[str, Forecast] | None = None, scenarios: Scenarios | None = None):
         self.scenarios = scenarios or Scenarios()
         self._runs: dict[tuple[str, int, int], Forecast] = {}
+        self._given = {key: f.scenario for key, f in (given or {}).items()}
         for key, f in (given or {}).items():
             self._runs[(key, f.draws, 0)] = f
             if key not in self.scenarios.keys():
                 self.scenarios.given[key] = f.scenario
 
     def get(self, key: str, draws: int = 0, seed: int = 0) -> Forecast:
-        """The forecast of scenario ``key`` (with ``draws`` Monte Carlo draws)."""
+        """The forecast of scenario ``key`` (with ``draws`` Monte Carlo draws): a given
+        forecast's own scenario first, even under a built-in example's key."""
         if (key, draws, seed) not in self._runs:
-            self._runs[(key, draws, seed)] = forecast(self.scenarios.scenario(key), draws=draws, seed=seed)
+            scenario = self._given.get(key) or self.scenarios.scenario(key)
+            self._runs[(key, draws, seed)] = forecast(scenario, draws=draws, seed=seed)
         return self._runs[(key, draws, seed)]
 
     def use(self, estate: Estate) -> None:
@@ -108,17 +111,11 @@ class ComparisonView:
 
 def compute(forecasts: Sequence[Forecast], unit: str) -> ComparisonView:
     """The comparison of ``forecasts`` (the first is the baseline) for ``unit``."""
-    result = compare(*forecasts)
-    names = tuple(scenario_names(forecasts))
+    result = readmodel.comparison(forecasts)
+    change = readmodel.deltas(forecasts, unit)
+    names = change.names
     frame = deltas(result, unit)
-    yearly = {n: _yearly(f, unit) for n, f in zip(names, forecasts)}
-    year1 = {n: float(yearly[n].get(1, 0.0) - yearly[names[0]].get(1, 0.0)) for n in names[1:]}
-    if UNITS[unit].kind == "flow":
-        total = {n: float(frame[n].sum()) for n in names[1:]}
-    else:
-        highest = {n: float(yearly[n].max()) if len(yearly[n]) else 0.0 for n in names}
-        total = {n: highest[n] - highest[names[0]] for n in names[1:]}
-    return ComparisonView(unit, names, frame, year1, total, _first_exceeded(result, unit, names),
+    return ComparisonView(unit, names, frame, change.year1, change.total, _first_exceeded(result, unit, names),
                           yearly_table(forecasts, unit), first_exceeded_table(result), result["monthly"])
 
 

@@ -26,10 +26,12 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.engine import readmodel
 from planner.engine import forecast
+from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, SetValues
 from planner.scenario import load_scenario
-from planner.sections import SECTIONS
+from planner.sections import GRAIL_CAPABILITIES, GRAIL_PARTS, SECTIONS
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
@@ -39,9 +41,10 @@ from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import (
     counted, field_check, guard_figures, number_box, read_number, silenced, unused_name, without,
 )
+from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import Estate, EstateLink
 
-__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view",
+__all__ = ["OTHER_SOURCES", "GrailInputs", "GrailView", "inputs_of", "grail_scenario", "grail_view", "what_if_file",
            "store_figure", "ddu_figure", "monthly_text", "dashboard"]
 
 #: Longest retention the slider offers [days] (three years).
@@ -52,7 +55,6 @@ OTHER_SOURCES = {"spans": ("traces", "spans_per_day", "Trace API spans per day")
                  "invocations": ("serverless", "invocations_per_day", "Serverless invocations per day"),
                  "classic-logs": ("log_monitoring", "gb_per_day", "Log Monitoring (classic) [GB per day]")}
 _BUCKET_FIELDS = ("capability", "ingest_gb_per_day", "retention_days", "query_gb_per_month", "starts_full")
-_DDU_SECTIONS = ("grail", "traces", "custom_events", "serverless", "log_monitoring")
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,9 @@ def _first_driver(scenario: Scenario, section: str) -> Driver | None:
 
 
 def inputs_of(scenario: Scenario, new_retention_days: int | None = None, change_month: int = 6) -> GrailInputs:
-    """The page's first inputs: the scenario's buckets and other sources, a
-    retention change to ``new_retention_days`` ``change_month`` months after the
-    start (None: the first bucket's own retention, so no change)."""
+    """The page's first inputs: the scenario's buckets and other sources as they
+    are, and a retention change to ``new_retention_days`` ``change_month``
+    months after the start (None: the bucket's own retention, so no what-if)."""
     buckets = {n: {k: d.values[k] for k in _BUCKET_FIELDS} for n, d in scenario.drivers_of("grail").items()}
     if not buckets:
         raise ValueError(f"{scenario.name}: the scenario has no Grail bucket")
@@ -110,7 +112,7 @@ def _with_source(scenario: Scenario, sec: str, key: str, value: float) -> Scenar
         return scenario.with_values(driver.name, **{key: value})
     if not value:
         return scenario
-    defaults = {k: d for k, (_, d) in SECTIONS[sec].fields.items() if k not in ("name", "growth")}
+    defaults = readmodel.section_defaults(sec)
     name = f"{SECTIONS[sec].label} (added here)"
     return scenario.with_drivers(Driver(name, sec, {**defaults, key: value}))
 
@@ -119,15 +121,14 @@ def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
     """``scenario``'s DDU sources with the page's values, and the shown
     bucket's retention change as a :class:`SetValues` change."""
     keep = {n: d for n, d in scenario.drivers.items()
-            if d.section in _DDU_SECTIONS and (d.section != "grail" or n in inputs.buckets)}
+            if d.section in readmodel.DDU_SECTIONS and (d.section != "grail" or n in inputs.buckets)}
     derived = dataclasses.replace(scenario, drivers=keep,
                                   changes=tuple(c for c in scenario.changes if c.driver in keep))
     for bucket, values in inputs.buckets.items():
         if bucket in derived.drivers:
             derived = derived.with_values(bucket, **values)
         else:
-            defaults = {k: d for k, (_, d) in SECTIONS["grail"].fields.items() if k not in ("name", "growth")}
-            derived = derived.with_drivers(Driver(bucket, "grail", {**defaults, **values}))
+            derived = derived.with_drivers(Driver(bucket, "grail", {**readmodel.section_defaults("grail"), **values}))
     for name, (sec, key, _) in OTHER_SOURCES.items():
         derived = _with_source(derived, sec, key, inputs.other[name])
     serverless = _first_driver(derived, "serverless")
@@ -137,6 +138,14 @@ def grail_scenario(scenario: Scenario, inputs: GrailInputs) -> Scenario:
         derived = derived.with_changes(SetValues(inputs.change, inputs.bucket,
                                                  {"retention_days": inputs.new_retention_days}))
     return derived
+
+
+def what_if_file(scenario: Scenario, inputs: GrailInputs, *, extends: str | None = None) -> str:
+    """The page's buckets and DDU sources as a scenario file that ``extends``
+    ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
+    it gives the page's figures."""
+    return what_if_yaml(scenario, grail_scenario(scenario, inputs), extends=extends,
+                        sections=readmodel.DDU_SECTIONS)
 
 
 # --- compute: forecast -> view model --------------------------------------------------------------
@@ -157,13 +166,16 @@ class GrailView:
     store: pd.Series
     year1: Mapping[str, float]
     year1_end: pd.Timestamp
+    retention: readmodel.InForce | None = None
+    year1_start: pd.Timestamp | None = None
 
 
 def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capability: str) -> pd.DataFrame:
     rows = monthly[(monthly["unit"] == "ddu") & (monthly["driver"] == bucket)]
     wide = rows.pivot(index="month", columns="capability", values="value")
-    parts = {dim: wide.get(f"{capability}_{dim}", pd.Series(0.0, index=wide.index)) for dim in ("ingest", "retain",
-                                                                                               "query")}
+    # the registry's Grail parts (planner.sections.GRAIL_PARTS): ingest, retain and query of the capability
+    parts = {dim: wide.get(key, pd.Series(0.0, index=wide.index))
+             for key, (grail, dim) in GRAIL_PARTS.items() if grail == capability}
     out = pd.DataFrame(parts).fillna(0.0)
     out.insert(0, "stored_gb_days", store.groupby(store.index.to_period("M")).sum())
     out["total"] = out[["ingest", "retain", "query"]].sum(axis=1)
@@ -171,25 +183,36 @@ def _bucket_monthly(monthly: pd.DataFrame, store: pd.Series, bucket: str, capabi
 
 
 def grail_view(scenario: Scenario, inputs: GrailInputs) -> GrailView:
-    """Forecast the page's scenario; contract year 1 for the key figures."""
-    f = forecast(grail_scenario(scenario, inputs))
+    """Forecast the page's scenario; contract year 1 (as far as the horizon
+    covers it, :func:`planner.engine.readmodel.year_span`) for the key figures."""
+    derived = grail_scenario(scenario, inputs)
+    f = forecast(derived)
     by = f.monthly(("unit", "capability", "driver"))
     ddu = by[by["unit"] == "ddu"].pivot_table(index="month", columns="capability", values="value", aggfunc="sum")
     store = f.grail_store[inputs.bucket]
     bucket = _bucket_monthly(by, store, inputs.bucket, inputs.buckets[inputs.bucket]["capability"])
-    years = f.contract_years()
-    end = pd.Timestamp(min(years["end"].iloc[0], store.index[-1]))
-    months = ddu.index <= end.to_period("M")
-    grail = [c for c in ddu.columns if c.endswith(("_ingest", "_retain", "_query"))]
-    year1 = {"bucket": float(bucket.loc[bucket.index <= end.to_period("M"), "total"].sum()),
-             "bucket_last_month": float(bucket.loc[end.to_period("M"), "total"]),
-             "stored_gb": float(store.loc[end]),
-             "other": float(ddu.loc[months, [c for c in ddu.columns if c not in grail]].to_numpy().sum()),
-             "all": float(ddu.loc[months].to_numpy().sum())}
-    return GrailView(inputs, ddu.fillna(0.0), bucket, store, year1, end)
+    span = readmodel.year_span(derived, 1)
+    per_driver = readmodel.consumption(f, 1, "driver")["value"]
+    buckets = float(sum(per_driver.get(("ddu", b), 0.0) for b in derived.drivers_of("grail")))
+    total = readmodel.amount(f, 1, "ddu")
+    year1 = {"bucket": readmodel.amount(f, 1, "ddu", driver=inputs.bucket),
+             "bucket_last_month": float(bucket.loc[span.end.to_period("M"), "total"]),
+             "stored_gb": float(store.loc[span.end]),
+             "other": total - buckets, "all": total}
+    retention = readmodel.in_force(derived, inputs.bucket, "retention_days", span.end)
+    return GrailView(inputs, ddu.fillna(0.0), bucket, store, year1, span.end, retention, span.start)
 
 
 # --- render helpers (pure) --------------------------------------------------------------------------
+
+def retention_text(view: GrailView) -> str:
+    """The shown bucket's retention in force at the end of contract year 1, and
+    since when (a dated change of the scenario or the page's own change)."""
+    r = view.retention
+    if r is None or r.since is None:
+        return f"retention {_days(r.value if r else view.inputs.buckets[view.inputs.bucket]['retention_days'])}"
+    return f"retention {_days(r.value)} in force from {fmt.day(r.since)}"
+
 
 def _days(n: float) -> str:
     return counted(n, "day")
@@ -237,8 +260,7 @@ class _Page:
 
 def _capability_options() -> list[tuple[str, str]]:
     """Grail capabilities of the registry: (label, key), e.g. ('Logs', 'log_management')."""
-    names = {c.key.rsplit("_", 1)[0]: c.label.split(":")[0] for c in SECTIONS["grail"].capabilities}
-    return [(label, key) for key, label in names.items()]
+    return [(label, key) for key, label in GRAIL_CAPABILITIES.items()]
 
 
 def _widgets(page: _Page) -> dict[str, Any]:
@@ -267,7 +289,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "other": KpiCard("other-ddu-year", "Traces, events, serverless, classic logs", "ddu"),
                   "all": KpiCard("ddu-year", "All these DDU, year 1", "ddu")},
         "store_chart": chart("store"), "ddu_chart": chart("ddu"), "table": Table("grail-monthly"),
-        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month")}
+        "download": DownloadLinks("ddu-monthly", label="Bucket DDU per month"),
+        "what_if": ScenarioDownload("grail-what-if", lambda: what_if_file(page.scenario, page.inputs),
+                                    messages=page.messages)}
     for name in OTHER_SOURCES:
         w[name] = number_box(i.other[name], name)
     return w
@@ -305,10 +329,9 @@ def _show(page: _Page) -> None:
     w["retention_label"].value = (f'<span class="planner-label">Retention from the change on: '
                                   f"<b>{_days(i.new_retention_days)}</b></span>")
     end, c = fmt.day(view.year1_end), w["cards"]
-    c["bucket"].set(view.year1["bucket"], f"{i.bucket}, contract year 1 (to {end})")
+    c["bucket"].set(view.year1["bucket"], f"{i.bucket}, contract year 1 ({fmt.day(view.year1_start)} to {end})")
     c["bucket_last_month"].set(view.year1["bucket_last_month"], fmt.month(view.year1_end))
-    in_force = i.new_retention_days if i.change <= view.year1_end else i.buckets[i.bucket]["retention_days"]
-    c["stored_gb"].set(view.year1["stored_gb"], f"{i.bucket} on {end}; retention {_days(in_force)}")
+    c["stored_gb"].set(view.year1["stored_gb"], f"{i.bucket} on {end}; {retention_text(view)}")
     c["other"].set(view.year1["other"], "contract year 1")
     c["all"].set(view.year1["all"], "contract year 1; host custom metrics are on the hosts page")
     w["table"].update(monthly_text(view))
@@ -422,7 +445,7 @@ def _layout(page: _Page) -> Dashboard:
         w["scenario_note"],
         kpi_row(*w["cards"].values()),
         w["store_chart"], w["ddu_chart"],
-        section("The bucket per month", w["table"], w["download"]),
+        section("The bucket per month", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("ddu_grail", "Grail retention and DDU per month",
                      "Ingest, retention and query volumes of a Grail bucket, and the other DDU sources, "
@@ -439,8 +462,8 @@ def dashboard(scenario: Scenario | None = None, *, new_retention_days: int | Non
     scenario : Scenario, optional
         The built-in example by default: its Grail buckets and other DDU sources.
     new_retention_days : int, optional
-        Retention of the shown bucket after the change [days]; by default its
-        own, so the page opens on the scenario as it is.
+        Retention of the shown bucket after the change [days]; by default the
+        bucket's own, so the page opens on the scenario as it is.
     change_month : int, default 6
         Calendar months after the start when the retention changes (6: the seventh month).
     """

@@ -25,10 +25,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.engine import readmodel
 from planner.engine import Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.model import Driver, Scenario, driver_values
 from planner.scenario import load_scenario
-from planner.sections import CAPABILITIES, REQUIRED, SECTIONS
+from planner.sections import CAPABILITIES, REQUIRED, SECTIONS, SYNTHETIC_CAPABILITIES
 from planner.tableset import resolve
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row,
@@ -38,20 +40,21 @@ from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import (
     field_check, guard_figures, number_box, read_number, silenced, unused_name, without,
 )
+from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import Estate, EstateLink
 
-__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view",
+__all__ = ["Monitor", "DemInputs", "DemView", "KINDS", "inputs_of", "dem_scenario", "dem_view", "in_force_note",
+           "what_if_file",
            "replay_sweep", "breakdown_figure", "replay_figure", "breakdown_text", "dashboard"]
 
 #: Synthetic monitor kinds of the registry (``synthetic`` section).
-KINDS = tuple(key.removeprefix("synthetic_") for (unit, key) in CAPABILITIES
-              if unit == "dem" and key.startswith("synthetic_"))
+KINDS = tuple(SYNTHETIC_CAPABILITIES)
 FREQUENCIES = (1, 2, 5, 10, 15, 30, 60, 120, 240)
 _SECTIONS = ("rum", "synthetic")
 
 
 def _kind_label(kind: str) -> str:
-    return CAPABILITIES[("dem", f"synthetic_{kind}")].label
+    return CAPABILITIES[("dem", SYNTHETIC_CAPABILITIES[kind])].label
 
 
 # --- inputs and the derived scenario ----------------------------------------------------------
@@ -117,6 +120,13 @@ def dem_scenario(scenario: Scenario, inputs: DemInputs) -> Scenario:
     return derived
 
 
+def what_if_file(scenario: Scenario, inputs: DemInputs, *, extends: str | None = None) -> str:
+    """The page's applications and monitors as a scenario file that ``extends``
+    ``scenario`` (:func:`planner.whatif.what_if_yaml`): ``planner forecast`` on
+    it gives the page's figures."""
+    return what_if_yaml(scenario, dem_scenario(scenario, inputs), extends=extends, sections=_SECTIONS)
+
+
 def _new_driver(section: str, name: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of a driver added on the page, checked like a scenario file's."""
     what = "monitor" if section == "synthetic" else "application"
@@ -147,6 +157,12 @@ class DemView:
     year_total: float
     pool: float | None
     sweep: pd.Series
+    in_force: Mapping[str, readmodel.InForce] = dataclasses.field(default_factory=dict)
+
+    def overridden(self) -> dict[str, readmodel.InForce]:
+        """The selected application's fields that a dated ``set`` of the scenario
+        gives in the month shown, over the page's value (field -> value in force)."""
+        return {k: v for k, v in self.in_force.items() if v.change is not None}
 
 
 def _month_by_source(f: Forecast, month: pd.Period) -> pd.DataFrame:
@@ -156,9 +172,8 @@ def _month_by_source(f: Forecast, month: pd.Period) -> pd.DataFrame:
 
 
 def _contract_year(f: Forecast, month: pd.Period) -> int:
-    years = f.contract_years()
-    day = month.start_time
-    return int(years.loc[(years["start"] <= day) & (years["end"] >= day), "year"].iloc[0])
+    """The contract year of the month's first day inside the horizon (0 before the contract)."""
+    return readmodel.contract_year_of(f.scenario, max(month.start_time, f.scenario.start))
 
 
 def replay_sweep(scenario: Scenario, inputs: DemInputs, points: int = 11) -> pd.Series:
@@ -180,12 +195,27 @@ def dem_view(scenario: Scenario, inputs: DemInputs, sweep: pd.Series | None = No
     rows = _month_by_source(f, inputs.month)
     synthetic = rows["driver"].isin([m.name for m in inputs.monitors])
     year = _contract_year(f, inputs.month)
-    yearly = f.yearly()
     pool = scenario.contract.pools.get("dem")
+    last = min(inputs.month.end_time.normalize(), derived.end)
+    in_force = {k: readmodel.in_force(derived, inputs.app, k, last) for k in inputs.rum[inputs.app]}
     return DemView(inputs, rows, float(rows.loc[rows["driver"] == inputs.app, "value"].sum()),
                    float(rows.loc[synthetic, "value"].sum()), float(rows["value"].sum()), year,
-                   float(yearly.loc[year, "dem"]) if "dem" in yearly else 0.0, pool.annual if pool else None,
-                   replay_sweep(scenario, inputs) if sweep is None else sweep)
+                   readmodel.amount(f, year, "dem"), pool.annual if pool else None,
+                   replay_sweep(scenario, inputs) if sweep is None else sweep, in_force)
+
+
+def in_force_note(view: DemView) -> str:
+    """Where a dated change of the scenario sets a field the page's controls also set:
+    which value is in force in the month shown, and from when (empty: the page's values)."""
+    shown = {"replay_share": ("Session Replay share", fmt.percent),
+             "sessions_per_month": ("Sessions per month", lambda v: fmt.quantity(v, "sessions")),
+             "properties_per_session": ("Defined properties per session", fmt.number)}
+    parts = []
+    for key, value in view.overridden().items():
+        label, text = shown[key]
+        parts.append(f"{label}: {text(value.value)} in force from {fmt.day(value.since)} (a dated change of the "
+                     f"scenario), not the page's {text(view.inputs.rum[view.inputs.app][key])}")
+    return "; ".join(parts)
 
 
 # --- render helpers (pure) -------------------------------------------------------------------------
@@ -262,7 +292,7 @@ def _widgets(page: _Page) -> dict[str, Any]:
     hints = _hints(page.scenario.tables)
     return {
         "app": control(widgets.Dropdown(options=list(page.inputs.rum), value=page.inputs.app), "application"),
-        "sessions": number_box(0, "sessions"), "replay_label": widgets.HTML(),
+        "sessions": number_box(0, "sessions"), "replay_label": widgets.HTML(), "in_force": note(name="in-force"),
         "replay": control(widgets.IntSlider(value=0, min=0, max=100, step=1, readout=False,
                                             continuous_update=False), "replay-share"),
         "properties": number_box(0, "properties"),
@@ -287,6 +317,8 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "monitor": KpiCard("monitor-dem", "Selected monitor", "dem")},
         "bars": chart("breakdown"), "sweep": chart("replay"), "table": Table("breakdown"),
         "download": DownloadLinks("dem-breakdown", label="DEM breakdown", index=False),
+        "what_if": ScenarioDownload("dem-what-if", lambda: what_if_file(page.scenario, page.inputs),
+                                    messages=page.messages),
         "hints": hints}
 
 
@@ -298,8 +330,11 @@ def _show(page: _Page) -> None:
     w["replay_label"].value = (f'<span class="planner-label">Session Replay share: '
                                f"<b>{fmt.percent(app['replay_share'])}</b></span>")
     c = w["cards"]
-    c["rum"].set(view.app_rum, f"{inputs.app} in {month}: {fmt.quantity(app['sessions_per_month'], 'sessions')}, "
-                               f"{fmt.percent(app['replay_share'])} with replay")
+    used = {k: v.value for k, v in view.in_force.items()} or app    # a dated change of the scenario wins
+    c["rum"].set(view.app_rum, f"{inputs.app} in {month}: {fmt.quantity(used['sessions_per_month'], 'sessions')}, "
+                               f"{fmt.percent(used['replay_share'])} with replay")
+    w["in_force"].value = (f'<div class="planner-note-text">{html.escape(in_force_note(view))}</div>'
+                           if view.overridden() else "")
     c["synthetic"].set(view.synthetic, f"{len(inputs.monitors)} monitor{'s' * (len(inputs.monitors) != 1)} in "
                                        f"{month} ({days} days)")
     c["month"].set(view.month_total, f"every application and monitor in {month}")
@@ -509,9 +544,10 @@ def _layout(page: _Page) -> Dashboard:
     ]
     main = [
         w["scenario_note"],
+        w["in_force"],
         kpi_row(*w["cards"].values()),
         w["sweep"], w["bars"],
-        section("DEM units of the month by source", w["table"], w["download"]),
+        section("DEM units of the month by source", w["table"], w["download"], w["what_if"]),
     ]
     return Dashboard("digital_experience", "DEM units per month",
                      "Sessions, Session Replay, defined properties and synthetic monitors in DEM units, "

@@ -2,8 +2,10 @@
 
 A slider moves N hosts of a group to the other monitoring mode. The page is a
 view of the engine: the move is a :class:`planner.model.MoveHosts` change on
-the first day of the horizon (for an uploaded inventory, the first N hosts of
-the group in the file's order take the new mode), :func:`planner.engine.forecast`
+the day chosen (the horizon's first by default), added to the scenario's own
+dated changes, so a move the engine refuses is refused here with the CLI's line
+(for an uploaded inventory, the first N hosts of the group in the file's order
+take the new mode for the whole horizon), :func:`planner.engine.forecast`
 runs the derived scenario, and the page shows contract year 1 of the forecast:
 peak host units, host unit hours, custom-metric DDU and ASU. Per-host figures
 of an inventory come from :func:`planner.sections.inventory_amounts`, the
@@ -26,27 +28,28 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.engine import readmodel
 from planner.engine import Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.hosts import MODES
 from planner.model import Driver, MoveHosts, Scenario
-from planner.scenario import examples_folder, load_scenario, read_inventory
-from planner.sections import (
-    APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, SECTIONS, inventory_amounts, inventory_totals,
-)
+from planner.engine.readmodel import host_defaults
+from planner.scenario import ScenarioError, examples_folder, load_scenario, read_inventory
+from planner.sections import APPSEC, CAPABILITIES, INVENTORY_AMOUNTS, inventory_amounts, inventory_totals
 from planner.ui import (
     Dashboard, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note,
     read_uploaded_inventory, section, show_figure, uploaded_files,
 )
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import counted, guard_figures, silenced
-from planner.ui.kit.saver import OnDemandDownload
+from planner.ui.kit.saver import OnDemandDownload, ScenarioDownload
 from planner.ui.kit.uploads import inventory_upload
 from planner.ui.kit.estate import Estate, EstateLink
 
 __all__ = [
     "UNITS_SHOWN", "TOP_HOSTS", "HostEstate", "HostsInputs", "MoveView", "example_inventory",
     "scenario_estate", "inventory_estate", "moved_scenario", "move_sweep", "move_view",
-    "move_figure", "totals_text", "hosts_text", "dashboard",
+    "move_figure", "totals_text", "hosts_text", "what_if_file", "dashboard",
 ]
 
 #: Units the page shows (contract year 1): host units are the peak in use, the others sums.
@@ -97,10 +100,16 @@ class HostEstate:
     def groups(self) -> dict[str, Driver]:
         return dict(self.scenario.drivers)
 
-    def hosts(self, group: str) -> int:
-        """Hosts of a group on the first day [hosts]."""
+    def hosts(self, group: str, date: pd.Timestamp | None = None) -> int:
+        """Whole hosts of a group on ``date`` (default: the first day), as the
+        engine counts them with growth and the scenario's earlier changes
+        (:func:`planner.engine.readmodel.hosts_on`) [hosts]."""
         driver = self.scenario.drivers[group]
-        return len(driver.inventory) if driver.inventory is not None else int(driver.values["count"])
+        if driver.inventory is not None:
+            return len(driver.inventory)
+        if date is None or pd.Timestamp(date) == self.scenario.start:
+            return int(readmodel.hosts_on(self.scenario, group, self.scenario.start) + 1e-9)
+        return int(readmodel.hosts_on(self.scenario, group, date) + 1e-9)
 
     def mode(self, group: str) -> str:
         driver = self.scenario.drivers[group]
@@ -114,6 +123,7 @@ class HostsInputs:
     group: str
     moved: int = 0
     to_appsec: str | None = None     # None: unchanged
+    date: pd.Timestamp | None = None  # the day the hosts move; None: the horizon's first day
 
 
 def scenario_estate(scenario: Scenario) -> HostEstate:
@@ -121,13 +131,14 @@ def scenario_estate(scenario: Scenario) -> HostEstate:
     hosts = scenario.drivers_of("hosts")
     if not hosts:
         raise ValueError(f"{scenario.name}: the scenario has no host group")
-    return HostEstate(dataclasses.replace(scenario, drivers=hosts, changes=()), scenario.name)
+    changes = tuple(c for c in scenario.changes if c.driver in hosts)   # the scenario's own dated changes stay
+    return HostEstate(dataclasses.replace(scenario, drivers=hosts, changes=changes), scenario.name)
 
 
 def inventory_estate(scenario: Scenario, inventory: pd.DataFrame, name: str) -> HostEstate:
     """An inventory as the page's estate: one host group per monitoring mode,
     on ``scenario``'s contract, tables and horizon."""
-    defaults = {k: d for k, (_, d) in SECTIONS["hosts"].fields.items() if k not in ("name", "growth", "inventory")}
+    defaults = host_defaults()
     drivers = {}
     for mode in (m for m in MODES if (inventory["mode"] == m).any()):
         group = f"{name}: {_mode_label(mode).lower()}"
@@ -147,9 +158,11 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
     """The estate with ``inputs.moved`` hosts of the group in the other mode from
     the first day: a :class:`MoveHosts` change, or for an inventory group its
     first hosts (file order) with the new mode."""
-    hosts = estate.hosts(inputs.group)
+    hosts = estate.hosts(inputs.group, inputs.date)
     if not 0 <= inputs.moved <= hosts or inputs.moved != int(inputs.moved):
-        raise ValueError(f"Hosts moved: a whole number from 0 to the group's {hosts:,} hosts; got {inputs.moved!r}")
+        on = "" if inputs.date is None else f" on {inputs.date.date()}"
+        raise ValueError(f"Hosts moved: a whole number from 0 to the group's {hosts:,} hosts{on}; "
+                         f"got {inputs.moved!r}")
     if inputs.moved == 0:
         return estate.scenario
     values = {"mode": _other_mode(estate.mode(inputs.group))}
@@ -157,7 +170,8 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
         values["appsec"] = inputs.to_appsec
     driver = estate.scenario.drivers[inputs.group]
     if driver.inventory is None:
-        return estate.scenario.with_changes(MoveHosts(estate.scenario.start, inputs.group, inputs.moved, values))
+        day = estate.scenario.start if inputs.date is None else pd.Timestamp(inputs.date)
+        return estate.scenario.with_changes(MoveHosts(day, inputs.group, inputs.moved, values))
     inventory = driver.inventory.copy()
     for key, value in values.items():
         inventory.loc[: inputs.moved - 1, key] = value
@@ -165,19 +179,25 @@ def moved_scenario(estate: HostEstate, inputs: HostsInputs) -> Scenario:
 
 
 def _year_one(f: Forecast, by: str) -> pd.DataFrame:
-    """Contract year 1 of a forecast: index ``by``, one column per unit shown."""
-    year = f.yearly(("unit", by))
-    year = year[(year["contract_year"] == 1) & year["unit"].isin(UNITS_SHOWN)]
-    wide = year.pivot(index=by, columns="unit", values="value")
+    """Contract year 1 of a forecast (:func:`planner.engine.readmodel.consumption`): index ``by``,
+    one column per unit shown."""
+    year = readmodel.consumption(f, 1, by)["value"]
+    wide = year[year.index.get_level_values("unit").isin(UNITS_SHOWN)].unstack("unit")
     return wide.reindex(columns=list(UNITS_SHOWN)).fillna(0.0)
 
 
-def move_sweep(estate: HostEstate, group: str, to_appsec: str | None = None) -> pd.DataFrame:
+def move_sweep(estate: HostEstate, group: str, to_appsec: str | None = None,
+               date: pd.Timestamp | None = None) -> pd.DataFrame:
     """Year-1 amounts of ``group`` against the number of hosts moved (up to
     11 forecasts from none to all): index ``moved``, columns :data:`UNITS_SHOWN`."""
-    steps = np.unique(np.linspace(0, estate.hosts(group), num=_SWEEP_POINTS).round().astype(int))
-    rows = {int(n): _year_one(forecast(moved_scenario(estate, HostsInputs(group, int(n), to_appsec))),
-                              "driver").loc[group] for n in steps}
+    steps = np.unique(np.linspace(0, estate.hosts(group, date), num=_SWEEP_POINTS).round().astype(int))
+    rows = {}
+    for n in steps:
+        try:
+            rows[int(n)] = _year_one(forecast(moved_scenario(estate, HostsInputs(group, int(n), to_appsec, date))),
+                                     "driver").reindex([group]).fillna(0.0).loc[group]
+        except ScenarioError:   # more hosts than a later move of the scenario leaves: refused, as the CLI does
+            break
     return pd.DataFrame(rows).T.rename_axis("moved")
 
 
@@ -210,16 +230,21 @@ def move_view(estate: HostEstate, inputs: HostsInputs, sweep: pd.DataFrame | Non
     after = forecast(moved_scenario(estate, inputs))
     table = pd.concat({"before": _by_capability(base), "after": _by_capability(after)}, axis=1).fillna(0.0)
     mode = estate.mode(inputs.group)
-    return MoveView(inputs, estate.hosts(inputs.group), mode, _other_mode(mode),
-                    _year_one(after, "driver").loc[inputs.group].to_dict(),
-                    _year_one(base, "driver").loc[inputs.group].to_dict(), table,
-                    move_sweep(estate, inputs.group, inputs.to_appsec) if sweep is None else sweep)
+    return MoveView(inputs, estate.hosts(inputs.group, inputs.date), mode, _other_mode(mode),
+                    _year_one(after, "driver").reindex([inputs.group]).fillna(0.0).loc[inputs.group].to_dict(),
+                    _year_one(base, "driver").reindex([inputs.group]).fillna(0.0).loc[inputs.group].to_dict(), table,
+                    move_sweep(estate, inputs.group, inputs.to_appsec, inputs.date) if sweep is None else sweep)
 
 
 def _by_capability(f: Forecast) -> pd.Series:
-    year = f.yearly(("unit", "capability"))
-    year = year[(year["contract_year"] == 1) & year["unit"].isin(UNITS_SHOWN)]
-    return year.set_index(["unit", "capability"])["value"]
+    year = readmodel.consumption(f, 1, "capability")["value"]
+    return year[year.index.get_level_values("unit").isin(UNITS_SHOWN)]
+
+
+def what_if_file(base: Scenario, estate: HostEstate, inputs: HostsInputs, *, extends: str | None = None) -> str:
+    """The page's move as a scenario file that ``extends`` ``base`` (:func:`planner.whatif.what_if_yaml`):
+    ``planner forecast`` on it gives the page's figures."""
+    return what_if_yaml(base, moved_scenario(estate, inputs), extends=extends, sections=("hosts",))
 
 
 # --- render helpers (pure: view model -> figure or text table) ----------------------------
@@ -243,13 +268,13 @@ def totals_text(view: MoveView) -> pd.DataFrame:
         f"{view.inputs.moved:,} moved": [fmt.quantity(v, u) for u, v in zip(rows["unit"], rows["after"])]})
 
 
-_PER_HOST_COLUMNS = {  # column of inventory_amounts -> (header, decimals)
-    "host_units": ("Host units", 3), "included_custom_metrics": ("Included metrics", 0),
-    "host_unit_hours_per_day": ("Host unit hours", 2), "custom_metric_ddu_per_day": ("Custom-metric DDU", 1),
-    "asu_per_day": ("ASU", 1)}
+_PER_HOST_HEADERS = {  # column of inventory_amounts -> header; decimals: planner.engine.readmodel.per_host_decimals
+    "host_units": "Host units", "included_custom_metrics": "Included metrics",
+    "host_unit_hours_per_day": "Host unit hours", "custom_metric_ddu_per_day": "Custom-metric DDU",
+    "asu_per_day": "ASU"}
 
 
-def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS) -> pd.DataFrame:
+def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS, tables: Any = None) -> pd.DataFrame:
     """The ``top`` hosts with the most host units, formatted (amounts per day)."""
     rows = per_host.nlargest(top, "host_units", keep="first")
     out = pd.DataFrame({
@@ -258,17 +283,19 @@ def hosts_text(per_host: pd.DataFrame, top: int = TOP_HOSTS) -> pd.DataFrame:
         "Hours": [fmt.quantity(v, "h/day") for v in rows["hours_per_day"]],
         "Custom metrics": [fmt.quantity(v, "metrics/min") for v in rows["custom_metrics_per_minute"]],
         "AppSec": [_appsec_label(a) for a in rows["appsec"]]})
-    for key, (header, decimals) in _PER_HOST_COLUMNS.items():
-        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], decimals) for v in rows[key]]
+    places = readmodel.per_host_decimals(tables)
+    for key, header in _PER_HOST_HEADERS.items():
+        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], places[key]) for v in rows[key]]
     return out
 
 
-def _mode_totals_text(per_host: pd.DataFrame) -> pd.DataFrame:
+def _mode_totals_text(per_host: pd.DataFrame, tables: Any = None) -> pd.DataFrame:
     totals = inventory_totals(per_host)
     out = pd.DataFrame({"Mode": [_mode_label(m) if m in MODES else "Total" for m in totals["mode"]],
                         "Hosts": [counted(v, "host") for v in totals["hosts"]]})
-    for key, (header, decimals) in _PER_HOST_COLUMNS.items():
-        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], decimals) for v in totals[key]]
+    places = readmodel.per_host_decimals(tables)
+    for key, header in _PER_HOST_HEADERS.items():
+        out[header] = [fmt.quantity(v, INVENTORY_AMOUNTS[key], places[key]) for v in totals[key]]
     return out
 
 
@@ -289,9 +316,10 @@ class _Page:
     w: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def compute(self) -> MoveView:
-        key = (id(self.estate), self.inputs.group, self.inputs.to_appsec)
+        key = (id(self.estate), self.inputs.group, self.inputs.to_appsec, self.inputs.date)
         if key != self.sweep_key:
-            self.sweep, self.sweep_key = move_sweep(self.estate, self.inputs.group, self.inputs.to_appsec), key
+            self.sweep, self.sweep_key = move_sweep(self.estate, self.inputs.group, self.inputs.to_appsec,
+                                                    self.inputs.date), key
         if self.base is None or self.base.scenario is not self.estate.scenario:
             self.base = forecast(self.estate.scenario)
         self.view = move_view(self.estate, self.inputs, self.sweep, self.base)
@@ -329,9 +357,10 @@ def _show_group(page: _Page) -> None:
         text = (f"{counted(estate.hosts(group), 'host')} of {html.escape(estate.source)} in "
                 f"{_mode_label(estate.mode(group)).lower()} mode; the slider moves the first N in the file's order")
     growth = f"; grows {driver.growth.monthly():.2%} a month" if driver.growth else ""
+    when = (f"Moved hosts change mode on {fmt.day(page.inputs.date or estate.scenario.start)}"
+            if driver.inventory is None else "Moved hosts take the new mode for the whole horizon")
     w["group_note"].value = (f'<div class="planner-note-text"><b>{html.escape(group)}</b>: {text}{growth}. '
-                             f"Moved hosts change mode on {fmt.day(estate.scenario.start)}; figures are "
-                             "contract year 1 of the forecast.</div>")
+                             f"{when}; figures are contract year 1 of the forecast.</div>")
 
 
 def _show_inventory(page: _Page) -> None:
@@ -347,15 +376,16 @@ def _show_inventory(page: _Page) -> None:
     w["inventory_note"].value = (f'<div class="planner-note-text">{html.escape(page.estate.source)}: '
                                  f"{counted(len(per_host), 'host')}; the {shown:,} with the most host "
                                  "units, amounts per host and day (the download has every host).</div>")
-    w["hosts"].update(hosts_text(per_host))
-    w["mode_totals"].update(_mode_totals_text(per_host))
+    w["hosts"].update(hosts_text(per_host, tables=page.estate.scenario.tables))
+    w["mode_totals"].update(_mode_totals_text(per_host, page.estate.scenario.tables))
 
 
 def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> None:
     w = page.w
     page.estate = estate
-    page.inputs = HostsInputs(group or next(iter(estate.groups)))
+    page.inputs = HostsInputs(group or next(iter(estate.groups)), date=_move_date(w))
     with silenced(w["on_change"], w["group"], w["move"], w["appsec"]):
+        w["date"].disabled = estate.per_host is not None    # an inventory's hosts move for the whole horizon
         w["group"].options = _group_options(estate)
         w["group"].value = page.inputs.group
         w["move"].value, w["move"].max = 0, estate.hosts(page.inputs.group)
@@ -363,6 +393,11 @@ def _set_estate(page: _Page, estate: HostEstate, group: str | None = None) -> No
     _show_group(page)
     _show_move(page)
     _show_inventory(page)
+
+
+def _move_date(w: dict[str, Any]) -> pd.Timestamp | None:
+    """The move date the picker shows (None: empty, the horizon's first day)."""
+    return pd.Timestamp(w["date"].value) if w["date"].value else None
 
 
 def _read_upload(page: _Page, scenario: Scenario, name: str, content: bytes) -> None:
@@ -387,13 +422,18 @@ def _widgets(page: _Page) -> dict[str, Any]:
                                           readout=False, continuous_update=False), "move-hosts"),
         "appsec": control(widgets.Dropdown(options=[("unchanged", "")] + [(_appsec_label(a), a) for a in APPSEC],
                                            value=""), "to-appsec"),
+        "date": control(widgets.DatePicker(value=page.estate.scenario.start.date(),
+                                           min=page.estate.scenario.start.date(),
+                                           max=page.estate.scenario.end.date()), "move-date"),
         "upload": control(inventory_upload("Inventory"), "upload-inventory"), "estate": EstateLink(),
         "progress": note(name="upload-progress"), "group_note": note(name="group"), "move_label": widgets.HTML(),
         "cards": {u: KpiCard(css, label, u, decimals=1 if u == "host_units" else None)
                   for u, (css, label) in _CARDS.items()},
         "chart": chart("move"), "totals": Table("mode-totals"), "inventory_note": note(name="inventory"),
         "hosts": Table("hosts"), "mode_totals": Table("inventory-totals"),
-        "download": OnDemandDownload("hosts", label="Every host", messages=page.messages)}
+        "download": OnDemandDownload("hosts", label="Every host", messages=page.messages),
+        "what_if": ScenarioDownload("hosts-what-if", lambda: what_if_file(page.scenario, page.estate, page.inputs),
+                                    messages=page.messages)}
     w["inventory_box"] = widgets.VBox([w["inventory_note"]], layout=widgets.Layout(width="100%"))
     return w
 
@@ -412,7 +452,13 @@ def _wire(page: _Page) -> None:
         if change is not None and change["owner"] is w["group"]:
             _set_estate(page, page.estate, w["group"].value)
             return
-        page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None)
+        page.inputs = HostsInputs(w["group"].value, int(w["move"].value), w["appsec"].value or None,
+                                  _move_date(w))
+        if change is not None and change["owner"] is w["date"]:
+            with silenced(w["on_change"], w["move"]):   # the slider spans the hosts on the move date
+                w["move"].max = page.estate.hosts(page.inputs.group, page.inputs.date)
+            page.inputs = dataclasses.replace(page.inputs, moved=int(w["move"].value))
+            _show_group(page)
         _show_move(page)
 
     @guard_figures(page.messages, w["cards"].values())
@@ -424,7 +470,7 @@ def _wire(page: _Page) -> None:
             _read_upload(page, page.scenario, name, content)
 
     w["on_change"] = on_change
-    for key in ("group", "move", "appsec"):
+    for key in ("group", "move", "appsec", "date"):
         w[key].observe(on_change, "value")
     w["upload"].observe(on_upload, "value")
     w["upload"].observe(lambda change: change.new and page.messages.error(change.new), "error")
@@ -439,6 +485,8 @@ def _layout(page: _Page) -> Dashboard:
         field("Host group", w["group"]),
         widgets.VBox([w["move_label"], w["move"]]),
         field("Application security of the moved hosts", w["appsec"]),
+        field("Move on", w["date"], "A day of the horizon; the scenario's own dated changes stay, and a move "
+                                    "a later change of the scenario cannot follow is refused, as the CLI does."),
         widgets.HTML("<h3>Inventory</h3>"),
         field("Upload a host inventory", w["upload"],
               "CSV or XLSX: host, ram_gib, mode; optional hours_per_day, custom_metrics_per_minute, appsec. "
@@ -446,7 +494,7 @@ def _layout(page: _Page) -> Dashboard:
         w["progress"],
     ]
     main = [w["group_note"], kpi_row(*w["cards"].values()), w["chart"],
-            section("Year 1 by capability: every host group", w["totals"]),
+            section("Year 1 by capability: every host group", w["totals"], w["what_if"]),
             section("Inventory", w["inventory_box"])]
     return Dashboard("hosts", "Move hosts between modes",
                      "Move hosts between monitoring modes and see peak host units, host unit hours, "

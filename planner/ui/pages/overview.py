@@ -30,12 +30,14 @@ import plotly.graph_objects as go
 from planner.imports.backtest import read_actuals, summary
 from planner.imports.backtest import backtest as run_backtest
 from planner.engine import Forecast, forecast
-from planner.explain import forecast_sentence
+from planner.explain import forecast_sentence, run_out_sentence
+from planner.engine.readmodel import (
+    Lpar, UnitYear, cumulative, lpar_verdicts, run_outs, unit_years, units_of, year_spans,
+)
 from planner.model import Driver, Scenario
 from planner.scenario import (
     ScenarioError, example_names, example_path, extends_named, inventories_named, load_scenario,
 )
-from planner.sections import SECTIONS
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, guard, kpi_row,
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
@@ -58,84 +60,6 @@ __all__ = [
 UPLOADED = "uploaded"
 #: Forecasts a page keeps for going back to a scenario (the examples and a few uploads).
 _KEPT_FORECASTS = 8
-
-
-def units_of(f: Forecast) -> list[str]:
-    """Units of a forecast in the registry's order: those the contract buys first."""
-    contract = f.scenario.contract
-    present = set(f.daily["unit"].unique())
-    bought = [u for u in UNITS if contract.bought(u) is not None]
-    return bought + [u for u in UNITS if u in present and u not in bought]
-
-
-# --- the view model -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class UnitYear:
-    """One unit in one contract year, as the engine forecasts it.
-
-    Attributes
-    ----------
-    consumption : float
-        :meth:`Forecast.yearly`: a flow summed over the year, a peak unit's
-        highest day [unit].
-    bought_as : {'annual', 'licence'} or None
-        How the contract buys the unit (None: it does not).
-    amount, contracted : float
-        The pool's amount for the year including top-ups, and the contract's
-        own annual amount or licensed quantity [unit]; NaN without a pool.
-    remaining, extra_needed : float
-        From :meth:`Forecast.pools` [unit]; NaN without a pool.
-    run_out : Timestamp or NaT
-        :meth:`Forecast.pools`' ``run_out``: the day an annual pool runs out,
-        or the first day above a licence.
-    price : float or None
-        Per unit [currency].
-    """
-
-    unit: str
-    year: int
-    start: pd.Timestamp
-    end: pd.Timestamp
-    consumption: float
-    bought_as: str | None = None
-    amount: float = np.nan
-    contracted: float = np.nan
-    remaining: float = np.nan
-    run_out: Any = pd.NaT
-    extra_needed: float = np.nan
-    price: float | None = None
-
-    @property
-    def peak(self) -> bool:
-        """True for a peak unit (host units in use, MSU)."""
-        return UNITS[self.unit].kind == "peak"
-
-    @property
-    def share(self) -> float:
-        """Consumption as a share of the amount (NaN without a pool)."""
-        return self.consumption / self.amount if self.amount else np.nan
-
-
-@dataclass(frozen=True)
-class Lpar:
-    """One mainframe LPAR against its licensed MSU, as :meth:`Forecast.mainframe` judges it.
-
-    Attributes
-    ----------
-    name : str
-    licensed_msu, peak_msu : float
-        Licensed MSU, and the highest monthly peak of the period [MSU].
-    months_over : int
-        Months of the period in which the LPAR's peak is above its licence.
-    first_month_over : Period or None
-    """
-
-    name: str
-    licensed_msu: float
-    peak_msu: float
-    months_over: int
-    first_month_over: pd.Period | None
 
 
 @dataclass(frozen=True)
@@ -188,42 +112,8 @@ class OverviewView:
 
 
 def year_figures(f: Forecast, year: int) -> tuple[UnitYear, ...]:
-    """Each unit of :func:`units_of` in contract year ``year``."""
-    span = f.contract_years().set_index("year").loc[year]
-    yearly = f.yearly()
-    pools = f.pools().set_index(["unit", "year"])
-    contract = f.scenario.contract
-    out = []
-    for unit in units_of(f):
-        used = float(yearly.loc[year, unit]) if unit in yearly and year in yearly.index else 0.0
-        bought = contract.bought(unit)
-        if bought is None or (unit, year) not in pools.index:
-            out.append(UnitYear(unit, year, span["start"], span["end"], used))
-            continue
-        row = pools.loc[(unit, year)]
-        licence = unit in contract.licences
-        out.append(UnitYear(unit, year, span["start"], span["end"], used, "licence" if licence else "annual",
-                            float(row["amount"]), float(bought.quantity if licence else bought.annual),
-                            float(row["remaining"]), row["run_out"], float(row["extra_needed"]), bought.price))
-    return tuple(out)
-
-
-def lpar_verdicts(f: Forecast, year: int | None = None) -> tuple[Lpar, ...]:
-    """Each LPAR against its own licence, from :meth:`Forecast.mainframe`: over
-    the horizon, or over the months that begin in contract year ``year``."""
-    if not f.scenario.drivers_of("mainframe"):
-        return ()
-    months = f.mainframe()
-    if year is not None:
-        span = f.contract_years().set_index("year").loc[year]
-        begins = months["month"].dt.start_time
-        months = months[(begins >= span["start"]) & (begins <= span["end"])]
-    out = []
-    for name, rows in months.groupby("driver", sort=False):
-        over = rows.loc[rows["over_licence"], "month"]
-        out.append(Lpar(str(name), float(rows["licensed_msu"].iloc[0]), float(rows["peak_msu"].max()),
-                        int(len(over)), over.min() if len(over) else None))
-    return tuple(out)
+    """Each unit in contract year ``year`` (:func:`planner.engine.readmodel.unit_years`)."""
+    return unit_years(f, year)
 
 
 def past_months(table: pd.DataFrame, unit: str) -> PastMonths | None:
@@ -247,9 +137,9 @@ def compute(f: Forecast, unit: str | None = None, year: int | None = None,
     the uploaded actuals (None: no actuals); the view keeps the chosen unit's rows.
     """
     units = tuple(units_of(f))
-    years = tuple(int(y) for y in f.contract_years()["year"])
+    years = tuple(s.year for s in year_spans(f.scenario))
     unit = unit if unit in units else units[0]
-    year = year if year in years else years[0]
+    year = year if year in years else (1 if 1 in years else years[0])
     chosen = next(u for u in year_figures(f, year) if u.unit == unit)
     if past is None:
         return OverviewView(f, unit, year, units, years, chosen, lpar_verdicts(f, year), lpar_verdicts(f))
@@ -305,19 +195,9 @@ def forecast_note_lines(f: Forecast) -> list[str]:
 
 def run_out_lines(f: Forecast) -> list[str]:
     """One sentence per pool and contract year that runs out (or licence
-    exceeded), and per LPAR above its licence: the engine's verdicts, in words."""
-    lines = []
-    for row in f.pools().itertuples():
-        if pd.isna(row.run_out):
-            continue
-        what = "above the licence from" if row.unit in f.scenario.contract.licences else "runs out"
-        lines.append(f"{UNITS[row.unit].name}, contract year {row.year}: {what} {fmt.day(row.run_out)}; "
-                     f"{fmt.quantity(row.extra_needed, row.unit)} more needed")
-    for p in lpar_verdicts(f):
-        if p.first_month_over is not None:
-            lines.append(f"LPAR {p.name}: above its {fmt.quantity(p.licensed_msu, 'msu')} licence from "
-                         f"{fmt.month(p.first_month_over)} ({counted(p.months_over, 'month')})")
-    return lines
+    exceeded), and per LPAR above its licence: :func:`planner.engine.readmodel.run_outs`
+    in the words of :func:`planner.explain.run_out_sentence`."""
+    return [run_out_sentence(r, fmt.quantity, fmt.day, fmt.month) for r in run_outs(f)]
 
 
 # --- figures --------------------------------------------------------------------------------
@@ -345,12 +225,7 @@ def burndown_figure(f: Forecast, unit: str) -> go.Figure:
 
 def _cumulative(f: Forecast, unit: str) -> pd.DataFrame:
     """Consumption since each anniversary, for a flow unit without a pool."""
-    daily = f.daily_totals()[unit]
-    starts = f.contract_years()["start"].to_numpy()
-    frame = pd.DataFrame({"consumption": daily})
-    frame["year"] = np.searchsorted(starts, frame.index.to_numpy(), side="right")
-    frame = frame[frame["year"] > 0]
-    frame["cumulative"] = frame.groupby("year")["consumption"].cumsum()
+    frame = cumulative(f, unit)     # planner.engine.readmodel.cumulative
     frame["amount"] = frame["balance"] = np.nan
     return frame
 
@@ -552,9 +427,9 @@ class _Kpis:
         self.remaining.set(u.remaining, unit=u.unit, note=f"extra needed: {fmt.quantity(u.extra_needed, u.unit)}")
         self.run_out.label = "Above the licence from" if licence else "Runs out"
         if pd.isna(u.run_out):
-            self.run_out.set_text("lasts the year", f"contract year {u.year} ends {fmt.day(u.end)}")
+            self.run_out.set_text("lasts the year", f"contract year {u.year} ends {fmt.day(u.span.own_end)}")
         else:
-            days = (u.end - u.run_out).days + 1
+            days = (u.span.own_end - u.run_out).days + 1
             self.run_out.set_text(fmt.day(u.run_out), f"{counted(days, 'day')} "
                                                       "before the anniversary")
 
@@ -564,7 +439,7 @@ class _Kpis:
             self.cost.set_text("n/a", "no price in the contract")
             return
         price = " ".join(filter(None, (fmt.number(u.price), currency)))
-        self.cost.set_text(fmt.money(u.consumption * u.price, currency), f"at {price} per {fmt.symbol(u.unit)}")
+        self.cost.set_text(fmt.money(u.cost, currency), f"at {price} per {fmt.symbol(u.unit)}")
 
     def _show_lpars(self, view: OverviewView) -> None:
         """MSU: each LPAR is judged against its own licence."""
@@ -786,7 +661,8 @@ class _Page:
             self.unit_pick.options = [(UNITS[u].name, u) for u in view.units]
             self.unit_pick.value = view.unit
         with silenced(self.on_view, self.year_pick):
-            self.year_pick.options = [(f"Year {y}", y) for y in view.years]
+            self.year_pick.options = [(f"Year {y}" if y else "Year 0 (before the contract)", y)
+                                      for y in view.years]
             self.year_pick.value = view.year
         self.kpis.show(view)
         show_figure(self.burn, burndown_figure(f, view.unit))

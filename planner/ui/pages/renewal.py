@@ -29,6 +29,7 @@ import plotly.graph_objects as go
 
 from planner.engine import sizing
 from planner.engine import UNITS, Forecast, forecast
+from planner.whatif import what_if_yaml
 from planner.explain import sizing_note, sizing_with_notes
 from planner.model import Scenario
 from planner.ui import (
@@ -37,9 +38,11 @@ from planner.ui import (
 )
 from planner.ui.kit import format as fmt
 from planner.ui.kit.inputs import guard_figures, silenced
+from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
 
-__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "at_amount", "sizing_table",
+__all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "moved_to", "committed_scenario",
+           "what_if_file", "at_amount", "sizing_table",
            "sizing_rows", "histogram_figure", "cost_figure", "dashboard"]
 
 _MARKERS = (("as contracted", "#475569", "dash"), ("cost-optimal", "#059669", "solid"),
@@ -166,6 +169,36 @@ def with_committed(view: View, amount: float) -> View:
     """``view`` with another committed amount [units] (the slider): only the
     committed amount and its risk and cost change."""
     return dataclasses.replace(view, committed=float(amount), at_committed=at_amount(view.year, amount))
+
+
+def moved_to(view: View, value: float, step: float) -> float | None:
+    """The committed amount a slider value asks for, or None when the value is
+    the view's own amount rounded to the slider's steps (within half a step):
+    the browser snaps a slider to its steps and sends the snapped value back,
+    which is not the user moving it, so the cards keep the amount they show
+    (as contracted until the user moves the slider)."""
+    if abs(float(value) - view.committed) <= float(step) / 2 * (1 + 1e-9):
+        return None
+    return float(value)
+
+
+def committed_scenario(f: Forecast, view: View) -> Any:
+    """The forecast's scenario committing to the view's amount: the pool's annual
+    amount (the committed amount less the year's top-ups) or the licensed quantity."""
+    contract, unit = f.scenario.contract, view.year.unit
+    if view.year.licence:
+        bought = {**contract.licences, unit: dataclasses.replace(contract.licences[unit], quantity=view.committed)}
+        return dataclasses.replace(f.scenario, contract=dataclasses.replace(contract, licences=bought))
+    annual = view.committed - float(view.row["top_ups"])
+    bought = {**contract.pools, unit: dataclasses.replace(contract.pools[unit], annual=annual)}
+    return dataclasses.replace(f.scenario, contract=dataclasses.replace(contract, pools=bought))
+
+
+def what_if_file(f: Forecast, view: View, *, extends: str | None = None) -> str:
+    """The committed amount as a scenario file that ``extends`` the forecast's
+    scenario (:func:`planner.whatif.what_if_yaml`): ``planner size`` on it with
+    the page's draws and seed gives the cards' chance of running out and costs."""
+    return what_if_yaml(f.scenario, committed_scenario(f, view), extends=extends, sections=())
 
 
 # --- figures -------------------------------------------------------------------------------
@@ -319,8 +352,12 @@ def _read_pool(page: _Page) -> None:
 
 
 def _read_committed(page: _Page) -> None:
-    _set_inputs(page, committed=page.w["committed"].value)
-    page.view = with_committed(page.view, page.inputs.committed)
+    slider = page.w["committed"]
+    amount = moved_to(page.view, slider.value, slider.step)
+    if amount is None:    # the browser rounded the amount shown to the slider's steps: not a move
+        return
+    _set_inputs(page, committed=amount)
+    page.view = with_committed(page.view, amount)
 
 
 def _fill_menus(page: _Page) -> None:
@@ -414,7 +451,9 @@ def _widgets(page: _Page) -> dict[str, Any]:
                   "risk": KpiCard("risk-amount", "Risk amount")},
         "note": note(name="sizing"), "histogram": chart("consumption"), "cost": chart("cost"),
         "table": Table("sizing"),
-        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False)}
+        "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False),
+        "what_if": ScenarioDownload("renewal-what-if", lambda: what_if_file(page.forecast(), page.view),
+                                    messages=page.messages)}
 
 
 def _wire(page: _Page) -> Callable[..., None]:
@@ -469,7 +508,7 @@ def _layout(page: _Page) -> Dashboard:
         field("Committed amount", w["committed"], "The year's amount, top-ups included; the cards follow it."),
     ]
     main = [kpi_row(*w["cards"].values()), w["note"], w["histogram"], w["cost"],
-            section("Every contract year of this pool", w["table"], w["download"])]
+            section("Every contract year of this pool", w["table"], w["download"], w["what_if"])]
     return Dashboard("renewal", "Renewal sizing",
                      "How much of each pool to commit to: the chance of running out and the expected cost "
                      "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages,

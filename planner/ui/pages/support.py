@@ -29,6 +29,7 @@ import ipywidgets as widgets
 import pandas as pd
 import plotly.graph_objects as go
 
+from planner.engine import readmodel
 from planner import support as policy
 from planner.support import open_intervals
 from planner.tableset import resolve
@@ -163,20 +164,11 @@ def deadlines(opened: Any, severity: int, *, tz: str, country: str | None = None
         ``deadline`` (aware, in ``tz``) and ``after`` (time from opening).
         ``government`` applies to the government plan's row only.
     """
-    targets = policy.response_targets(tables=tables)
-    closures = list(closures)
-    rows = []
-    for plan in plans(tables):   # the policy checks the inputs first, with its own messages
-        gov = government and plan == policy.government_plan(tables)
-        due = policy.response_deadline(opened, severity, plan, tz=tz, country=country, subdiv=subdiv,
-                                       closures=closures, government=gov, tables=tables)
-        target = targets[(targets["plan"] == plan) & (targets["severity"] == severity)]["target"].iloc[0]
-        rows.append({"plan": plan, "target": target + (" (government window)" if gov else ""), "deadline": due})
-    received = pd.Timestamp(opened)
-    received = received.tz_localize(tz) if received.tzinfo is None else received.tz_convert(tz)
-    table = pd.DataFrame(rows)
-    table["after"] = table["deadline"] - received
-    return table
+    table = readmodel.deadlines(opened, tz=tz, severities=[severity], country=country,
+                                subdiv=subdiv, closures=closures, government=government, tables=tables)
+    table["target"] = [t + (" (government window)" if gov else "") for t, gov in zip(table["target"],
+                                                                                    table["government"])]
+    return table[["plan", "target", "deadline", "after"]]
 
 
 def ticket_view(ticket: Ticket, tables: Any = None) -> TicketView:
@@ -214,15 +206,13 @@ class ReleaseView:
 
 
 def version_table(released: Any, *, tables: Any = None) -> pd.DataFrame:
-    """End of support of a version released on ``released``, per product and plan."""
-    frame = resolve(tables)["version_support"]
+    """End of support of a version released on ``released``, per product and plan
+    (:func:`planner.engine.readmodel.end_of_support_rows`), formatted."""
     names = plans(tables)
-    rows = []
-    for row in frame.itertuples():
-        end = policy.end_of_support(released, row.product, row.plan, tables=tables)
-        rows.append({"Product": PRODUCT_NAMES.get(row.product, row.product), "Plan": names.get(row.plan, row.plan),
-                     "Supported for": fmt.quantity(row.months, "months"), "Last day supported": fmt.day(end)})
-    return pd.DataFrame(rows)
+    rows = readmodel.end_of_support_rows(released, tables=tables)
+    return pd.DataFrame([{"Product": PRODUCT_NAMES.get(r.product, r.product), "Plan": names.get(r.plan, r.plan),
+                          "Supported for": fmt.quantity(r.months, "months"), "Last day supported": fmt.day(r.end_of_support)}
+                         for r in rows.itertuples()])
 
 
 def release_view(release: Release, tables: Any = None) -> ReleaseView:
