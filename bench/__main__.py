@@ -3,7 +3,8 @@
 Each figure is the median of repeated runs on this machine. Targets are
 reported next to the figures; a missed target is a finding, not a failure.
 Sections: calculators, engine, CLI, capacity (10 concurrent dashboard
-sessions over HTTP + websocket, bench/capacity.py), first chart (pre-heated
+sessions over HTTP + websocket, bench/capacity.py), hub (1 and 10 people
+through JupyterHub: first page, memory per person, bench/hub.py), first chart (pre-heated
 overview against bench/floor.ipynb, bench/first_chart.py) and per-dashboard
 browser timings. Options: ``--quick`` (fewer repeats, no 10^6 sizes),
 ``--no-browser`` (skips first chart and dashboards), ``--only NAME``.
@@ -204,6 +205,27 @@ def bench_capacity(sessions: int, linger: float) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_hub(users: int) -> list[dict[str, Any]]:
+    """The dashboards through JupyterHub, without browsers (bench/hub.py)."""
+    try:
+        from bench import hub
+        missing = hub.hs.missing_requirements()
+        if missing:
+            return [{"benchmark": "hub", "seconds": None, "target": f"skipped: {missing}"}]
+        res = hub.run(users)
+    except Exception as exc:
+        return [{"benchmark": "hub", "seconds": None, "target": f"failed: {exc}"[:120]}]
+    return [{"benchmark": "hub: first page (overview), 1 person (new server)", "seconds": res["solo_first_page"],
+             "target": "", "hub": res},
+            {"benchmark": f"hub: first page, {users} people together: slowest", "seconds": res["crowd_first_page_slowest"],
+             "target": f"< {hub.TARGET_SECONDS:.0f} s: {'PASS' if res['pass'] else 'MISSED'} ({res['ok']}/{users} ok)"},
+            {"benchmark": f"  memory per person: server {res['server_rss_mb'] or 0:.0f} MB + page kernel "
+                          f"{res['kernel_rss_mb'] or 0:.0f} MB RSS; CPU {res['cpu_seconds_per_arrival'] or 0:.1f} s each",
+             "seconds": None, "target": ""},
+            {"benchmark": f"  this machine: memory for {res['users_by_memory']} people, "
+                          f"{res['users_arriving_together_by_cpu']} arriving together", "seconds": None, "target": ""}]
+
+
 def bench_first_chart(runs: int) -> list[dict[str, Any]]:
     """Pre-heated overview against the floor notebook, side by side (bench/first_chart.py)."""
     try:
@@ -278,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
     parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
-    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, hosts upload, capacity, first chart, dashboards")
+    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, hosts upload, capacity, hub, first chart, dashboards")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
@@ -289,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
                 ("cli", lambda: bench_cli(5 if args.quick else 11)),
                 ("hosts upload", bench_hosts_upload)]
     sections.append(("capacity", lambda: bench_capacity(10, 60.0)))
+    sections.append(("hub", lambda: bench_hub(10)))
     if not args.no_browser:
         sections.append(("first chart", lambda: bench_first_chart(3)))
         sections.append(("dashboards", lambda: bench_dashboards(3 if args.quick else 5)))

@@ -64,7 +64,8 @@ def billed_hours(hours: Any, tables: Any = None) -> np.ndarray:
     [10.0, 0.25, 0.0]
     """
     interval = float(resolve(tables).rule("dps_interval_minutes")) / 60
-    return np.ceil(np.asarray(hours, dtype=float) / interval - _STEP_TOLERANCE) * interval
+    # + 0.0: a run of no hours is ceil(-tolerance) = -0.0 intervals; bill it as 0.0
+    return np.ceil(np.asarray(hours, dtype=float) / interval - _STEP_TOLERANCE) * interval + 0.0
 
 
 def interval_hours(start: Any, end: Any, tables: Any = None) -> np.ndarray:
@@ -187,8 +188,8 @@ def tiers(discount: Any, where: str = "contract.discount") -> tuple[Tier, ...]:
     """Discount tiers from a contract's ``discount``: a flat fraction, or a list
     of ``{from: AMOUNT, rate: FRACTION}`` (docs/rules.md#dps-discount).
 
-    >>> tiers(0.12)
-    (Tier((0.0, 0.12)),)
+    >>> [(t.start, t.rate) for t in tiers(0.12)]
+    [(0.0, 0.12)]
     >>> [t.rate for t in tiers([{"from": 0, "rate": 0}, {"from": 500_000, "rate": 0.1}])]
     [0.0, 0.1]
     """

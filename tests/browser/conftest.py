@@ -32,6 +32,8 @@ if str(HERE) not in sys.path:
 import voila_page as vp  # noqa: E402
 
 MISSING = vp.missing_requirements()
+# a JupyterHub configuration file (it needs JupyterHub's get_config), not a module to import
+collect_ignore = ["hub_test_config.py"]
 TIMINGS: list[dict[str, Any]] = []
 CONSOLE: dict[str, list[str]] = {}
 

@@ -246,6 +246,10 @@ class VoilaServer:
             cmd.append(f"--pool_size={self.pool_size}")
         return cmd + self.extra_args
 
+    def environment(self) -> dict[str, str]:
+        """The server's environment variables."""
+        return {**os.environ, "PYTHONUNBUFFERED": "1"}
+
     def start(self) -> "VoilaServer":
         if not self.notebooks_dir.is_dir():
             raise FileNotFoundError(f"no notebooks directory {self.notebooks_dir}")
@@ -255,8 +259,7 @@ class VoilaServer:
         cmd = self.command()
         self._log_file.write("$ " + " ".join(cmd) + "\n")
         self._log_file.flush()
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(cmd, cwd=self.cwd, env=self.environment(), stdin=subprocess.DEVNULL,
                                      stdout=self._log_file, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         try:
