@@ -2,6 +2,7 @@
 inside the upload sandbox, and every page taking the estate its browser sends."""
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
 import pytest
@@ -140,6 +141,8 @@ def test_hosts_dem_and_grail_take_the_estate():
     page = hosts.dashboard()
     _send(page, FILES)
     assert page.messages.text == "" and [v for _, v in page.find("ctl-group").options] == ["web", "mine", "loose"]
+    date = page.find("ctl-move-date")       # moves happen inside the user's horizon, from its first day
+    assert (date.value, date.min, date.max) == (dt.date(2027, 2, 1), dt.date(2027, 2, 1), dt.date(2029, 7, 31))
     dem = digital_experience.dashboard()
     _send(dem, FILES)
     assert dem.messages.text == "" and dem.find("ctl-application").options == ("shop",)
