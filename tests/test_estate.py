@@ -128,6 +128,11 @@ def test_landing_start_uploads_several_files_and_keeps_them():
     assert page.messages.text == "" and page.pick.value == "upload:mine.yaml"
     assert sent[-1][0] == {"event": "keep", "choice": "upload:mine.yaml", "names": [n for n, _ in FILES]}
     assert sent[-1][1] == [c for _, c in FILES]
+    assert page.link.label == ""                             # not yet stored
+    page.link._received(None, {"event": "kept"}, [])       # the browser has stored them
+    assert page.link.label == ("Your scenario: Mine + loose.csv, on every page of the planner. Your files "
+                               "(acme.yaml, mine.yaml, more.yaml, acme-hosts.csv, loose.csv, actuals.csv) are kept "
+                               "in this browser only.")
     assert page.lines[0] == "Mine + loose.csv: contract year 1 (2027-03-01 to 2028-02-29)"
     page.pick.value = "upload:more.yaml"
     assert sent[-1][0]["choice"] == "upload:more.yaml" and page.lines[0].startswith("More + loose.csv")
