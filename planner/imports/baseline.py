@@ -102,6 +102,7 @@ from planner import _checks, ddu, dem, hosts
 from planner.export import write_csv
 from planner.fields import GROWTH_BOUNDS
 from planner.imports.calibrate import Fit, fit_growth
+from planner.imports.tags import COST_TAGS, with_cost_tags
 from planner.tableset import TableSet, resolve
 
 __all__ = ["METRICS", "Metric", "Baseline", "BaselineError", "month_window", "hosts_from_entities", "daily_from_series",
@@ -683,7 +684,7 @@ def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, driver
            actuals: list[dict[str, Any]], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """hosts.csv (the hosts running at the window's end), each month's host-unit
     hours and peak host units, and the fleet per month for the summary."""
-    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
+    inventory = host_frame[["host", "ram_gib", "mode", *(c for c in COST_TAGS.values() if c in host_frame)]].copy()
     if inventory.empty:
         return inventory, None
     fleet = _fleet(host_frame, months, t)
@@ -940,6 +941,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
         say(f"reading hosts seen in {window[0]} to {window[-1]} from {client.source}")
         entities = client.hosts(start, end)
         host_frame, skipped_hosts = hosts_from_entities(entities, "GET /api/v2/entities")
+        host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
         frames, skipped = [], []
         for i, (key, metric) in enumerate(METRICS.items(), start=1):
             try:
@@ -980,6 +982,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
         raise BaselineError(f"{out} exists; add --force-out to replace it")
     entities = _entities_file(hosts_json)
     host_frame, skipped_hosts = hosts_from_entities(entities, str(hosts_json))
+    host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
     say(f"read {len(entities)} entities from {hosts_json}")
     frames, unknown = [], []
     for path in metrics_csv:
