@@ -18,7 +18,10 @@ SERVE_ARGS ?=
 USER_ID ?= $(shell id -u)
 LAB_ARGS ?= $(if $(filter 0,$(USER_ID)),--allow-root)
 
-.PHONY: app test unit lab bench install clean
+FOCUS_VENV := $(VENV)/focus-validator
+FOCUS_VALIDATOR := $(FOCUS_VENV)/bin/focus-validator
+
+.PHONY: app test unit lab bench install clean focus-validator
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "planner needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -28,16 +31,24 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The FOCUS validator needs numpy < 2: it gets a virtualenv of its own (tests/test_focus.py runs it)
+$(FOCUS_VALIDATOR): tests/focus-validator.txt
+	@test -x $(FOCUS_VENV)/bin/python || $(PYTHON) -m venv $(FOCUS_VENV)
+	$(FOCUS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r tests/focus-validator.txt
+	@touch $@
+
+focus-validator: $(FOCUS_VALIDATOR)
+
 app: $(STAMP)
 	$(BIN)/python -m planner.serve --host $(HOST) --port $(PORT) --pool $(POOL) --max-kernels $(MAX_KERNELS) $(SERVE_ARGS)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ip=$(HOST) $(LAB_ARGS) notebooks/
 
-test: $(STAMP)
+test: $(STAMP) $(FOCUS_VALIDATOR)
 	$(BIN)/python -m pytest
 
-unit: $(STAMP)
+unit: $(STAMP) $(FOCUS_VALIDATOR)
 	$(BIN)/python -m pytest -m "not browser and not slow"
 
 bench: $(STAMP)

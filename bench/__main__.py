@@ -142,6 +142,30 @@ def bench_sizing(repeat: int) -> list[dict[str, Any]]:
     return rows
 
 
+def bench_report(repeat: int) -> list[dict[str, Any]]:
+    """``planner report`` of the example estate with two variants, in a new process
+    each time (what a user waits for), and the file's size."""
+    import tempfile
+    out = Path(tempfile.mkdtemp()) / "report.html"
+    cmd = [sys.executable, "-m", "planner", "report", "estate", "fullstack_move", "replay_rollout",
+           "-o", str(out), "--force"]
+    pandas = [sys.executable, "-c", "import pandas"]
+    times: dict[str, list[float]] = {"report": [], "pandas": []}
+    for i in range(repeat + 1):     # alternating, so that a busy machine slows both alike
+        for name, command in (("report", cmd), ("pandas", pandas)):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            if i:   # the first round is the warm-up
+                times[name].append(time.perf_counter() - start)
+    size = out.stat().st_size
+    t_report, t_pd = statistics.median(times["report"]), statistics.median(times["pandas"])
+    return [{"benchmark": "planner report, example + 2 variants, 2,000 draws (new process)",
+             "seconds": t_report, "ratio_to_import_pandas": t_report / t_pd, "import_pandas_seconds": t_pd,
+             "target": "< 3 s"},
+            {"benchmark": f"report size: {size:,} bytes ({size / 1e6:.2f} MB, plotly.js inlined)",
+             "seconds": None, "target": "< 5 MB"}]
+
+
 def bench_cli(repeat: int) -> list[dict[str, Any]]:
     """``planner forecast`` against ``import pandas``, each in a new process.
 
@@ -300,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats, sizes up to 10^5")
     parser.add_argument("--no-browser", action="store_true", help="skip the dashboard measurements")
-    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, hosts upload, capacity, hub, first chart, dashboards")
+    parser.add_argument("--only", help="run one section: calculators, engine, sizing, cli, report, hosts upload, capacity, hub, first chart, dashboards")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
     sizes = [10**4, 10**5] if args.quick else [10**4, 10**5, 10**6]
@@ -309,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
                                                 1_000 if args.quick else 10_000)),
                 ("sizing", lambda: bench_sizing(repeat)),
                 ("cli", lambda: bench_cli(5 if args.quick else 11)),
+                ("report", lambda: bench_report(3 if args.quick else 5)),
                 ("hosts upload", bench_hosts_upload)]
     sections.append(("capacity", lambda: bench_capacity(10, 60.0)))
     sections.append(("hub", lambda: bench_hub(10)))

@@ -192,6 +192,7 @@ class Scenario:
     currency: str | None = None
     tables: Any = field(default=None, repr=False, compare=False)
     source: str = "<scenario>"
+    billing_account: str | None = None   # who is invoiced (FOCUS BillingAccountId); None: the name
     deployment: str = DEPLOYMENTS[0]
 
     @property

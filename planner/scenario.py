@@ -58,7 +58,7 @@ __all__ = [
     "EXAMPLES", "DPS_EXAMPLES", "LocalFiles",
 ]
 
-_TOP_KEYS = ("name", "description", "extends", "tables", "currency", "horizon", "contract",
+_TOP_KEYS = ("name", "description", "extends", "tables", "currency", "billing_account", "horizon", "contract",
              "changes", "deployment", "conversions", *SECTIONS)
 
 
@@ -379,7 +379,7 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     check_deployment(deployment, drivers, contract, table_set, where, "grail[0]")
     end = start + pd.DateOffset(months=months) - pd.Timedelta(days=1)
     changes = _validate_changes(data.get("changes"), drivers, start, end, where)
-    currency = data.get("currency")
+    currency, account = data.get("currency"), data.get("billing_account")
     conversions = data.get("conversions") or {}
     if not isinstance(conversions, dict):
         raise ScenarioError(f"{where('conversions')}: must be a mapping of rule -> value "
@@ -391,7 +391,8 @@ def _validate(data: dict[str, Any], lines: dict[str, Any], source: str, files: L
     return Scenario(name=name, description=str(data.get("description") or "").strip(),
                     start=start, months=months, contract=contract, drivers=drivers,
                     changes=tuple(changes), currency=None if currency is None else f.text(currency, where("currency")),
-                    tables=table_set, source=source, deployment=deployment)
+                    tables=table_set, source=source, deployment=deployment,
+                    billing_account=None if account is None else f.text(account, where("billing_account")))
 
 
 def load_scenario(source: str | Path | dict[str, Any] | None = None, *,
@@ -571,6 +572,8 @@ def _merge_lines(base: dict[str, Any], over: dict[str, Any], base_lines: dict[st
 
 INVENTORY_COLUMNS = ("host", "ram_gib", "mode")
 INVENTORY_OPTIONAL = {"hours_per_day": 24.0, "custom_metrics_per_minute": 0.0, "appsec": "none"}
+#: Optional text columns: the host's showback tags (planner.sections.TAGS); blank is untagged.
+INVENTORY_TAGS = ("cost_center", "product")
 
 
 def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | None = None,
@@ -579,7 +582,8 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
 
     Columns: ``host``, ``ram_gib`` [GiB], ``mode`` (fullstack or infrastructure);
     optional ``hours_per_day`` [h] (default 24), ``custom_metrics_per_minute``
-    (default 0) and ``appsec`` (none, vulnerability_analytics, protection).
+    (default 0), ``appsec`` (none, vulnerability_analytics, protection), and the
+    showback tags ``cost_center`` and ``product`` (text; blank: untagged).
     Column names are matched without regard to case and surrounding spaces.
     Other columns (an asset database's owner, location, ...) are kept as they
     are, after these, and listed in ``frame.attrs["ignored_columns"]``, with a
@@ -617,7 +621,8 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
         raise ScenarioError(f"{label}: missing column(s) {', '.join(hints)}; required: "
                             f"{', '.join(INVENTORY_COLUMNS)}; found: {_shorten(', '.join(given), 200)}"
                             + _separator_hint(given))
-    extra = [i for i, c in enumerate(frame.columns) if c not in INVENTORY_COLUMNS and c not in INVENTORY_OPTIONAL]
+    extra = [i for i, c in enumerate(frame.columns) if c not in INVENTORY_COLUMNS and c not in INVENTORY_OPTIONAL
+             and c not in INVENTORY_TAGS]
     if frame.empty:
         raise ScenarioError(f"{label}: the inventory has no hosts")
     host = frame["host"].astype(object)
@@ -654,6 +659,11 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
             raise ScenarioError(f"{label}: row {_row(bad)}, column {column!r}: {raw[bad].iloc[0]!r} "
                                 f"is not one of {', '.join(allowed)}")
         clean[column] = words[codes]
+    for column in INVENTORY_TAGS:
+        if column in frame:
+            text = frame[column].astype(object)
+            clean[column] = text.where(text.notna() & (text.astype(str).str.strip() != ""), None).map(
+                lambda v: None if v is None else str(v).strip())
     clean = clean.reset_index(drop=True)
     for i in extra:
         if given[i] not in clean:

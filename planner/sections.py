@@ -31,11 +31,15 @@ from planner.fields import ScenarioError
 from planner.units import DPS_UNITS, UNITS
 
 __all__ = [
-    "Capability", "Section", "SECTIONS", "CAPABILITIES", "DPS_CAPABILITIES", "APPSEC", "Calendar", "DriverDays",
+    "Capability", "Section", "SECTIONS", "CAPABILITIES", "DPS_CAPABILITIES", "APPSEC", "TAGS", "Calendar",
+    "DriverDays",
     "capability_label", "host_amounts", "inventory_amounts", "inventory_totals",
 ]
 
 APPSEC = ("none", "vulnerability_analytics", "protection")
+#: Showback tags any driver (and any inventory row) may carry: who consumes, for which product.
+#: Dynatrace attributes cost by the same two, as dt.cost.costcenter and dt.cost.product.
+TAGS = ("cost_center", "product")
 REQUIRED = object()
 
 Yielded = Iterator[tuple[str, str, np.ndarray]]     # unit, capability, values (draws, days)
@@ -206,6 +210,11 @@ def inventory_totals(per_host: pd.DataFrame) -> pd.DataFrame:
     totals.loc[len(totals)] = ["total", *totals.drop(columns="mode").sum().tolist()]
     totals["hosts"] = totals["hosts"].astype(int)
     return totals
+
+
+def inventory_host_amounts(inventory: pd.DataFrame, tables: Any = None) -> dict[tuple[str, str], Any]:
+    """:func:`host_amounts` of every host of an inventory (one value per host)."""
+    return host_amounts(*(inventory[k].to_numpy() for k in _HOST_FIELDS), tables)
 
 
 def _host_totals(d: DriverDays, amounts: Callable[..., dict[Any, Any]]) -> dict[Any, np.ndarray]:
@@ -475,10 +484,14 @@ class Section:
     one_of: tuple[str, ...] = ()
     dps: Callable[[DriverDays], Yielded] | None = None
 
+    def __post_init__(self) -> None:
+        # every section's drivers may carry the showback tags (they change no consumption)
+        object.__setattr__(self, "fields", {**self.fields, **{t: (f.text, None) for t in TAGS}})
+
     @property
     def settable(self) -> tuple[str, ...]:
-        """Fields a dated ``set`` change may replace."""
-        return tuple(k for k in self.fields if k not in ("name", "inventory", "growth"))
+        """Fields a dated ``set`` change may replace (not the name, growth, inventory or tags)."""
+        return tuple(k for k in self.fields if k not in ("name", "inventory", "growth", *TAGS))
 
 
 _NAME = (f.text, REQUIRED)

@@ -54,7 +54,7 @@ def test_csv_markdown_and_xlsx_outputs(capsys, tmp_path):
     assert "| total | 12 | 18.075 |" in out      # 14.6 full-stack + 3.475 infrastructure host units
     target = tmp_path / "forecast.xlsx"
     code, _, _ = run(capsys, "forecast", "--format", "xlsx", "--output", str(target))
-    assert code == 0 and set(pd.read_excel(target, sheet_name=None)) == {"consumption", "pools", "mainframe"}
+    assert code == 0 and set(pd.read_excel(target, sheet_name=None)) == {"consumption", "pools", "mainframe", "About"}
 
 
 def test_output_is_never_overwritten_without_force(capsys, tmp_path):
@@ -166,7 +166,7 @@ def test_csv_of_several_tables_asks_which(capsys):
 def test_output_extension_sets_the_format(capsys, tmp_path):
     book = tmp_path / "new.xlsx"
     code, _, _ = run(capsys, "forecast", "-o", str(book))
-    assert code == 0 and openpyxl.load_workbook(book).sheetnames == ["consumption", "pools", "mainframe"]
+    assert code == 0 and openpyxl.load_workbook(book).sheetnames == ["consumption", "pools", "mainframe", "About"]
     code, _, _ = run(capsys, "pools", "-o", str(tmp_path / "p.json"))
     assert json.loads((tmp_path / "p.json").read_text())["pools"][0]["unit"] == "host_unit_hours"
     code, _, _ = run(capsys, "pools", "-o", str(tmp_path / "p.md"))
@@ -377,7 +377,7 @@ def test_support_every_format(capsys, tmp_path):
         assert code == 0 and "2025-03-11" in out and "2024-10-31" in out, fmt
     code, _, _ = run(capsys, *argv, "-o", str(tmp_path / "support.xlsx"))
     sheets = pd.read_excel(tmp_path / "support.xlsx", sheet_name=None)
-    assert sheets["end_of_support"].set_index(["product", "plan"]).loc[("saas", "standard"), "end_of_support"] \
+    assert sheets["end_of_support"].set_index(["Product", "Plan"]).loc[("saas", "standard"), "End of support"] \
         == "2024-10-31"
 
 

@@ -97,7 +97,8 @@ def test_sections_and_defaults_come_from_the_registry():
     assert readmodel.DDU_SECTIONS == ("log_monitoring", "grail", "traces", "custom_events", "serverless",
                                       "custom_metrics")
     assert readmodel.host_defaults() == {"count": None, "ram_gib": None, "mode": "fullstack", "hours_per_day": 24.0,
-                                         "custom_metrics_per_minute": 0.0, "appsec": "none"}
+                                         "custom_metrics_per_minute": 0.0, "appsec": "none",
+                                         "cost_center": None, "product": None}     # the showback tags: untagged
 
 
 def test_deadlines_apply_the_government_window_to_its_plan_only():

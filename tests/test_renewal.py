@@ -82,7 +82,7 @@ def test_dashboard_slider_moves_the_cards(estate):
         "dash-renewal", "planner-error", "ctl-scenario", "ctl-draws", "ctl-seed", "ctl-pool", "ctl-year",
         "ctl-risk", "ctl-committed", "kpi-p-run-out", "kpi-expected-cost", "kpi-optimal", "kpi-risk-amount",
         "chart-consumption", "chart-cost", "table-sizing", "download-renewal-sizing", "download-renewal-what-if",
-        "ctl-download-renewal-what-if-yaml"]
+        "ctl-download-renewal-what-if-yaml", "download-report", "ctl-download-report"]
     slider, pool, year = page.find("ctl-committed"), page.find("ctl-pool"), page.find("ctl-year")
     assert (pool.value, year.value, slider.value) == ("host_units", 1, 800)
     # the licence has no prices: the engine's codes, worded by planner.explain, under the cards

@@ -10,6 +10,7 @@ import pytest
 
 from planner.engine import forecast
 from planner.scenario import load_scenario
+from planner.ui.kit import format as fmt
 from planner.ui.pages import comparison, hosts, landing, overview
 from page_checks import check_page as _check_page, kpi as _kpi, upload as _upload
 
@@ -96,7 +97,8 @@ def test_overview_dashboard(example):
         "dash-overview", "planner-error", "ctl-scenario", "ctl-upload-scenario", "ctl-upload-inventory",
         "ctl-upload-actuals", "ctl-unit", "ctl-year", "kpi-consumption", "kpi-amount", "kpi-remaining",
         "kpi-run-out", "kpi-cost", "chart-burndown", "chart-monthly", "table-lpars", "table-msu-reports", "table-yearly",
-        "download-contract-years", "download-monthly"]
+        "download-contract-years", "download-monthly", "table-cost-centers", "table-products",
+        "download-report", "ctl-download-report"]
     assert (_kpi(page, "consumption"), _kpi(page, "run-out")) == ("759 HU", "lasts the year")
     page.find("ctl-unit").value = "dem"
     # 14,749,768 DEM units x EUR 0.012 = EUR 176,997
@@ -420,3 +422,19 @@ def test_a_unit_without_a_pool_has_no_amount_line_in_its_burndown():
     names = [trace.name for trace in overview.burndown_figure(forecast(unpooled), "ddu").data]
     assert names == ["Cumulative consumption"]
     assert "Annual amount (incl. top-ups)" in [t.name for t in overview.burndown_figure(f, "ddu").data]
+
+
+def test_overview_breaks_the_year_down_by_cost_center_and_product():
+    """The example tags its drivers; the tables are the engine's breakdown of the year shown."""
+    from planner.engine.showback import breakdown
+    page = overview.dashboard()
+    page.find("ctl-year").value = 2
+    centers = page.find("table-cost-centers").frame
+    ddu = centers[centers["Unit"] == "Davis data units"].set_index("Cost center")
+    engine = breakdown(forecast("estate"), "cost_center")
+    row = engine[(engine["contract_year"] == 2) & (engine["unit"] == "ddu") & (engine["cost_center"] == "platform")]
+    assert ddu.loc["platform", "Consumption"] == fmt.quantity(row["consumption"].iloc[0], "ddu")
+    assert ddu.loc["platform", "Cost"] == fmt.money(row["cost"].iloc[0], "EUR")
+    assert "(untagged)" in set(ddu.index)
+    products = page.find("table-products").frame
+    assert {"shop", "mobile"} <= set(products["Product"])

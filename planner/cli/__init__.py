@@ -12,6 +12,10 @@
     planner import files --hosts H.json --metrics M.csv --out DIR    the same from exported files
     planner import dps-events FILE --out DIR    actual DPS usage (actuals.csv) from a billing usage events export
     planner backtest DIR/scenario.yaml DIR/actuals.csv    the model over past months against actuals
+    planner export focus [FILE] -o focus.csv [--actuals A.csv] [--focus-version 1.2]
+                                      a FinOps FOCUS cost-and-usage dataset
+    planner report [FILE] [VARIANT ...] -o report.html
+                                      one self-contained HTML report that opens offline
     planner support --opened TIME --tz ZONE [--severity S --plan P --country C --subdiv S]
                                       initial-response deadlines of a support ticket
     planner support --released DATE [--product P --plan P]
@@ -69,7 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         fmt = output_format(args.format, args.output)
         tables, fc = args.run(args, say)
-        text = render(tables, fmt, args.output, args.force, args.table)
+        about = None
+        if fmt == "xlsx":   # the workbook's About sheet
+            from planner.cli.workbook import about_rows
+            about = (about_rows(args, fc), getattr(getattr(fc, "scenario", None), "currency", None))
+        text = render(tables, fmt, args.output, args.force, args.table, about)
         if text is not None:
             _print(text)
         elif args.output:

@@ -119,8 +119,12 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
               "draws are the same (the bands are the forecast)", file=sys.stderr)
     fc = forecast(scenario, draws=args.draws, seed=args.seed, progress=say)
     say(f"simulated in {fc.seconds * 1000:.0f} ms")
-    tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc),
-              **_coaching_tables(fc, weekly=bool(args.output) or args.table == "coaching_weeks")}
+    if args.by in ("cost_center", "product"):   # showback: cost per tag, who drives an overrun
+        from planner.cli.showback import showback_tables
+        tables = {**showback_tables(fc, args.by, args.period), "pools": _pool_table(fc)}
+    else:
+        tables = {"consumption": _period_table(fc, args.period, args.by), "pools": _pool_table(fc)}
+    tables.update(_coaching_tables(fc, weekly=bool(args.output) or args.table == "coaching_weeks"))
     if fc.bands is not None:
         tables["bands"] = described(fc.bands.copy(), f"Monte Carlo bands ({args.draws} draws, seed {args.seed})",
                                  units=dict.fromkeys(("p10", "p50", "p90"), ROW_UNIT), keys=("month", "unit"),

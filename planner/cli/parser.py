@@ -17,6 +17,7 @@ from planner.cli.commands import (
     cmd_support,
     cmd_tables,
 )
+from planner.cli.exports import add_export_parser, add_report_parser
 from planner.cli.licensing import cmd_import_dps_events, cmd_licensing
 from planner.cli.render import EXTENSIONS, FORMATS
 
@@ -55,8 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help=scenario_help)
     p.add_argument("--period", choices=("year", "month"), default="year",
                    help="one row per contract year or per calendar month (default year)")
-    p.add_argument("--by", choices=("unit", "capability", "driver"), default="unit",
-                   help="break consumption down by unit, capability or driver (default unit)")
+    p.add_argument("--by", choices=("unit", "capability", "driver", "cost_center", "product"), default="unit",
+                   help="break consumption down by unit, capability or driver (default unit); cost_center or "
+                        "product add cost and who drives a pool's overrun")
     p.add_argument("--draws", type=int, default=0, help="Monte Carlo draws over growth ranges")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the Monte Carlo draws: the same seed gives the same bands (default 0)")
@@ -148,6 +150,9 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--force-out", action="store_true", help="replace DIR/actuals.csv if it exists")
     output_options(q)
     q.set_defaults(run=cmd_import_dps_events)
+
+    add_export_parser(sub, scenario_help)
+    add_report_parser(sub, scenario_help)
 
     p = sub.add_parser("backtest", help="the model over past months against imported actuals")
     p.add_argument("file", help="scenario YAML (e.g. DIR/scenario.yaml)")

@@ -243,18 +243,18 @@ def _select(tables: dict[str, pd.DataFrame], fmt: str, table: str | None) -> dic
 
 
 def render(tables: dict[str, pd.DataFrame], fmt: str, output: str | None, force: bool,
-           table: str | None = None) -> str | None:
-    """Render named tables in a format; write to ``output`` or return the text."""
+           table: str | None = None, about: Any = None) -> str | None:
+    """Render named tables in a format; write to ``output`` or return the text. ``about``
+    (a workbook's About sheet: (label, value) rows and the currency) is for XLSX."""
     tables = _select(tables, fmt, table)
     if fmt == "xlsx":
-        from planner.export import exportable
+        from planner.cli.workbook import write_workbook
         if not output:
             raise CLIError("--format xlsx needs --output FILE.xlsx (a workbook is not printable)")
         _refuse_overwrite(output, force)
-        with pd.ExcelWriter(output, engine="openpyxl") as writer:
-            used: set[str] = set()
-            for name, frame in tables.items():
-                exportable(_rounded(frame)).to_excel(writer, sheet_name=_sheet_name(name, used), index=False)
+        used = {"About"}   # the workbook's last sheet
+        rows, currency = about or ([], None)
+        write_workbook(tables, output, [_sheet_name(name, used) for name in tables], rows, currency)
         return None
     if fmt == "json":
         text = json.dumps({name: _for_text_files(frame).to_dict(orient="records")

@@ -278,6 +278,15 @@ class Forecast:
             self._cache[key] = sizing.sizing(self.pool_draws, risk, certain=not self.scenario.uncertain())
         return self._cache[key].copy()
 
+    def breakdown(self, by: str = "cost_center", period: str = "year") -> pd.DataFrame:
+        """Consumption and cost per period, unit and cost center (or product):
+        :func:`planner.engine.showback.breakdown`, computed once per ``by`` and ``period``."""
+        from planner.engine import showback
+        key = ("breakdown", by, period)
+        if key not in self._cache:   # the overview asks again on every redraw
+            self._cache[key] = showback.breakdown(self, by, period)
+        return self._cache[key].copy()
+
     def pool_balance(self, unit: str) -> pd.DataFrame:
         """Day-by-day balance of one annual pool (see :func:`planner.pools.pool_balance`)."""
         c = self.scenario.contract

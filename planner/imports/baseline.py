@@ -34,6 +34,7 @@ from planner.imports.errors import BaselineError
 from planner.imports.metrics import APP_KINDS, METRICS, Metric
 from planner.imports.output import write
 from planner.imports.payloads import daily_from_csv, daily_from_series, empty_daily, hosts_from_entities
+from planner.imports.tags import with_cost_tags
 from planner.imports.translate import Baseline, build
 from planner.imports.window import month_start_ms, month_window, to_month
 
@@ -63,6 +64,7 @@ def import_dynatrace(url: str, token: Any, out: str | Path, *, months: int = 12,
         say(f"reading hosts seen in {window[0]} to {window[-1]} from {client.source}")
         entities = client.hosts(start, end)
         host_frame, skipped_hosts = hosts_from_entities(entities, "GET /api/v2/entities")
+        host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
         frames, skipped = [], []
         for i, (key, metric) in enumerate(METRICS.items(), start=1):
             try:
@@ -103,6 +105,7 @@ def import_files(hosts_json: str | Path, metrics_csv: Iterable[str | Path], out:
         raise BaselineError(f"{out} exists; add --force-out to replace it")
     entities = _entities_file(hosts_json)
     host_frame, skipped_hosts = hosts_from_entities(entities, str(hosts_json))
+    host_frame = with_cost_tags(host_frame, entities)   # showback tags, where hosts have them
     say(f"read {len(entities)} entities from {hosts_json}")
     frames, unknown = [], []
     for path in metrics_csv:

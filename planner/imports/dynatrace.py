@@ -75,7 +75,7 @@ __all__ = ["Secret", "DynatraceError", "MetricRefused", "Client", "SCOPES", "HOS
 #: Token scopes the import needs (named in the 401/403 message).
 SCOPES = ("entities.read", "metrics.read")
 #: Properties the entities call asks for (monitored entities API v2, ``fields``).
-HOST_FIELDS = "+firstSeenTms,+lastSeenTms,+properties.memoryTotal,+properties.monitoringMode"
+HOST_FIELDS = "+firstSeenTms,+lastSeenTms,+properties.memoryTotal,+properties.monitoringMode,+tags"
 _ENTITY_PAGE = 500
 _TICK = 10.0        # [s] a long wait reports progress this often
 _SLEEP, _CLOCK = time.sleep, time.time      # the defaults; a test of the command line replaces them

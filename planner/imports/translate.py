@@ -3,7 +3,9 @@ data points of the billing metrics into an import's outputs (:class:`Baseline`).
 
 * ``hosts.csv``: one row per host with a OneAgent in full-stack or
   infrastructure mode that still runs at the end of the window: ``host``,
-  ``ram_gib`` and ``mode``. Host units come from :func:`planner.host_units`.
+  ``ram_gib`` and ``mode``, and ``cost_center`` and ``product`` where any host
+  has those tags (:mod:`planner.imports.tags`). Host units come from
+  :func:`planner.host_units`.
 * ``actuals.csv``: tidy monthly consumption, ``month``, ``unit``, ``capability``,
   ``driver``, ``value``: DDU as reported, DEM converted from sessions, properties
   and synthetic counts with the calculators (:mod:`planner.dem`), Grail DDU from
@@ -52,6 +54,7 @@ from planner.imports.errors import BaselineError
 from planner.imports.metrics import APP_KINDS, METRICS
 from planner.imports.payloads import monthly_from_daily
 from planner.imports.scenario_yaml import Drivers, scenario_text
+from planner.imports.tags import COST_TAGS
 from planner.imports.window import month_start_ms
 from planner.tableset import TableSet, resolve
 
@@ -314,7 +317,7 @@ def _hosts(host_frame: pd.DataFrame, months: pd.PeriodIndex, t: TableSet, driver
            actuals: list[dict[str, Any]], notes: list[str]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """hosts.csv (the hosts running at the window's end), each month's host-unit
     hours and peak host units, and the fleet per month for the summary."""
-    inventory = host_frame[["host", "ram_gib", "mode"]].copy()
+    inventory = host_frame[["host", "ram_gib", "mode", *(c for c in COST_TAGS.values() if c in host_frame)]].copy()
     if inventory.empty:
         return inventory, None
     fleet = _fleet(host_frame, months, t)

@@ -43,7 +43,9 @@ from planner.ui import (
     note, read_uploaded_inventory, read_uploaded_scenario, section, show_figure, uploaded_files,
 )
 from planner.ui.kit import format as fmt
+from planner.report import ReportInput
 from planner.ui.kit.inputs import counted, silenced
+from planner.ui.kit.report_download import ReportDownload
 from planner.ui.kit.uploads import actuals_upload, inventory_upload, read_uploaded_actuals, scenario_upload
 from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, with_inventories
 from planner.units import UNITS
@@ -165,6 +167,20 @@ def contract_year_table(f: Forecast) -> pd.DataFrame:
         })
     return pd.DataFrame(rows, columns=["Unit", "Year", "Amount", "Consumption", "Remaining",
                                        "Runs out", "Extra needed"])
+
+
+def showback_table(f: Forecast, by: str, year: int) -> pd.DataFrame:
+    """Consumption and cost per unit and cost center (or product) in a contract year,
+    formatted (:func:`planner.engine.showback.breakdown`; untagged consumption and a
+    pool's unused rest are rows of their own)."""
+    table = f.breakdown(by)
+    rows = table[table["contract_year"] == year]
+    label = "Cost center" if by == "cost_center" else "Product"
+    return pd.DataFrame({
+        "Unit": [UNITS[u].name for u in rows["unit"]], label: rows[by].tolist(),
+        "Consumption": [fmt.quantity(v, u) if not pd.isna(v) else "" for v, u in zip(rows["consumption"], rows["unit"])],
+        "Cost": [fmt.money(v, f.scenario.currency) if not pd.isna(v) else "" for v in rows["cost"]]},
+        columns=["Unit", label, "Consumption", "Cost"])
 
 
 def lpar_table(lpars: tuple[Lpar, ...]) -> pd.DataFrame:
@@ -533,6 +549,11 @@ class _Page:
         self.forecast_notes = note(name="forecast")
         self.dl_monthly = DownloadLinks("monthly", label="Monthly consumption per unit")
         self.dl_yearly = DownloadLinks("contract-years", label="Contract-year table", index=False)
+        self.by_center, self.by_product = Table("cost-centers"), Table("products")
+        self.showback_note = note(name="showback")
+        self.showback = section("Per cost center and product", self.showback_note, self.by_center, self.by_product)
+        self.dl_report = ReportDownload(messages=self.messages)
+        self.dl_report.source(self._report_input)
         self.view, self.drawn = compute(f, past=self._past(f)), None
         self.link, self.kept = EstateLink(), (start, [])
         self.story = note(name="story")
@@ -577,6 +598,15 @@ class _Page:
         if self.backtest is None or self.backtest[0] is not f or self.backtest[1] is not actuals:
             self.backtest = (f, actuals, run_backtest(f.scenario, actuals))
         return self.backtest[2]
+
+    def _report_input(self) -> tuple[ReportInput, dict[str, Any]]:
+        """The scenario shown, with its file's text, for "Download this report"."""
+        choice, uploaded = self.inputs.choice, self.inputs.scenario_file
+        if choice != UPLOADED:
+            text = example_path(choice).read_text(encoding="utf-8")
+        else:
+            text = uploaded[1].decode("utf-8", "replace") if uploaded else ""
+        return ReportInput(self.view.scenario, text), {}
 
     def _on_scenario(self, change: Any = None) -> None:
         self.inputs.choice = self.pick.value
@@ -672,9 +702,20 @@ class _Page:
         if tuple(self.past_box.children) != children:
             self.past_box.children = children
         show_figure(self.monthly, monthly_figure(f, view.unit))
+        self._render_showback(view)
         if f is not self.drawn:
             self._render_scenario(view)
             self.drawn = f
+
+    def _render_showback(self, view: OverviewView) -> None:
+        f = view.forecast
+        self.by_center.update(showback_table(f, "cost_center", view.year))
+        self.by_product.update(showback_table(f, "product", view.year))
+        self.showback_note.value = (
+            f'<div class="planner-note-text">Contract year {view.year}: consumption and cost (covered at the '
+            "pool price, overage at the overage price) per cost center and per product, as the drivers and "
+            "inventory rows are tagged (<code>cost_center</code>, <code>product</code>); untagged consumption "
+            "and what a pool leaves unused are rows of their own.</div>")
 
     def _render_scenario(self, view: OverviewView) -> None:
         f = view.forecast
@@ -712,6 +753,7 @@ class _Page:
             self.scenario_note, self.story, self.forecast_notes, self.kpis.row(), self.burn, self.past_box,
             self.monthly, self.lpar_section, self.report_section,
             section("Every pool per contract year", self.table, self.dl_yearly, self.dl_monthly),
+            self.showback, self.dl_report,
         ]
         return Dashboard("overview", "Pools and burn-down",
                          "Consumption per unit and contract year, and when each pool runs out.",

@@ -32,14 +32,17 @@ from planner.engine import UNITS, Forecast, forecast
 from planner.whatif import what_if_yaml
 from planner.explain import sizing_note, sizing_with_notes
 from planner.model import Scenario
+from planner.scenario import EXAMPLES, example_path
 from planner.ui import (
     Dashboard, DownloadLinks, KpiCard, MessageArea, Table, chart, control, field, figures, kpi_row, note, section,
     show_figure,
 )
 from planner.ui.kit import format as fmt
+from planner.report import ReportInput
 from planner.ui.kit.inputs import guard_figures, silenced
 from planner.ui.kit.saver import ScenarioDownload
 from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
+from planner.ui.kit.report_download import ReportDownload
 
 __all__ = ["Inputs", "View", "pools_of", "years_of", "compute", "with_committed", "moved_to", "committed_scenario",
            "what_if_file", "at_amount", "sizing_table",
@@ -453,7 +456,8 @@ def _widgets(page: _Page) -> dict[str, Any]:
         "table": Table("sizing"),
         "download": DownloadLinks("renewal-sizing", label="Sizing of every pool and year", index=False),
         "what_if": ScenarioDownload("renewal-what-if", lambda: what_if_file(page.forecast(), page.view),
-                                    messages=page.messages)}
+                                    messages=page.messages),
+        "report": ReportDownload(messages=page.messages)}
 
 
 def _wire(page: _Page) -> Callable[..., None]:
@@ -490,7 +494,19 @@ def _wire(page: _Page) -> Callable[..., None]:
         w[key].observe(w["on_pool"], "value")
     w["risk"].observe(handler(lambda p: _set_inputs(p, risk=p.w["risk"].value)), "value")
     w["committed"].observe(w["on_committed"], "value")
+    w["report"].source(lambda: _report_input(page))
     return on_source
+
+
+def _report_input(page: _Page) -> tuple[ReportInput, dict[str, Any]]:
+    """The scenario, draws, seed and risk shown, for "Download this report"."""
+    key, draws, seed = page.source
+    if key in EXAMPLES:
+        text = example_path(key).read_text(encoding="utf-8")
+    else:                     # an upload: its file as the user gave it
+        content = dict(page.runs.scenarios.estate.files).get(key.removeprefix(UPLOAD), b"")
+        text = content.decode("utf-8", "replace")
+    return ReportInput(page.forecast().scenario, text), {"draws": draws, "seed": seed, "risk": page.inputs.risk}
 
 
 def _layout(page: _Page) -> Dashboard:
@@ -508,7 +524,7 @@ def _layout(page: _Page) -> Dashboard:
         field("Committed amount", w["committed"], "The year's amount, top-ups included; the cards follow it."),
     ]
     main = [kpi_row(*w["cards"].values()), w["note"], w["histogram"], w["cost"],
-            section("Every contract year of this pool", w["table"], w["download"], w["what_if"])]
+            section("Every contract year of this pool", w["table"], w["download"], w["what_if"]), w["report"]]
     return Dashboard("renewal", "Renewal sizing",
                      "How much of each pool to commit to: the chance of running out and the expected cost "
                      "(committed plus overage) over the Monte Carlo draws.", controls, main, page.messages,
