@@ -2,6 +2,7 @@
 inside the upload sandbox, and every page taking the estate its browser sends."""
 
 import dataclasses
+import datetime as dt
 
 import pandas as pd
 import pytest
@@ -127,6 +128,11 @@ def test_landing_start_uploads_several_files_and_keeps_them():
     assert page.messages.text == "" and page.pick.value == "upload:mine.yaml"
     assert sent[-1][0] == {"event": "keep", "choice": "upload:mine.yaml", "names": [n for n, _ in FILES]}
     assert sent[-1][1] == [c for _, c in FILES]
+    assert page.link.label == ""                             # not yet stored
+    page.link._received(None, {"event": "kept"}, [])       # the browser has stored them
+    assert page.link.label == ("Your scenario: Mine + loose.csv, on every page of the planner. Your files "
+                               "(acme.yaml, mine.yaml, more.yaml, acme-hosts.csv, loose.csv, actuals.csv) are kept "
+                               "in this browser only.")
     assert page.lines[0] == "Mine + loose.csv: contract year 1 (2027-03-01 to 2028-02-29)"
     page.pick.value = "upload:more.yaml"
     assert sent[-1][0]["choice"] == "upload:more.yaml" and page.lines[0].startswith("More + loose.csv")
@@ -140,6 +146,8 @@ def test_hosts_dem_and_grail_take_the_estate():
     page = hosts.dashboard()
     _send(page, FILES)
     assert page.messages.text == "" and [v for _, v in page.find("ctl-group").options] == ["web", "mine", "loose"]
+    date = page.find("ctl-move-date")       # moves happen inside the user's horizon, from its first day
+    assert (date.value, date.min, date.max) == (dt.date(2027, 2, 1), dt.date(2027, 2, 1), dt.date(2029, 7, 31))
     dem = digital_experience.dashboard()
     _send(dem, FILES)
     assert dem.messages.text == "" and dem.find("ctl-application").options == ("shop",)
@@ -204,3 +212,12 @@ def test_a_comparison_what_if_is_the_forecast_of_the_same_change():
     expected = changed.yearly().loc[1, "dem"] - forecast(base).yearly().loc[1, "dem"]
     assert _kpi(page, "delta-year1") == f"{expected:+,.0f} DEM units"
     assert UPLOAD == "upload:"
+
+
+def test_stored_files_that_cannot_be_read_leave_the_example_with_a_message():
+    page = overview.dashboard(forecast())
+    _send(page, [("x.yaml", b"extends: /etc/passwd.yaml\n")])
+    assert page.messages.text.startswith("Your stored files could not be read, so this page shows the built-in "
+                                         "example: x.yaml, line 1, extends: '/etc/passwd.yaml' is not allowed")
+    assert page.page_state.view.scenario.name == "Example estate (baseline)"
+    assert page.estate.label == "Your stored files could not be read: this page shows the built-in example."

@@ -158,11 +158,13 @@ def test_hosts_that_stop_start_and_scale_are_counted_by_the_hours_they_ran(https
 
 
 def test_a_fleet_that_only_steps_gets_no_growth_but_a_steady_one_does():
-    from planner.imports.baseline import _Drivers, _hosts, hosts_from_entities
+    from planner.imports.baseline import hosts_from_entities
+    from planner.imports.scenario_yaml import Drivers
+    from planner.imports.translate import _hosts
     from planner.tableset import resolve
     months = pd.period_range("2026-09", "2026-11", freq="M")
     frame, _ = hosts_from_entities(fx.churning_fleet())
-    drivers, actuals, notes = _Drivers(), [], []
+    drivers, actuals, notes = Drivers(), [], []
     _hosts(frame, months, resolve(None), drivers, actuals, notes)
     entry, comment = drivers.sections["hosts"][0]
     # served HU-hours a day 8,352, 8,430.97, 7,257.8: fitted -6.78 % a month, 80 % interval -19.08 % to +7.39 %
@@ -172,7 +174,7 @@ def test_a_fleet_that_only_steps_gets_no_growth_but_a_steady_one_does():
     for i, first in enumerate(("2026-10-01", "2026-11-01")):
         grown.append(fx._host(100 + i, f"n{i}", 16, "FULL_STACK", first, "2026-12-06"))
     frame, _ = hosts_from_entities(grown)
-    drivers = _Drivers()
+    drivers = Drivers()
     _hosts(frame, months, resolve(None), drivers, [], [])
     entry, comment = drivers.sections["hosts"][0]
     # HU-hours a day 480, 504, 528: ln fit b = (ln 528 - ln 480) / 2 = 0.047655; the interval excludes 0

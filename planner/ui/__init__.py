@@ -3,7 +3,8 @@ module per notebook in ``notebooks/``.
 
 Building blocks (:mod:`planner.ui.kit.charts`, :mod:`planner.ui.kit.cards`,
 :mod:`planner.ui.kit.exports`, :mod:`planner.ui.kit.layout`, uploads and their
-sandbox in :mod:`planner.ui.kit.uploads`, downloads built on demand in
+sandbox in :mod:`planner.ui.kit.uploads`, the user's scenario on every page (kept in their
+browser) in :mod:`planner.ui.kit.estate`, downloads built on demand in
 :mod:`planner.ui.kit.saver`, number boxes and counts in :mod:`planner.ui.kit.inputs`,
 figures in :mod:`planner.ui.kit.figures`, formatting in :mod:`planner.ui.kit.format`) are used by the dashboards
 (:mod:`planner.ui.pages.overview`, :mod:`planner.ui.pages.hosts`,
@@ -15,7 +16,8 @@ function that builds the page.
 
 Stable CSS classes (for browser tests; ``Page.css_classes()`` lists a page's):
 
-* root: ``planner-dashboard`` and ``dash-<notebook name>``; message line ``planner-error``
+* root: ``planner-dashboard`` and ``dash-<notebook name>``; message line ``planner-error``;
+  the user's scenario line ``planner-estate-label`` (:class:`planner.ui.kit.estate.EstateLink`)
 * controls ``ctl-<name>``, KPI cards ``kpi-<name>`` (text: label, the value as
   :func:`planner.ui.kit.format.quantity` writes it, a note), charts
   ``chart-<name>``, tables ``table-<name>``, download links ``download-<name>``

@@ -149,6 +149,7 @@ def _upload(page: Any, base_url: str, paths: list[Path], scenario: str) -> None:
     vp.open_dashboard(page, base_url, "index", expect_chart=False)
     page.locator(".ctl-upload-estate input[type=file]").set_input_files([str(p) for p in paths])
     _shows(page, ".planner-summary-heading", f"{scenario}: contract year 1")
+    _shows(page, ".planner-estate-label", f"Your scenario: {scenario}")      # stored in the browser
 
 
 def test_every_page_shows_the_users_scenario_as_the_cli(page: Any, voila_server: Any, files: Path) -> None:
@@ -230,3 +231,9 @@ def test_the_estate_stays_with_its_user_and_its_browser(page: Any, browser: Any,
     vp.open_dashboard(page, base, "overview")
     page.wait_for_timeout(3000)
     _shows(page, ".note-scenario", "Example estate (baseline):")
+    # an upload on the overview is the user's scenario too, on the next page
+    page.locator(".ctl-upload-scenario input[type=file]").set_input_files(str(files / "leap.yaml"))
+    _shows(page, ".note-scenario", "Leap:")
+    _shows(page, ".planner-estate-label", "Your scenario: Leap")
+    _open(page, base, "ddu_grail", "Leap")
+    _kpi(page, "ddu-year", fmt.quantity(_year(leap, "ddu", 1), "ddu"))

@@ -80,6 +80,11 @@ function render({ model, el }) {
       model.send({ event: "storage_error", message: String(err) });
     }
     const files = record && Array.isArray(record.files) ? record.files : [];
+    if (files.length || (record && record.choice && record.choice !== "estate")) {
+      // until the kernel has read them, say that the figures below are about to change
+      line.textContent = "Loading your scenario from this browser \u2026";
+      el.style.display = "";
+    }
     model.set("sent", true);
     model.save_changes();
     model.send({ event: "stored", choice: record ? record.choice : null,

@@ -281,8 +281,9 @@ class Scenarios:
 class EstateLink(anywidget.AnyWidget):
     """The user's estate on a page: the files kept in the user's browser reach
     the page's kernel when the page has rendered (:meth:`on_change` callbacks
-    then get the :class:`Estate`); :meth:`keep` stores a new estate in the
-    browser and applies it. Shows one line saying which scenario the pages use.
+    then get the :class:`Estate`); :meth:`keep` stores new files in the
+    browser. Shows one line saying which scenario the pages use, once the
+    browser has stored it.
 
     ``estate`` is None until the browser has answered, and stays None when it
     has nothing stored (the page keeps the scenario it was built with).
@@ -295,6 +296,7 @@ class EstateLink(anywidget.AnyWidget):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         self.estate: Estate | None = None
+        self._kept = ""
         self._listeners: list[Callable[[Estate], None]] = []
         self._errors: list[Callable[[str], None]] = []
         self.on_msg(self._received)
@@ -310,15 +312,15 @@ class EstateLink(anywidget.AnyWidget):
     def keep(self, files: Sequence[tuple[str, bytes]], choice: str, name: str) -> None:
         """Store ``files`` and ``choice`` (see :class:`Estate`) in the user's
         browser, for every page; ``name`` is the scenario's, for the page's line."""
+        self._kept = _label(name, [n for n, _ in files])      # shown once the browser has stored them
         self.send({"event": "keep", "choice": choice, "names": [n for n, _ in files]},
                   buffers=[bytes(c) for _, c in files])
-        self.label = _label(name, [n for n, _ in files])
 
     def forget(self) -> None:
         """Remove the stored files from the user's browser."""
+        self._kept = ""
         self.send({"event": "forget"})
         self.estate = None
-        self.label = ""
 
     def apply(self, estate: Estate) -> None:
         """Make ``estate`` the page's (without storing it)."""
@@ -333,7 +335,9 @@ class EstateLink(anywidget.AnyWidget):
 
     def _received(self, _: Any, content: dict[str, Any], buffers: list[Any]) -> None:
         event = content.get("event")
-        if event == "storage_error":
+        if event == "kept":
+            self.label = self._kept
+        elif event == "storage_error":
             self._error(f"This browser does not keep your files ({content.get('message')}); "
                         "they last as long as this page.")
         elif event == "stored":
@@ -344,6 +348,7 @@ class EstateLink(anywidget.AnyWidget):
             try:
                 estate = read_estate(files, choice)
             except (ScenarioError, ValueError) as exc:
+                self.label = "Your stored files could not be read: this page shows the built-in example."
                 self._error(f"Your stored files could not be read, so this page shows the built-in example: {exc}")
                 return
             self.apply(estate)

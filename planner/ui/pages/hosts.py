@@ -440,7 +440,11 @@ def _widgets(page: _Page) -> dict[str, Any]:
 
 def _use_estate(page: _Page, estate: Estate) -> None:
     """The user's scenario: its host groups, contract and horizon."""
-    page.scenario = estate.scenario()
+    page.scenario, w = estate.scenario(), page.w
+    with silenced(w["on_change"], w["date"]):       # the move date within the new horizon, its first day
+        w["date"].min = w["date"].max = None
+        w["date"].value = page.scenario.start.date()
+        w["date"].min, w["date"].max = page.scenario.start.date(), page.scenario.end.date()
     _set_estate(page, scenario_estate(page.scenario))
 
 
