@@ -5,7 +5,8 @@ variants of it, into one file: consumption per month and capability, each
 pool's burn-down, the pools and their run-out dates, renewal sizing, the
 consumption and cost per cost center (and who drives an overrun), the
 comparison with the variants, and the scenario file itself. plotly.js is inlined
-(the copy the ``plotly`` package ships), so the charts are interactive and
+(the dashboards' cartesian bundle, :func:`planner._assets.plotly_js`: every trace
+type the figures use, a third of the full plotly.js), so the charts are interactive and
 nothing is fetched from the network: the page has no external script, style,
 font or image, and its Content-Security-Policy forbids any connection.
 
@@ -213,7 +214,7 @@ _CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src
 
 
 def _page(title: str, sections: list[_Section]) -> str:
-    import plotly.offline
+    from planner._assets import plotly_js
     from planner.ui.kit.figures import CONFIG
     nav = "".join(f'<a href="#{sid}">{_TITLES[sid]}</a>' for sid, _, _ in sections)
     body = "".join(f'<section id="{sid}"><h2>{_TITLES[sid]}</h2>{content}</section>'
@@ -225,7 +226,7 @@ def _page(title: str, sections: list[_Section]) -> str:
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}: planner report</title><style>{_STYLE}</style>"
-            f"<script>{plotly.offline.get_plotlyjs()}</script></head><body>"
+            f"<script>{plotly_js().decode()}</script></head><body>"
             f"<h1>{html.escape(title)}</h1><nav>{nav}</nav>{body}"
             f'<script id="planner-charts" type="application/json">{data}</script>'
             f"<script>(function(){{var charts=JSON.parse(document.getElementById('planner-charts').textContent);"
