@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from planner._assets import plotly_js
-
 from planner._numbers import number
 from planner.cli import main
 from planner.engine import forecast
