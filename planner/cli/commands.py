@@ -132,8 +132,9 @@ def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[
                                  units=dict.fromkeys(("p10", "p50", "p90"), ROW_UNIT), keys=("month", "unit"),
                                  tables=scenario.tables)
     if scenario.drivers_of("mainframe") and not scenario.contract.dps:
-        msu = fc.mainframe()
-        if args.period == "year":   # each LPAR's verdict over the horizon (planner.engine.readmodel.lpar_verdicts)
+        if args.period != "year":
+            msu = fc.mainframe()
+        else:   # each LPAR's verdict over the horizon (planner.engine.readmodel.lpar_verdicts)
             from planner.engine.readmodel import lpar_verdicts
             msu = pd.DataFrame([{"driver": p.name, "highest_month_peak_msu": p.peak_msu,
                                  "licensed_msu": p.licensed_msu, "months_over_licence": p.months_over,

@@ -53,15 +53,22 @@ def described(frame: pd.DataFrame, title: str | None = None, *, units: dict[str,
     return frame
 
 
-def _decimals_of(frame: pd.DataFrame, column: str) -> list[int | None]:
-    """Decimals of each cell of a numeric column; None: no fixed convention."""
+def _decimals_of(frame: pd.DataFrame, column: str, data: pd.DataFrame | None = None) -> list[int | None]:
+    """Decimals of each cell of a numeric column; None: no fixed convention. ``data``: the
+    frame's columns without its attrs (:func:`_plain`), to read them from."""
     kind = frame.attrs.get("units", {}).get(column)
     decimals = frame.attrs.get("decimals") or unit_decimals()
     if kind is None:
         return [None] * len(frame)
     if kind == ROW_UNIT:
-        return [decimals.get(u, OTHER_DECIMALS) for u in frame["unit"]]
+        return [decimals.get(u, OTHER_DECIMALS) for u in (frame if data is None else data)["unit"]]
     return [decimals.get(kind, OTHER_DECIMALS)] * len(frame)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame's columns without its attrs: pandas deep-copies a frame's attrs into every
+    column read (``__finalize__``), which made the text of a table cost milliseconds."""
+    return pd.DataFrame(frame, copy=False)
 
 
 def cell(value: Any, decimals: int | None, signed: bool = False) -> str:
@@ -88,14 +95,15 @@ def _is_number(series: pd.Series) -> bool:
 
 def _shown(frame: pd.DataFrame) -> tuple[list[str], list[list[str]], list[bool]]:
     """Headers, cells (column by column) and right-alignment of a table for people."""
+    data = _plain(frame)
     columns = [c for c in frame.columns if c not in frame.attrs.get("hidden", ())]
     headers = [frame.attrs.get("labels", {}).get(c, str(c)) for c in columns]
-    cells = [[cell(v, d, c in frame.attrs.get("signed", ())) for v, d in zip(frame[c], _decimals_of(frame, c))]
+    cells = [[cell(v, d, c in frame.attrs.get("signed", ())) for v, d in zip(data[c], _decimals_of(frame, c, data))]
              for c in columns]
     if "capability" in columns and "unit" in frame.columns:   # people read the registry's labels
         from planner.sections import capability_label
-        cells[columns.index("capability")] = [capability_label(u, k) for u, k in zip(frame["unit"], frame["capability"])]
-    return headers, cells, [_is_number(frame[c]) for c in columns]
+        cells[columns.index("capability")] = [capability_label(u, k) for u, k in zip(data["unit"], data["capability"])]
+    return headers, cells, [_is_number(data[c]) for c in columns]
 
 
 def _rounded(frame: pd.DataFrame) -> pd.DataFrame:
