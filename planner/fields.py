@@ -10,7 +10,6 @@ path when the value came from a file)::
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -111,6 +110,7 @@ def unknown(keys: Iterable[Any], allowed: Iterable[str], path: str, where: Calla
     allowed = list(allowed)
     for key in keys:
         if key not in allowed:
+            import difflib   # only for the error's hint
             hint = difflib.get_close_matches(str(key), allowed, n=1)
             fail(where(f"{path}.{key}" if path else str(key)),
                  "unknown key" + (f" (did you mean {hint[0]!r}?)" if hint else "")

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import difflib
 import functools
 import io
 import zipfile
@@ -616,6 +615,7 @@ def read_inventory(source: str | Path | bytes | pd.DataFrame, *, name: str | Non
     if missing:
         hints = []
         for column in missing:
+            import difflib   # only for the error's hint
             close = difflib.get_close_matches(column, frame.columns, n=1, cutoff=0.5)
             hints.append(f"{column!r}" + (f" (is {close[0]!r} meant?)" if close else ""))
         raise ScenarioError(f"{label}: missing column(s) {', '.join(hints)}; required: "

@@ -43,13 +43,16 @@ import numpy as np
 import pandas as pd
 
 from planner import _checks, premium
-from planner.engine import sizing
+from planner._lazy import lazy
 from planner.mainframe import msu_report_due_dates
 from planner.model import MoveHosts, Scenario, SetValues
 from planner.pools import anniversaries, contract_years, licence_forecast, pool_balance, pool_forecast
 from planner.scenario import ScenarioError, load_scenario
 from planner.sections import Calendar, DriverDays, host_amounts
 from planner.units import CLASSIC_UNITS, DPS_UNITS, FLOW_UNITS, PEAK_UNITS, UNITS
+
+# imported at its first use: only Monte Carlo runs and renewal sizing need it
+sizing = lazy("planner.engine.sizing")
 
 __all__ = ["UNITS", "FLOW_UNITS", "PEAK_UNITS", "Forecast", "forecast", "compare", "scenario_names", "host_amounts"]
 
