@@ -346,6 +346,28 @@ def test_forecast_imports_only_what_it_uses():
     assert _top(modules, NOT_FOR_FORECAST) == []
 
 
+_COLLECTOR = """
+import contextlib, gc, io, json, sys
+from planner.cli import main
+frozen = []
+freeze = gc.freeze
+gc.freeze = lambda: (frozen.append(("enabled", gc.isenabled(), "pandas" in sys.modules)), freeze())
+with contextlib.redirect_stdout(io.StringIO()):
+    status = main(sys.argv[1:])
+print(json.dumps({"status": status, "frozen": frozen, "enabled": gc.isenabled(), "count": gc.get_freeze_count()}))
+"""
+
+
+@pytest.mark.parametrize("pandas_first", [False, True])
+def test_a_cold_start_imports_pandas_with_the_collector_paused_and_leaves_it_as_it_was(pandas_first):
+    code = ("import pandas\n" if pandas_first else "") + _COLLECTOR
+    done = subprocess.run([sys.executable, "-c", code, "forecast"], check=True, capture_output=True, text=True)
+    seen = json.loads(done.stdout)
+    # frozen once, right after pandas was imported with the collector off; nothing where pandas was there
+    assert seen["frozen"] == ([] if pandas_first else [["enabled", False, True]])
+    assert (seen["status"], seen["enabled"], seen["count"]) == (0, True, 0)
+
+
 def test_the_package_imports_its_names_on_first_use():
     import planner
     assert set(planner.__all__) == set(planner._WHERE) and set(planner.__all__) <= set(dir(planner))
