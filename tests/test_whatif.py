@@ -248,3 +248,16 @@ def test_the_comparison_page_has_no_what_if_to_save_before_one_is_made():
     page = comparison.dashboard(given={"estate": forecast()}, draws=100)
     page.find("ctl-download-comparison-what-if-yaml").click()
     assert page.messages.text.startswith("Save as scenario: add a what-if first")
+
+
+def test_a_move_of_an_uploaded_inventory_is_refused_with_the_reason(tmp_path):
+    # the page moves the first hosts of the file's order to the other mode; a scenario file naming the
+    # inventory would read the file as it is, so it would not give the page's figures
+    page = hosts.dashboard(load_scenario(), inventory=hosts.example_inventory(), inventory_name="inventory.csv")
+    page.find("ctl-move-hosts").value = 2
+    sent = []
+    page.find("download-hosts-what-if").saver.send = lambda content, buffers=None: sent.append(content)
+    page.find("ctl-download-hosts-what-if-yaml").click()
+    assert sent == [] and page.messages.text.startswith(
+        "cannot save a what-if of inventory group 'inventory.csv: full-stack' as a scenario file: a scenario "
+        "cannot move or set the hosts of an inventory file; change their mode in the file instead")
