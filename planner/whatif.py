@@ -44,8 +44,9 @@ def _growth(driver: Driver) -> dict[str, Any] | None:
 
 def _driver(driver: Driver) -> dict[str, Any]:
     if driver.inventory is not None:
-        raise ValueError(f"cannot save a what-if of inventory group {driver.name!r} as a scenario file: its "
-                         "hosts come from a file; save the inventory with the hosts moved instead")
+        raise ValueError(f"cannot save a what-if of inventory group {driver.name!r} as a scenario file: a "
+                         "scenario cannot move or set the hosts of an inventory file; change their mode in "
+                         "the file instead")
     entry = {"name": driver.name, **{k: _plain(v) for k, v in driver.values.items() if v is not None}}
     growth = _growth(driver)
     if growth is not None:

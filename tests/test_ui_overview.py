@@ -224,7 +224,7 @@ def test_comparison_dashboard(example):
     assert _check_page(page, "comparison") == [
         "dash-comparison", "planner-error", "ctl-scenarios", "ctl-unit", "ctl-draws", "ctl-seed",
         "ctl-whatif-driver", "ctl-whatif-field", "ctl-whatif-value", "ctl-whatif-month", "ctl-add-whatif",
-        "kpi-delta-year1", "kpi-delta-total", "kpi-first-exceeded", "kpi-p90-last", "chart-delta",
+        "download-comparison-what-if", "ctl-download-comparison-what-if-yaml", "kpi-delta-year1", "kpi-delta-total", "kpi-first-exceeded", "kpi-p90-last", "chart-delta",
         "table-yearly", "table-first-exceeded", "download-comparison-monthly", "chart-bands"]
     assert (_kpi(page, "delta-year1"), _kpi(page, "first-exceeded")) == ("+464 HU", "Apr 2027")
     page.find("ctl-unit").value = "host_unit_hours"

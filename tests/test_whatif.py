@@ -22,7 +22,8 @@ from page_checks import kpi
 from planner.cli import main
 from planner.model import MoveHosts
 from planner.scenario import example_path, load_scenario
-from planner.ui.pages import ddu_grail, hosts
+from planner.engine import forecast
+from planner.ui.pages import comparison, ddu_grail, hosts
 from planner.ui.pages import digital_experience as dem
 from planner.units import decimals
 
@@ -164,3 +165,99 @@ def test_a_saved_committed_amount_gives_the_renewal_cards(tmp_path, unit, year, 
     assert row["p_run_out"] == pytest.approx(view.at_committed["p_run_out"], abs=1e-12)
     cost = view.at_committed["expected_cost"]      # the licence has no price: no cost on either face
     assert (row["cost_at_amount"] is None) if cost != cost else row["cost_at_amount"] == pytest.approx(cost, abs=0.005)
+
+
+def _what_if(page, driver: str, value: str, month: str, field: str | None = None) -> None:
+    """Set the comparison page's what-if controls and click "Compare this what-if"."""
+    page.find("ctl-whatif-driver").value = driver
+    if field is not None:
+        page.find("ctl-whatif-field").value = field
+    page.find("ctl-whatif-value").value = value
+    page.find("ctl-whatif-month").value = pd.Period(month, "M")
+    page.find("ctl-add-whatif").click()
+    assert page.messages.text == ""
+
+
+def _compared(tmp_path: Path, baseline: Path, what_if: Path) -> dict:
+    out = tmp_path / "compare.json"
+    assert main(["compare", str(baseline), str(what_if), "--period", "month", "--format", "json",
+                 "-o", str(out), "--force"]) == 0
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def _same_comparison(view: comparison.ComparisonView, cli: dict) -> None:
+    """Every figure of the page's view of a flow unit equals ``planner compare``'s, to its decimals."""
+    unit, (name,) = view.unit, view.compared
+    monthly = {r["month"]: r["delta"] for r in cli["monthly"] if r["unit"] == unit and r["scenario"] == name}
+    assert len(monthly) == len(view.deltas)
+    for month, delta in view.deltas[name].items():
+        _same(delta, monthly[str(month)], unit)
+    years = {r["year"]: r["consumption_delta"] for r in cli["pools"] if r["unit"] == unit and r["scenario"] == name}
+    _same(view.year1[name], years[1], unit)
+    assert view.total[name] == pytest.approx(sum(years.values()), abs=len(years) * 10 ** -decimals()[unit])
+    exceeded = {r["scenario"]: r["first_exceeded"] for r in cli["first_exceeded"] if r["unit"] == unit}
+    assert {n: None if m is None else str(m) for n, m in view.first_exceeded.items()} == exceeded
+
+
+def test_the_comparison_page_saves_its_what_if_and_the_cli_compares_it_alike(tmp_path):
+    # in the browser: mobile-app's sessions set to 1,500,000 a month from July 2027, "Compare this what-if",
+    # "Save as scenario (YAML)"; the file extends estate.yaml and sits next to it
+    shutil.copy(example_path("estate"), tmp_path / "estate.yaml")
+    base = load_scenario(tmp_path / "estate.yaml")
+    page = comparison.dashboard(("estate",), given={"estate": forecast(base)}, draws=100)
+    _what_if(page, "mobile-app", "1500000", "2027-07")
+    page.find("ctl-unit").value = "dem"
+    sent = []
+    page.find("download-comparison-what-if").saver.send = lambda content, buffers=None: sent.append(bytes(buffers[0]))
+    page.find("ctl-download-comparison-what-if-yaml").click()
+    assert page.messages.text == ""
+    name = "What-if 1: mobile-app sessions per month 1,500,000 from 2027-07-01"
+    assert yaml.safe_load(sent[0]) == {"extends": "estate.yaml", "name": name, "changes": [
+        {"date": "2027-07-01", "set": {"driver": "mobile-app", "sessions_per_month": 1_500_000}}]}
+    (tmp_path / "what_if.yaml").write_bytes(sent[0])
+    view = page.page_state.view
+    cli = _compared(tmp_path, tmp_path / "estate.yaml", tmp_path / "what_if.yaml")
+    _same_comparison(view, cli)
+    # 500,000 more sessions x 0.25 DEM units a month (no growth), July to December 2027, and to December 2029
+    assert (view.year1[name], view.total[name]) == (6 * 125_000, 30 * 125_000)
+    assert kpi(page, "delta-year1") == "+750,000 DEM units"
+
+
+def test_a_saved_what_if_of_a_what_if_holds_both_changes(tmp_path):
+    # mid-month contract (15 March 2027, horizon from 1 February): logs' ingest from the horizon's first
+    # month, before the contract starts; then, of that what-if, shop's sessions from February 2028 (29 days)
+    base = load_scenario(MID_MONTH)
+    page = comparison.dashboard(("mid",), given={"mid": forecast(base)}, draws=100)
+    _what_if(page, "logs", "612.5", "2027-02", field="ingest_gb_per_day")
+    page.find("ctl-scenarios").value = ("whatif:1",)          # the what-if is the baseline of the next
+    _what_if(page, "shop", "3456789", "2028-02")
+    assert page.page_state.keys() == ["whatif:1", "whatif:2"]
+    first = comparison.what_if_file(base, page.page_state.cache.scenarios.scenario("whatif:1"),
+                                    extends=str(MID_MONTH))
+    second = page.page_state.what_if_file(extends=str(MID_MONTH))
+    assert [c["date"] for c in yaml.safe_load(second)["changes"]] == ["2027-02-01", "2028-02-01"]
+    (tmp_path / "first.yaml").write_text(first, encoding="utf-8")
+    (tmp_path / "second.yaml").write_text(second, encoding="utf-8")
+    cli = _compared(tmp_path, tmp_path / "first.yaml", tmp_path / "second.yaml")
+    for unit in ("dem", "ddu"):
+        page.find("ctl-unit").value = unit
+        _same_comparison(page.page_state.view, cli)
+
+
+def test_the_comparison_page_has_no_what_if_to_save_before_one_is_made():
+    page = comparison.dashboard(given={"estate": forecast()}, draws=100)
+    page.find("ctl-download-comparison-what-if-yaml").click()
+    assert page.messages.text.startswith("Save as scenario: add a what-if first")
+
+
+def test_a_move_of_an_uploaded_inventory_is_refused_with_the_reason(tmp_path):
+    # the page moves the first hosts of the file's order to the other mode; a scenario file naming the
+    # inventory would read the file as it is, so it would not give the page's figures
+    page = hosts.dashboard(load_scenario(), inventory=hosts.example_inventory(), inventory_name="inventory.csv")
+    page.find("ctl-move-hosts").value = 2
+    sent = []
+    page.find("download-hosts-what-if").saver.send = lambda content, buffers=None: sent.append(content)
+    page.find("ctl-download-hosts-what-if-yaml").click()
+    assert sent == [] and page.messages.text.startswith(
+        "cannot save a what-if of inventory group 'inventory.csv: full-stack' as a scenario file: a scenario "
+        "cannot move or set the hosts of an inventory file; change their mode in the file instead")

@@ -30,10 +30,12 @@ from planner.ui import (
 from planner.ui.kit import format as fmt
 from planner.ui.kit.estate import UPLOAD, Estate, EstateLink, Scenarios
 from planner.ui.kit.inputs import field_check, number_box, read_number, silenced
+from planner.ui.kit.saver import ScenarioDownload
 from planner.units import UNITS
+from planner.whatif import what_if_yaml
 
 __all__ = ["ForecastCache", "ComparisonView", "compute", "headline", "deltas", "yearly_table",
-           "first_exceeded_table", "delta_figure", "bands_figure", "dashboard"]
+           "first_exceeded_table", "delta_figure", "bands_figure", "what_if_file", "dashboard"]
 
 #: Shown where a KPI or table has nothing to say (fewer than two scenarios selected).
 NEEDS_TWO = ("Select at least two scenarios to compare (Ctrl- or Cmd-click in the list), or add a what-if; "
@@ -187,6 +189,14 @@ def first_exceeded_table(result: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def what_if_file(base: Scenario, what_if: Scenario, *, extends: str | None = None) -> str:
+    """A what-if of the page as a scenario file that ``extends`` ``base``, the
+    scenario file it was made from (:func:`planner.whatif.what_if_yaml`): its
+    dated change, under the what-if's name. ``planner compare`` of ``base`` and
+    the file gives the page's figures."""
+    return what_if_yaml(base, what_if, extends=extends, sections=(), name=what_if.name)
+
+
 # --- figures --------------------------------------------------------------------------------
 
 def delta_figure(frame: pd.DataFrame, unit: str, baseline: str) -> go.Figure:
@@ -273,6 +283,8 @@ class _Page:
         self.scenarios = control(widgets.SelectMultiple(options=options, value=tuple(selected),
                                                         rows=len(options)), "scenarios")
         self.link, self.whatifs = EstateLink(), 0
+        self.roots: dict[str, Scenario] = {}      # what-if key -> the scenario file it changes
+        self.view: ComparisonView | None = None
         self.what = _WhatIf(self.cache.scenarios.scenario(self.keys()[0]) if self.keys() else None)
         self.unit_pick = control(widgets.Dropdown(options=[(u.name, k) for k, u in UNITS.items()],
                                                   value="host_units"), "unit")
@@ -284,6 +296,7 @@ class _Page:
         self.delta_chart, self.bands_chart = chart("delta"), chart("bands")
         self.year_table, self.exceeded_table = Table("yearly"), Table("first-exceeded")
         self.download = DownloadLinks("comparison-monthly", label="Monthly totals and deltas", index=False)
+        self.save = ScenarioDownload("comparison-what-if", self.what_if_file, messages=self.messages)
         guarded = guard(self.messages)
         self.on_pick = guarded(self.redraw)
         self.scenarios.observe(self.on_pick, "value")
@@ -326,8 +339,17 @@ class _Page:
         scenario = self.what.scenario(base, f"What-if {self.whatifs}")
         key = f"whatif:{self.whatifs}"
         self.cache.scenarios.given[key] = scenario
+        self.roots[key] = self.roots.get(keys[0], base)     # a what-if of a what-if changes the same file
         self._offer((*keys, key))
         self.redraw()
+
+    def what_if_file(self, extends: str | None = None) -> str:
+        """The last selected what-if as a scenario file (:func:`what_if_file`)."""
+        chosen = [k for k in self.keys() if k in self.roots]
+        if not chosen:
+            raise ValueError("Save as scenario: add a what-if first, or select one in the list of scenarios.")
+        return what_if_file(self.roots[chosen[-1]], self.cache.scenarios.scenario(chosen[-1]), extends=extends)
+
     def redraw(self, change: Any = None, quiet: bool = False) -> None:
         if len(self.keys()) < 2:
             self.clear()
@@ -347,6 +369,7 @@ class _Page:
 
     def render(self, view: ComparisonView) -> None:
         """Draw the KPIs, the delta chart and the tables from ``view``."""
+        self.view = view
         self.baseline_note.value = (f'<div class="planner-note-text">Baseline: <b>{html.escape(view.baseline)}'
                                     f"</b>; compared: {html.escape(', '.join(view.compared))}.</div>")
         self.kpis.show(view)
@@ -364,6 +387,7 @@ class _Page:
         self.year_table.update(pd.DataFrame())
         self.exceeded_table.update(pd.DataFrame())
         self.download.value = ""
+        self.view = None
 
     def dashboard(self) -> Dashboard:
         controls = [
@@ -377,6 +401,7 @@ class _Page:
             field("Seed", self.seed, "The same seed gives the same bands."),
             widgets.HTML("<h3>What-if</h3>"),
             *self.what.controls(),
+            self.save,
         ]
         main = [
             self.baseline_note,
