@@ -31,7 +31,7 @@ from planner.units import DPS_UNITS
 
 __all__ = [
     "UNIT_KEYS", "require", "billed_gib", "billed_hours", "interval_hours", "gib_hours", "host_quantities",
-    "unit_prices", "rate_card", "Tier", "tiers", "discount_rate", "year_cost", "commitment_sizing",
+    "unit_prices", "rate_card", "Tier", "tiers", "percent_hint", "discount_rate", "year_cost", "commitment_sizing",
 ]
 
 #: The DPS unit keys, in the rate card's order (docs/rules.md#dps-quantities).
@@ -176,11 +176,19 @@ class Tier(tuple):
         return self[1]
 
 
+def percent_hint(value: Any) -> str:
+    """The hint for a discount that looks written as a percentage (12 meant as 12 %).
+
+    >>> percent_hint(12), percent_hint(0.12), percent_hint(250)
+    (' (write 0.12 for 12 %)', '', '')
+    """
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return f" (write {value / _PERCENT:g} for {value:g} %)" if number and 1 <= value < _PERCENT else ""
+
+
 def _rate(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
-        hint = f" (write {value / _PERCENT:g} for {value:g} %)" if isinstance(value, (int, float)) \
-            and not isinstance(value, bool) and 1 <= value < _PERCENT else ""
-        raise ValueError(f"{where}: a discount is a fraction >= 0 and < 1{hint}; got {value!r}")
+        raise ValueError(f"{where}: a discount is a fraction >= 0 and < 1{percent_hint(value)}; got {value!r}")
     return float(value)
 
 

@@ -27,7 +27,8 @@ from planner.units import decimals as unit_decimals
 pd = lazy("pandas")   # imported at its first use: planner --help and --version need it not
 
 
-def _scenario(name: str | None):
+def scenario_from(name: str | None):
+    """The scenario a command's FILE argument names: a YAML file, a built-in example, or the example estate."""
     from planner.scenario import DPS_EXAMPLES, EXAMPLES, example_path, load_scenario
     if name is None:
         return load_scenario(None)
@@ -115,7 +116,7 @@ def overruns(fc) -> list[str]:
 def cmd_forecast(args: argparse.Namespace, say: Callable[[str], None]) -> tuple[dict[str, pd.DataFrame], Any]:
     from planner.engine import forecast
     say("loading scenario")
-    scenario = _scenario(args.file)
+    scenario = scenario_from(args.file)
     if args.draws and not scenario.uncertain():
         print(f"planner: note: no driver of {scenario.name!r} has a growth range, so all {args.draws:,} "
               "draws are the same (the bands are the forecast)", file=sys.stderr)
@@ -172,7 +173,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
     if args.draws < 1:
         raise CLIError(f"--draws must be a whole number >= 1 for sizing; got {args.draws}")
     say("loading scenario")
-    scenario = _scenario(args.file)
+    scenario = scenario_from(args.file)
     if scenario.contract.dps:   # a money commitment, sized per discount tier
         from planner.cli.licensing import size_commitment
         return size_commitment(scenario, args, risk, say)
@@ -200,7 +201,7 @@ def cmd_size(args: argparse.Namespace, say: Callable[[str], None]):
 
 def cmd_pools(args: argparse.Namespace, say: Callable[[str], None]):
     from planner.engine import forecast
-    fc = forecast(_scenario(args.file), progress=say)
+    fc = forecast(scenario_from(args.file), progress=say)
     _warn_unbought(fc)
     return {"pools": _pool_table(fc)}, fc
 
@@ -228,7 +229,7 @@ def cmd_compare(args: argparse.Namespace, say: Callable[[str], None]):
     forecasts = []
     for name in args.files:
         say(f"forecasting {name}")
-        forecasts.append(forecast(_scenario(name)))
+        forecasts.append(forecast(scenario_from(name)))
         _warn_unbought(forecasts[-1])
     result = compare(*forecasts)
     t = forecasts[0].scenario.tables
@@ -387,7 +388,7 @@ def _import_tables(baseline, out: str) -> dict[str, pd.DataFrame]:
 
 def cmd_backtest(args: argparse.Namespace, say: Callable[[str], None]):
     from planner.imports.backtest import backtest, read_actuals, summary
-    scenario = _scenario(args.file)
+    scenario = scenario_from(args.file)
     say("running the model over the past months")
     table = backtest(scenario, read_actuals(args.actuals))
     shown = table.assign(month=table["month"].astype(str))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from planner._lazy import lazy
-from planner.cli.commands import _scenario
+from planner.cli.commands import scenario_from
 from planner.cli.render import COUNT, CLIError, described
 
 pd = lazy("pandas")   # imported at its first use: planner --help and --version need it not
@@ -29,7 +29,7 @@ def cmd_export_focus(args: argparse.Namespace, say: Callable[[str], None]):
     """A FOCUS dataset of the forecast (or of imported actuals) in a CSV file."""
     from planner.focus import focus_csv, focus_table
     _writable(args.out, ".csv", args.force)
-    scenario = _scenario(args.file)
+    scenario = scenario_from(args.file)
     if args.actuals:
         from planner.imports.backtest import read_actuals
         table, notes = focus_table(scenario, actuals=read_actuals(args.actuals), version=args.focus_version)
@@ -63,7 +63,7 @@ def add_export_parser(sub: argparse._SubParsersAction, scenario_help: str) -> No
 def _report_input(name: str | None):
     from planner.report import ReportInput
     from planner.scenario import example_path
-    scenario = _scenario(name)      # a file, or a built-in example's name
+    scenario = scenario_from(name)      # a file, or a built-in example's name
     path = Path(name) if name is not None and Path(name).exists() else example_path(name or "estate")
     return ReportInput(scenario, path.read_text(encoding="utf-8"))
 

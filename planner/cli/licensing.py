@@ -31,8 +31,8 @@ def size_commitment(scenario: Any, args: argparse.Namespace, risk: float, say: C
 def _options(args: argparse.Namespace) -> None:
     discount = args.discount
     if discount is not None and not 0 <= discount < 1:
-        hint = f" (write {discount / 100:g} for {discount:g} %)" if 1 <= discount < 100 else ""
-        raise CLIError(f"--discount must be a fraction >= 0 and < 1{hint}; got {discount:g}")
+        from planner.dps import percent_hint
+        raise CLIError(f"--discount must be a fraction >= 0 and < 1{percent_hint(discount)}; got {discount:g}")
     if args.commitment is not None and not args.commitment >= 0:
         raise CLIError(f"--commitment must be an amount >= 0; got {args.commitment:g}")
     if args.exchange_rate is not None and not args.exchange_rate > 0:
@@ -42,11 +42,11 @@ def _options(args: argparse.Namespace) -> None:
 def cmd_licensing(args: argparse.Namespace, say: Callable[[str], None]):
     """Classic and DPS side by side (``planner.engine.licensing.side_by_side``): years, sections,
     drivers, classic pools and the DPS prices used."""
-    from planner.cli.commands import _scenario
+    from planner.cli.commands import scenario_from
     from planner.engine.licensing import side_by_side
     _options(args)
     say("loading scenario")
-    scenario = _scenario(args.file)
+    scenario = scenario_from(args.file)
     say("pricing the estate under both models")
     frames = side_by_side(scenario, commitment=args.commitment, discount=args.discount,
                           exchange_rate=args.exchange_rate)
